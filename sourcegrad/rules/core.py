@@ -1,0 +1,198 @@
+"""Derivative rules for Python's operators, builtins and the math module.
+
+One rule per primitive, each a line or two; read ``registry.py`` for the calling convention.
+The source transformer inlines these bodies into generated code, so they use only names that
+generated code has: ``np``, ``math`` and the helpers of ``sourcegrad.runtime.helpers``.
+"""
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from ..runtime.helpers import unbroadcast, unindex
+from .registry import nondifferentiable, vjp_rule
+
+# ---- arithmetic operators (shared with the matching NumPy ufuncs) ----
+
+
+@vjp_rule(operator.add, np.add, elementwise=True)
+def add(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(g, y)
+
+
+@vjp_rule(operator.sub, np.subtract, elementwise=True)
+def sub(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g, y)
+
+
+@vjp_rule(operator.mul, np.multiply, elementwise=True)
+def mul(g, ans, x, y):
+    return unbroadcast(g * y, x), unbroadcast(g * x, y)
+
+
+@vjp_rule(operator.truediv, np.divide, elementwise=True)
+def truediv(g, ans, x, y):
+    return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
+
+
+@vjp_rule(operator.pow, np.power, elementwise=True)
+def power(g, ans, x, y):
+    return (
+        unbroadcast(g * y * x ** (y - 1), x),
+        unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y),
+    )
+
+
+@vjp_rule(operator.mod, np.mod, np.remainder, elementwise=True)
+def mod(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * np.floor_divide(x, y), y)
+
+
+@vjp_rule(operator.neg, np.negative, elementwise=True)
+def neg(g, ans, x):
+    return -g
+
+
+@vjp_rule(operator.pos, np.positive, elementwise=True)
+def pos(g, ans, x):
+    return g
+
+
+@vjp_rule(operator.getitem)
+def getitem(g, ans, x, index):
+    return unindex(g, x, index), None
+
+
+nondifferentiable(
+    operator.floordiv, np.floor_divide,
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+    operator.not_, operator.truth, operator.and_, operator.or_, operator.xor, operator.invert,
+    builtins.len, builtins.round, builtins.int, builtins.bool, math.floor, math.ceil, math.trunc,
+)
+
+# ---- builtins ----
+
+
+@vjp_rule(builtins.abs, elementwise=True)
+def builtin_abs(g, ans, x):
+    return g * np.sign(x)
+
+
+@vjp_rule(builtins.float, elementwise=True)
+def builtin_float(g, ans, x):
+    return g
+
+
+@vjp_rule(builtins.max, elementwise=True)
+def builtin_max(g, ans, x, y):
+    return g * (y <= x), g * (y > x)
+
+
+@vjp_rule(builtins.min, elementwise=True)
+def builtin_min(g, ans, x, y):
+    return g * (y >= x), g * (y < x)
+
+
+# ---- math (scalar functions; rules use math so scalar code stays fast) ----
+
+
+@vjp_rule(math.sin, elementwise=True)
+def math_sin(g, ans, x):
+    return g * math.cos(x)
+
+
+@vjp_rule(math.cos, elementwise=True)
+def math_cos(g, ans, x):
+    return -g * math.sin(x)
+
+
+@vjp_rule(math.tan, elementwise=True)
+def math_tan(g, ans, x):
+    return g * (1 + ans * ans)
+
+
+@vjp_rule(math.exp, elementwise=True)
+def math_exp(g, ans, x):
+    return g * ans
+
+
+@vjp_rule(math.expm1, elementwise=True)
+def math_expm1(g, ans, x):
+    return g * (ans + 1)
+
+
+@vjp_rule(math.log, elementwise=True)
+def math_log(g, ans, x, base=math.e):
+    return g / (x * math.log(base)), -g * ans / (base * math.log(base))
+
+
+@vjp_rule(math.log1p, elementwise=True)
+def math_log1p(g, ans, x):
+    return g / (1 + x)
+
+
+@vjp_rule(math.log2, elementwise=True)
+def math_log2(g, ans, x):
+    return g / (x * math.log(2))
+
+
+@vjp_rule(math.log10, elementwise=True)
+def math_log10(g, ans, x):
+    return g / (x * math.log(10))
+
+
+@vjp_rule(math.sqrt, elementwise=True)
+def math_sqrt(g, ans, x):
+    return g * 0.5 / ans
+
+
+@vjp_rule(math.pow, elementwise=True)
+def math_pow(g, ans, x, y):
+    return g * y * x ** (y - 1), g * ans * math.log(x) if x > 0 else 0.0
+
+
+@vjp_rule(math.tanh, elementwise=True)
+def math_tanh(g, ans, x):
+    return g * (1 - ans * ans)
+
+
+@vjp_rule(math.sinh, elementwise=True)
+def math_sinh(g, ans, x):
+    return g * math.cosh(x)
+
+
+@vjp_rule(math.cosh, elementwise=True)
+def math_cosh(g, ans, x):
+    return g * math.sinh(x)
+
+
+@vjp_rule(math.asin, elementwise=True)
+def math_asin(g, ans, x):
+    return g / math.sqrt(1 - x * x)
+
+
+@vjp_rule(math.acos, elementwise=True)
+def math_acos(g, ans, x):
+    return -g / math.sqrt(1 - x * x)
+
+
+@vjp_rule(math.atan, elementwise=True)
+def math_atan(g, ans, x):
+    return g / (1 + x * x)
+
+
+@vjp_rule(math.atan2, elementwise=True)
+def math_atan2(g, ans, y, x):
+    return g * x / (x * x + y * y), -g * y / (x * x + y * y)
+
+
+@vjp_rule(math.hypot, elementwise=True)
+def math_hypot(g, ans, x, y):
+    return g * x / ans, g * y / ans
+
+
+@vjp_rule(math.fabs, elementwise=True)
+def math_fabs(g, ans, x):
+    return g * math.copysign(1.0, x) if x != 0 else 0.0

@@ -1,0 +1,136 @@
+"""The one table of derivative rules, read by both engines.
+
+A vector-Jacobian rule is a small Python function ``rule(g, ans, *args, **kwargs)``: ``g`` is the
+adjoint of the primitive's result, ``ans`` the result itself, and the rest are the arguments of the
+primal call, with the primal's own parameter names and defaults. It returns the adjoint of the one
+argument it differentiates, or a tuple with one entry per positional parameter (``None`` for an
+argument that has no derivative, such as ``axis``).
+
+The tape calls a rule as a function. The source transformer reads the rule's source once and inlines
+its body with names substituted, so a rule should be straight-line code: a few assignments and one
+``return``.
+"""
+
+import inspect
+
+import numpy as np
+
+VJP_RULES = {}        # primitive -> Rule
+JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *args, **kwargs)
+NONDIFFERENTIABLE = set()   # primitives whose result carries no gradient (floor, comparisons...)
+ELEMENTWISE = set()   # primitives that act element by element with broadcasting
+VERSION = [0]         # bumped on every registration, so generated code made before it is rebuilt
+
+
+class Rule:
+    """A registered vector-Jacobian product for one primitive."""
+
+    def __init__(self, primitive, fn):
+        self.primitive = primitive
+        self.fn = fn
+        self.name = primitive_name(primitive)
+        self.signature = _signature_without_g_ans(fn)
+
+    def vjps(self, g, ans, args, kwargs):
+        """Adjoints of every positional argument, as a tuple of len(args) (None where there is none)."""
+        out = self.fn(g, ans, *args, **kwargs)
+        if not isinstance(out, tuple):
+            out = (out,)
+        return tuple(out[i] if i < len(out) else None for i in range(len(args)))
+
+    def __repr__(self):
+        return f"<vjp rule for {self.name}>"
+
+
+def _signature_without_g_ans(fn):
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    return inspect.Signature(params[2:])
+
+
+def primitive_name(primitive):
+    """A readable, qualified name for a primitive: 'np.sin', 'operator.add', 'np.ndarray.sum'."""
+    if isinstance(primitive, np.ufunc):
+        return f"np.{primitive.__name__}"
+    module = getattr(primitive, "__module__", None) or ""
+    qualname = getattr(primitive, "__qualname__", None) or getattr(primitive, "__name__", None)
+    if qualname is None:  # a property such as ndarray.T
+        objclass = getattr(primitive, "__objclass__", None)
+        qualname = f"{objclass.__name__}.{primitive.__name__}" if objclass else repr(primitive)
+    if module.startswith("numpy") or module == "" and "ndarray" in qualname:
+        prefix = "np." + ".".join(p for p in module.split(".")[1:] if not p.startswith("_"))
+        return f"{prefix.rstrip('.')}.{qualname}".replace("np..", "np.")
+    if module in ("builtins", ""):
+        return qualname
+    if module == "_operator":
+        module = "operator"
+    return f"{module}.{qualname}"
+
+
+def vjp_rule(*primitives, elementwise=False):
+    """Register the decorated function as the vector-Jacobian rule of each of ``primitives``.
+
+    Use it for your own functions too; a registered rule wins over transforming the callee's source::
+
+        @sg.vjp_rule(my_softplus)
+        def my_softplus_vjp(g, ans, x):
+            return g / (1 + np.exp(-x))
+    """
+    if not primitives:
+        raise TypeError("vjp_rule needs at least one primitive: @vjp_rule(np.sin)")
+
+    def register(fn):
+        if not callable(fn):
+            raise TypeError(f"vjp_rule decorates a function, got {fn!r}")
+        VERSION[0] += 1
+        for primitive in primitives:
+            VJP_RULES[primitive] = Rule(primitive, fn)
+            NONDIFFERENTIABLE.discard(primitive)
+            if elementwise:
+                ELEMENTWISE.add(primitive)
+        return fn
+
+    return register
+
+
+def jvp_rule(*primitives):
+    """Register the decorated function ``rule(tangents, ans, *args, **kwargs)`` as the
+    forward-mode (Jacobian-vector) rule of each of ``primitives``."""
+
+    def register(fn):
+        for primitive in primitives:
+            JVP_RULES[primitive] = fn
+        return fn
+
+    return register
+
+
+def nondifferentiable(*primitives):
+    """Declare primitives whose results pass no gradient (rounding, comparisons, argmax...)."""
+    VERSION[0] += 1
+    for primitive in primitives:
+        NONDIFFERENTIABLE.add(primitive)
+
+
+def lookup_vjp(primitive):
+    """The Rule for ``primitive``, or None."""
+    try:
+        return VJP_RULES.get(primitive)
+    except TypeError:  # unhashable callable
+        return None
+
+
+def is_nondifferentiable(primitive):
+    try:
+        return primitive in NONDIFFERENTIABLE
+    except TypeError:
+        return False
+
+
+def is_elementwise(primitive):
+    try:
+        return isinstance(primitive, np.ufunc) or primitive in ELEMENTWISE
+    except TypeError:
+        return False

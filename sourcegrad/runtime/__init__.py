@@ -1,0 +1,1 @@
+"""What generated adjoint code and the tape need at run time."""

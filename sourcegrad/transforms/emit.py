@@ -1,0 +1,56 @@
+"""Turn a gradient's statements into Python source text, compile it, and register it with linecache
+so that tracebacks, ``inspect.getsource`` and ``pdb`` show the generated lines."""
+
+import ast
+import hashlib
+import linecache
+import types
+
+INDENT = "    "
+
+
+def source_text(adjoint, return_value=True):
+    """The generated function as readable source text."""
+    params = ", ".join(adjoint.params + [f"{adjoint.seed}=1.0"])
+    lines = [f"def {adjoint.name}({params}):"]
+    for stmt in adjoint.primal + adjoint.adjoint:
+        lines.extend(INDENT + line for line in ast.unparse(ast.fix_missing_locations(stmt)).splitlines())
+    grads = [ast.unparse(g) for g in adjoint.grads]
+    grad_text = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"
+    if return_value:
+        lines.append(f"{INDENT}return {ast.unparse(adjoint.value)}, {grad_text}")
+    else:
+        lines.append(f"{INDENT}return {grad_text}")
+    return "\n".join(lines) + "\n"
+
+
+def compile_function(text, name, label, func, externals):
+    """Compile generated ``text`` defining ``name`` into a function that sees ``func``'s globals and
+    closure, plus ``externals`` (name -> object) through closure cells."""
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    filename = f"<sourcegrad {label}:{name} {digest}>"
+    closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    free = sorted(set(externals) | set(closure))
+    module = ast.parse(text)
+    # Wrap the def in a factory whose parameters become the generated function's closure cells;
+    # the factory sits on line 1 so the generated lines keep their numbers.
+    factory = ast.FunctionDef(
+        name="_sourcegrad_factory",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in free], kwonlyargs=[], kw_defaults=[],
+                           defaults=[]),
+        body=module.body + [ast.Return(ast.Name(name, ast.Load()))],
+        decorator_list=[],
+        lineno=1, col_offset=0,
+    )
+    if hasattr(ast.FunctionDef, "type_params"):
+        factory.type_params = []
+    wrapper = ast.Module([factory], type_ignores=[])
+    ast.fix_missing_locations(wrapper)
+    code = compile(wrapper, filename, "exec")
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == name)
+    cells = tuple(closure[n] if n in closure else types.CellType(externals[n]) for n in inner.co_freevars)
+    defaults = tuple(ast.literal_eval(d) for d in module.body[0].args.defaults)
+    fn = types.FunctionType(inner, func.__globals__, name, defaults, cells)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return fn

@@ -1,0 +1,156 @@
+"""Inline a derivative rule's body into generated code, with its names substituted.
+
+``sin(g, ans, x): return g * np.cos(x)`` applied to ``y = np.sin(x)`` becomes the expression
+``by * np.cos(x)``. Rules the inliner cannot read (no source, or not straight-line) are called
+instead, through the same Rule object the tape uses.
+"""
+
+import ast
+import copy
+import inspect
+import textwrap
+
+from ..errors import UnsupportedError
+from ..runtime import helpers
+
+_TEMPLATES = {}
+
+
+class Template:
+    """A rule function's body: its local statements and what it returns."""
+
+    def __init__(self, fn, tree):
+        self.fn = fn
+        self.body = tree.body[:-1]
+        returned = tree.body[-1].value
+        self.returns = returned.elts if isinstance(returned, ast.Tuple) else [returned]
+        self.locals = {t.id for stmt in self.body for t in stmt.targets}
+
+
+def template_of(fn):
+    """The Template of a rule function, or None when its source cannot be inlined."""
+    if fn not in _TEMPLATES:
+        _TEMPLATES[fn] = _read_template(fn)
+    return _TEMPLATES[fn]
+
+
+def _read_template(fn):
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if not isinstance(tree, ast.FunctionDef) or not tree.body:
+        return None
+    body = tree.body[1:] if _is_docstring(tree.body[0]) else tree.body
+    tree.body = body
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        return None
+    for stmt in body[:-1]:
+        if not (isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets)):
+            return None
+    return Template(fn, tree)
+
+
+def _is_docstring(stmt):
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def bind_arguments(rule, args, kwargs, node, source):
+    """Map each parameter of ``rule`` (after g, ans) to the atom passed for it, in order."""
+    try:
+        bound = rule.signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise source.error(node, f"the derivative rule of {rule.name} does not accept this call ({exc})",
+                           'Use mode="tape", or register a rule that does with sg.vjp_rule.') from None
+    return bound.arguments
+
+
+def inline(rule, index, g, ans, arguments, names, keep_broadcast):
+    """(statements, expression) for the adjoint of the rule's ``index``-th parameter, or None."""
+    template = template_of(rule.fn)
+    if template is None:
+        return [], _call_rule(rule, index, g, ans, arguments, names)
+    if index >= len(template.returns):
+        return None
+    returned = template.returns[index]
+    if isinstance(returned, ast.Constant) and returned.value is None:
+        return None
+    first_two = list(inspect.signature(rule.fn).parameters)[:2]
+    mapping = {first_two[0]: g, first_two[1]: ans}
+    for param in rule.signature.parameters.values():
+        if param.name in arguments:
+            value = arguments[param.name]
+            mapping[param.name] = ast.Tuple(list(value), ast.Load()) if param.kind == param.VAR_POSITIONAL else value
+        elif param.kind == param.VAR_POSITIONAL:
+            mapping[param.name] = ast.Tuple([], ast.Load())
+        else:
+            mapping[param.name] = _literal(param.default, param.name, names)
+    for local in template.locals:
+        mapping[local] = ast.Name(names.temp(), ast.Load())
+    substitute = _Substitute(mapping, rule.fn, names, keep_broadcast)
+    statements = [substitute.visit(copy.deepcopy(stmt)) for stmt in template.body]
+    return statements, substitute.visit(copy.deepcopy(returned))
+
+
+def _literal(value, name, names):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return ast.Constant(value)
+    return names.load(name, value)
+
+
+def _call_rule(rule, index, g, ans, arguments, names):
+    # rule.vjps(g, ans, (args...), {kwargs})[index]: for rules whose body cannot be inlined.
+    name = names.external(f"rule_{rule.fn.__name__}", rule)
+    positional, keywords = [], []
+    for param in rule.signature.parameters.values():
+        if param.name not in arguments:
+            continue
+        if param.kind == param.VAR_POSITIONAL:
+            positional.extend(arguments[param.name])
+        elif param.kind == param.KEYWORD_ONLY:
+            keywords.append((param.name, arguments[param.name]))
+        else:
+            positional.append(arguments[param.name])
+    call = ast.Call(
+        ast.Attribute(ast.Name(name, ast.Load()), "vjps", ast.Load()),
+        [g, ans, ast.Tuple(positional, ast.Load()),
+         ast.Dict([ast.Constant(k) for k, _ in keywords], [v for _, v in keywords])],
+        [],
+    )
+    return ast.Subscript(call, ast.Constant(index), ast.Load())
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replace a rule's parameter names by atoms, its free names by names generated code sees."""
+
+    def __init__(self, mapping, fn, names, keep_broadcast):
+        self.mapping = mapping
+        self.fn = fn
+        self.names = names
+        self.keep_broadcast = keep_broadcast
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        value = self.fn.__globals__.get(node.id, _builtin(node.id))
+        if value is _MISSING:
+            raise UnsupportedError(f"the derivative rule {self.fn.__qualname__} uses the undefined name {node.id!r}")
+        return self.names.load(node.id, value)
+
+    def visit_Call(self, node):
+        # unbroadcast(expr, x) is the identity where x already has the shape of the result.
+        is_unbroadcast = (isinstance(node.func, ast.Name) and node.func.id not in self.mapping
+                          and self.fn.__globals__.get(node.func.id) is helpers.unbroadcast)
+        self.generic_visit(node)
+        if is_unbroadcast and len(node.args) == 2 and not self.keep_broadcast(node.args[1]):
+            return node.args[0]
+        return node
+
+
+_MISSING = object()
+
+
+def _builtin(name):
+    import builtins
+
+    return getattr(builtins, name, _MISSING)

@@ -1,0 +1,76 @@
+"""The straight-line program the passes share: one primitive operation per statement, in SSA form.
+
+``normalize`` produces it from the user's function, ``analysis`` annotates it, ``reverse`` reads it
+to write the adjoint. Expressions inside are standard-library ``ast`` nodes whose operands are
+*atoms*: a Name, a Constant, or a cheap expression with no gradient (``axis=(0, 1)``, ``X.shape[0]``).
+"""
+
+from dataclasses import dataclass, field
+import ast
+
+
+class _Identity:
+    """The primitive of a plain copy ``y = x``: the adjoint of x receives the adjoint of y."""
+
+    def __repr__(self):
+        return "identity"
+
+
+IDENTITY = _Identity()
+
+
+class _Pack:
+    """The primitive of ``t = [a, b]`` / ``(a, b)``: operand i receives the adjoint's item i."""
+
+    def __repr__(self):
+        return "pack"
+
+
+class _TupleItem:
+    """The primitive of ``a = t[i]`` when unpacking ``a, b = f(x)`` for an f with several outputs:
+    ``args`` are ``[t, i, n]``; the adjoint of t is the n-tuple of its items' adjoints."""
+
+    def __repr__(self):
+        return "tuple item"
+
+
+PACK = _Pack()
+TUPLE_ITEM = _TupleItem()
+
+
+@dataclass
+class Assign:
+    """``target = value``: the application of one primitive to atoms.
+
+    ``prim`` is the callable whose rule differentiates it (``operator.mul``, ``np.sin``,
+    ``np.ndarray.sum``, IDENTITY); ``args``/``kwargs`` are its operands in the primitive's own
+    calling convention (a method's receiver first); ``node`` is the user's node, for errors."""
+
+    target: str
+    value: ast.expr
+    prim: object
+    args: list
+    kwargs: dict
+    active: bool
+    node: ast.AST = None
+
+
+@dataclass
+class Passive:
+    """A statement that carries no gradient, kept in the primal as it is (``n = X.shape[0]``,
+    ``print(loss)``, ``mask = x > 0``); ``targets`` are the names it binds."""
+
+    stmt: ast.stmt
+    targets: tuple = ()
+
+
+@dataclass
+class Program:
+    """A normalized function: its parameters, straight-line body and the atom it returns."""
+
+    name: str
+    params: list
+    body: list = field(default_factory=list)
+    result: ast.expr = None
+    active: set = field(default_factory=set)
+    names: object = None      # the Namespace: fresh names, and outside objects generated code sees

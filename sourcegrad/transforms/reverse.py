@@ -1,0 +1,150 @@
+"""The reverse-mode transformer: from a normalized program, the primal sweep and the adjoint sweep.
+
+The primal is the program itself. The adjoint walks it backwards: for each statement on the path
+from a ``wrt`` input to the output it inlines the statement's rule once per active operand and adds
+the result into that operand's adjoint (``bx = ...`` the first time, ``bx = bx + ...`` after).
+"""
+
+import ast
+from dataclasses import dataclass
+
+from ..rules import lookup_vjp
+from ..runtime import helpers
+from .analysis import SCALAR, ShapeClasses, needs_adjoint
+from .inline import bind_arguments, inline
+from .ir import IDENTITY, PACK, TUPLE_ITEM, Assign, Passive
+
+
+@dataclass
+class Adjoint:
+    """A gradient function before optimisation: statement lists and what it returns."""
+
+    name: str
+    params: list
+    seed: str
+    primal: list
+    adjoint: list
+    value: ast.expr
+    grads: list
+    names: object
+    effects: set          # ids of primal statements that must stay even if dead (print, unknown calls)
+
+
+def reverse(program, wrt, scalar_params=()):
+    """The Adjoint of ``program`` with respect to the parameters named in ``wrt``."""
+    names = program.names
+    needed = needs_adjoint(program)
+    shapes = ShapeClasses(program, set(scalar_params))
+    for name, error in program.hazards:
+        if shapes.of(ast.Name(name, ast.Load())) != SCALAR:
+            raise error
+    result = program.result
+    adjoints = {}
+    result_name = result.id if isinstance(result, ast.Name) else program.name
+    seed = names.fresh("b" + result_name)
+    if isinstance(result, ast.Name) and result.id in needed:
+        adjoints[result.id] = seed
+    statements = []
+    items = {}   # tuple-valued name -> {index: adjoint name of that item}
+
+    def accumulate(target, expr):
+        if target in adjoints:
+            name = adjoints[target]
+            statements.append(_assign(name, ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), expr)))
+        else:
+            adjoints[target] = names.fresh("b" + target)
+            statements.append(_assign(adjoints[target], expr))
+
+    for stmt in reversed(program.body):
+        if not isinstance(stmt, Assign):
+            continue
+        if stmt.target in items and stmt.target not in adjoints:
+            adjoints[stmt.target] = names.fresh("b" + stmt.target)
+            statements.append(_assign(adjoints[stmt.target], _tuple_adjoint(stmt.target, items[stmt.target], names)))
+        if stmt.target not in adjoints:
+            continue
+        g = ast.Name(adjoints[stmt.target], ast.Load())
+        if stmt.prim is IDENTITY:
+            accumulate(stmt.args[0].id, g)
+            continue
+        if stmt.prim is PACK:
+            for i, atom in enumerate(stmt.args):
+                if _is_active(atom, needed):
+                    accumulate(atom.id, ast.Subscript(g, ast.Constant(i), ast.Load()))
+            continue
+        if stmt.prim is TUPLE_ITEM:
+            whole, index, count = stmt.args
+            items.setdefault(whole.id, {"count": count.value})[index.value] = adjoints[stmt.target]
+            continue
+        rule = lookup_vjp(stmt.prim)
+        arguments = bind_arguments(rule, stmt.args, stmt.kwargs, stmt.node, names.source)
+        ans = ast.Name(stmt.target, ast.Load())
+
+        def keep_broadcast(atom, ans=ans):
+            return not shapes.same(atom, ans)
+
+        for index, param in enumerate(rule.signature.parameters.values()):
+            atom = arguments.get(param.name)
+            if param.kind == param.VAR_POSITIONAL:
+                if any(_is_active(a, needed) for a in atom or ()):
+                    raise names.source.error(stmt.node, f"the rule of {rule.name} gives no gradient for its "
+                                             "variadic arguments", 'Use mode="tape".')
+                continue
+            if not _is_active(atom, needed):
+                continue
+            adjoint = inline(rule, index, g, ans, arguments, names, keep_broadcast)
+            if adjoint is None:
+                continue
+            setup, expr = adjoint
+            statements.extend(setup)
+            accumulate(atom.id, expr)
+
+    grads = []
+    for param in wrt:
+        if param in adjoints:
+            grads.append(ast.Name(adjoints[param], ast.Load()))
+        else:
+            zeros = names.load("zeros_like", helpers.zeros_like)
+            grads.append(ast.Call(zeros, [ast.Name(param, ast.Load())], []))
+    primal = [_primal_statement(s) for s in program.body]
+    effects = {id(p) for p, s in zip(primal, program.body) if isinstance(s, Passive) and _has_effects(p)}
+    return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
+                   names, effects)
+
+
+def _has_effects(stmt):
+    # A passive statement may have effects if it is not a plain assignment or it calls something.
+    if not isinstance(stmt, ast.Assign):
+        return True
+    return any(isinstance(n, ast.Call) for n in ast.walk(stmt.value))
+
+
+def _tuple_adjoint(name, parts, names):
+    """``(ba, bb)`` for a tuple-valued result, with zeros for items nobody used."""
+    zeros = names.load("zeros_like", helpers.zeros_like)
+    elements = []
+    for i in range(parts["count"]):
+        if i in parts:
+            elements.append(ast.Name(parts[i], ast.Load()))
+        else:
+            item = ast.Subscript(ast.Name(name, ast.Load()), ast.Constant(i), ast.Load())
+            elements.append(ast.Call(zeros, [item], []))
+    return ast.Tuple(elements, ast.Load())
+
+
+def _is_active(atom, needed):
+    return isinstance(atom, ast.Name) and atom.id in needed
+
+
+def _assign(name, value):
+    return ast.Assign([ast.Name(name, ast.Store())], value)
+
+
+def _primal_statement(stmt):
+    if isinstance(stmt, Passive):
+        return stmt.stmt
+    return _assign(stmt.target, stmt.value)
+
+
+def _gradient_name(name, wrt):
+    return f"d{name}_d{'_'.join(wrt)}"
