@@ -23,6 +23,11 @@ _TAPE = "tape"                             # cache entry: these kinds of argumen
 
 def _is_scalar(value):
     """A Python or NumPy real number (0-d arrays count as arrays)."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return True
+    if kind is np.ndarray:
+        return False
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -53,7 +58,10 @@ class GradientFunction:
         self._mode = None
         self.fallback_reason = None
         self._error = None
-        self._cache = {}
+        self._cache = {}          # (wrt, kinds) -> Generated, or _TAPE
+        self._by_types = {}       # argument types -> Generated, or _TAPE: the per-call fast path
+        self._last_generated = None
+        self._nargs = -1 if self._kwonly else len(self._params)
 
     def _resolve_wrt(self, wrt):
         names = []
@@ -122,8 +130,16 @@ class GradientFunction:
             if self._error is not None:
                 raise self._error
             raise TransformError(f"{self.__name__} uses mode='tape', which generates no source")
-        kinds = getattr(self, "_last_kinds", None)
-        return self._generated(kinds).text
+        if self._last_generated is not None:
+            return self._last_generated.text
+        return self._generated(None).text
+
+    @property
+    def adjoint_function(self):
+        """The compiled generated function ``(*args, seed=1.0) -> (value, gradient)`` behind ``source``."""
+        if self.mode == "tape":
+            return self.source  # raises the reason there is none
+        return (self._last_generated or self._generated(None)).function
 
     def __repr__(self):
         return f"<sourcegrad.grad of {self.__qualname__} wrt {', '.join(self.wrt)}>"
@@ -132,8 +148,6 @@ class GradientFunction:
 
     def _bind(self, args, kwargs):
         """The arguments as one tuple in parameter order (defaults filled in)."""
-        if not kwargs and len(args) == len(self._params) and not self._kwonly:
-            return args
         if self._variadic:
             raise TypeError(f"{self.__name__} takes *args/**kwargs; call it with positional arguments")
         bound = self._signature.bind(*args, **kwargs)
@@ -145,34 +159,43 @@ class GradientFunction:
         return (value, grads) if self.with_value else grads
 
     def _value_and_grads(self, args, kwargs, seed=None):
-        args = self._bind(args, kwargs)
-        originals = [args[i] for i in self._wrt_index]
-        promoted = list(args)
-        for i, name in zip(self._wrt_index, self.wrt):
-            promoted[i] = _promote(args[i], name, self.__name__)
-        kinds = tuple(_is_scalar(a) for a in promoted)
-        generated = self._cache.get((self.wrt, kinds))
-        if generated is None or generated is not _TAPE and not generated.is_current():
-            generated = self._choose_mode(kinds)
-        elif generated is _TAPE:
+        if kwargs or len(args) != self._nargs:
+            args = self._bind(args, kwargs)
+        types = tuple(map(type, args))
+        entry = self._by_types.get(types)
+        if entry is None or entry is not _TAPE and not entry.is_current():
+            entry = self._by_types[types] = self._entry_for(args)
+        promoted = args
+        for i in self._wrt_index:
+            if types[i] is not float and not (types[i] is np.ndarray and args[i].dtype.kind == "f"):
+                promoted = list(promoted)
+                promoted[i] = _promote(args[i], self._params[i], self.__name__)
+        if entry is _TAPE:
             self._mode = "tape"
+            value, raw = self._tape(promoted)
+            if self._single:
+                raw = raw[0]
         else:
             self._mode = "source"
-        if generated is None or generated is _TAPE:
-            value, raw = self._tape(promoted)
-        else:
-            self._last_kinds = kinds
-            fn = generated.function
+            self._last_generated = entry
             if seed is None:
-                value, raw = fn(*promoted)
+                value, raw = entry.function(*promoted)
             else:
-                value, raw = fn(*promoted, seed)
-            if len(self.wrt) == 1:
-                raw = (raw,)
-        if seed is None:
+                value, raw = entry.function(*promoted, seed)
+        if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
-        grads = tuple(_like(g, a, n) for g, a, n in zip(raw, originals, self.wrt))
-        return value, grads[0] if self._single else grads
+        if self._single:
+            return value, _like(raw, args[self._wrt_index[0]], self.wrt[0])
+        return value, tuple(map(_like, raw, [args[i] for i in self._wrt_index], self.wrt))
+
+    def _entry_for(self, args):
+        """The Generated gradient for arguments like ``args``, or _TAPE when they go to the tape."""
+        promoted = list(args)
+        for i in self._wrt_index:
+            promoted[i] = _promote(args[i], self._params[i], self.__name__)
+        kinds = tuple(map(_is_scalar, promoted))
+        generated = self._choose_mode(kinds)
+        return _TAPE if generated is None else generated
 
     def _tape(self, args):
         from .runtime.tape import value_and_grad_tape
@@ -216,11 +239,18 @@ def _check_scalar(value, fname):
 
 def _like(grad, arg, name):
     """``grad`` with the type and shape of ``arg``: a float for a float, an array of arg's shape."""
+    if type(arg) is float and grad is not None:
+        if type(grad) is float:
+            return grad
+        if np.ndim(grad) == 0:
+            return float(grad)
     if grad is None:
         grad = 0.0 if np.ndim(arg) == 0 else np.zeros(np.shape(arg))
     if isinstance(arg, np.ndarray):
         dtype = arg.dtype if np.issubdtype(arg.dtype, np.floating) else np.float64
         out = np.asarray(grad, dtype=dtype)
+        if not out.flags.writeable:   # a broadcast view from a reduction's adjoint
+            out = out.copy()
         if out.shape != arg.shape:
             raise RuntimeError(f"internal error: the gradient for {name!r} has shape {out.shape} but the argument "
                                f"has shape {arg.shape}; please report this with the function")

@@ -22,8 +22,12 @@ class Generated:
 
     def is_current(self):
         """False when a helper it inlined has been rebound or a rule registered since it was built."""
-        return self.version == registry.VERSION[0] and all(
-            scope.get(name, _GONE) is obj for scope, name, obj in self.dependencies)
+        if self.version != registry.VERSION[0]:
+            return False
+        for scope, name, obj in self.dependencies:
+            if scope.get(name, _GONE) is not obj:
+                return False
+        return True
 
 
 _GONE = object()

@@ -17,16 +17,26 @@ SCALAR = "scalar"
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average", "trace"}
 
 
+def _is_numpy_reduction(prim):
+    if getattr(prim, "__name__", None) not in _REDUCTIONS:
+        return False
+    module = getattr(prim, "__module__", None) or ""
+    return module.startswith("numpy") or getattr(prim, "__objclass__", None) is np.ndarray
+
+
+def _keepdims_reduction(stmt):
+    keepdims = stmt.kwargs.get("keepdims")
+    return (_is_numpy_reduction(stmt.prim) and isinstance(keepdims, ast.Constant) and keepdims.value is True
+            and isinstance(stmt.args[0], ast.Name))
+
+
 def _always_scalar(stmt):
     """Whether a primitive application always gives a scalar: math.*, float(), and NumPy reductions
     over all axes."""
     prim = stmt.prim
     if getattr(prim, "__module__", None) == "math" or prim is float:
         return True
-    if getattr(prim, "__name__", None) not in _REDUCTIONS or len(stmt.args) != 1:
-        return False
-    module = getattr(prim, "__module__", None) or ""
-    if not (module.startswith("numpy") or getattr(prim, "__objclass__", None) is np.ndarray):
+    if not _is_numpy_reduction(prim) or len(stmt.args) != 1:
         return False
     axis, keepdims = stmt.kwargs.get("axis"), stmt.kwargs.get("keepdims")
     return (axis is None or isinstance(axis, ast.Constant) and axis.value is None) and (
@@ -69,12 +79,16 @@ class ShapeClasses:
             return self.of(stmt.args[0])
         if _always_scalar(stmt):
             return SCALAR
+        if _keepdims_reduction(stmt):
+            return ("reduced", self.of(stmt.args[0]))
         if is_elementwise(stmt.prim):
             return self._merge(stmt.args)
         return ("value", stmt.target)
 
     def _merge(self, atoms):
         classes = {self.of(a) for a in atoms} - {SCALAR}
+        # x - x.max(axis=1, keepdims=True) has the shape of x
+        classes = {c for c in classes if not (c[0] == "reduced" and c[1] in classes)}
         if not classes:
             return SCALAR
         if len(classes) == 1:

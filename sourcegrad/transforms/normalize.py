@@ -349,8 +349,8 @@ class Normalizer:
         if isinstance(expr, ast.Call):
             return self.lower_call(expr, scope)
         if isinstance(expr, ast.Attribute):
+            base = self.atomize(expr.value, scope)   # errors inside the operand come first
             if expr.attr == "T":
-                base = self.atomize(expr.value, scope)
                 return _Op(np.ndarray.T, ast.Attribute(base, "T", ast.Load()), [base])
             raise err(expr, f"attribute .{expr.attr} of a value that carries a gradient has no derivative rule",
                       TAPE_HINT)
@@ -398,6 +398,7 @@ class Normalizer:
             method = getattr(np.ndarray, func.attr, None)
             rule = lookup_vjp(method) if method is not None else None
             if rule is None:
+                self.atomize(func.value, scope)   # errors inside the receiver come first
                 raise err(call, f"no derivative rule for the method .{func.attr}() of a value that carries a "
                           "gradient", "Write it with a NumPy function that has one, register a rule with "
                           'sg.vjp_rule, or use mode="tape".')
@@ -416,6 +417,8 @@ class Normalizer:
             self.record_dependency(func, target, scope)
             return self.inline(target, call, scope)
         if lookup_vjp(target) is None:
+            for arg in call.args + [kw.value for kw in call.keywords]:
+                self.atomize(arg, scope)   # errors inside the arguments come first
             raise err(call, f"no derivative rule for {label}",
                       f"Register one with @sg.vjp_rule({label}), or use mode=\"tape\".")
         args = [self.atomize(a, scope) for a in call.args]

@@ -18,6 +18,8 @@ def optimize(adjoint: Adjoint) -> Adjoint:
     folder = _Fold(adjoint.names)
     adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
     adjoint.grads = [folder.visit(g) for g in adjoint.grads]
+    _reuse_primal_values(adjoint)
+    _fuse_first_contributions(adjoint)
     _propagate_copies(adjoint)
     _remove_dead(adjoint)
     return adjoint
@@ -77,6 +79,85 @@ class _Fold(ast.NodeTransformer):
             return True
         found, value = self.names.source.resolve(name)
         return found and value is math and name not in self.names.bound
+
+
+def _reuse_primal_values(adjoint):
+    """Common subexpressions: an expression the primal already computed is read from its name.
+
+    The program is in SSA form, so equal expressions over the same names have equal values. A
+    temporary that repeats an earlier primal expression is dropped; adjoint expressions that
+    repeat one (``x ** 2`` in the adjoint of ``x ** 3``) read the primal's name instead.
+    """
+    known = {}      # ast.dump of a pure primal expression -> the name holding it
+    kept = []
+    renames = {}
+    for stmt in adjoint.primal:
+        stmt = _Rename(renames).visit(stmt) if renames else stmt
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and id(stmt) not in adjoint.effects and not isinstance(stmt.value, (ast.Name, ast.Constant))):
+            target, key = stmt.targets[0].id, ast.dump(stmt.value)
+            if key in known and _is_temporary(target):
+                renames[target] = known[key]
+                continue
+            known.setdefault(key, target)
+        kept.append(stmt)
+    adjoint.primal = kept
+    reuse = _Reuse(known, renames)
+    adjoint.adjoint = [reuse.visit(s) for s in adjoint.adjoint]
+    adjoint.grads = [reuse.visit(g) for g in adjoint.grads]
+    adjoint.value = reuse.visit(adjoint.value)
+
+
+def _is_temporary(name):
+    return name[0] == "t" and name[1:].isdigit()
+
+
+class _Reuse(ast.NodeTransformer):
+    def __init__(self, known, renames):
+        self.known = known
+        self.renames = renames
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.renames:
+            return ast.Name(self.renames[node.id], ast.Load())
+        return node
+
+    def generic_visit(self, node):
+        node = super().generic_visit(node)
+        if isinstance(node, ast.expr) and not isinstance(node, (ast.Name, ast.Constant)):
+            name = self.known.get(ast.dump(node))
+            if name is not None:
+                return ast.Name(name, ast.Load())
+        return node
+
+
+def _fuse_first_contributions(adjoint):
+    """``ba = e1`` ... ``ba = ba + e2`` becomes ``ba = e1 + e2`` when nothing in between reads ba
+    or changes what e1 reads."""
+    stmts = adjoint.adjoint
+    i = 0
+    while i < len(stmts):
+        first = stmts[i]
+        if not _is_simple_assign(first):
+            i += 1
+            continue
+        name, reads = first.targets[0].id, _reads(first.value)
+        for j in range(i + 1, len(stmts)):
+            later = stmts[j]
+            if (_is_simple_assign(later) and later.targets[0].id == name and isinstance(later.value, ast.BinOp)
+                    and isinstance(later.value.op, ast.Add) and isinstance(later.value.left, ast.Name)
+                    and later.value.left.id == name and name not in _reads(later.value.right)):
+                later.value.left = first.value
+                del stmts[i]
+                i -= 1
+                break
+            if name in _reads(later) or name in _assigned(later) or reads & _assigned(later):
+                break
+        i += 1
+
+
+def _is_simple_assign(stmt):
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
 
 
 def _assigned(stmt):

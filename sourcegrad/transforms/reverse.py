@@ -8,7 +8,7 @@ the result into that operand's adjoint (``bx = ...`` the first time, ``bx = bx +
 import ast
 from dataclasses import dataclass
 
-from ..rules import lookup_vjp
+from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
 from .analysis import SCALAR, ShapeClasses, needs_adjoint
 from .inline import bind_arguments, inline
@@ -77,12 +77,16 @@ def reverse(program, wrt, scalar_params=()):
             items.setdefault(whole.id, {"count": count.value})[index.value] = adjoints[stmt.target]
             continue
         rule = lookup_vjp(stmt.prim)
+        if rule is None:
+            raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",
+                                     'Register one with sg.vjp_rule, or use mode="tape".')
         arguments = bind_arguments(rule, stmt.args, stmt.kwargs, stmt.node, names.source)
         ans = ast.Name(stmt.target, ast.Load())
 
         def keep_broadcast(atom, ans=ans):
             return not shapes.same(atom, ans)
 
+        found = []   # (operand name, adjoint expression) for each active operand
         for index, param in enumerate(rule.signature.parameters.values()):
             atom = arguments.get(param.name)
             if param.kind == param.VAR_POSITIONAL:
@@ -97,7 +101,9 @@ def reverse(program, wrt, scalar_params=()):
                 continue
             setup, expr = adjoint
             statements.extend(setup)
-            accumulate(atom.id, expr)
+            found.append((atom.id, expr))
+        for name, expr in _merge_repeated(found):
+            accumulate(name, expr)
 
     grads = []
     for param in wrt:
@@ -117,6 +123,14 @@ def _has_effects(stmt):
     if not isinstance(stmt, ast.Assign):
         return True
     return any(isinstance(n, ast.Call) for n in ast.walk(stmt.value))
+
+
+def _merge_repeated(found):
+    """``x * x`` gives x the same adjoint twice: add it once, times two."""
+    if len(found) == 2 and found[0][0] == found[1][0] and ast.dump(found[0][1]) == ast.dump(found[1][1]):
+        name, expr = found[0]
+        return [(name, ast.BinOp(ast.Constant(2), ast.Mult(), expr))]
+    return found
 
 
 def _tuple_adjoint(name, parts, names):

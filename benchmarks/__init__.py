@@ -1,0 +1,1 @@
+"""Speed benchmarks: generated gradients vs hand-written NumPy, the tape, and peers."""

@@ -1,0 +1,101 @@
+"""Functions source mode must refuse, each with the offending line marked ``# <- error``."""
+
+import numpy as np
+
+
+def with_if(x):
+    y = x * 2
+    if y > 1:  # <- error
+        y = y * 3
+    return y
+
+
+def with_for(x):
+    total = 0.0
+    for i in range(3):  # <- error
+        total = total + x * i
+    return total
+
+
+def with_while(a):
+    x = a
+    while abs(x * x - a) > 1e-12:  # <- error
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def with_comprehension(x):
+    return sum([x * i for i in range(3)])  # <- error
+
+
+def with_conditional_expression(x):
+    return x * 2 if x > 0 else -x  # <- error
+
+
+def with_try(x):
+    try:  # <- error
+        return x * 2
+    except ValueError:
+        return x
+
+
+def with_nested_def(x):
+    def inner(z):  # <- error
+        return z * 2
+    return inner(x)
+
+
+def assign_into_array(x):
+    y = x * 2
+    y[0] = 5.0  # <- error
+    return np.sum(y)
+
+
+def augassign_into_array(x):
+    y = x * 2
+    y[0] += 1.0  # <- error
+    return np.sum(y)
+
+
+def aliased_inplace(x):
+    y = x * 2
+    z = y
+    z += x  # <- error
+    return np.sum(y * z)
+
+
+def no_rule(x):
+    return np.sum(np.fft.fft(x).real)  # <- error
+
+
+def no_rule_builtin(x):
+    return sum([x, x])  # <- error
+
+
+def no_rule_method(x):
+    return x.tolist()[0]  # <- error
+
+
+def recursive(x):
+    return recursive(x * 0.5)  # <- error
+
+
+def returns_nothing(x):  # <- error
+    y = x * 2
+
+
+def code_after_return(x):
+    return x * 2
+    y = x  # <- error
+
+
+def returns_tuple(x):
+    return x * 2, x * 3  # <- error
+
+
+def returns_vector(x):
+    return x * 2
+
+
+def star_args(x, *rest):  # <- error
+    return x * 2

@@ -1,0 +1,64 @@
+"""Golden tests of the generated source: readability regressions show up as diffs.
+
+Run with SOURCEGRAD_UPDATE_GOLDEN=1 to rewrite the files after an intended change, and review the diff.
+"""
+
+import ast
+import os
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+import sourcegrad as sg
+from tests.cases import straight_line as cases
+
+GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
+
+EXAMPLES = [
+    ("polynomial", cases.polynomial_named, (2.0,), 0),
+    ("tuple_unpack", cases.tuple_unpack, (0.7, 1.9), (0, 1)),
+    ("logistic_loss", cases.logistic_loss, (np.ones(3), 0.1, cases.X20, cases.LABELS20), (0, 1)),
+    ("mlp_loss", cases.mlp_loss, (np.ones((4, 5)), np.ones(5), np.ones((5, 3)), np.ones(3), cases.X8,
+                                  cases.CLASSES8), (0, 2)),
+    ("calls_helpers", cases.calls_helpers, (np.ones(4),), 0),
+]
+
+
+def generated(func, args, wrt):
+    g = sg.grad(func, wrt=wrt, mode="source")
+    g(*args)
+    return g.source
+
+
+@pytest.mark.parametrize("name, func, args, wrt", EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_generated_source_matches_golden_file(name, func, args, wrt):
+    text = generated(func, args, wrt)
+    path = GOLDEN / f"{name}.py"
+    if os.environ.get("SOURCEGRAD_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name, func, args, wrt", EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_generated_source_is_readable(name, func, args, wrt):
+    text = generated(func, args, wrt)
+    tree = ast.parse(text)                      # valid Python that parses again
+    assigned = [t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)]
+    user_names = {n.id for n in ast.walk(ast.parse(__import__("inspect").getsource(func)))
+                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    assert user_names <= set(assigned) | set(func.__code__.co_varnames)   # the user's names are kept
+    for target in assigned:                     # adjoints are b<name>, temporaries t<k>
+        assert re.fullmatch(r"b?(t\d+|[A-Za-z_]\w*)", target)
+    assert not re.search(r"(?<![\w.])0(\.0)? \*|\* 0(\.0)?(?![\w.])", text)    # no zero terms
+    reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assert not set(assigned) - reads            # no dead statements
+
+
+def test_same_function_gives_byte_identical_source():
+    first = sg.source(cases.mlp_loss, wrt=(0, 2))
+    sg.api._GENERATED.clear()
+    second = sg.source(cases.mlp_loss, wrt=(0, 2))
+    assert first == second
