@@ -1,0 +1,39 @@
+"""The README stays true: its generated-source blocks are what sourcegrad generates today."""
+
+import importlib.util
+import pathlib
+import re
+
+import sourcegrad as sg
+
+ROOT = pathlib.Path(__file__).parent.parent
+BLOCK = re.compile(r"<!-- generated: (\S+):(\w+)(?: ([^>]*?))? -->\n```python\n(.*?)```", re.S)
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location(f"readme_{pathlib.Path(path).stem}", ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_generated_blocks_are_current(capsys):
+    text = (ROOT / "README.md").read_text()
+    blocks = BLOCK.findall(text)
+    assert len(blocks) >= 2
+    for path, name, args, shown in blocks:
+        func = getattr(_load(path), name)
+        g = sg.grad(func)
+        if args:
+            g(*[float(a) for a in args.split()])
+        capsys.readouterr()
+        assert g.source == shown, f"README block for {path}:{name} is out of date:\n{g.source}"
+
+
+def test_readme_gives_the_two_setup_commands_and_ci_runs_the_test_command():
+    text = (ROOT / "README.md").read_text()
+    assert "pip install -e . && python examples/quickstart.py" in text
+    assert 'pip install -e ".[test]" && python -m pytest' in text
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'pip install --quiet --disable-pip-version-check -e ".[test]"' in ci
+    assert ci.strip().endswith("python -m pytest")
