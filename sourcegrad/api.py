@@ -7,6 +7,7 @@ converts gradients to the type and shape of the argument they belong to.
 
 import functools
 import inspect
+import os
 import numbers
 import sys
 import weakref
@@ -105,7 +106,9 @@ class GradientFunction:
             if self.requested_mode == "source":
                 raise
             self._mode, self._error = "tape", exc
-            self.fallback_reason = exc.reason if exc.lineno is None else f"{exc.reason} (line {exc.lineno})"
+            self.fallback_reason = exc.reason
+            if exc.lineno is not None:
+                self.fallback_reason += f" ({os.path.basename(exc.filename)}, line {exc.lineno})"
             self._cache[(self.wrt, kinds)] = _TAPE
             return None
         self._mode = "source"
