@@ -35,7 +35,7 @@ def generated(func, args, wrt):
 @pytest.mark.parametrize("name, func, args, wrt", EXAMPLES, ids=[e[0] for e in EXAMPLES])
 def test_generated_source_matches_golden_file(name, func, args, wrt):
     text = generated(func, args, wrt)
-    path = GOLDEN / f"{name}.py"
+    path = GOLDEN / f"{name}.txt"
     if os.environ.get("SOURCEGRAD_UPDATE_GOLDEN"):
         path.write_text(text)
     assert text == path.read_text()

@@ -1,0 +1,27 @@
+"""sourcegrad: gradients of plain Python/NumPy functions by source transformation.
+
+    import sourcegrad as sg
+
+    @sg.grad
+    def f(x):
+        return x ** 2 + 3 * x + 1
+
+    f(2.0)          # 7.0
+    print(f.source) # the generated adjoint
+"""
+
+from . import optim
+from .api import GradientFunction, grad, show, source, value_and_grad, vjp
+from .check import check_grad, numerical_grad
+from .errors import GradientCheckError, OutputError, TransformError, UnsupportedError
+from .rules import jvp_rule, nondifferentiable, vjp_rule
+from .runtime.primitive import primitive
+from .runtime.tape import Tensor, no_grad, tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradientCheckError", "GradientFunction", "OutputError", "Tensor", "TransformError", "UnsupportedError",
+    "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
+    "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
+]

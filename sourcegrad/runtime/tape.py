@@ -1,0 +1,994 @@
+"""The taping runtime: record operations on ``Tensor`` values as they run, then replay them backwards.
+
+This is sourcegrad's fallback engine, in the style of PyTorch's autograd and HIPS autograd::
+
+    x = tensor(2.0, requires_grad=True)
+    y = x ** 2 + 3 * x + 1          # each operation appends a Node to the graph
+    y.backward()                    # walk the graph from y back to x
+    x.grad                          # 7.0
+
+It reads the same rule table as the source transformer (``sourcegrad.rules``): a recorded call of a
+primitive ``f`` keeps ``f``'s rule, its raw (unboxed) arguments and its raw result, and ``backward``
+calls the rule function ``rule.fn(g, ans, *args, **kwargs)`` (what ``rule.vjps`` wraps; called
+directly because adjoints of arguments passed by keyword are needed too). There is no second copy
+of any derivative here.
+
+Unmodified ``import numpy as np`` code records too, because ``Tensor`` implements NumPy's
+``__array_ufunc__`` and ``__array_function__`` protocols: ``np.sin(x)``, ``np.dot(W, x)``,
+``np.sum(x, axis=0)``, ``np.where(x > 0, x, 0)`` on Tensors all land here.
+
+Semantics worth knowing:
+
+* ``.grad`` of a leaf accumulates across ``backward`` calls until you reset it (``x.grad = None`` or
+  an optimiser's ``zero_grad()``). Gradients are raw values (a float or an ndarray) with the leaf's
+  shape and floating dtype.
+* ``backward`` frees the recorded arguments of the graph it walked unless ``retain_graph=True``;
+  walking a freed graph again raises ``RuntimeError``.
+* Comparisons and the functions declared non-differentiable (``np.floor``, ``np.argmax``,
+  ``np.shape`` ...) return plain values, never Tensors.
+* ``float(t)``, ``int(t)``, ``math.sin(t)``, ``np.asarray(t)`` would turn a Tensor into a plain number
+  or array and silently lose its gradient, so they raise ``GradientLostError`` on a Tensor that
+  requires grad while recording. Use ``np.*`` functions, or ``t.detach()`` to convert on purpose.
+  ``t.item()`` and ``t.numpy()`` leave the tape as in PyTorch, except inside ``value_and_grad_tape``
+  where ``.item()`` is recorded (so ``return x.item() ** 2`` has a gradient) and ``.numpy()`` raises.
+* Lists/tuples of Tensors as arguments (``np.stack([a, b])``) and calls with several results
+  (``np.linalg.eigh``, ``np.split``) are recorded; NumPy never passes Tensors to ``np.array`` or
+  ``np.asarray``, so those raise ``GradientLostError`` instead.
+* In-place operators (``x += y``...) on a leaf that requires grad are only allowed inside
+  ``no_grad()``, where they update ``x.value`` and keep the leaf (the ``w -= lr * w.grad`` idiom);
+  while recording they raise ``RuntimeError`` as in PyTorch. On any other Tensor they are
+  out-of-place: ``x += y`` rebinds ``x`` to the new Tensor ``x + y``.
+"""
+
+import functools
+import math
+import numbers
+import operator
+import threading
+
+import numpy as np
+
+from .. import rules as _rules  # noqa: F401  (importing the package registers every built-in rule)
+from ..rules import registry
+from .helpers import float_dtype, zeros_like
+
+__all__ = [
+    "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
+    "NoRuleError", "GradientLostError",
+]
+
+# The rule table itself (not a copy): rules registered later, by users too, are seen at once.
+_RULES = registry.VJP_RULES
+_NONDIFF = registry.NONDIFFERENTIABLE
+_NO_KWARGS = {}  # shared, never mutated
+
+
+class NoRuleError(NotImplementedError):
+    """A primitive was applied to a Tensor that requires grad, and no derivative rule is registered."""
+
+
+class GradientLostError(TypeError):
+    """A Tensor that requires grad was converted to a plain number or array while recording."""
+
+
+# ---------------------------------------------------------------- grad mode (thread-local)
+
+
+class _GradMode(threading.local):
+    enabled = True      # each thread starts with recording on
+    functional = False  # inside value_and_grad_tape: .item() is recorded (see Tensor.item)
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled():
+    """True when operations on Tensors are being recorded in the current thread."""
+    return _mode.enabled
+
+
+class _GradModeContext:
+    """Base of ``no_grad``/``enable_grad``: a context manager, and a decorator when called on a function."""
+
+    _enabled = None
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        self._saved = []
+        if func is not None:  # bare decorator: @no_grad
+            return self(func)
+        return self
+
+    def __enter__(self):
+        self._saved.append(_mode.enabled)
+        _mode.enabled = self._enabled
+        return self
+
+    def __exit__(self, *exc_info):
+        _mode.enabled = self._saved.pop()
+        return False
+
+    def __call__(self, func):
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}() decorates a function, got {func!r}")
+        cls = type(self)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with cls():  # a fresh context per call: safe under recursion and threads
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Turn recording off in this thread: ``with no_grad(): ...`` or ``@no_grad()`` / ``@no_grad``.
+
+    Inside it, operations on Tensors return Tensors with ``requires_grad=False`` and keep no graph.
+    Nestable; other threads keep recording."""
+
+    _enabled = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn recording back on in this thread (inside a ``no_grad`` block); also a decorator."""
+
+    _enabled = True
+
+
+# ---------------------------------------------------------------- the graph record
+
+
+class Node:
+    """One recorded call: which primitive, its rule, its raw arguments and result, and the Tensors
+    whose gradient flows through it (``parents``: ``(position, index, tensor)``, where ``index`` is the
+    place of the Tensor inside a list/tuple argument such as ``np.stack([a, b])``, else None).
+
+    A call with several results (``np.linalg.eigh``, ``np.split``) has one Node on a hidden Tensor
+    holding the whole result, and each result Tensor ``k`` a small Node whose rule is ``_SELECT``
+    and whose parent is ``(k, None, hidden)``: backward collects their adjoints by position."""
+
+    __slots__ = ("fn", "rule", "args", "kwargs", "ans", "parents")
+
+    def __init__(self, fn, rule, args, kwargs, ans, parents):
+        self.fn = fn
+        self.rule = rule
+        self.args = args
+        self.kwargs = kwargs
+        self.ans = ans
+        self.parents = parents
+
+    def free(self):
+        """Drop the saved values (and the links to the parents) once backward no longer needs them."""
+        self.args = self.kwargs = self.ans = self.parents = None
+
+
+_SELECT = "select"  # rule marker of the Node of one result of a call with several results
+
+
+def _name(fn):
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, np.ufunc):  # np.add.reduce and friends
+        return f"np.{owner.__name__}.{fn.__name__}"
+    return registry.primitive_name(fn)
+
+
+def _no_rule(fn):
+    name = _name(fn)
+    return NoRuleError(
+        f"no derivative rule for {name}: it was called on a Tensor that requires grad, and the tape "
+        f"cannot differentiate through it. Register one with @sg.vjp_rule({name}) over a function "
+        f"rule(g, ans, *args) that returns the adjoint of each argument, or call it on "
+        f"t.detach() inside sg.no_grad() if no gradient should flow through it."
+    )
+
+
+# ---------------------------------------------------------------- recording
+
+
+def _unbox_nested(x):
+    """Unbox Tensors inside (nested) lists/tuples; also say whether one of them requires grad."""
+    hit = False
+    out = []
+    for item in x:
+        if isinstance(item, Tensor):
+            hit = hit or item.requires_grad
+            item = item.value
+        elif type(item) in (list, tuple):
+            item, inner = _unbox_nested(item)
+            hit = hit or inner
+        out.append(item)
+    return type(x)(out), hit
+
+
+def apply(fn, *args, **kwargs):
+    """Call the primitive ``fn`` on ``args``, recording it on the tape if a Tensor argument requires grad.
+
+    This is what every Tensor operator and NumPy function goes through; call it yourself to record a
+    function the tape cannot intercept, e.g. ``apply(math.sin, x)`` or a function of your own that
+    you registered a rule for with ``sg.vjp_rule``."""
+    return _apply(fn, args, kwargs)
+
+
+def _apply(fn, args, kwargs, impl=None):
+    """Unbox ``args``, compute ``(impl or fn)(*raw, **kwargs)`` and record a Node if needed.
+
+    ``fn`` is the key of the rule table; ``impl`` computes the value when ``fn`` itself is not directly
+    callable on the raw values (an ndarray method called on a float, a property such as ``.T``)."""
+    parents = []
+    deep = []  # Tensors that require grad nested deeper than one list: no rule can reach them
+    raw = [_unbox_arg(a, i, parents, deep) for i, a in enumerate(args)]
+    kwargs = {k: _unbox_arg(a, k, parents, deep) for k, a in kwargs.items()} if kwargs else _NO_KWARGS
+
+    rule = _RULES.get(fn)
+    if rule is None and fn in _NONDIFF:
+        return (impl or fn)(*raw, **kwargs)
+    ans = (impl or fn)(*raw, **kwargs)
+    if not (_mode.enabled and (parents or deep)):
+        return _wrap_plain(ans)
+    if rule is None:
+        return _without_rule(fn, ans)
+    if deep:
+        raise TypeError(f"{_name(fn)} received a Tensor that requires grad inside a nested list; the tape "
+                        f"differentiates arguments and the items of list/tuple arguments")
+    _check_rule_accepts(fn, rule, len(raw), kwargs)
+    if any(type(p[0]) is str for p in parents):  # Tensors passed by keyword: their parameter's position
+        parents = [(_parameter_index(fn, rule, p[0]), p[1], p[2]) if type(p[0]) is str else p for p in parents]
+    node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
+    if isinstance(ans, (np.ndarray, np.generic, numbers.Number)):
+        return _make(ans, node)
+    if isinstance(ans, (tuple, list)):
+        return _several_results(fn, ans, node)
+    raise TypeError(f"the tape records functions that return numbers or arrays (or tuples/lists of them); "
+                    f"{_name(fn)} returned {type(ans).__name__}")
+
+
+def _unbox_arg(a, position, parents, deep):
+    """The raw value of one argument. Tensors that require grad, the argument itself or the items of
+    a list/tuple argument (``np.stack([a, b])``), join ``parents`` as ``(position, index, tensor)``."""
+    if isinstance(a, Tensor):
+        if a.requires_grad:
+            parents.append((position, None, a))
+        return a.value
+    if type(a) not in (list, tuple):
+        return a
+    items = []
+    for j, item in enumerate(a):
+        if isinstance(item, Tensor):
+            if item.requires_grad:
+                parents.append((position, j, item))
+            item = item.value
+        elif type(item) in (list, tuple):
+            item, hit = _unbox_nested(item)
+            if hit:
+                deep.append(item)
+        items.append(item)
+    return type(a)(items)
+
+
+def _parameter_index(fn, rule, name):
+    """Where the rule's result holds the adjoint of the argument passed as ``name=``: the position of
+    that parameter in the rule's signature (rules list adjoints in parameter order)."""
+    params = list(rule.signature.parameters.values()) if rule.signature is not None else []
+    for i, param in enumerate(params):
+        if param.kind == param.VAR_POSITIONAL:
+            break
+        if param.name == name:
+            return i
+    raise TypeError(f"{_name(fn)} received a Tensor that requires grad as {name}=, which its derivative rule "
+                    f"does not list by position; pass it positionally")
+
+
+def _several_results(fn, ans, node):
+    """One Tensor per floating result of a call with several results (plain values for the others)."""
+    whole = _make(ans, node)
+    outs = [_make(v, Node(fn, _SELECT, None, _NO_KWARGS, None, ((k, None, whole),))) if _carries_gradient(v)
+            else v for k, v in enumerate(ans)]
+    if hasattr(ans, "_fields"):  # EighResult, SlogdetResult... (namedtuples)
+        return type(ans)(*outs)
+    return type(ans)(outs)
+
+
+_ACCEPTED_CALLS = set()  # (rule, number of positional args, keyword names) already checked
+
+
+def _check_rule_accepts(fn, rule, nargs, kwargs):
+    """Fail at the call, not in backward(), when the rule cannot take the call's arguments."""
+    key = (rule, nargs, tuple(kwargs))
+    if key in _ACCEPTED_CALLS:
+        return
+    if rule.signature is not None:
+        try:
+            rule.signature.bind(*range(nargs), **kwargs)
+        except TypeError as error:
+            raise TypeError(
+                f"the derivative rule for {_name(fn)} cannot differentiate this call ({error}); leave "
+                f"that argument out, or register a rule that takes it with sg.vjp_rule({_name(fn)})"
+            ) from None
+    _ACCEPTED_CALLS.add(key)
+
+
+def _carries_gradient(value):
+    """Whether a result can have a gradient: floating values can; ints, bools, shapes... cannot."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype.kind in "fc"
+    if isinstance(value, (list, tuple)):
+        return any(_carries_gradient(v) for v in value)
+    return isinstance(value, (float, complex))
+
+
+def _without_rule(fn, ans):
+    """The result of a call with no rule on a Tensor that requires grad: fine (and plain) when it is
+    integer or boolean (``np.isclose``, ``np.nonzero``, ``x.nbytes``), an error when it is not."""
+    if ans is None:  # np.copyto, np.put...: the result was written in place, out of the tape's sight
+        raise NoRuleError(f"{_name(fn)} writes its result in place, which the tape cannot differentiate; "
+                          f"compute a new array instead (np.where, np.concatenate...)")
+    if _carries_gradient(ans):
+        raise _no_rule(fn)
+    return ans
+
+
+def _unary(fn, x):
+    """``_apply(fn, (x,), {})`` for a Tensor ``x``, without the generic bookkeeping."""
+    raw = x.value
+    rule = _RULES.get(fn)
+    if rule is None and fn in _NONDIFF:
+        return fn(raw)
+    ans = fn(raw)
+    if not (x.requires_grad and _mode.enabled):
+        return _wrap_plain(ans)
+    if rule is None:
+        return _without_rule(fn, ans)
+    return _make(ans, Node(fn, rule, (raw,), _NO_KWARGS, ans, ((0, None, x),)))
+
+
+def _binary(fn, a, b):
+    """``_apply(fn, (a, b), {})`` for the arithmetic operators, without the generic bookkeeping."""
+    if isinstance(a, Tensor):
+        ra, ga = a.value, a.requires_grad
+    else:
+        ra, ga = a, False
+    if isinstance(b, Tensor):
+        rb, gb = b.value, b.requires_grad
+    else:
+        rb, gb = b, False
+    rule = _RULES.get(fn)
+    if rule is None and fn in _NONDIFF:  # comparisons, //: plain, non-differentiable results
+        return fn(ra, rb)
+    ans = fn(ra, rb)
+    if not ((ga or gb) and _mode.enabled):
+        return _wrap_plain(ans)
+    if rule is None:
+        return _without_rule(fn, ans)
+    parents = ((0, None, a), (1, None, b)) if ga and gb else ((0, None, a),) if ga else ((1, None, b),)
+    return _make(ans, Node(fn, rule, (ra, rb), _NO_KWARGS, ans, parents))
+
+
+_object_new = object.__new__
+
+
+def _make(value, node):
+    """A Tensor produced by a recorded operation (no validation: the hot path)."""
+    t = _object_new(Tensor)
+    t.value = value
+    t.requires_grad = True
+    t.grad = None
+    t._node = node
+    return t
+
+
+def _wrap_plain(value):
+    """Box the result of an unrecorded operation, so code keeps working on Tensors."""
+    if isinstance(value, (np.ndarray, np.generic, numbers.Number)) and not isinstance(value, (bool, np.bool_)):
+        t = _object_new(Tensor)
+        t.value = value
+        t.requires_grad = False
+        t.grad = None
+        t._node = None
+        return t
+    return value
+
+
+def _on_array(method):
+    """Call an ndarray method on a raw value that may be a Python float or a NumPy scalar."""
+
+    def call(x, *args, **kwargs):
+        return method(x if type(x) is np.ndarray else np.asarray(x), *args, **kwargs)
+
+    return call
+
+
+def _property_getter(descriptor):
+    def get(x):
+        return descriptor.__get__(x if type(x) is np.ndarray else np.asarray(x))
+
+    return get
+
+
+_METHOD_IMPLS = {}
+_INPLACE_METHODS = frozenset({"sort", "partition", "fill", "put", "resize", "setfield", "setflags", "itemset"})
+
+
+def _method(name, self, args, kwargs):
+    """Record ``self.<name>(*args, **kwargs)`` under the primitive ``np.ndarray.<name>``."""
+    fn = getattr(np.ndarray, name)
+    impl = _METHOD_IMPLS.get(name)
+    if impl is None:
+        impl = _METHOD_IMPLS[name] = _on_array(fn)
+    return _apply(fn, (self,) + args, kwargs, impl)
+
+
+# ---------------------------------------------------------------- Tensor
+
+
+def _check_value(value, requires_grad):
+    """Validate and normalise what a Tensor may hold: a number or a numeric array."""
+    if isinstance(value, Tensor):
+        value = value.value
+    if isinstance(value, (list, tuple)):
+        value = np.asarray(value)
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, np.ndarray) and value.dtype == bool:
+        if requires_grad:
+            raise TypeError("a boolean Tensor cannot require grad: only floating-point values have gradients")
+        return value
+    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        if requires_grad and isinstance(value, numbers.Integral):
+            return float(value)
+        if not isinstance(value, (int, float, complex)):  # Fraction, Decimal...
+            return float(value) if requires_grad else value
+        return value
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iufc":
+        if requires_grad and value.dtype.kind in "iu":
+            value = value.astype(np.float64)
+        return value
+    kind = type(value).__name__ if not isinstance(value, (np.ndarray, np.generic)) else f"array of {value.dtype}"
+    raise TypeError(f"a Tensor holds a number or an array of numbers, not a {kind}")
+
+
+def _keep_kind(new, old):
+    """``new`` converted to the type, dtype and shape of ``old`` (for updates that keep a leaf)."""
+    if type(old) is float:
+        return float(new)
+    if isinstance(old, np.generic):
+        return old.dtype.type(new)
+    new = np.asarray(new, dtype=np.result_type(old))
+    if new.shape != np.shape(old):
+        raise ValueError(f"an in-place update may not change a Tensor's shape {np.shape(old)} to {new.shape}")
+    return new
+
+
+def _inplace_op(fn):
+    def method(self, other):
+        if self.requires_grad and self._node is None:
+            if _mode.enabled:
+                raise RuntimeError(
+                    "in-place operation on a leaf Tensor that requires grad: the tape could not "
+                    "differentiate it. Update parameters inside `with sg.no_grad():`, or write "
+                    "`x = x + ...` to make a new Tensor."
+                )
+            self.value = _keep_kind(fn(self.value, other.value if isinstance(other, Tensor) else other), self.value)
+            return self
+        return _binary(fn, self, other)  # out-of-place: the name is rebound to the new Tensor
+
+    method.__name__ = f"__i{fn.__name__.strip('_')}__"
+    return method
+
+
+def _forward_op(fn):
+    def method(self, other):
+        return _binary(fn, self, other)
+
+    method.__name__ = f"__{fn.__name__.strip('_')}__"
+    return method
+
+
+def _reflected_op(fn):
+    def method(self, other):
+        return _binary(fn, other, self)
+
+    method.__name__ = f"__r{fn.__name__.strip('_')}__"
+    return method
+
+
+class Tensor:
+    """A value (a Python number or an ndarray) whose operations are recorded for ``backward()``.
+
+    Arithmetic, indexing, the usual ndarray methods and NumPy functions all work on Tensors, each
+    looking up the derivative rule of the primitive it calls (``a + b`` -> ``operator.add``,
+    ``x.sum(0)`` -> ``np.ndarray.sum``, ``np.sin(x)`` -> ``np.sin``).
+    """
+
+    __slots__ = ("value", "requires_grad", "grad", "_node", "__weakref__")
+    __array_priority__ = 1000.0
+    __hash__ = object.__hash__  # by identity, like PyTorch; == compares values elementwise
+
+    def __init__(self, value, requires_grad=False):
+        self.value = _check_value(value, requires_grad)
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._node = None
+
+    # ---- views of the value
+
+    @property
+    def data(self):
+        """The raw value (alias of ``.value``); assigning replaces it and keeps the Tensor."""
+        return self.value
+
+    @data.setter
+    def data(self, value):
+        self.value = _check_value(value, self.requires_grad)
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    @property
+    def dtype(self):
+        return np.result_type(self.value)
+
+    @property
+    def ndim(self):
+        return np.ndim(self.value)
+
+    @property
+    def size(self):
+        return np.size(self.value)
+
+    @property
+    def is_leaf(self):
+        """True for a Tensor that was not produced by a recorded operation."""
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The name of the primitive that produced this Tensor (e.g. ``'np.multiply'``), or None."""
+        return None if self._node is None else _name(self._node.fn)
+
+    @property
+    def T(self):
+        return _apply(np.ndarray.T, (self,), None, _T_IMPL)
+
+    def detach(self):
+        """A new Tensor with the same value that does not require grad (no copy of the data)."""
+        return Tensor(self.value)
+
+    def item(self, *args):
+        """The value as a Python number, as in PyTorch: ``print(loss.item())`` leaves the tape.
+
+        Inside a function differentiated by ``value_and_grad_tape`` (``sg.grad(f, mode="tape")``)
+        it is recorded as ``np.ndarray.item`` instead, so that ``return x.item() ** 2`` gets the same
+        gradient as in source mode rather than silently none; use ``x.detach().item()`` there to
+        leave the tape on purpose."""
+        if _mode.functional and self.requires_grad and _mode.enabled:
+            return _method("item", self, args, None)
+        v = self.value
+        return v.item(*args) if isinstance(v, (np.ndarray, np.generic)) else v
+
+    def numpy(self):
+        """The value as an ndarray (do not mutate it); like ``.item()``, this leaves the tape.
+
+        Inside a function differentiated by ``value_and_grad_tape`` it raises ``GradientLostError``
+        on a Tensor that requires grad instead, since the gradient would silently be lost there; use
+        ``x.detach().numpy()`` to drop it on purpose."""
+        if _mode.functional:
+            self._check_convert(".numpy()")
+        return np.asarray(self.value)
+
+    def __repr__(self):
+        value = self.value
+        if isinstance(value, np.generic):  # show np.float32(0.5) as 0.5, dtype=float32
+            body = str(value) if value.dtype in (np.float64, np.int64) else f"{value}, dtype={value.dtype}"
+        else:
+            body = repr(value).replace("\n", "\n       ")
+        if self._node is not None:
+            return f"Tensor({body}, grad_fn=<{self.grad_fn}>)"
+        if self.requires_grad:
+            return f"Tensor({body}, requires_grad=True)"
+        return f"Tensor({body})"
+
+    def __format__(self, spec):
+        return format(self.value, spec) if spec else repr(self)
+
+    def __len__(self):
+        if np.ndim(self.value) == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.value)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self):  # allowed: this is how data-dependent control flow works
+        return bool(self.value)
+
+    # ---- conversions that would drop the gradient
+
+    def _check_convert(self, what):
+        if self.requires_grad and _mode.enabled:
+            raise GradientLostError(
+                f"{what} of a Tensor that requires grad would make a plain value and silently drop "
+                f"its gradient (this is what math.sin(x), float(x) or np.asarray(x) do). Use NumPy "
+                f"functions on the Tensor (np.sin(x)), or convert on purpose with x.detach() (then "
+                f".item() or .numpy()), or run the code inside sg.no_grad()."
+            )
+
+    def __float__(self):
+        self._check_convert("float()")
+        return float(self.value)
+
+    def __int__(self):
+        self._check_convert("int()")
+        return int(self.value)
+
+    def __index__(self):
+        self._check_convert("using as an index")
+        return operator.index(self.value)
+
+    def __complex__(self):
+        self._check_convert("complex()")
+        return complex(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        self._check_convert("conversion to a NumPy array")
+        if copy:
+            return np.array(self.value, dtype=dtype, copy=True)
+        return np.asarray(self.value, dtype=dtype)
+
+    # rounding is non-differentiable (zero derivative almost everywhere): plain results
+    def __round__(self, ndigits=None):
+        return round(self.value, ndigits) if ndigits is not None else round(self.value)
+
+    def __floor__(self):
+        return math.floor(self.value)
+
+    def __ceil__(self):
+        return math.ceil(self.value)
+
+    def __trunc__(self):
+        return math.trunc(self.value)
+
+    # ---- operators
+
+    __add__ = _forward_op(operator.add)
+    __sub__ = _forward_op(operator.sub)
+    __mul__ = _forward_op(operator.mul)
+    __truediv__ = _forward_op(operator.truediv)
+    __floordiv__ = _forward_op(operator.floordiv)
+    __mod__ = _forward_op(operator.mod)
+    __pow__ = _forward_op(operator.pow)
+    __matmul__ = _forward_op(operator.matmul)
+    __radd__ = _reflected_op(operator.add)
+    __rsub__ = _reflected_op(operator.sub)
+    __rmul__ = _reflected_op(operator.mul)
+    __rtruediv__ = _reflected_op(operator.truediv)
+    __rfloordiv__ = _reflected_op(operator.floordiv)
+    __rmod__ = _reflected_op(operator.mod)
+    __rpow__ = _reflected_op(operator.pow)
+    __rmatmul__ = _reflected_op(operator.matmul)
+    __iadd__ = _inplace_op(operator.add)
+    __isub__ = _inplace_op(operator.sub)
+    __imul__ = _inplace_op(operator.mul)
+    __itruediv__ = _inplace_op(operator.truediv)
+    __ifloordiv__ = _inplace_op(operator.floordiv)
+    __imod__ = _inplace_op(operator.mod)
+    __ipow__ = _inplace_op(operator.pow)
+    __imatmul__ = _inplace_op(operator.matmul)
+    __lt__ = _forward_op(operator.lt)
+    __le__ = _forward_op(operator.le)
+    __gt__ = _forward_op(operator.gt)
+    __ge__ = _forward_op(operator.ge)
+    __eq__ = _forward_op(operator.eq)
+    __ne__ = _forward_op(operator.ne)
+
+    def __neg__(self):
+        return _unary(operator.neg, self)
+
+    def __pos__(self):
+        return _unary(operator.pos, self)
+
+    def __abs__(self):
+        return _unary(abs, self)
+
+    def __getitem__(self, index):
+        return _apply(operator.getitem, (self, index), None)
+
+    def __setitem__(self, index, item):
+        if self.requires_grad and _mode.enabled:
+            raise RuntimeError(
+                "item assignment into a Tensor that requires grad is not recorded by the tape. Build "
+                "the new value out of place (np.where(mask, new, x), or concatenation), or do the "
+                "update inside sg.no_grad()."
+            )
+        if isinstance(item, Tensor):
+            item._check_convert("storing into another Tensor")
+            item = item.value
+        new = np.array(self.value, copy=True)  # never mutate a value the graph may have saved
+        new[index] = item
+        self.value = _keep_kind(new, self.value) if self.requires_grad else new
+
+    # ---- ndarray methods (each dispatches to the rule of np.ndarray.<name>)
+
+    def sum(self, *args, **kwargs):
+        """Like ``ndarray.sum``; recorded as ``np.ndarray.sum``."""
+        return _method("sum", self, args, kwargs)
+
+    def mean(self, *args, **kwargs):
+        """Like ``ndarray.mean``; recorded as ``np.ndarray.mean``."""
+        return _method("mean", self, args, kwargs)
+
+    def max(self, *args, **kwargs):
+        """Like ``ndarray.max``; recorded as ``np.ndarray.max``."""
+        return _method("max", self, args, kwargs)
+
+    def min(self, *args, **kwargs):
+        """Like ``ndarray.min``; recorded as ``np.ndarray.min``."""
+        return _method("min", self, args, kwargs)
+
+    def prod(self, *args, **kwargs):
+        """Like ``ndarray.prod``; recorded as ``np.ndarray.prod`` (needs a registered rule to differentiate)."""
+        return _method("prod", self, args, kwargs)
+
+    def reshape(self, *shape, **kwargs):
+        """Like ``ndarray.reshape``; recorded as ``np.ndarray.reshape``."""
+        return _method("reshape", self, shape, kwargs)
+
+    def transpose(self, *axes):
+        """Like ``ndarray.transpose``; recorded as ``np.ndarray.transpose``."""
+        return _method("transpose", self, axes, None)
+
+    def ravel(self, *args, **kwargs):
+        """Like ``ndarray.ravel``; recorded as ``np.ndarray.ravel``."""
+        return _method("ravel", self, args, kwargs)
+
+    def flatten(self, *args, **kwargs):
+        """Like ``ndarray.flatten``; recorded as ``np.ndarray.flatten``."""
+        return _method("flatten", self, args, kwargs)
+
+    def dot(self, other):
+        """Like ``ndarray.dot``; recorded as ``np.ndarray.dot``."""
+        return _method("dot", self, (other,), None)
+
+    def clip(self, min=None, max=None):
+        """Like ``ndarray.clip``; recorded as ``np.ndarray.clip(x, min, max)``."""
+        return _method("clip", self, (min, max), None)
+
+    def astype(self, *args, **kwargs):
+        """Like ``ndarray.astype``; recorded as ``np.ndarray.astype`` (needs a registered rule to differentiate)."""
+        return _method("astype", self, args, kwargs)
+
+    def copy(self, *args, **kwargs):
+        """Like ``ndarray.copy``; recorded as ``np.ndarray.copy`` (needs a registered rule to differentiate)."""
+        return _method("copy", self, args, kwargs)
+
+    def __getattr__(self, name):
+        # Any other ndarray method or attribute: recorded under np.ndarray.<name> like the ones above,
+        # so a rule registered for it is used, non-differentiable ones (argmax, nbytes, any...) give
+        # plain values, and the rest raise NoRuleError when a gradient would be needed.
+        attr = getattr(np.ndarray, name, None) if not name.startswith("_") else None
+        if attr is None:
+            raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+        if name in _INPLACE_METHODS:
+            raise TypeError(f"Tensor.{name}() would modify the value in place, which the tape cannot "
+                            f"follow; use the function form (np.{name}(x)...) that returns a new array")
+        if hasattr(attr, "__get__") and not callable(attr):  # a property such as .real
+            return _apply(attr, (self,), None, _property_getter(attr))
+
+        def bound(*args, **kwargs):
+            return _method(name, self, args, kwargs)
+
+        bound.__name__ = name
+        return bound
+
+    # ---- NumPy protocols
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        out = kwargs.get("out")
+        if out is not None:
+            outs = out if isinstance(out, tuple) else (out,)
+            if any(isinstance(o, Tensor) for o in outs):
+                return NotImplemented  # NumPy then raises its usual TypeError
+            if _mode.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in inputs):
+                raise TypeError(f"np.{ufunc.__name__}(..., out=...) writes in place, which the tape "
+                                f"cannot differentiate; drop out=")
+        if method == "__call__":
+            if not kwargs and len(inputs) == 1:  # fast paths for the common calls
+                return _unary(ufunc, inputs[0])
+            if not kwargs and len(inputs) == 2 and type(inputs[0]) not in (list, tuple) \
+                    and type(inputs[1]) not in (list, tuple):
+                return _binary(ufunc, inputs[0], inputs[1])
+            return _apply(ufunc, inputs, kwargs)
+        return _apply(getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
+            return NotImplemented
+        return _apply(func, args, kwargs)
+
+    # ---- backward
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` is the adjoint of ``self`` (needed unless ``self`` is a scalar). The graph's
+        saved values are freed afterwards unless ``retain_graph=True``."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: it was not computed from any "
+                "Tensor created with requires_grad=True (or it was computed inside no_grad())."
+            )
+        value = self.value
+        if gradient is None:
+            if np.ndim(value) != 0:
+                raise ValueError(
+                    f"backward() without a gradient needs a scalar Tensor, this one has shape "
+                    f"{np.shape(value)}; reduce it first (y.sum()) or pass gradient= with that shape."
+                )
+            seed = 1.0 if type(value) is float else float_dtype(value).type(1)
+        else:
+            seed = gradient.value if isinstance(gradient, Tensor) else gradient
+            if isinstance(seed, (list, tuple)):
+                seed = np.asarray(seed)
+            if np.shape(seed) != np.shape(value):
+                raise ValueError(f"backward(gradient=...) needs shape {np.shape(value)}, got {np.shape(seed)}")
+        _backpropagate(self, seed, retain_graph)
+
+
+_T_IMPL = _property_getter(np.ndarray.T)
+
+_FREED = (
+    "the graph was already freed by an earlier backward(); call backward(retain_graph=True) the "
+    "first time to walk it again, or recompute the forward pass"
+)
+
+
+def _backpropagate(root, seed, retain_graph):
+    """The one backward loop: adjoints flow from ``root`` to the leaves in reverse topological order."""
+    # Pass 1: count, for every Tensor reachable from root, how many recorded uses it has in the graph.
+    pending = {id(root): 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()._node
+        if node is None:
+            continue
+        if node.parents is None:
+            raise RuntimeError(f"backward through {_name(node.fn)}: {_FREED}")
+        for _, _, parent in node.parents:
+            key = id(parent)
+            if key in pending:
+                pending[key] += 1
+            else:
+                pending[key] = 1
+                stack.append(parent)
+
+    # Pass 2: a Tensor is ready once every use has sent its adjoint; then pass its own on.
+    adjoints = {id(root): seed}
+    ready = [root]
+    while ready:
+        t = ready.pop()
+        g = adjoints.pop(id(t))
+        node = t._node
+        if node is None:
+            _accumulate_leaf(t, g)
+            continue
+        if node.rule is _SELECT:  # t is result k of a call with several results: file g under k
+            ((k, _, whole),) = node.parents
+            parts = adjoints.setdefault(id(whole), [None] * len(whole.value))
+            parts[k] = g if parts[k] is None else parts[k] + g
+            vjps = None
+        else:
+            if type(g) is list:  # the collected adjoints of several results; zeros for unused ones
+                g = tuple(zeros_like(v) if p is None else p for p, v in zip(g, node.ans))
+            try:  # rule.fn, not rule.vjps: adjoints of arguments passed by keyword are needed too
+                vjps = node.rule.fn(g, node.ans, *node.args, **node.kwargs)
+            except Exception as error:
+                if hasattr(error, "add_note"):
+                    error.add_note(f"(in the derivative rule for {_name(node.fn)}, called by backward())")
+                raise
+            if type(vjps) is not tuple:
+                vjps = (vjps,)
+        for i, j, parent in node.parents:
+            key = id(parent)
+            if vjps is not None:
+                a = vjps[i] if i < len(vjps) else None
+                if j is not None and a is not None:
+                    a = a[j]
+                if a is None:
+                    where = f"{i}" if j is None else f"{i}[{j}]"
+                    raise NoRuleError(
+                        f"the derivative rule for {_name(node.fn)} gives no gradient for its argument "
+                        f"{where}, which is a Tensor that requires grad; pass that argument as a plain "
+                        f"value or register a fuller rule with sg.vjp_rule"
+                    )
+                if type(a) is np.ndarray and type(parent.value) is np.ndarray and a.shape != parent.value.shape:
+                    where = f"{i}" if j is None else f"{i}[{j}]"
+                    raise RuntimeError(
+                        f"the derivative rule for {_name(node.fn)} returned an adjoint of shape {a.shape} "
+                        f"for its argument {where} of shape {parent.value.shape}: the rule is wrong for this call"
+                    )
+                old = adjoints.get(key)
+                adjoints[key] = a if old is None else old + a  # never in place: a may be aliased
+            pending[key] -= 1
+            if not pending[key]:
+                ready.append(parent)
+        if not retain_graph:
+            node.free()
+
+
+def _accumulate_leaf(leaf, g):
+    """Add ``g`` to ``leaf.grad``, as a fresh value with the leaf's shape and floating dtype."""
+    value = leaf.value
+    if type(value) is float:
+        g = float(g)
+    else:
+        g = np.array(g, dtype=float_dtype(value))  # a copy: leaves never share a gradient array
+        if g.shape != np.shape(value):
+            raise RuntimeError(f"a derivative rule returned an adjoint of shape {g.shape} for a leaf "
+                               f"Tensor of shape {np.shape(value)}: that rule is wrong for this call")
+        if isinstance(value, np.generic):
+            g = g[()]
+    leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def tensor(value, requires_grad=False):
+    """Make a Tensor. Integers are promoted to float when ``requires_grad=True``; booleans,
+    strings and other objects cannot require grad (``TypeError``)."""
+    return Tensor(value, requires_grad=requires_grad)
+
+
+def _as_leaf(value, position):
+    try:
+        return Tensor(value, requires_grad=True)
+    except TypeError as error:
+        raise TypeError(f"cannot differentiate with respect to argument {position} "
+                        f"({type(value).__name__}): {error}") from None
+
+
+def _rule_caller(fn):
+    """``fn``, but recorded through its registered rule when called with Tensors."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if any(isinstance(a, Tensor) for a in args) or any(isinstance(a, Tensor) for a in kwargs.values()):
+            return _apply(fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def value_and_grad_tape(f, args, kwargs, wrt):
+    """Run ``f(*args, **kwargs)`` on the tape and differentiate its scalar output.
+
+    ``wrt`` is a tuple of positions in ``args``; those arguments become fresh leaf Tensors
+    (integers promoted to float64). Returns ``(value, grads)``: the raw output and one raw gradient
+    (float or ndarray) per ``wrt`` position, ``None`` where the output does not depend on it.
+    Recording is switched on for the call even inside ``no_grad()``: a gradient was asked for.
+    ``f`` itself is recorded through its rule if it has one; functions it calls are recorded
+    through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``)."""
+    args = list(args)
+    leaves = []
+    for i in wrt:
+        leaf = _as_leaf(args[i], i)
+        args[i] = leaf
+        leaves.append(leaf)
+    run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
+    functional = _mode.functional
+    _mode.functional = True
+    try:
+        with enable_grad():
+            out = run(*args, **(kwargs or {}))
+    finally:
+        _mode.functional = functional
+    value = out.value if isinstance(out, Tensor) else out
+    if isinstance(value, (list, tuple, dict)) or not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
+        raise ValueError(f"grad needs f to return a scalar, got {type(value).__name__}; "
+                         f"use sg.vjp for functions with other outputs")
+    if np.ndim(value) != 0:
+        raise ValueError(f"grad needs f to return a scalar, got an output of shape {np.shape(value)}; "
+                         f"use sg.vjp for non-scalar outputs")
+    if isinstance(out, Tensor) and out.requires_grad:
+        out.backward()
+    return value, tuple(leaf.grad for leaf in leaves)
