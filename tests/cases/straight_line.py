@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.workloads import scalar_code as fifty_ops   # 50 scalar operations, also benchmarked
+
 SCALE = 3.0                      # a module global the functions read
 OFFSETS = np.array([0.5, -1.0, 2.0])
 
@@ -204,20 +206,6 @@ def unused_input(x, y):
 
 def elementwise_numpy(x):
     return np.sum(np.exp(x) + np.log(x) + np.sqrt(x) + np.sin(x) * np.cos(x) + np.tanh(x) + np.abs(x - 1.5))
-
-
-def fifty_ops(a, b, c):
-    x = a * b + c
-    y = x * x - a / b
-    z = y * c + x / (1 + c * c)
-    w = z - y * a + b ** 2
-    v = w * x + z * y - c
-    x = v / (1 + w * w) + a * z
-    y = x * b - v * c + 2 * a
-    z = y * y / (1 + x * x) + w
-    w = z * a - y * b + x * c
-    v = w / (1 + z * z) + v * 0.5
-    return v * x + w * y - z
 
 
 rng = np.random.default_rng(0)
