@@ -185,6 +185,8 @@ class GradientFunction:
                 value, raw = entry.function(*promoted)
             else:
                 value, raw = entry.function(*promoted, seed)
+            if not self._single and len(self.wrt) == 1:   # wrt=(0,): the generated code returns one
+                raw = (raw,)
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
         if self._single:

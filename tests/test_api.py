@@ -184,3 +184,14 @@ def test_auto_mode_uses_source_for_scalars_and_tape_for_aliased_arrays():
     g = sg.grad(cases.aug_assign)
     assert g(1.3) == pytest.approx(sg.grad(cases.aug_assign, mode="source")(1.3))
     assert g.mode == "source"
+
+
+def test_one_element_wrt_tuple_returns_a_one_element_tuple():
+    def f(x, c):
+        return np.sum(np.sin(x) * c)
+
+    x, c = np.array([0.1, 0.2, 0.3]), np.array([1.0, 2.0, 3.0])
+    for mode in ("source", "tape"):
+        grads = sg.grad(f, wrt=(0,), mode=mode)(x, c)
+        assert isinstance(grads, tuple) and len(grads) == 1
+        np.testing.assert_allclose(grads[0], np.cos(x) * c)

@@ -31,12 +31,13 @@ class Rule:
         self.name = primitive_name(primitive)
         self.signature = _signature_without_g_ans(fn)
 
-    def vjps(self, g, ans, args, kwargs):
-        """Adjoints of every positional argument, as a tuple of len(args) (None where there is none)."""
+    def adjoint(self, index, g, ans, args, kwargs):
+        """The adjoint of the rule's ``index``-th parameter (after g and ans) for one call."""
         out = self.fn(g, ans, *args, **kwargs)
-        if not isinstance(out, tuple):
-            out = (out,)
-        return tuple(out[i] if i < len(out) else None for i in range(len(args)))
+        out = out if isinstance(out, tuple) else (out,)
+        if index >= len(out) or out[index] is None:
+            raise TypeError(f"the rule for {self.name} gives no adjoint for its argument {index}")
+        return out[index]
 
     def __repr__(self):
         return f"<vjp rule for {self.name}>"
@@ -80,6 +81,8 @@ def vjp_rule(*primitives, elementwise=False):
     """
     if not primitives:
         raise TypeError("vjp_rule needs at least one primitive: @vjp_rule(np.sin)")
+    # None stands for a function this NumPy version lacks: vjp_rule(getattr(np.linalg, "svdvals", None))
+    primitives = [p for p in primitives if p is not None]
 
     def register(fn):
         if not callable(fn):
@@ -131,6 +134,7 @@ def is_nondifferentiable(primitive):
 
 def is_elementwise(primitive):
     try:
-        return isinstance(primitive, np.ufunc) or primitive in ELEMENTWISE
+        # generalized ufuncs (np.matmul) have a core signature and are not elementwise
+        return isinstance(primitive, np.ufunc) and primitive.signature is None or primitive in ELEMENTWISE
     except TypeError:
         return False

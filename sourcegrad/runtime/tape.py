@@ -9,7 +9,7 @@ This is sourcegrad's fallback engine, in the style of PyTorch's autograd and HIP
 
 It reads the same rule table as the source transformer (``sourcegrad.rules``): a recorded call of a
 primitive ``f`` keeps ``f``'s rule, its raw (unboxed) arguments and its raw result, and ``backward``
-calls the rule function ``rule.fn(g, ans, *args, **kwargs)`` (what ``rule.vjps`` wraps; called
+calls the rule function ``rule.fn(g, ans, *args, **kwargs)`` (called
 directly because adjoints of arguments passed by keyword are needed too). There is no second copy
 of any derivative here.
 
@@ -879,7 +879,7 @@ def _backpropagate(root, seed, retain_graph):
         else:
             if type(g) is list:  # the collected adjoints of several results; zeros for unused ones
                 g = tuple(zeros_like(v) if p is None else p for p, v in zip(g, node.ans))
-            try:  # rule.fn, not rule.vjps: adjoints of arguments passed by keyword are needed too
+            try:  # adjoints of arguments passed by keyword are needed too
                 vjps = node.rule.fn(g, node.ans, *node.args, **node.kwargs)
             except Exception as error:
                 if hasattr(error, "add_note"):

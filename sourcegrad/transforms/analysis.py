@@ -17,6 +17,16 @@ SCALAR = "scalar"
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average", "trace"}
 
 
+def _is_size(atom):
+    """``X.shape[0]``, ``X.ndim``, ``X.size``, ``-1``: integers, whatever X is."""
+    if isinstance(atom, ast.UnaryOp):
+        return isinstance(atom.operand, ast.Constant) and isinstance(atom.operand.value, (int, float))
+    if isinstance(atom, ast.Attribute):
+        return atom.attr in ("ndim", "size")
+    return (isinstance(atom, ast.Subscript) and isinstance(atom.value, ast.Attribute) and atom.value.attr == "shape"
+            and isinstance(atom.slice, (ast.Constant, ast.UnaryOp)))
+
+
 def _is_numpy_reduction(prim):
     if getattr(prim, "__name__", None) not in _REDUCTIONS:
         return False
@@ -98,7 +108,7 @@ class ShapeClasses:
 
     def of(self, atom):
         """The class of an atom; distinct unknown atoms get distinct classes."""
-        if isinstance(atom, ast.Constant) and isinstance(atom.value, (int, float)):
+        if isinstance(atom, ast.Constant) and isinstance(atom.value, (int, float)) or _is_size(atom):
             return SCALAR
         if isinstance(atom, ast.Name):
             return self._classes.get(atom.id, ("free", atom.id))

@@ -65,16 +65,17 @@ def bind_arguments(rule, args, kwargs, node, source):
     return bound.arguments
 
 
-def inline(rule, index, g, ans, arguments, names, keep_broadcast):
-    """(statements, expression) for the adjoint of the rule's ``index``-th parameter, or None."""
+def inline(rule, indices, g, ans, arguments, names, keep_broadcast):
+    """(statements, {index: expression}): the adjoints of the rule's parameters at ``indices``.
+
+    The rule's own local assignments are emitted once, however many adjoints use them. An index
+    the rule gives no adjoint for (``None``, such as an ``axis``) is left out of the dict."""
     template = template_of(rule.fn)
     if template is None:
-        return [], _call_rule(rule, index, g, ans, arguments, names)
-    if index >= len(template.returns):
-        return None
-    returned = template.returns[index]
-    if isinstance(returned, ast.Constant) and returned.value is None:
-        return None
+        return [], {i: _call_rule(rule, i, g, ans, arguments, names) for i in indices}
+    wanted = [i for i in indices if i < len(template.returns) and not _is_none(template.returns[i])]
+    if not wanted:
+        return [], {}
     first_two = list(inspect.signature(rule.fn).parameters)[:2]
     mapping = {first_two[0]: g, first_two[1]: ans}
     for param in rule.signature.parameters.values():
@@ -85,11 +86,15 @@ def inline(rule, index, g, ans, arguments, names, keep_broadcast):
             mapping[param.name] = ast.Tuple([], ast.Load())
         else:
             mapping[param.name] = _literal(param.default, param.name, names)
-    for local in template.locals:
+    for local in sorted(template.locals):
         mapping[local] = ast.Name(names.temp(), ast.Load())
     substitute = _Substitute(mapping, rule.fn, names, keep_broadcast)
     statements = [substitute.visit(copy.deepcopy(stmt)) for stmt in template.body]
-    return statements, substitute.visit(copy.deepcopy(returned))
+    return statements, {i: substitute.visit(copy.deepcopy(template.returns[i])) for i in wanted}
+
+
+def _is_none(node):
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _literal(value, name, names):
@@ -99,7 +104,7 @@ def _literal(value, name, names):
 
 
 def _call_rule(rule, index, g, ans, arguments, names):
-    # rule.vjps(g, ans, (args...), {kwargs})[index]: for rules whose body cannot be inlined.
+    # rule.adjoint(index, g, ans, (args...), {kwargs}): for rules whose body cannot be inlined.
     name = names.external(f"rule_{rule.fn.__name__}", rule)
     positional, keywords = [], []
     for param in rule.signature.parameters.values():
@@ -111,13 +116,12 @@ def _call_rule(rule, index, g, ans, arguments, names):
             keywords.append((param.name, arguments[param.name]))
         else:
             positional.append(arguments[param.name])
-    call = ast.Call(
-        ast.Attribute(ast.Name(name, ast.Load()), "vjps", ast.Load()),
-        [g, ans, ast.Tuple(positional, ast.Load()),
+    return ast.Call(
+        ast.Attribute(ast.Name(name, ast.Load()), "adjoint", ast.Load()),
+        [ast.Constant(index), g, ans, ast.Tuple(positional, ast.Load()),
          ast.Dict([ast.Constant(k) for k, _ in keywords], [v for _, v in keywords])],
         [],
     )
-    return ast.Subscript(call, ast.Constant(index), ast.Load())
 
 
 class _Substitute(ast.NodeTransformer):

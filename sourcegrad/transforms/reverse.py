@@ -86,22 +86,19 @@ def reverse(program, wrt, scalar_params=()):
         def keep_broadcast(atom, ans=ans):
             return not shapes.same(atom, ans)
 
-        found = []   # (operand name, adjoint expression) for each active operand
-        for index, param in enumerate(rule.signature.parameters.values()):
+        params = list(rule.signature.parameters.values())
+        active = {}   # parameter index -> operand name, for each operand that needs an adjoint
+        for index, param in enumerate(params):
             atom = arguments.get(param.name)
             if param.kind == param.VAR_POSITIONAL:
                 if any(_is_active(a, needed) for a in atom or ()):
                     raise names.source.error(stmt.node, f"the rule of {rule.name} gives no gradient for its "
                                              "variadic arguments", 'Use mode="tape".')
-                continue
-            if not _is_active(atom, needed):
-                continue
-            adjoint = inline(rule, index, g, ans, arguments, names, keep_broadcast)
-            if adjoint is None:
-                continue
-            setup, expr = adjoint
-            statements.extend(setup)
-            found.append((atom.id, expr))
+            elif _is_active(atom, needed):
+                active[index] = atom.id
+        setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, keep_broadcast)
+        statements.extend(setup)
+        found = [(active[i], expr) for i, expr in adjoints_of.items()]
         for name, expr in _merge_repeated(found):
             accumulate(name, expr)
 

@@ -1,0 +1,639 @@
+"""Derivative rules for NumPy functions and ndarray methods: elementwise, reductions, shape, indexing.
+
+Linear algebra (``dot``, ``einsum``, ``np.linalg``...) lives in ``linalg.py``. The arithmetic ufuncs
+(``np.add``, ``np.subtract``, ``np.multiply``, ``np.divide``/``np.true_divide``, ``np.power``,
+``np.negative``, ``np.positive``, ``np.mod``/``np.remainder``) share their rules with the Python
+operators in ``core.py``.
+
+Each rule is inlined into generated code, so it is straight-line: a few ``name = expr`` lines and one
+``return``; anything that needs a branch is a helper in ``sourcegrad.runtime.helpers``. Rules for
+inputs that may have been broadcast wrap their result in ``unbroadcast(g, x)``; the source transformer
+drops that call where it can prove the shapes already match. Rules use ``ans`` (the result) where
+that saves work. Constants are Python floats so that float32 gradients stay float32.
+
+Derivatives at non-differentiable points follow the usual conventions: ``abs``/``sign``-like kinks
+get ``sign(x)`` (0 at 0); ``maximum``/``minimum``/``max``/``min`` ties share the gradient equally;
+``clip`` passes the gradient to ``x`` where it lies within or on the bounds.
+
+Functions with no gradient (``nondifferentiable`` at the bottom) return values that carry none: their
+derivative is zero wherever it exists, or their result is not a real number:
+
+- rounding: ``floor``, ``ceil``, ``round``/``around``, ``rint``, ``trunc``, ``fix``, ``sign``,
+  ``floor_divide``, ``heaviside``;
+- comparisons and predicates: ``greater``, ``less``, ``equal``... , ``logical_*``, ``isnan``,
+  ``isinf``, ``isfinite``, ``signbit``, ``isclose``, ``allclose``, ``array_equal``, ``all``, ``any``;
+- indices and counts: ``argmax``, ``argmin``, ``argsort``, ``argpartition``, ``argwhere``,
+  ``nonzero``, ``flatnonzero``, ``count_nonzero``, ``searchsorted``, ``digitize``;
+- shapes and constructors: ``shape``, ``ndim``, ``size``, ``zeros``/``ones``/``empty`` and their
+  ``*_like``, ``eye``, ``identity``, ``arange``, ``linspace``, ``logspace``, ``tri`` (``full`` and
+  ``full_like`` have rules: the gradient goes to the fill value).
+"""
+
+import math
+
+import numpy as np
+
+from ..runtime.helpers import (
+    expand_reduced,
+    grad_astype,
+    grad_average,
+    grad_average_weights,
+    grad_clip_bound,
+    grad_cumprod,
+    grad_cumsum,
+    grad_diag,
+    grad_diagonal,
+    grad_diff,
+    grad_imag,
+    grad_item,
+    grad_pad,
+    grad_pad_constant,
+    grad_ptp,
+    grad_repeat,
+    grad_sorted,
+    grad_take,
+    grad_take_along_axis,
+    grad_tile,
+    grad_trace,
+    max_mask,
+    prod_others,
+    reduced_size,
+    sinc_derivative,
+    unarray,
+    unbroadcast,
+    uncolumn_stack,
+    unconcatenate,
+    undstack,
+    unhstack,
+    unsplit,
+    untranspose,
+    unvstack,
+    zeros_like,
+)
+from .registry import nondifferentiable, vjp_rule
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+DEG = math.pi / 180.0      # d deg2rad(x) / dx
+RAD = 180.0 / math.pi      # d rad2deg(x) / dx
+
+# ---------------------------------------------------------------- elementwise, one argument
+
+
+@vjp_rule(np.exp)
+def exp(g, ans, x):
+    return g * ans
+
+
+@vjp_rule(np.exp2)
+def exp2(g, ans, x):
+    return g * ans * LN2
+
+
+@vjp_rule(np.expm1)
+def expm1(g, ans, x):
+    return g * (ans + 1)
+
+
+@vjp_rule(np.log)
+def log(g, ans, x):
+    return g / x
+
+
+@vjp_rule(np.log2)
+def log2(g, ans, x):
+    return g / (x * LN2)
+
+
+@vjp_rule(np.log10)
+def log10(g, ans, x):
+    return g / (x * LN10)
+
+
+@vjp_rule(np.log1p)
+def log1p(g, ans, x):
+    return g / (1 + x)
+
+
+@vjp_rule(np.sqrt)
+def sqrt(g, ans, x):
+    return g * 0.5 / ans
+
+
+@vjp_rule(np.cbrt)
+def cbrt(g, ans, x):
+    return g / (3 * ans * ans)
+
+
+@vjp_rule(np.square)
+def square(g, ans, x):
+    return g * 2 * x
+
+
+@vjp_rule(np.reciprocal)
+def reciprocal(g, ans, x):
+    return -g * ans * ans
+
+
+@vjp_rule(np.sin)
+def sin(g, ans, x):
+    return g * np.cos(x)
+
+
+@vjp_rule(np.cos)
+def cos(g, ans, x):
+    return -g * np.sin(x)
+
+
+@vjp_rule(np.tan)
+def tan(g, ans, x):
+    return g * (1 + ans * ans)
+
+
+@vjp_rule(np.arcsin)
+def arcsin(g, ans, x):
+    return g / np.sqrt(1 - x * x)
+
+
+@vjp_rule(np.arccos)
+def arccos(g, ans, x):
+    return -g / np.sqrt(1 - x * x)
+
+
+@vjp_rule(np.arctan)
+def arctan(g, ans, x):
+    return g / (1 + x * x)
+
+
+@vjp_rule(np.sinh)
+def sinh(g, ans, x):
+    return g * np.cosh(x)
+
+
+@vjp_rule(np.cosh)
+def cosh(g, ans, x):
+    return g * np.sinh(x)
+
+
+@vjp_rule(np.tanh)
+def tanh(g, ans, x):
+    return g * (1 - ans * ans)
+
+
+@vjp_rule(np.arcsinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x * x + 1)
+
+
+@vjp_rule(np.arccosh)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x * x - 1)
+
+
+@vjp_rule(np.arctanh)
+def arctanh(g, ans, x):
+    return g / (1 - x * x)
+
+
+@vjp_rule(np.abs, np.absolute, np.fabs)
+def absolute(g, ans, x):
+    return g * np.sign(x)
+
+
+@vjp_rule(np.deg2rad, np.radians)
+def deg2rad(g, ans, x):
+    return g * DEG
+
+
+@vjp_rule(np.rad2deg, np.degrees)
+def rad2deg(g, ans, x):
+    return g * RAD
+
+
+@vjp_rule(np.sinc, elementwise=True)
+def sinc(g, ans, x):
+    return g * sinc_derivative(x, ans)
+
+
+@vjp_rule(np.real, elementwise=True)
+def real(g, ans, val):
+    return g
+
+
+@vjp_rule(np.imag, elementwise=True)
+def imag(g, ans, val):
+    return grad_imag(g, val)
+
+
+@vjp_rule(np.conjugate, np.ndarray.conj, np.ndarray.conjugate)
+def conjugate(g, ans, x):
+    return np.conj(g)
+
+
+# ---------------------------------------------------------------- elementwise, two arguments
+# (add, subtract, multiply, divide, power, mod: see core.py)
+
+
+@vjp_rule(np.float_power)
+def float_power(g, ans, x, y):
+    return (
+        unbroadcast(g * y * np.float_power(x, y - 1), x),
+        unbroadcast(g * ans * np.log(np.where(x > 0, x, 1)), y),
+    )
+
+
+@vjp_rule(np.maximum, np.minimum, np.fmax, np.fmin)
+def maximum(g, ans, x, y):
+    tie = x == y
+    return (
+        unbroadcast(np.where(tie, 0.5 * g, g * (x == ans)), x),
+        unbroadcast(np.where(tie, 0.5 * g, g * (y == ans)), y),
+    )
+
+
+@vjp_rule(np.logaddexp)
+def logaddexp(g, ans, x, y):
+    return unbroadcast(g * np.exp(x - ans), x), unbroadcast(g * np.exp(y - ans), y)
+
+
+@vjp_rule(np.logaddexp2)
+def logaddexp2(g, ans, x, y):
+    return unbroadcast(g * np.exp2(x - ans), x), unbroadcast(g * np.exp2(y - ans), y)
+
+
+@vjp_rule(np.arctan2)
+def arctan2(g, ans, y, x):
+    r2 = x * x + y * y
+    return unbroadcast(g * x / r2, y), unbroadcast(-g * y / r2, x)
+
+
+@vjp_rule(np.hypot)
+def hypot(g, ans, x, y):
+    return unbroadcast(g * x / ans, x), unbroadcast(g * y / ans, y)
+
+
+@vjp_rule(np.where, elementwise=True)
+def where(g, ans, condition, x, y):
+    return None, unbroadcast(np.where(condition, g, 0.0), x), unbroadcast(np.where(condition, 0.0, g), y)
+
+
+@vjp_rule(np.clip, elementwise=True)
+def clip(g, ans, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    return (
+        unbroadcast(g * (ans == a), a),
+        grad_clip_bound(g, ans, a, a_min),
+        grad_clip_bound(g, ans, a, a_max),
+        None,
+        grad_clip_bound(g, ans, a, min),
+        grad_clip_bound(g, ans, a, max),
+    )
+
+
+@vjp_rule(np.ndarray.clip, elementwise=True)
+def clip_method(g, ans, a, min=None, max=None, out=None):
+    return unbroadcast(g * (ans == a), a), grad_clip_bound(g, ans, a, min), grad_clip_bound(g, ans, a, max)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+@vjp_rule(np.sum, np.ndarray.sum)
+def sum(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
+    return expand_reduced(g, x, axis, keepdims)
+
+
+@vjp_rule(np.mean, np.ndarray.mean)
+def mean(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
+    return expand_reduced(g / reduced_size(x, axis), x, axis, keepdims)
+
+
+@vjp_rule(np.prod, np.ndarray.prod)
+def prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
+    return expand_reduced(g, x, axis, keepdims) * prod_others(x, axis)
+
+
+@vjp_rule(np.max, np.amax, np.min, np.amin, np.ndarray.max, np.ndarray.min)
+def max(g, ans, x, axis=None, out=None, keepdims=False):
+    return expand_reduced(g, x, axis, keepdims) * max_mask(x, ans, axis, keepdims)
+
+
+@vjp_rule(np.ptp)
+def ptp(g, ans, x, axis=None, out=None, keepdims=False):
+    return grad_ptp(g, ans, x, axis, keepdims)
+
+
+@vjp_rule(np.var, np.ndarray.var)
+def var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    centred = x - np.mean(x, axis=axis, keepdims=True)
+    return expand_reduced(g, x, axis, keepdims) * (2 * centred) / (reduced_size(x, axis) - ddof)
+
+
+@vjp_rule(np.std, np.ndarray.std)
+def std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    centred = x - np.mean(x, axis=axis, keepdims=True)
+    return expand_reduced(g / ans, x, axis, keepdims) * centred / (reduced_size(x, axis) - ddof)
+
+
+@vjp_rule(np.average)
+def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
+    return (
+        grad_average(g, a, axis, weights, keepdims, returned),
+        None,
+        grad_average_weights(g, ans, a, axis, weights, keepdims),
+    )
+
+
+@vjp_rule(np.cumsum, np.ndarray.cumsum)
+def cumsum(g, ans, x, axis=None, dtype=None, out=None):
+    return grad_cumsum(g, x, axis)
+
+
+@vjp_rule(np.cumprod, np.ndarray.cumprod)
+def cumprod(g, ans, x, axis=None, dtype=None, out=None):
+    return grad_cumprod(g, ans, x, axis)
+
+
+@vjp_rule(np.trace, np.ndarray.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return grad_trace(g, a, offset, axis1, axis2)
+
+
+@vjp_rule(np.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    return (
+        grad_diff(g, a, n, axis, prepend, append, 0),
+        None,
+        None,
+        grad_diff(g, a, n, axis, prepend, append, 1),
+        grad_diff(g, a, n, axis, prepend, append, 2),
+    )
+
+
+# ---------------------------------------------------------------- shape
+
+
+@vjp_rule(np.reshape)
+def reshape(g, ans, a, shape=None, order="C", *, copy=None):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp_rule(np.ndarray.reshape)
+def reshape_method(g, ans, a, *shape, order="C", copy=None):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp_rule(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
+def ravel(g, ans, a, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp_rule(np.squeeze, np.ndarray.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(a))
+
+
+@vjp_rule(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(g, np.shape(a))
+
+
+@vjp_rule(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast_nd(g, ans, ary):
+    return np.reshape(g, np.shape(ary))
+
+
+@vjp_rule(np.transpose)
+def transpose(g, ans, a, axes=None):
+    return untranspose(g, axes)
+
+
+@vjp_rule(np.ndarray.transpose)
+def transpose_method(g, ans, a, *axes):
+    return untranspose(g, axes)
+
+
+@vjp_rule(np.ndarray.T)
+def T(g, ans, x):
+    return np.transpose(g)
+
+
+@vjp_rule(np.matrix_transpose, np.linalg.matrix_transpose)
+def matrix_transpose(g, ans, x):
+    return np.swapaxes(g, -1, -2)
+
+
+@vjp_rule(np.swapaxes, np.ndarray.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@vjp_rule(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+@vjp_rule(np.broadcast_to)
+def broadcast_to(g, ans, array, shape, subok=False):
+    return unbroadcast(g, array)
+
+
+@vjp_rule(np.concatenate)
+def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    return unconcatenate(g, arrays, axis)
+
+
+@vjp_rule(np.stack)
+def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    return np.moveaxis(g, axis, 0)
+
+
+@vjp_rule(np.hstack)
+def hstack(g, ans, tup, *, dtype=None, casting="same_kind"):
+    return unhstack(g, tup)
+
+
+@vjp_rule(np.vstack)
+def vstack(g, ans, tup, *, dtype=None, casting="same_kind"):
+    return unvstack(g, tup)
+
+
+@vjp_rule(np.dstack)
+def dstack(g, ans, tup):
+    return undstack(g, tup)
+
+
+@vjp_rule(np.column_stack)
+def column_stack(g, ans, tup):
+    return uncolumn_stack(g, tup)
+
+
+@vjp_rule(np.split, np.array_split)
+def split(g, ans, ary, indices_or_sections, axis=0):
+    return unsplit(g, ary, axis)
+
+
+@vjp_rule(np.vsplit)
+def vsplit(g, ans, ary, indices_or_sections):
+    return unsplit(g, ary, 0)
+
+
+@vjp_rule(np.hsplit)
+def hsplit(g, ans, ary, indices_or_sections):
+    return unsplit(g, ary, 1 if np.ndim(ary) > 1 else 0)
+
+
+@vjp_rule(np.dsplit)
+def dsplit(g, ans, ary, indices_or_sections):
+    return unsplit(g, ary, 2)
+
+
+@vjp_rule(np.tile)
+def tile(g, ans, A, reps):
+    return grad_tile(g, A, reps)
+
+
+@vjp_rule(np.repeat, np.ndarray.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    return grad_repeat(g, a, repeats, axis)
+
+
+@vjp_rule(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(g, axis)
+
+
+@vjp_rule(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@vjp_rule(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@vjp_rule(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return np.rot90(g, -k, axes)
+
+
+@vjp_rule(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return np.roll(g, np.negative(shift), axis)
+
+
+@vjp_rule(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0, end_values=0, reflect_type="even",
+        stat_length=None):
+    return (
+        grad_pad(g, array, pad_width, mode, reflect_type, stat_length),
+        None,
+        None,
+        grad_pad_constant(g, array, pad_width, constant_values, mode),
+    )
+
+
+@vjp_rule(np.triu)
+def triu(g, ans, m, k=0):
+    return np.triu(g, k)
+
+
+@vjp_rule(np.tril)
+def tril(g, ans, m, k=0):
+    return np.tril(g, k)
+
+
+@vjp_rule(np.diag)
+def diag(g, ans, v, k=0):
+    return grad_diag(g, v, k)
+
+
+@vjp_rule(np.diagonal, np.ndarray.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return grad_diagonal(g, a, offset, axis1, axis2)
+
+
+# ---------------------------------------------------------------- indexing, sorting, copies
+# (x[i] itself: operator.getitem in core.py, with np.add.at semantics for repeated indices)
+
+
+@vjp_rule(np.take, np.ndarray.take)
+def take(g, ans, a, indices, axis=None, out=None, mode="raise"):
+    return grad_take(g, a, indices, axis, mode)
+
+
+@vjp_rule(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    return grad_take_along_axis(g, arr, indices, axis)
+
+
+@vjp_rule(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    return grad_sorted(g, a, ans, axis)
+
+
+@vjp_rule(np.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    return grad_sorted(g, a, ans, axis)
+
+
+@vjp_rule(np.array)
+def array(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
+    return unarray(g, object, dtype)
+
+
+@vjp_rule(np.asarray, np.asanyarray, np.ascontiguousarray)
+def asarray(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    return unarray(g, a, dtype)
+
+
+@vjp_rule(np.copy)
+def copy(g, ans, a, order="K", subok=False):
+    return g
+
+
+@vjp_rule(np.ndarray.copy)
+def copy_method(g, ans, a, order="C"):
+    return g
+
+
+@vjp_rule(np.ndarray.astype)
+def astype(g, ans, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return grad_astype(g, x, dtype)
+
+
+@vjp_rule(np.full)
+def full(g, ans, shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    return None, unbroadcast(g, fill_value)
+
+
+@vjp_rule(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    return zeros_like(a), unbroadcast(g, fill_value)
+
+
+@vjp_rule(np.ndarray.item)
+def item(g, ans, x, *args):
+    return grad_item(g, x, args)
+
+
+# ---------------------------------------------------------------- no gradient
+
+nondifferentiable(
+    # rounding and sign
+    np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.heaviside,
+    np.ndarray.round,
+    # comparisons and predicates
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+    np.isnan, np.isfinite, np.isinf, np.signbit, np.isclose, np.allclose, np.array_equal,
+    np.all, np.any, np.ndarray.all, np.ndarray.any,
+    # indices and counts
+    np.argmax, np.argmin, np.argsort, np.argpartition, np.argwhere, np.nonzero, np.flatnonzero,
+    np.count_nonzero, np.searchsorted, np.digitize,
+    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort, np.ndarray.argpartition, np.ndarray.nonzero,
+    # shapes and constructors
+    np.shape, np.ndim, np.size,
+    np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like,
+    np.eye, np.identity, np.arange, np.linspace, np.logspace, np.tri,
+)
