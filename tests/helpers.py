@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: a small, float64 central-difference gradient."""
+"""Helpers shared by the tests: a small, float64 central-difference gradient; what a tape recorded."""
 
 import numpy as np
 
@@ -24,3 +24,17 @@ def numeric_grad(f, args, i, step=1e-5):
             values.append(float(f(*args)))
         grad[idx] = (values[0] - values[1]) / (2 * h)
     return float(grad) if scalar else grad
+
+
+def recorded_primitives(out):
+    """The primitives recorded on the tape in the graph that produced the Tensor ``out``."""
+    found, seen, stack = set(), set(), [out]
+    while stack:
+        t = stack.pop()
+        node = getattr(t, "_node", None)
+        if node is None or id(t) in seen:
+            continue
+        seen.add(id(t))
+        found.add(node.fn)
+        stack.extend(p for _, _, p in node.parents)
+    return found

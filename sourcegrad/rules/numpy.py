@@ -373,7 +373,7 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
 
 
 @vjp_rule(np.reshape)
-def reshape(g, ans, a, shape=None, order="C", *, copy=None):
+def reshape(g, ans, a, shape=None, order="C", *, newshape=None, copy=None):   # newshape: NumPy < 2.1
     return np.reshape(g, np.shape(a), order=order)
 
 
@@ -417,7 +417,7 @@ def T(g, ans, x):
     return np.transpose(g)
 
 
-@vjp_rule(np.matrix_transpose, np.linalg.matrix_transpose)
+@vjp_rule(getattr(np, "matrix_transpose", None), getattr(np.linalg, "matrix_transpose", None))  # NumPy >= 2
 def matrix_transpose(g, ans, x):
     return np.swapaxes(g, -1, -2)
 

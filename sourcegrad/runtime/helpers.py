@@ -811,10 +811,19 @@ def matrix_scale(s):
     return s if np.ndim(s) == 0 else np.asarray(s)[..., None, None]
 
 
+# NumPy 2 solves for a vector b (or a stack of them) only when b is 1-D; NumPy 1 whenever b has one
+# dimension less than a: a (2, 3, 3) and b (2, 3) are two systems with one right-hand side each there.
+_SOLVE_VECTOR_ONLY_1D = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+
+
+def _solve_rhs_is_vector(a, b):
+    return np.ndim(b) == 1 if _SOLVE_VECTOR_ONLY_1D else np.ndim(b) == np.ndim(a) - 1
+
+
 def grad_solve_a(g, ans, a, b):
     """Adjoint of ``a`` in ``x = np.linalg.solve(a, b)``: ``-solve(a.T, g) x.T``."""
     gb = grad_solve_b(g, ans, a, b, reduce=False)
-    if np.ndim(b) == 1:
+    if _solve_rhs_is_vector(a, b):
         out = -gb[..., :, None] * np.asarray(ans)[..., None, :]
     else:
         out = -gb @ _swap_last(ans)
@@ -823,7 +832,7 @@ def grad_solve_a(g, ans, a, b):
 
 def grad_solve_b(g, ans, a, b, reduce=True):
     """Adjoint of ``b`` in ``x = np.linalg.solve(a, b)``: ``solve(a.T, g)``."""
-    if np.ndim(b) == 1:
+    if _solve_rhs_is_vector(a, b):
         out = np.linalg.solve(_swap_last(a), np.asarray(g)[..., None])[..., 0]
     else:
         out = np.linalg.solve(_swap_last(a), g)

@@ -1,17 +1,15 @@
-"""The taping runtime: every rule case against finite differences, and the Tensor semantics."""
+"""The taping runtime: Tensor semantics, recording, backward, no_grad, user rules and errors.
 
-import builtins
+Every rule of the table runs through the tape (and the source transformer) in tests/rules/test_rule_cases.py."""
+
 import contextlib
-import functools
 import math
 import threading
-import types
 
 import numpy as np
 import pytest
 
 from sourcegrad.rules import registry
-from sourcegrad.runtime import tape
 from sourcegrad.runtime.primitive import primitive
 from sourcegrad.runtime.tape import (
     GradientLostError,
@@ -24,113 +22,9 @@ from sourcegrad.runtime.tape import (
     tensor,
     value_and_grad_tape,
 )
-from tests.cases.rule_cases import CASES, covered_primitives
-from tests.helpers import numeric_grad
+from tests.helpers import numeric_grad, recorded_primitives
 
 RTOL, ATOL = 1e-6, 1e-8
-
-
-def recorded_primitives(out):
-    """The primitives recorded in the graph that produced ``out``."""
-    found, seen, stack = set(), set(), [out]
-    while stack:
-        t = stack.pop()
-        node = getattr(t, "_node", None)
-        if node is None or id(t) in seen:
-            continue
-        seen.add(id(t))
-        found.add(node.fn)
-        stack.extend(p for _, _, p in node.parents)
-    return found
-
-
-# The tape cannot intercept math.sin(x) or float(x) (they convert x to a float first), so for the
-# rule cases of math.* and the builtins float/max/min the case function is run with those names
-# routed through tape.apply, which records the call with the rule registered for that primitive.
-_TAPED_MATH = types.SimpleNamespace(**{
-    name: (functools.partial(apply, getattr(math, name)) if callable(getattr(math, name)) else getattr(math, name))
-    for name in dir(math) if not name.startswith("_")
-})
-_TAPED_NAMES = {
-    "math": _TAPED_MATH,
-    "float": functools.partial(apply, builtins.float),
-    "max": functools.partial(apply, builtins.max),
-    "min": functools.partial(apply, builtins.min),
-}
-
-
-def record_case(case):
-    """Run a case on Tensors as value_and_grad_tape would (so .item() records), without backward."""
-    args = [Tensor(a, requires_grad=True) if i in case.wrt else a for i, a in enumerate(case.args)]
-    saved, tape._mode.functional = tape._mode.functional, True
-    try:
-        return on_tape(case.fn)(*args)
-    finally:
-        tape._mode.functional = saved
-
-
-def on_tape(fn):
-    return types.FunctionType(fn.__code__, {**fn.__globals__, **_TAPED_NAMES}, fn.__name__,
-                              fn.__defaults__, fn.__closure__)
-
-
-# ---------------------------------------------------------------- the rule table through the tape
-
-
-def test_rule_cases_cover_every_builtin_rule():
-    builtin = {p for p, rule in registry.VJP_RULES.items() if rule.fn.__module__.startswith("sourcegrad.rules")}
-    missing = builtin - covered_primitives()
-    assert not missing, [registry.primitive_name(p) for p in missing]
-
-
-# NumPy does not hand these to a Tensor (np.array/np.asarray take no __array_function__ override; np.full
-# copies its fill value in place with np.copyto), so the tape cannot see them: it must refuse, not guess.
-TAPE_BLIND = {np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.full}
-
-
-def _tape_blind(case):
-    return bool(TAPE_BLIND & set(case.covers))
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_rule_case_matches_finite_differences(case):
-    if _tape_blind(case):
-        with pytest.raises((GradientLostError, NoRuleError)):
-            value_and_grad_tape(on_tape(case.fn), case.args, None, case.wrt)
-        return
-    value, grads = value_and_grad_tape(on_tape(case.fn), case.args, None, case.wrt)
-    assert np.allclose(value, case.fn(*case.args), rtol=1e-12, atol=1e-12)
-    assert len(grads) == len(case.wrt)
-    for i, grad in zip(case.wrt, grads):
-        x = case.args[i]
-        expected = numeric_grad(case.fn, case.args, i)
-        assert grad is not None, f"no gradient for argument {i}"
-        if isinstance(x, float):
-            assert isinstance(grad, float), type(grad)
-        else:
-            assert isinstance(grad, np.ndarray) and grad.shape == np.shape(x) and grad.dtype == np.float64
-        np.testing.assert_allclose(grad, expected, rtol=RTOL, atol=ATOL, err_msg=f"argument {i}")
-
-
-@pytest.mark.parametrize("case", CASES[::5], ids=[c.name for c in CASES[::5]])
-def test_rule_case_records_the_primitives_it_covers(case):
-    if _tape_blind(case):
-        pytest.skip("NumPy does not dispatch this primitive to Tensors")
-    out = record_case(case)
-    # `ndarray + Tensor` is sent by NumPy to np.add, not operator.add: both keys share one rule
-    used_rules = {registry.VJP_RULES[p].fn for p in recorded_primitives(out)}
-    missing = [p for p in case.covers if registry.VJP_RULES[p].fn not in used_rules]
-    assert not missing, [registry.primitive_name(p) for p in missing]
-
-
-def test_every_covered_primitive_is_recorded_under_its_own_key():
-    recorded = set()
-    for case in CASES:
-        if _tape_blind(case):
-            continue
-        recorded |= recorded_primitives(record_case(case))
-    missing = covered_primitives() - recorded - TAPE_BLIND
-    assert not missing, [registry.primitive_name(p) for p in missing]
 
 
 # ---------------------------------------------------------------- basics
