@@ -93,10 +93,14 @@ def _is_basic_index(idx):
 def unindex(g, x, idx):
     """Adjoint of ``x[idx]``: zeros shaped like ``x`` with ``g`` added at ``idx``.
 
-    Repeated advanced indices accumulate (``np.add.at`` semantics)."""
+    Repeated advanced indices accumulate (``np.add.at`` semantics). For a tuple or list ``x``
+    (the several results of ``np.split``, ``np.linalg.eigh``...) it is an ItemAdjoints."""
     if isinstance(x, (tuple, list)):
-        raise TypeError("indexing a tuple or list that carries a gradient is not supported; unpack it "
-                        "instead (a, b = f(x)) or build an array with np.array / np.stack")
+        if not isinstance(idx, numbers.Integral):
+            raise TypeError(f"only an integer index into a tuple or list that carries a gradient is supported, "
+                            f"not {idx!r}; unpack it instead (a, b = f(x))")
+        chosen = idx % len(x)
+        return ItemAdjoints(g if i == chosen else zeros_like(item) for i, item in enumerate(x))
     out = np.zeros(np.shape(x), dtype=np.result_type(float_dtype(x), np.result_type(g)))
     if _is_basic_index(idx):
         out[idx] = g
@@ -105,9 +109,14 @@ def unindex(g, x, idx):
     return out
 
 
-def match_dot_shape(gx, x):
-    """Reshape an adjoint computed for a matrix product back to x's (possibly 1-D or 0-D) shape."""
-    return np.reshape(gx, np.shape(x))
+class ItemAdjoints(tuple):
+    """The adjoint of a tuple or list of results, one entry per item; ``+`` adds item by item,
+    so generated code accumulates it like any other adjoint."""
+
+    def __add__(self, other):
+        return ItemAdjoints(a + b for a, b in zip(self, other))
+
+    __radd__ = __add__
 
 
 def max_mask(x, ans, axis=None, keepdims=False):

@@ -26,16 +26,7 @@ class _Pack:
         return "pack"
 
 
-class _TupleItem:
-    """The primitive of ``a = t[i]`` when unpacking ``a, b = f(x)`` for an f with several outputs:
-    ``args`` are ``[t, i, n]``; the adjoint of t is the n-tuple of its items' adjoints."""
-
-    def __repr__(self):
-        return "tuple item"
-
-
 PACK = _Pack()
-TUPLE_ITEM = _TupleItem()
 
 
 @dataclass

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import OutputError, TransformError
 from ..rules import is_nondifferentiable, lookup_vjp
-from .ir import IDENTITY, PACK, TUPLE_ITEM, Assign, Passive, Program
+from .ir import IDENTITY, PACK, Assign, Passive, Program
 from .names import Namespace
 from .parse import TAPE_HINT, parse_function
 
@@ -225,8 +225,8 @@ class Normalizer:
         temp = self.new_temp()
         self.lower_into(op, temp, scope, stmt)
         whole = ast.Name(temp, ast.Load())
-        return [_Op(TUPLE_ITEM, ast.Subscript(whole, ast.Constant(i), ast.Load()),
-                    [whole, ast.Constant(i), ast.Constant(count)]) for i in range(count)]
+        return [_Op(operator.getitem, ast.Subscript(whole, ast.Constant(i), ast.Load()), [whole, ast.Constant(i)])
+                for i in range(count)]
 
     def lower_augassign(self, stmt, scope):
         target = stmt.target

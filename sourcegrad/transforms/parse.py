@@ -1,6 +1,5 @@
 """Read a function's source, parse it with gast, and keep what errors need to point at it."""
 
-import ast
 import builtins
 import inspect
 import textwrap

@@ -12,7 +12,7 @@ from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
 from .analysis import SCALAR, ShapeClasses, needs_adjoint
 from .inline import bind_arguments, inline
-from .ir import IDENTITY, PACK, TUPLE_ITEM, Assign, Passive
+from .ir import IDENTITY, PACK, Assign, Passive
 
 
 @dataclass
@@ -45,7 +45,6 @@ def reverse(program, wrt, scalar_params=()):
     if isinstance(result, ast.Name) and result.id in needed:
         adjoints[result.id] = seed
     statements = []
-    items = {}   # tuple-valued name -> {index: adjoint name of that item}
 
     def accumulate(target, expr):
         if target in adjoints:
@@ -58,9 +57,6 @@ def reverse(program, wrt, scalar_params=()):
     for stmt in reversed(program.body):
         if not isinstance(stmt, Assign):
             continue
-        if stmt.target in items and stmt.target not in adjoints:
-            adjoints[stmt.target] = names.fresh("b" + stmt.target)
-            statements.append(_assign(adjoints[stmt.target], _tuple_adjoint(stmt.target, items[stmt.target], names)))
         if stmt.target not in adjoints:
             continue
         g = ast.Name(adjoints[stmt.target], ast.Load())
@@ -71,10 +67,6 @@ def reverse(program, wrt, scalar_params=()):
             for i, atom in enumerate(stmt.args):
                 if _is_active(atom, needed):
                     accumulate(atom.id, ast.Subscript(g, ast.Constant(i), ast.Load()))
-            continue
-        if stmt.prim is TUPLE_ITEM:
-            whole, index, count = stmt.args
-            items.setdefault(whole.id, {"count": count.value})[index.value] = adjoints[stmt.target]
             continue
         rule = lookup_vjp(stmt.prim)
         if rule is None:
@@ -128,19 +120,6 @@ def _merge_repeated(found):
         name, expr = found[0]
         return [(name, ast.BinOp(ast.Constant(2), ast.Mult(), expr))]
     return found
-
-
-def _tuple_adjoint(name, parts, names):
-    """``(ba, bb)`` for a tuple-valued result, with zeros for items nobody used."""
-    zeros = names.load("zeros_like", helpers.zeros_like)
-    elements = []
-    for i in range(parts["count"]):
-        if i in parts:
-            elements.append(ast.Name(parts[i], ast.Load()))
-        else:
-            item = ast.Subscript(ast.Name(name, ast.Load()), ast.Constant(i), ast.Load())
-            elements.append(ast.Call(zeros, [item], []))
-    return ast.Tuple(elements, ast.Load())
 
 
 def _is_active(atom, needed):

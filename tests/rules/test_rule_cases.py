@@ -33,8 +33,6 @@ XFAIL = {  # (engine, case function): (the error it must raise, why)
     ("tape", "array_of_arrays"): (GradientLostError, f"np.array([a, b]) of Tensors {_NOT_DISPATCHED}"),
     ("tape", "asarray"): (GradientLostError, f"np.asarray(tensor) {_NOT_DISPATCHED}"),
     ("tape", "full"): (GradientLostError, f"np.full(shape, tensor) {_NOT_DISPATCHED}"),
-    ("source", "split_indexed"): (TypeError, "source mode: indexing the list np.split returns (np.split(x, 3)[1]) "
-                                             "is refused by helpers.unindex; the tape supports it"),
 }
 
 # The tape sees what NumPy and Python operators hand to a Tensor; math.sin(x) and float(x) convert x
