@@ -3,6 +3,8 @@ using sg.value_and_grad for the gradients and sg.optim.Adam in its functional fo
 
     python examples/mlp.py
     python -m sourcegrad show examples/mlp.py:loss --wrt W1
+    python -m sourcegrad check examples/mlp.py:loss --args random --shape W1=2x16 --shape b1=16 \
+        --shape W2=16x3 --shape b2=3
 """
 
 import numpy as np
@@ -10,19 +12,22 @@ import numpy as np
 import sourcegrad as sg
 
 
-def loss(W1, b1, W2, b2, X, labels):
-    hidden = np.tanh(X @ W1 + b1)
-    logits = hidden @ W2 + b2
-    shifted = logits - np.max(logits, axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    return -np.mean(log_probs[np.arange(X.shape[0]), labels])
-
-
 def make_data(rng, n=300):
     centres = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
     labels = rng.integers(0, 3, size=n)
     X = centres[labels] + 0.6 * rng.normal(size=(n, 2))
     return X, labels
+
+
+X_DEMO, LABELS_DEMO = make_data(np.random.default_rng(1), n=20)   # default data, for the command line
+
+
+def loss(W1, b1, W2, b2, X=X_DEMO, labels=LABELS_DEMO):
+    hidden = np.tanh(X @ W1 + b1)
+    logits = hidden @ W2 + b2
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(log_probs[np.arange(X.shape[0]), labels])
 
 
 def main(steps=200):

@@ -12,6 +12,8 @@ its body with names substituted, so a rule should be straight-line code: a few a
 """
 
 import inspect
+import types
+import warnings
 
 import numpy as np
 
@@ -89,6 +91,13 @@ def vjp_rule(*primitives, elementwise=False):
             raise TypeError(f"vjp_rule decorates a function, got {fn!r}")
         VERSION[0] += 1
         for primitive in primitives:
+            if (isinstance(primitive, types.FunctionType) and not hasattr(primitive, "__sourcegrad_primitive__")
+                    and not (primitive.__module__ or "").startswith("numpy")):
+                warnings.warn(
+                    f"the rule for the Python function {primitive.__qualname__} is used by source mode, but "
+                    "the tape runs the function's own code unless it is decorated with @sg.primitive",
+                    stacklevel=2,
+                )
             VJP_RULES[primitive] = Rule(primitive, fn)
             NONDIFFERENTIABLE.discard(primitive)
             if elementwise:

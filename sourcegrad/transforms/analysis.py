@@ -90,7 +90,11 @@ class ShapeClasses:
         if _always_scalar(stmt):
             return SCALAR
         if _keepdims_reduction(stmt):
-            return ("reduced", self.of(stmt.args[0]))
+            # same input, same constant axis, keepdims: the same shape (with 1s where it reduced)
+            axis = stmt.kwargs.get("axis")
+            if axis is not None and not isinstance(axis, (ast.Constant, ast.Tuple)):
+                return ("value", stmt.target)
+            return ("reduced", self.of(stmt.args[0]), ast.dump(axis) if axis is not None else None)
         if is_elementwise(stmt.prim):
             return self._merge(stmt.args)
         return ("value", stmt.target)
