@@ -37,3 +37,14 @@ def test_readme_gives_the_two_setup_commands_and_ci_runs_the_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install --quiet --disable-pip-version-check -e ".[test]"' in ci
     assert ci.strip().endswith("python -m pytest")
+
+
+def test_readme_coverage_counts_match_the_rule_table():
+    from sourcegrad import rules
+
+    text = (ROOT / "README.md").read_text()
+    builtin = [r for r in rules.VJP_RULES.values() if r.fn.__module__.startswith("sourcegrad.rules")]
+    functions = len({rule.fn for rule in builtin})   # other tests register rules of their own
+    assert f"{len(builtin)} differentiable primitives ({functions} rule functions)" in text
+    nondiff = [p for p in rules.NONDIFFERENTIABLE if not getattr(p, "__module__", "").startswith("tests")]
+    assert f"{len(nondiff)} declared non-differentiable" in text
