@@ -71,7 +71,6 @@ class ShapeClasses:
     """Equivalence classes of 'same shape'. Values of class SCALAR are Python/NumPy scalars."""
 
     def __init__(self, program, scalar_params):
-        self._unknown = 0
         self._classes = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
         for stmt in program.body:
             if isinstance(stmt, Assign):
@@ -79,10 +78,33 @@ class ShapeClasses:
             elif isinstance(stmt, Passive):
                 value = getattr(stmt.stmt, "value", None)
                 for target in stmt.targets:
-                    if len(stmt.targets) == 1 and isinstance(value, ast.Compare):
-                        self._classes[target] = self._merge([value.left] + value.comparators)
-                    else:
+                    known = len(stmt.targets) == 1 and value is not None
+                    self._classes[target] = self._of_expression(value) if known else ("value", target)
+                    if self._classes[target] is None:
                         self._classes[target] = ("value", target)
+
+    def _of_expression(self, expr):
+        """The class of an elementwise expression of atoms (``1 - y``, ``x > 0``), else None."""
+        if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, ast.UnaryOp):
+            parts = [expr.operand]
+        elif isinstance(expr, ast.Compare):
+            parts = [expr.left] + expr.comparators
+        else:
+            return None
+        classes = []
+        for part in parts:
+            if isinstance(part, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+                inner = self._of_expression(part)
+                if inner is None:
+                    return None
+                classes.append(inner)
+            elif isinstance(part, (ast.Name, ast.Constant)) or _is_size(part):
+                classes.append(self.of(part))
+            else:
+                return None
+        return self._join(classes)
 
     def _of_assign(self, stmt):
         if stmt.prim is IDENTITY:
@@ -100,15 +122,23 @@ class ShapeClasses:
         return ("value", stmt.target)
 
     def _merge(self, atoms):
-        classes = {self.of(a) for a in atoms} - {SCALAR}
+        return self._join([self.of(a) for a in atoms])
+
+    def _join(self, classes):
+        """The class of the broadcast of values of these classes."""
+        classes = set(classes) - {SCALAR}
         # x - x.max(axis=1, keepdims=True) has the shape of x
         classes = {c for c in classes if not (c[0] == "reduced" and c[1] in classes)}
-        if not classes:
+        # The broadcast shape of several operands depends only on their shapes, and broadcasting is
+        # associative, commutative and idempotent: a merged class is the set of classes it joins.
+        joined = set()
+        for c in classes:
+            joined |= c[1] if c[0] == "merged" else {c}
+        if not joined:
             return SCALAR
-        if len(classes) == 1:
-            return classes.pop()
-        self._unknown += 1
-        return ("merged", self._unknown)
+        if len(joined) == 1:
+            return joined.pop()
+        return ("merged", frozenset(joined))
 
     def of(self, atom):
         """The class of an atom; distinct unknown atoms get distinct classes."""
