@@ -29,15 +29,47 @@ Semantics worth knowing:
 * ``float(t)``, ``int(t)``, ``math.sin(t)``, ``np.asarray(t)`` would turn a Tensor into a plain number
   or array and silently lose its gradient, so they raise ``GradientLostError`` on a Tensor that
   requires grad while recording. Use ``np.*`` functions, or ``t.detach()`` to convert on purpose.
+  A method of a plain array called with a Tensor (``y.dot(x)``) converts it so too: NumPy gives
+  ndarray methods no hook for Tensors; the function form (``np.dot(y, x)``) records.
   ``t.item()`` and ``t.numpy()`` leave the tape as in PyTorch, except inside ``value_and_grad_tape``
   where ``.item()`` is recorded (so ``return x.item() ** 2`` has a gradient) and ``.numpy()`` raises.
 * Lists/tuples of Tensors as arguments (``np.stack([a, b])``) and calls with several results
   (``np.linalg.eigh``, ``np.split``) are recorded; NumPy never passes Tensors to ``np.array`` or
   ``np.asarray``, so those raise ``GradientLostError`` instead.
-* In-place operators (``x += y``...) on a leaf that requires grad are only allowed inside
-  ``no_grad()``, where they update ``x.value`` and keep the leaf (the ``w -= lr * w.grad`` idiom);
-  while recording they raise ``RuntimeError`` as in PyTorch. On any other Tensor they are
-  out-of-place: ``x += y`` rebinds ``x`` to the new Tensor ``x + y``.
+* In-place operators (``v += y``, ``-= *= /= **= @= //= %=``) keep NumPy's semantics, or raise
+  ``InPlaceError`` where the tape cannot follow them:
+
+  - on a Tensor holding a number (a float, a NumPy scalar: immutable, as in NumPy) they rebind the
+    name to a new Tensor ``v + y``, even on a leaf (``v = s; v += 1.0`` leaves ``s`` as it was);
+  - on a Tensor holding an array that is part of the graph (or gets a gradient from ``y``), the
+    Tensor object itself is updated: its value is replaced by a new array (with NumPy's in-place
+    dtype and shape) and its history by the recorded operation, so every name of that Tensor
+    (``w = v``) sees the update, and earlier uses of ``v`` keep the value they were recorded with.
+    Other arrays sharing its memory would not see it (a view such as ``v[1:]``, ``v.T``,
+    ``v.reshape(...)``, or an array it was made from or handed out: ``sg.tensor(a)``,
+    ``v.detach()``, ``v.numpy()``), so there the update raises ``InPlaceError`` (write ``v = v + y``).
+    Inside ``no_grad()`` the value is replaced the same way and the history kept, as in PyTorch;
+  - on a leaf array that requires grad they raise ``InPlaceError`` while recording, as in PyTorch;
+    inside ``no_grad()`` they update the leaf's value and keep the leaf (the ``w -= lr * w.grad``
+    idiom; leaves holding numbers too);
+  - on an array Tensor without gradient, updated with values that need none (or inside
+    ``no_grad()``), they write into its array, as NumPy does.
+
+  Item assignment (``t[i] = y``) follows the same rules; on a Tensor that requires grad it raises
+  ``InPlaceError`` while recording.
+
+  A plain ndarray updated in place with a Tensor that requires grad (``acc += t``, which NumPy runs
+  as ``np.add(acc, t, out=acc)``) raises ``InPlaceError``: a plain array cannot hold a gradient;
+  write ``acc = acc + t``.
+* A recorded operation keeps references to its arguments (plain arrays too) and its result, and
+  ``backward`` reads them. Inside ``value_and_grad_tape`` (``sg.grad(f, mode="tape")``) those arrays
+  are made read-only until the gradient is computed (and writeable again afterwards, also when ``f``
+  raises), so code that modifies one in place after using it (``W -= 1.0``) gets an ``InPlaceError``
+  instead of a silently wrong gradient. NumPy cannot reach the views of an array made before that,
+  so writing through such a view (``r = W[0]`` made before ``np.dot(W, x)``, then ``r[0] = 1.0``) is
+  not caught. Imperative code (``tensor(...)``, ``.backward()``) has no such guard at all: do not
+  modify an array in place after a recorded operation used it and before ``backward()`` (PyTorch
+  has the same caveat for arrays shared with NumPy).
 """
 
 import functools
@@ -54,7 +86,7 @@ from .helpers import float_dtype, zeros_like
 
 __all__ = [
     "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
-    "NoRuleError", "GradientLostError",
+    "NoRuleError", "GradientLostError", "InPlaceError",
 ]
 
 # The rule table itself (not a copy): rules registered later, by users too, are seen at once.
@@ -71,12 +103,18 @@ class GradientLostError(TypeError):
     """A Tensor that requires grad was converted to a plain number or array while recording."""
 
 
+class InPlaceError(RuntimeError):
+    """An array was updated in place in a way the tape cannot follow: the gradient (or the value seen
+    through another name or view of the array) would be wrong. The message says what to write instead."""
+
+
 # ---------------------------------------------------------------- grad mode (thread-local)
 
 
 class _GradMode(threading.local):
     enabled = True      # each thread starts with recording on
     functional = False  # inside value_and_grad_tape: .item() is recorded (see Tensor.item)
+    protected = None    # inside value_and_grad_tape: {id: array} of the arrays made read-only (_protect)
 
 
 _mode = _GradMode()
@@ -140,13 +178,17 @@ class enable_grad(_GradModeContext):
 
 
 class Node:
-    """One recorded call: which primitive, its rule, its raw arguments and result, and the Tensors
-    whose gradient flows through it (``parents``: ``(position, index, tensor)``, where ``index`` is the
-    place of the Tensor inside a list/tuple argument such as ``np.stack([a, b])``, else None).
+    """One recorded call: which primitive, its rule, its raw arguments and result, and where the
+    gradient flows from it (``parents``: ``(position, index, source)``, where ``index`` is the place
+    of the argument inside a list/tuple argument such as ``np.stack([a, b])``, else None).
 
-    A call with several results (``np.linalg.eigh``, ``np.split``) has one Node on a hidden Tensor
-    holding the whole result, and each result Tensor ``k`` a small Node whose rule is ``_SELECT``
-    and whose parent is ``(k, None, hidden)``: backward collects their adjoints by position."""
+    A ``source`` is the Node that computed that argument, or the argument itself when it is a leaf
+    Tensor: the graph links Nodes, not the Tensor objects, so that an in-place update of a Tensor
+    (``v += 1``, which gives ``v`` a new Node) leaves the history of earlier uses of ``v`` intact.
+
+    A call with several results (``np.linalg.eigh``, ``np.split``) has one Node holding the whole
+    result, and each result Tensor ``k`` a small Node whose rule is ``_SELECT`` and whose parent is
+    ``(k, None, whole)``: backward collects their adjoints by position."""
 
     __slots__ = ("fn", "rule", "args", "kwargs", "ans", "parents")
 
@@ -161,6 +203,23 @@ class Node:
     def free(self):
         """Drop the saved values (and the links to the parents) once backward no longer needs them."""
         self.args = self.kwargs = self.ans = self.parents = None
+
+    @property
+    def _node(self):
+        """The Node itself: a Node stands for the Tensor it computed, so a walk over ``parents``
+        written for Tensors (``t._node``, as in ``tests/helpers.recorded_primitives``) works on it."""
+        return self
+
+
+def _source(t):
+    """What a Node's ``parents`` hold for the Tensor ``t``: the Node that computed it, or ``t``
+    itself when it is a leaf."""
+    return t._node or t
+
+
+def _saved_value(source):
+    """The value of a graph source as recorded: a Node's result, a leaf's value."""
+    return source.ans if type(source) is Node else source.value
 
 
 _SELECT = "select"  # rule marker of the Node of one result of a call with several results
@@ -215,19 +274,21 @@ def _apply(fn, args, kwargs, impl=None):
 
     ``fn`` is the key of the rule table; ``impl`` computes the value when ``fn`` itself is not directly
     callable on the raw values (an ndarray method called on a float, a property such as ``.T``)."""
+    given = kwargs
     parents = []
     deep = []  # Tensors that require grad nested deeper than one list: no rule can reach them
     raw = [_unbox_arg(a, i, parents, deep) for i, a in enumerate(args)]
     kwargs = {k: _unbox_arg(a, k, parents, deep) for k, a in kwargs.items()} if kwargs else _NO_KWARGS
 
     rule = _RULES.get(fn)
-    if rule is None and fn in _NONDIFF:
-        return (impl or fn)(*raw, **kwargs)
     ans = (impl or fn)(*raw, **kwargs)
+    sharing = _note_sharing(ans, args, given) if _may_share_arguments(ans, raw, kwargs) else 0
+    if rule is None and fn in _NONDIFF:
+        return _unrecorded_view(ans, sharing)
     if not (_mode.enabled and (parents or deep)):
-        return _wrap_plain(ans)
+        return _shared_if(_wrap_plain(_unrecorded_view(ans, sharing)), sharing)
     if rule is None:
-        return _without_rule(fn, ans)
+        return _without_rule(fn, _unrecorded_view(ans, sharing))
     if deep:
         raise TypeError(f"{_name(fn)} received a Tensor that requires grad inside a nested list; the tape "
                         f"differentiates arguments and the items of list/tuple arguments")
@@ -235,20 +296,170 @@ def _apply(fn, args, kwargs, impl=None):
     if any(type(p[0]) is str for p in parents):  # Tensors passed by keyword: their parameter's position
         parents = [(_parameter_index(fn, rule, p[0]), p[1], p[2]) if type(p[0]) is str else p for p in parents]
     node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
+    if _mode.protected is not None:
+        _protect_inputs(args, raw, _mode.protected)
+        if kwargs:
+            _protect_inputs(given.values(), kwargs.values(), _mode.protected)
     if isinstance(ans, (np.ndarray, np.generic, numbers.Number)):
-        return _make(ans, node)
+        return _shared_if(_make(ans, node), sharing)
     if isinstance(ans, (tuple, list)):
-        return _several_results(fn, ans, node)
+        return _several_results(fn, ans, node, sharing)
     raise TypeError(f"the tape records functions that return numbers or arrays (or tuples/lists of them); "
                     f"{_name(fn)} returned {type(ans).__name__}")
 
 
+def _may_share_arguments(ans, raw, kwargs):
+    """A quick filter before ``_note_sharing``: False for a result that certainly owns new memory, an
+    ndarray that is no view and none of the arguments (most results), or a number."""
+    if type(ans) is np.ndarray and ans.base is None and not kwargs:
+        for r in raw:
+            if r is ans or type(r) in (list, tuple):
+                return True
+        return False
+    return isinstance(ans, (np.ndarray, list, tuple))
+
+
+# What _note_sharing finds: bits of the arrays a result shares memory with (0 for none).
+_OWNED = 1    # an array only the graph holds (see Tensor._owned)
+_FOREIGN = 2  # any other array: a plain one, a leaf's, a Tensor's without gradient, one handed out
+
+
+def _note_sharing(ans, args, kwargs):
+    """With which of the call's arguments the raw result ``ans`` shares memory (``_OWNED``/``_FOREIGN``
+    bits): it is a view (``x[1:]``, ``x.T``, ``x.reshape(...)``), or an argument itself (``np.real`` of
+    a real array). Tensor arguments it shares with are marked ``_shared``: ``ans`` would not see an
+    in-place update of them (see ``_update_array``)."""
+    if not isinstance(ans, np.ndarray):  # several results
+        found = 0
+        for v in (ans if isinstance(ans, (list, tuple)) else ()):
+            found |= _note_sharing(v, args, kwargs)
+        return found
+    owner = _memory_owner(ans)
+    found = 0
+    for group in (args, kwargs.values() if kwargs else ()):
+        for a in group:
+            if type(a) in (list, tuple):
+                for item in a:
+                    found |= _shares_memory_of(owner, item)
+            else:
+                found |= _shares_memory_of(owner, a)
+    return found
+
+
+def _memory_owner(a):
+    """The object that holds the memory of the ndarray ``a``: the end of its chain of ``.base``. Two
+    arrays may share memory only if they have the same owner (a cheap, conservative test)."""
+    base = a.base
+    while base is not None:
+        a, base = base, getattr(base, "base", None)
+    return a
+
+
+def _shares_memory_of(owner, a):
+    """``_OWNED`` or ``_FOREIGN`` if the argument ``a`` (a Tensor or not) is an array with memory of
+    ``owner`` (a Tensor that is gets marked ``_shared``), else 0."""
+    value = a.value if isinstance(a, Tensor) else a
+    if not (isinstance(value, np.ndarray) and _memory_owner(value) is owner):
+        return 0
+    if isinstance(a, Tensor):
+        a._shared = True
+        return _OWNED if a._owned else _FOREIGN
+    return _FOREIGN
+
+
+def _shared_if(t, sharing):
+    """Mark the Tensor ``t`` as sharing its array with other arrays when ``sharing`` says so (and as not
+    owned by the graph if it shares with foreign arrays); return it."""
+    if sharing and isinstance(t, Tensor):
+        t._shared = True
+        if sharing & _FOREIGN:
+            t._owned = False
+    return t
+
+
+def _unrecorded_view(ans, sharing):
+    """``ans``, the unrecorded result of a call; if it is a view of an array the graph owns (made inside
+    ``no_grad()``, say), inside ``value_and_grad_tape`` it is made read-only: writing into it would
+    change values the graph saved."""
+    if sharing & _OWNED and _mode.protected is not None:
+        _protect_all((ans,) if isinstance(ans, np.ndarray) else ans, _mode.protected)
+    return ans
+
+
+# Inside value_and_grad_tape, the arrays that recorded operations save are made read-only, so that
+# code modifying one before backward() reads it fails instead of giving a wrong gradient. Arrays only
+# the graph holds (results of recorded operations and views of them: no code can write into them, an
+# in-place operator gives a Tensor a new array) need no protection until they are handed out
+# (_escape); plain arrays, and the values of leaves and of Tensors without gradient, do.
+
+
+def _protect(value, protected):
+    """Make the ndarray ``value`` read-only (and the array it is a view of); ``protected`` maps the id of
+    each array whose flag was flipped to it, to make it writeable again at the end (``_unprotect``)."""
+    while isinstance(value, np.ndarray) and id(value) not in protected:
+        if value.flags.writeable:
+            value.flags.writeable = False
+            protected[id(value)] = value
+        value = value.base
+
+
+def _protect_all(values, protected):
+    """``_protect`` every ndarray in ``values``, looking into lists and tuples (``np.stack([a, b])``)."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            _protect_all(value, protected)
+        else:
+            _protect(value, protected)
+
+
+def _owned_by_graph(x):
+    """Whether ``x`` is a Tensor whose array only the graph holds (see ``Tensor._owned``)."""
+    return isinstance(x, Tensor) and x._owned
+
+
+def _protect_inputs(args, raw, protected):
+    """``_protect`` the raw arguments ``raw`` of a recorded call (``args`` as given: Tensors or
+    not), except the arrays the graph owns, and the items of list/tuple arguments likewise."""
+    for a, r in zip(args, raw):
+        if isinstance(r, np.ndarray):
+            if id(r) not in protected and not _owned_by_graph(a):
+                _protect(r, protected)
+        elif type(r) in (list, tuple):
+            _protect_inputs(a, r, protected)
+
+
+def _escape(t):
+    """The array of ``t`` is handed out (``.numpy()``, ``detach()``...): others may now see it or write
+    into it. Mark ``t`` shared and no longer owned by the graph; inside ``value_and_grad_tape``, protect
+    the array if it was (others are protected when a recorded operation saves them)."""
+    if t._owned and _mode.protected is not None:
+        _protect(t.value, _mode.protected)
+    t._shared = True
+    t._owned = False
+
+
+def _view_depth(a):
+    """How many arrays ``a`` is a view of, through ``.base`` (0 for an array owning its memory)."""
+    depth = 0
+    while isinstance(a.base, np.ndarray):
+        a, depth = a.base, depth + 1
+    return depth
+
+
+def _unprotect(protected):
+    """Make writeable again the arrays ``_protect`` flipped; an array before its views (NumPy refuses
+    to make a view writeable while its base is read-only)."""
+    for a in sorted(protected.values(), key=_view_depth):
+        a.flags.writeable = True
+
+
 def _unbox_arg(a, position, parents, deep):
     """The raw value of one argument. Tensors that require grad, the argument itself or the items of
-    a list/tuple argument (``np.stack([a, b])``), join ``parents`` as ``(position, index, tensor)``."""
+    a list/tuple argument (``np.stack([a, b])``), join ``parents`` as ``(position, index, source)``
+    (see ``Node``)."""
     if isinstance(a, Tensor):
         if a.requires_grad:
-            parents.append((position, None, a))
+            parents.append((position, None, a._node or a))
         return a.value
     if type(a) not in (list, tuple):
         return a
@@ -256,7 +467,7 @@ def _unbox_arg(a, position, parents, deep):
     for j, item in enumerate(a):
         if isinstance(item, Tensor):
             if item.requires_grad:
-                parents.append((position, j, item))
+                parents.append((position, j, item._node or item))
             item = item.value
         elif type(item) in (list, tuple):
             item, hit = _unbox_nested(item)
@@ -279,11 +490,14 @@ def _parameter_index(fn, rule, name):
                     f"does not list by position; pass it positionally")
 
 
-def _several_results(fn, ans, node):
-    """One Tensor per floating result of a call with several results (plain values for the others)."""
-    whole = _make(ans, node)
-    outs = [_make(v, Node(fn, _SELECT, None, _NO_KWARGS, None, ((k, None, whole),))) if _carries_gradient(v)
-            else v for k, v in enumerate(ans)]
+def _several_results(fn, ans, node, sharing):
+    """One Tensor per floating result of a call with several results (plain values for the others).
+
+    Each result that is a view (of an argument, as ``np.split`` gives, or of a buffer the results
+    share) is marked shared, as all are when one of them shares memory with an argument (``sharing``)."""
+    outs = [_shared_if(_make(v, Node(fn, _SELECT, None, _NO_KWARGS, None, ((k, None, node),))),
+                       sharing or (_OWNED if isinstance(v, np.ndarray) and v.base is not None else 0))
+            if _carries_gradient(v) else v for k, v in enumerate(ans)]
     if hasattr(ans, "_fields"):  # EighResult, SlogdetResult... (namedtuples)
         return type(ans)(*outs)
     return type(ans)(outs)
@@ -329,7 +543,8 @@ def _without_rule(fn, ans):
 
 
 def _unary(fn, x):
-    """``_apply(fn, (x,), {})`` for a Tensor ``x``, without the generic bookkeeping."""
+    """``_apply(fn, (x,), {})`` for a Tensor ``x``, without the generic bookkeeping (the ufuncs and
+    operators that come here return a new array or number, never a view: nothing to mark shared)."""
     raw = x.value
     rule = _RULES.get(fn)
     if rule is None and fn in _NONDIFF:
@@ -339,11 +554,14 @@ def _unary(fn, x):
         return _wrap_plain(ans)
     if rule is None:
         return _without_rule(fn, ans)
-    return _make(ans, Node(fn, rule, (raw,), _NO_KWARGS, ans, ((0, None, x),)))
+    if _mode.protected is not None and not _owned_by_graph(x):
+        _protect(raw, _mode.protected)
+    return _make(ans, Node(fn, rule, (raw,), _NO_KWARGS, ans, ((0, None, x._node or x),)))
 
 
 def _binary(fn, a, b):
-    """``_apply(fn, (a, b), {})`` for the arithmetic operators, without the generic bookkeeping."""
+    """``_apply(fn, (a, b), {})`` for the arithmetic operators, without the generic bookkeeping (their
+    results are new arrays or numbers, never views: nothing to mark shared)."""
     if isinstance(a, Tensor):
         ra, ga = a.value, a.requires_grad
     else:
@@ -360,7 +578,16 @@ def _binary(fn, a, b):
         return _wrap_plain(ans)
     if rule is None:
         return _without_rule(fn, ans)
-    parents = ((0, None, a), (1, None, b)) if ga and gb else ((0, None, a),) if ga else ((1, None, b),)
+    if ga and gb:
+        parents = ((0, None, a._node or a), (1, None, b._node or b))
+    else:
+        parents = ((0, None, a._node or a),) if ga else ((1, None, b._node or b),)
+    protected = _mode.protected
+    if protected is not None:  # (_owned_by_graph, inlined: the hot path)
+        if isinstance(ra, np.ndarray) and not (ga and a._owned) and id(ra) not in protected:
+            _protect(ra, protected)
+        if isinstance(rb, np.ndarray) and not (gb and b._owned) and id(rb) not in protected:
+            _protect(rb, protected)
     return _make(ans, Node(fn, rule, (ra, rb), _NO_KWARGS, ans, parents))
 
 
@@ -374,6 +601,8 @@ def _make(value, node):
     t.requires_grad = True
     t.grad = None
     t._node = node
+    t._shared = False
+    t._owned = True
     return t
 
 
@@ -385,6 +614,8 @@ def _wrap_plain(value):
         t.requires_grad = False
         t.grad = None
         t._node = None
+        t._shared = False
+        t._owned = False
         return t
     return value
 
@@ -457,21 +688,98 @@ def _keep_kind(new, old):
     return new
 
 
-def _inplace_op(fn):
+_AUGMENTED = {operator.add: "+=", operator.sub: "-=", operator.mul: "*=", operator.truediv: "/=",
+              operator.pow: "**=", operator.matmul: "@=", operator.floordiv: "//=", operator.mod: "%="}
+
+
+def _raw(x):
+    """The value of a Tensor; anything else as it is."""
+    return x.value if isinstance(x, Tensor) else x
+
+
+def _inplace_op(fn, ifn):
+    """The method ``__i<op>__`` of Tensor: ``fn`` is the operator (``operator.add``), ``ifn`` its
+    in-place form (``operator.iadd``). See the module docstring for the semantics."""
+
     def method(self, other):
-        if self.requires_grad and self._node is None:
-            if _mode.enabled:
-                raise RuntimeError(
-                    "in-place operation on a leaf Tensor that requires grad: the tape could not "
-                    "differentiate it. Update parameters inside `with sg.no_grad():`, or write "
-                    "`x = x + ...` to make a new Tensor."
-                )
-            self.value = _keep_kind(fn(self.value, other.value if isinstance(other, Tensor) else other), self.value)
-            return self
-        return _binary(fn, self, other)  # out-of-place: the name is rebound to the new Tensor
+        if isinstance(self.value, np.ndarray):
+            return _update_array(fn, ifn, self, other)
+        return _update_number(fn, self, other)
 
     method.__name__ = f"__i{fn.__name__.strip('_')}__"
     return method
+
+
+def _update_number(fn, t, other):
+    """``t op= other`` for a Tensor holding a number. Numbers are immutable, so, as in NumPy, the name
+    is rebound to a new Tensor ``t op other`` (recorded as usual); a leaf keeps its value. Only the
+    parameter update inside ``no_grad()`` (``b -= lr * b.grad``) updates a leaf and keeps it."""
+    if t.requires_grad and t._node is None and not _mode.enabled:
+        t.value = _keep_kind(fn(t.value, _raw(other)), t.value)
+        return t
+    return _binary(fn, t, other)
+
+
+def _update_array(fn, ifn, t, other):
+    """``t op= other`` for a Tensor holding an ndarray, with NumPy's semantics for every name of ``t``.
+
+    A Tensor of the graph (or one given a gradient by ``other``) is updated as an object: a new value
+    array and a new history, never by writing into its old array, which recorded operations may have
+    saved. Other arrays sharing that memory would miss the update, so then it raises InPlaceError."""
+    recorded = _mode.enabled and (t.requires_grad or isinstance(other, Tensor) and other.requires_grad)
+    if t.requires_grad and t._node is None:  # a leaf: an error while recording, else keep the leaf
+        if _mode.enabled:
+            raise InPlaceError(_leaf_update_message(fn))
+        t.value = _keep_kind(fn(t.value, _raw(other)), t.value)
+        return t
+    if not (t.requires_grad or recorded):  # no graph involved: exactly as NumPy, in place
+        ifn(t.value, _raw(other))
+        return t
+    if _is_shared(t):
+        raise InPlaceError(_shared_update_message(fn))
+    if recorded:
+        new = _binary(fn, t, other)
+        value, node = (new.value, new._node) if isinstance(new, Tensor) else (new, None)
+    else:  # a Tensor of the graph updated inside no_grad(): a new value, the same history (as PyTorch)
+        value, node = fn(t.value, _raw(other)), t._node
+    value = _as_in_place(value, t.value, ifn, other)
+    if recorded and node is not None:
+        node.ans = value
+    t.value, t._node, t.requires_grad = value, node, node is not None
+    t._owned = node is not None  # a new array, only t holds it
+    return t
+
+
+def _is_shared(t):
+    """Whether other arrays may see the array of ``t`` (see ``_note_sharing``, ``_escape``). A view of
+    a buffer no argument shares (``np.tile``, ``np.roll`` return such) is not shared."""
+    return t._shared
+
+
+def _as_in_place(value, old, ifn, other):
+    """``value`` (the result of ``old op other``), with the dtype and shape NumPy's in-place operator
+    gives: those of ``old`` (NumPy raises if ``other`` does not broadcast to it or cannot be cast)."""
+    if type(value) is np.ndarray and value.dtype == old.dtype and value.shape == old.shape:
+        return value
+    return ifn(old.copy(), _raw(other))
+
+
+def _leaf_update_message(fn):
+    """The message of an in-place update of a leaf array that requires grad, while recording."""
+    op = _AUGMENTED[fn]
+    return (f"in-place {op} on a leaf Tensor that requires grad: the tape could not differentiate it "
+            f"(the gradient is taken at the leaf's value). Update parameters inside `with sg.no_grad():`, "
+            f"or write `x = x {op[:-1]} ...` to make a new Tensor.")
+
+
+def _shared_update_message(fn):
+    """The message of an in-place update of a Tensor whose array other arrays share."""
+    op = _AUGMENTED[fn]
+    return (f"in-place {op} on a Tensor whose array is shared with other arrays: it is a view of another "
+            f"array or has views (v[1:], v.T, v.reshape(...), v.detach(), v.numpy(), or sg.tensor(a) of an "
+            f"array a). NumPy would update them all, but the tape does not follow in-place updates of "
+            f"shared arrays: they would keep the old values and the gradient would be wrong. Write "
+            f"`v = v {op[:-1]} ...` instead (a new array), or take the views after the update.")
 
 
 def _forward_op(fn):
@@ -498,7 +806,11 @@ class Tensor:
     ``x.sum(0)`` -> ``np.ndarray.sum``, ``np.sin(x)`` -> ``np.sin``).
     """
 
-    __slots__ = ("value", "requires_grad", "grad", "_node", "__weakref__")
+    # _shared: the value array may be seen through other arrays too (views, the array the Tensor was
+    # made from, .numpy()...), so the tape refuses to update it in place (see _update_array).
+    # _owned: only the graph holds the array (the result of a recorded operation, or a view of one,
+    # not handed out): no code can write into it, so value_and_grad_tape need not protect it.
+    __slots__ = ("value", "requires_grad", "grad", "_node", "_shared", "_owned", "__weakref__")
     __array_priority__ = 1000.0
     __hash__ = object.__hash__  # by identity, like PyTorch; == compares values elementwise
 
@@ -507,17 +819,25 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None
+        # an array given (not a copy made here) is the caller's too, as is the array of a Tensor given
+        self._shared = isinstance(self.value, np.ndarray) and self.value is _raw(value)
+        self._owned = False
+        if self._shared and isinstance(value, Tensor):
+            _escape(value)
 
     # ---- views of the value
 
     @property
     def data(self):
         """The raw value (alias of ``.value``); assigning replaces it and keeps the Tensor."""
+        _escape(self)
         return self.value
 
     @data.setter
     def data(self, value):
         self.value = _check_value(value, self.requires_grad)
+        self._shared = True
+        self._owned = False
 
     @property
     def shape(self):
@@ -551,7 +871,7 @@ class Tensor:
 
     def detach(self):
         """A new Tensor with the same value that does not require grad (no copy of the data)."""
-        return Tensor(self.value)
+        return Tensor(self)
 
     def item(self, *args):
         """The value as a Python number, as in PyTorch: ``print(loss.item())`` leaves the tape.
@@ -573,6 +893,7 @@ class Tensor:
         ``x.detach().numpy()`` to drop it on purpose."""
         if _mode.functional:
             self._check_convert(".numpy()")
+        _escape(self)
         return np.asarray(self.value)
 
     def __repr__(self):
@@ -604,11 +925,12 @@ class Tensor:
 
     # ---- conversions that would drop the gradient
 
-    def _check_convert(self, what):
+    def _check_convert(self, what, hint=""):
+        """Raise GradientLostError if converting this Tensor (``what``) would silently drop a gradient."""
         if self.requires_grad and _mode.enabled:
             raise GradientLostError(
                 f"{what} of a Tensor that requires grad would make a plain value and silently drop "
-                f"its gradient (this is what math.sin(x), float(x) or np.asarray(x) do). Use NumPy "
+                f"its gradient (this is what math.sin(x), float(x) or np.asarray(x) do).{hint} Use NumPy "
                 f"functions on the Tensor (np.sin(x)), or convert on purpose with x.detach() (then "
                 f".item() or .numpy()), or run the code inside sg.no_grad()."
             )
@@ -630,9 +952,10 @@ class Tensor:
         return complex(self.value)
 
     def __array__(self, dtype=None, copy=None):
-        self._check_convert("conversion to a NumPy array")
+        self._check_convert("conversion to a NumPy array", _ARRAY_METHOD_HINT)
         if copy:
             return np.array(self.value, dtype=dtype, copy=True)
+        _escape(self)  # the caller may now hold the array itself
         return np.asarray(self.value, dtype=dtype)
 
     # rounding is non-differentiable (zero derivative almost everywhere): plain results
@@ -666,14 +989,14 @@ class Tensor:
     __rmod__ = _reflected_op(operator.mod)
     __rpow__ = _reflected_op(operator.pow)
     __rmatmul__ = _reflected_op(operator.matmul)
-    __iadd__ = _inplace_op(operator.add)
-    __isub__ = _inplace_op(operator.sub)
-    __imul__ = _inplace_op(operator.mul)
-    __itruediv__ = _inplace_op(operator.truediv)
-    __ifloordiv__ = _inplace_op(operator.floordiv)
-    __imod__ = _inplace_op(operator.mod)
-    __ipow__ = _inplace_op(operator.pow)
-    __imatmul__ = _inplace_op(operator.matmul)
+    __iadd__ = _inplace_op(operator.add, operator.iadd)
+    __isub__ = _inplace_op(operator.sub, operator.isub)
+    __imul__ = _inplace_op(operator.mul, operator.imul)
+    __itruediv__ = _inplace_op(operator.truediv, operator.itruediv)
+    __ifloordiv__ = _inplace_op(operator.floordiv, operator.ifloordiv)
+    __imod__ = _inplace_op(operator.mod, operator.imod)
+    __ipow__ = _inplace_op(operator.pow, operator.ipow)
+    __imatmul__ = _inplace_op(operator.matmul, operator.imatmul)
     __lt__ = _forward_op(operator.lt)
     __le__ = _forward_op(operator.le)
     __gt__ = _forward_op(operator.gt)
@@ -694,8 +1017,9 @@ class Tensor:
         return _apply(operator.getitem, (self, index), None)
 
     def __setitem__(self, index, item):
+        """``t[index] = item``, with the semantics of in-place operators (see the module docstring)."""
         if self.requires_grad and _mode.enabled:
-            raise RuntimeError(
+            raise InPlaceError(
                 "item assignment into a Tensor that requires grad is not recorded by the tape. Build "
                 "the new value out of place (np.where(mask, new, x), or concatenation), or do the "
                 "update inside sg.no_grad()."
@@ -703,6 +1027,13 @@ class Tensor:
         if isinstance(item, Tensor):
             item._check_convert("storing into another Tensor")
             item = item.value
+        if not self.requires_grad and isinstance(self.value, np.ndarray):
+            self.value[index] = item  # no graph involved: in place, as NumPy (views see it)
+            return
+        if self._node is not None and _is_shared(self):  # a Tensor of the graph, inside no_grad()
+            raise InPlaceError("item assignment into a Tensor of the graph whose array is shared with other "
+                               "arrays (views): they would not see it. Build the new value out of place "
+                               "(np.where(mask, new, x)) instead.")
         new = np.array(self.value, copy=True)  # never mutate a value the graph may have saved
         new[index] = item
         self.value = _keep_kind(new, self.value) if self.requires_grad else new
@@ -789,8 +1120,7 @@ class Tensor:
             if any(isinstance(o, Tensor) for o in outs):
                 return NotImplemented  # NumPy then raises its usual TypeError
             if _mode.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in inputs):
-                raise TypeError(f"np.{ufunc.__name__}(..., out=...) writes in place, which the tape "
-                                f"cannot differentiate; drop out=")
+                raise InPlaceError(_out_message(ufunc, method, inputs, outs))
         if method == "__call__":
             if not kwargs and len(inputs) == 1:  # fast paths for the common calls
                 return _unary(ufunc, inputs[0])
@@ -836,6 +1166,29 @@ class Tensor:
 
 _T_IMPL = _property_getter(np.ndarray.T)
 
+_UFUNC_SYMBOLS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", np.power: "**",
+                  np.matmul: "@", np.floor_divide: "//", np.remainder: "%"}
+
+
+def _out_message(ufunc, method, inputs, outs):
+    """The message of a ufunc writing into a plain array (``out=``) from a Tensor that requires grad;
+    ``acc += t`` on a plain array ``acc`` is NumPy's ``np.add(acc, t, out=(acc,))``."""
+    symbol = _UFUNC_SYMBOLS.get(ufunc)
+    if method == "__call__" and symbol and len(inputs) == 2 and outs[0] is inputs[0]:
+        return (f"`acc {symbol}= t` with acc a plain NumPy array and t a Tensor that requires grad updates "
+                f"acc in place (NumPy runs np.{ufunc.__name__}(acc, t, out=acc)). A plain array cannot "
+                f"hold a gradient, and the tape does not follow in-place updates of arrays (other names and "
+                f"views of acc would not see it). Write `acc = acc {symbol} t` instead: acc becomes a Tensor.")
+    return (f"np.{ufunc.__name__}(..., out=...) writes into a plain NumPy array in place, from a Tensor that "
+            f"requires grad: a plain array cannot hold a gradient, and the tape does not follow in-place "
+            f"updates of arrays. Drop out= and use the result (`y = np.{ufunc.__name__}(...)`).")
+
+
+_ARRAY_METHOD_HINT = (
+    " A method of a plain NumPy array called with a Tensor (y.dot(x), y.clip(x)...) converts it this way:"
+    " ndarray methods cannot see Tensors, so call the function form instead (np.dot(y, x), np.clip(y, x))."
+)
+
 _FREED = (
     "the graph was already freed by an earlier backward(); call backward(retain_graph=True) the "
     "first time to walk it again, or recompute the forward pass"
@@ -843,13 +1196,16 @@ _FREED = (
 
 
 def _backpropagate(root, seed, retain_graph):
-    """The one backward loop: adjoints flow from ``root`` to the leaves in reverse topological order."""
-    # Pass 1: count, for every Tensor reachable from root, how many recorded uses it has in the graph.
-    pending = {id(root): 0}
-    stack = [root]
+    """The one backward loop: adjoints flow from ``root`` to the leaves in reverse topological order.
+
+    The vertices of the graph are what ``Node.parents`` hold: Nodes, and leaf Tensors at the ends."""
+    start = root._node or root
+    # Pass 1: count, for every Node and leaf reachable from root, how many recorded uses it has.
+    pending = {id(start): 0}
+    stack = [start]
     while stack:
-        node = stack.pop()._node
-        if node is None:
+        node = stack.pop()
+        if type(node) is not Node:  # a leaf
             continue
         if node.parents is None:
             raise RuntimeError(f"backward through {_name(node.fn)}: {_FREED}")
@@ -861,51 +1217,26 @@ def _backpropagate(root, seed, retain_graph):
                 pending[key] = 1
                 stack.append(parent)
 
-    # Pass 2: a Tensor is ready once every use has sent its adjoint; then pass its own on.
-    adjoints = {id(root): seed}
-    ready = [root]
+    # Pass 2: a vertex is ready once every use has sent its adjoint; then pass its own on.
+    adjoints = {id(start): seed}
+    ready = [start]
     while ready:
-        t = ready.pop()
-        g = adjoints.pop(id(t))
-        node = t._node
-        if node is None:
-            _accumulate_leaf(t, g)
+        node = ready.pop()
+        g = adjoints.pop(id(node))
+        if type(node) is not Node:
+            _accumulate_leaf(node, g)
             continue
-        if node.rule is _SELECT:  # t is result k of a call with several results: file g under k
+        if node.rule is _SELECT:  # result k of a call with several results: file g under k
             ((k, _, whole),) = node.parents
-            parts = adjoints.setdefault(id(whole), [None] * len(whole.value))
+            parts = adjoints.setdefault(id(whole), [None] * len(whole.ans))
             parts[k] = g if parts[k] is None else parts[k] + g
             vjps = None
         else:
-            if type(g) is list:  # the collected adjoints of several results; zeros for unused ones
-                g = tuple(zeros_like(v) if p is None else p for p, v in zip(g, node.ans))
-            try:  # adjoints of arguments passed by keyword are needed too
-                vjps = node.rule.fn(g, node.ans, *node.args, **node.kwargs)
-            except Exception as error:
-                if hasattr(error, "add_note"):
-                    error.add_note(f"(in the derivative rule for {_name(node.fn)}, called by backward())")
-                raise
-            if type(vjps) is not tuple:
-                vjps = (vjps,)
+            vjps = _call_rule(node, g)
         for i, j, parent in node.parents:
             key = id(parent)
             if vjps is not None:
-                a = vjps[i] if i < len(vjps) else None
-                if j is not None and a is not None:
-                    a = a[j]
-                if a is None:
-                    where = f"{i}" if j is None else f"{i}[{j}]"
-                    raise NoRuleError(
-                        f"the derivative rule for {_name(node.fn)} gives no gradient for its argument "
-                        f"{where}, which is a Tensor that requires grad; pass that argument as a plain "
-                        f"value or register a fuller rule with sg.vjp_rule"
-                    )
-                if type(a) is np.ndarray and type(parent.value) is np.ndarray and a.shape != parent.value.shape:
-                    where = f"{i}" if j is None else f"{i}[{j}]"
-                    raise RuntimeError(
-                        f"the derivative rule for {_name(node.fn)} returned an adjoint of shape {a.shape} "
-                        f"for its argument {where} of shape {parent.value.shape}: the rule is wrong for this call"
-                    )
+                a = _adjoint_for(node, vjps, i, j, parent)
                 old = adjoints.get(key)
                 adjoints[key] = a if old is None else old + a  # never in place: a may be aliased
             pending[key] -= 1
@@ -913,6 +1244,42 @@ def _backpropagate(root, seed, retain_graph):
                 ready.append(parent)
         if not retain_graph:
             node.free()
+
+
+def _call_rule(node, g):
+    """The adjoints of the arguments of the recorded call ``node``, given ``g``, the adjoint of its
+    result (a list of the adjoints of its results for a call with several: zeros for unused ones)."""
+    if type(g) is list:
+        g = tuple(zeros_like(v) if p is None else p for p, v in zip(g, node.ans))
+    try:  # adjoints of arguments passed by keyword are needed too
+        vjps = node.rule.fn(g, node.ans, *node.args, **node.kwargs)
+    except Exception as error:
+        if hasattr(error, "add_note"):
+            error.add_note(f"(in the derivative rule for {_name(node.fn)}, called by backward())")
+        raise
+    return vjps if type(vjps) is tuple else (vjps,)
+
+
+def _adjoint_for(node, vjps, i, j, parent):
+    """The adjoint the rule of ``node`` gave for its argument ``i`` (item ``j`` of a list argument),
+    checked: present, and of the shape of the value it is the adjoint of."""
+    a = vjps[i] if i < len(vjps) else None
+    if j is not None and a is not None:
+        a = a[j]
+    where = f"{i}" if j is None else f"{i}[{j}]"
+    if a is None:
+        raise NoRuleError(
+            f"the derivative rule for {_name(node.fn)} gives no gradient for its argument "
+            f"{where}, which is a Tensor that requires grad; pass that argument as a plain "
+            f"value or register a fuller rule with sg.vjp_rule"
+        )
+    value = _saved_value(parent)
+    if type(a) is np.ndarray and type(value) is np.ndarray and a.shape != value.shape:
+        raise RuntimeError(
+            f"the derivative rule for {_name(node.fn)} returned an adjoint of shape {a.shape} "
+            f"for its argument {where} of shape {value.shape}: the rule is wrong for this call"
+        )
+    return a
 
 
 def _accumulate_leaf(leaf, g):
@@ -935,7 +1302,9 @@ def _accumulate_leaf(leaf, g):
 
 def tensor(value, requires_grad=False):
     """Make a Tensor. Integers are promoted to float when ``requires_grad=True``; booleans,
-    strings and other objects cannot require grad (``TypeError``)."""
+    strings and other objects cannot require grad (``TypeError``). An ndarray is used as it is, not
+    copied (like ``np.asarray``; unless converted to float): in-place updates without gradient write
+    into it."""
     return Tensor(value, requires_grad=requires_grad)
 
 
@@ -967,7 +1336,11 @@ def value_and_grad_tape(f, args, kwargs, wrt):
     (float or ndarray) per ``wrt`` position, ``None`` where the output does not depend on it.
     Recording is switched on for the call even inside ``no_grad()``: a gradient was asked for.
     ``f`` itself is recorded through its rule if it has one; functions it calls are recorded
-    through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``)."""
+    through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``).
+
+    The arrays recorded operations save (plain arrays too, the caller's among them) are read-only
+    until the gradient is computed, then writeable again (also when ``f`` raises): ``f`` modifying
+    one in place raises InPlaceError instead of giving a silently wrong gradient."""
     args = list(args)
     leaves = []
     for i in wrt:
@@ -975,20 +1348,51 @@ def value_and_grad_tape(f, args, kwargs, wrt):
         args[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
+    outer = _mode.protected
+    protected = _mode.protected = {}
+    try:
+        _protect_all([leaf.value for leaf in leaves], protected)  # the caller's arrays: f may hold them
+        out = _run_recorded(run, args, kwargs or {}, protected)
+        value = out.value if isinstance(out, Tensor) else out
+        _check_scalar_output(value)
+        if isinstance(out, Tensor) and out.requires_grad:
+            out.backward()
+        return value, tuple(leaf.grad for leaf in leaves)
+    finally:
+        _mode.protected = outer
+        _unprotect(protected)
+
+
+def _run_recorded(run, args, kwargs, protected):
+    """``run(*args, **kwargs)`` recorded (in functional mode: ``.item()`` records), turning NumPy's
+    error for a write into an array ``_protect`` made read-only into an InPlaceError that says why."""
     functional = _mode.functional
     _mode.functional = True
     try:
         with enable_grad():
-            out = run(*args, **(kwargs or {}))
+            return run(*args, **kwargs)
+    except ValueError as error:
+        if protected and "read-only" in str(error):
+            raise InPlaceError(_MODIFIED_AFTER_USE) from error
+        raise
     finally:
         _mode.functional = functional
-    value = out.value if isinstance(out, Tensor) else out
+
+
+_MODIFIED_AFTER_USE = (
+    "the function modifies an array in place after using it in an operation that is differentiated "
+    "(for example `W -= 1.0`, `W[0] = 0.0` or `np.add(W, 1, out=W)` after `np.dot(x, W)`): the tape "
+    "needs the values it recorded to compute the gradient, so, while differentiating, sourcegrad "
+    "makes those arrays read-only (NumPy's error is chained above). Write `W = W - 1.0` (a new "
+    "array) instead, or modify a copy (`W = W.copy()` first)."
+)
+
+
+def _check_scalar_output(value):
+    """``grad`` differentiates functions with a scalar output: a ValueError pointing to vjp otherwise."""
     if isinstance(value, (list, tuple, dict)) or not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
         raise ValueError(f"grad needs f to return a scalar, got {type(value).__name__}; "
                          f"use sg.vjp for functions with other outputs")
     if np.ndim(value) != 0:
         raise ValueError(f"grad needs f to return a scalar, got an output of shape {np.shape(value)}; "
                          f"use sg.vjp for non-scalar outputs")
-    if isinstance(out, Tensor) and out.requires_grad:
-        out.backward()
-    return value, tuple(leaf.grad for leaf in leaves)

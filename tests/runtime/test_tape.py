@@ -13,6 +13,7 @@ from sourcegrad.rules import registry
 from sourcegrad.runtime.primitive import primitive
 from sourcegrad.runtime.tape import (
     GradientLostError,
+    InPlaceError,
     NoRuleError,
     Tensor,
     apply,
@@ -206,6 +207,7 @@ def test_method_and_ufunc_method_without_rule_raise():
         x.sort()
 
 
+@pytest.mark.filterwarnings("ignore:the rule for the Python function")  # apply() is called explicitly
 def test_a_wrong_rule_is_named_instead_of_giving_a_wrong_gradient():
     def shuffle(x):
         return x[::-1]
@@ -219,6 +221,7 @@ def test_a_wrong_rule_is_named_instead_of_giving_a_wrong_gradient():
             y.backward()
 
 
+@pytest.mark.filterwarnings("ignore:the rule for the Python function")  # apply() is called explicitly
 def test_user_rule_is_picked_up_by_methods_ufunc_methods_and_apply():
     def my_cube(v):
         return v ** 3
@@ -243,6 +246,7 @@ def test_user_rule_is_picked_up_by_methods_ufunc_methods_and_apply():
         np.testing.assert_allclose(x.grad, [6.0, 3.0, 2.0] + np.ones(3) + 3 * x.value ** 2)
 
 
+@pytest.mark.filterwarnings("ignore:the rule for the Python function")  # apply() is called explicitly
 def test_rule_without_gradient_for_a_tensor_argument_is_an_error():
     def scale(x, s):
         return x * s
@@ -265,6 +269,7 @@ def test_keyword_the_rule_cannot_take_fails_at_the_call():
         assert np.add(x, 1.0, dtype=np.float32).dtype == np.float32
 
 
+@pytest.mark.filterwarnings("ignore:the rule for the Python function")  # apply() is called explicitly
 def test_tensors_passed_by_keyword_get_their_adjoint():
     def weighted(x, w=None):
         return x * w
@@ -623,3 +628,307 @@ def test_generic_ndarray_attributes_dispatch_to_the_table():
     with no_grad():
         assert x.std().item() == pytest.approx(np.std(x.value))
         assert isinstance(x.real, Tensor)
+
+
+# ---------------------------------------------------------------- in-place updates
+
+
+def _check_tape(f, *args):
+    """value_and_grad_tape of ``f`` with respect to its first argument, checked against NumPy
+    (the value, on copies of the arguments) and central differences."""
+    def copies():
+        return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+    value, (grad,) = value_and_grad_tape(f, args, None, (0,))
+    assert value == pytest.approx(f(*copies()), rel=1e-12)
+    np.testing.assert_allclose(grad, numeric_grad(f, copies(), 0), rtol=RTOL, atol=ATOL)
+    return value, grad
+
+
+def test_inplace_update_is_seen_through_another_name():
+    # found by differential testing: v += 1.0 rebound v only, so w kept the old array (3.5, [1, 2, 3])
+    def alias(x):
+        v = x * 1.0
+        w = v
+        v += 1.0
+        return np.sum(w * w)
+
+    value, grad = _check_tape(alias, np.array([0.5, 1.0, 1.5]))
+    assert value == pytest.approx(12.5)
+    np.testing.assert_allclose(grad, [3.0, 4.0, 5.0])
+
+
+def test_inplace_updates_chain_and_earlier_uses_keep_their_values():
+    def f(x):
+        v = x * 1.0
+        before = v * v  # recorded with v as it is now
+        v += 1.0
+        v *= v
+        v -= x
+        v /= 2.0
+        v **= 2.0
+        v @= np.eye(3) * 0.5
+        v %= 10.0
+        return np.sum(before) + np.sum(v)
+
+    _check_tape(f, np.array([0.5, 1.0, 1.5]))
+    x = tensor(np.array([1.0, 2.0]), requires_grad=True)
+    v = x * 3.0
+    y = v * v
+    same = v
+    v += 1.0
+    assert v is same and v.grad_fn == "operator.add" and y.value.tolist() == [9.0, 36.0]
+    y.sum().backward()  # through the old v: 2 * 3x * 3
+    np.testing.assert_allclose(x.grad, [18.0, 36.0])
+
+
+@pytest.mark.parametrize("body", [
+    "w = v[1:]\n    v *= 2.0",           # the differential-testing case: w keeps the old values
+    "w = v[1:]\n    w += 1.0",           # NumPy would write through to v
+    "w = v.T\n    v -= 1.0",
+    "w = v.reshape(-1)\n    v += 1.0",
+    "w, _ = np.split(v, 2)\n    w *= 2.0",
+    "w = v.detach()\n    v += 1.0",
+])
+def test_inplace_update_of_a_shared_array_raises(body):
+    namespace = {"np": np}
+    exec(f"def f(x):\n    v = np.sin(x) * 1.0\n    {body}\n    return np.sum(w) + np.sum(v)", namespace)
+    with pytest.raises(InPlaceError, match=r"shared with other arrays.*`v = v [-+*] \.\.\.` instead") as info:
+        value_and_grad_tape(namespace["f"], (np.array([0.5, 1.0, 1.5, 2.0]),), None, (0,))
+    assert isinstance(info.value, RuntimeError)
+
+
+def test_inplace_update_of_a_result_that_shares_no_argument_is_followed():
+    # np.roll, np.tile and 2-D fancy indexing return views of a buffer of their own: nothing to miss
+    def f(x):
+        rolled = np.roll(x, 1)
+        rolled += x
+        tiled = np.tile(x, 2)
+        tiled *= 2.0
+        picked = np.outer(x, x)[:, [0, 2]]
+        picked -= 1.0
+        return np.sum(rolled * rolled) + np.sum(tiled ** 3) + np.sum(picked * x[:, None])
+
+    _check_tape(f, np.array([0.3, 0.7, 1.1]))
+
+
+def test_inplace_update_of_a_float_rebinds_like_numpy():
+    # found by differential testing: v = s; v += 1.0 raised "in-place operation on a leaf Tensor"
+    def copy(s):
+        v = s
+        v += 1.0
+        return v * s
+
+    def square(s):
+        v = s
+        v += s * s
+        return v
+
+    def builtin_min(s):
+        v = min(s, 3.0)
+        v += np.sin(s)
+        return v * s
+
+    assert _check_tape(copy, 2.0) == (6.0, pytest.approx(5.0))
+    assert _check_tape(square, 2.0) == (6.0, pytest.approx(5.0))  # 1 + 2s
+    _check_tape(builtin_min, 2.0)
+    for leaf in (tensor(2.0, requires_grad=True), tensor(np.float32(2.0), requires_grad=True)):
+        v = leaf
+        v += 1.0
+        assert v is not leaf and v.value == 3.0 and leaf.value == 2.0 and leaf.is_leaf
+
+
+def test_inplace_update_of_an_array_leaf_raises_while_recording():
+    w = tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(InPlaceError, match=r"in-place \*= on a leaf Tensor that requires grad.*no_grad"):
+        w *= 2.0
+    assert w.value.tolist() == [1.0, 2.0]
+
+
+def test_no_grad_parameter_updates_keep_the_leaves():
+    w = tensor(np.array([1.0, -2.0]), requires_grad=True)
+    b = tensor(0.5, requires_grad=True)
+    params = (w, b)
+    losses = []
+    for _ in range(20):
+        loss = np.sum((w * 2.0 + b) ** 2)
+        losses.append(loss.item())
+        w.grad = b.grad = None
+        loss.backward()
+        with no_grad():
+            w -= 0.05 * w.grad
+            b -= 0.05 * b.grad
+    assert (w, b) == params and w.is_leaf and b.is_leaf and type(b.value) is float
+    assert losses[-1] < 1e-3 * losses[0]
+
+
+def test_inplace_update_inside_no_grad_keeps_the_history():
+    x = tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x * 3.0
+    with no_grad():
+        h += 1.0
+    assert h.value.tolist() == [4.0, 7.0] and h.grad_fn == "operator.mul"
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0, 3.0])
+
+
+def test_inplace_update_without_gradient_writes_into_the_array():
+    t = tensor(np.zeros(3))
+    w = t[1:]
+    t += 1.0  # as NumPy: the view sees it
+    assert w.value.tolist() == [1.0, 1.0] and t.value.tolist() == [1.0, 1.0, 1.0]
+    raw = np.zeros(2)
+    made = tensor(raw)
+    made *= 3.0
+    made -= 1.0
+    assert raw.tolist() == [-1.0, -1.0]
+    x = tensor(np.ones(3), requires_grad=True)
+    with no_grad():
+        t += x  # nothing recorded: in place too
+    assert t.value.tolist() == [2.0, 2.0, 2.0] and not t.requires_grad
+
+
+def test_tensor_without_gradient_updated_with_one_joins_the_graph():
+    x = tensor(np.array([1.0, 2.0]), requires_grad=True)
+    acc = tensor([0.0, 0.0])  # its own array
+    alias = acc
+    acc += x * x
+    assert acc is alias and acc.requires_grad and acc.grad_fn == "operator.add"
+    acc.sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 4.0])
+    made = tensor(np.zeros(2))  # shares the caller's array, which would not see the gradient
+    with pytest.raises(InPlaceError, match="shared"):
+        made += x
+
+
+def test_inplace_update_follows_numpy_dtype_and_shape():
+    x = tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    v = x * 2.0
+    v += np.array([1.0, 2.0, 3.0])  # float64 into float32: stays float32, as in NumPy
+    assert v.dtype == np.float32 and v.value.tolist() == [3.0, 4.0, 5.0]
+    with pytest.raises(ValueError, match="broadcast"):
+        v += np.ones((2, 3))  # NumPy cannot write a (2, 3) result into (3,)
+    assert v.shape == (3,)
+    v.sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_setitem_without_gradient_writes_into_the_array():
+    t = tensor(np.zeros(3))
+    w = t[1:]
+    t[1] = 5.0
+    assert w.value.tolist() == [5.0, 0.0]
+    x = tensor(np.ones(3), requires_grad=True)
+    h = x * 1.0
+    view = h[1:]
+    with no_grad(), pytest.raises(InPlaceError, match="shared"):
+        h[0] = 2.0  # view would not see it
+    assert view.value.tolist() == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------- arrays modified after a recorded use
+
+
+_MODIFIED = {
+    "dot": "W = A * 1.0\n    out = np.dot(y, W)\n    W -= 1.0",  # found by differential testing: [0, 9]
+    "mul": "W = A * 1.0\n    out = y * W\n    W *= 3.0",
+    "setitem": "W = A * 1.0\n    out = y * W\n    W[0] = 0.0",
+    "out": "W = A * 1.0\n    out = y * W\n    np.add(W, 1.0, out=W)",
+    "view": "W = A * 1.0\n    out = y * W[:]\n    W -= 1.0",
+    "base": "W = A * 1.0\n    out = y * W\n    W[:] -= 1.0",
+    "list": "W = A * 1.0\n    out = np.stack([y, W])\n    W -= 1.0",
+    "argument": "out = y * A\n    A -= 1.0",
+    "constant": "W = tensor(A * 1.0)\n    out = y * W\n    W += 1.0",
+    "detached": "out = np.exp(y)\n    d = out.detach()\n    d += 1.0",  # exp's rule reads its result
+    "numpy": "out = np.exp(y)\n    out.detach().numpy()[0] = 0.0",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MODIFIED))
+def test_modifying_an_array_after_a_recorded_use_raises(name):
+    namespace = {"np": np, "tensor": tensor}
+    exec(f"def f(y, A):\n    {_MODIFIED[name]}\n    return np.sum(out)", namespace)
+    y, A = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    with pytest.raises(InPlaceError, match=r"modifies an array in place after using it.*`W = W - 1\.0`") as info:
+        value_and_grad_tape(namespace["f"], (y, A), None, (0,))
+    assert isinstance(info.value.__cause__, ValueError) and "read-only" in str(info.value.__cause__)
+    assert A.tolist() == [3.0, 4.0] and y.tolist() == [1.0, 2.0]  # the caller's arrays: unchanged,
+    assert A.flags.writeable and y.flags.writeable  # and writeable again
+
+
+def test_arrays_are_writeable_again_after_the_call():
+    A = np.arange(6.0).reshape(2, 3)
+    row = A[1]
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    y = np.array([1.0, 2.0, 3.0])
+    seen = []
+
+    def f(y, A, row, frozen):
+        out = np.dot(A, y) * 2.0 + np.sum(row * y * frozen)
+        seen.append((A.flags.writeable, row.flags.writeable, y.flags.writeable))
+        return np.sum(out)
+
+    value, (grad,) = value_and_grad_tape(f, (y, A, row, frozen), None, (0,))
+    np.testing.assert_allclose(grad, 2.0 * A.sum(axis=0) + 2.0 * row)  # out has 2 elements
+    assert seen == [(False, False, False)]  # read-only during the call
+    assert A.flags.writeable and row.flags.writeable and y.flags.writeable and not frozen.flags.writeable
+
+    def fails(y, A):
+        np.dot(A, y)
+        raise KeyError("f's own error")
+
+    with pytest.raises(KeyError, match="own error"):
+        value_and_grad_tape(fails, (y, A), None, (0,))
+    assert A.flags.writeable and y.flags.writeable
+
+    def outer(y, A):
+        out = np.dot(A, y)
+        value_and_grad_tape(lambda z: np.sum(np.dot(A, z)), (np.ones(3),), None, (0,))
+        seen.append(A.flags.writeable)  # still protected for the outer call
+        return np.sum(out)
+
+    value_and_grad_tape(outer, (y, A), None, (0,))
+    assert seen[-1] is False and A.flags.writeable
+
+
+def test_modifying_an_array_before_its_use_or_never_used_is_fine():
+    def f(y, A):
+        W = A * 1.0
+        W -= 1.0  # before any recorded use
+        out = y * W
+        scratch = np.zeros(2)
+        scratch += 1.0  # never used with a Tensor
+        return np.sum(out) + np.sum(scratch)
+
+    value, (grad,) = value_and_grad_tape(f, (np.array([1.0, 2.0]), np.array([3.0, 4.0])), None, (0,))
+    assert value == 10.0 and grad.tolist() == [2.0, 3.0]
+
+
+# ---------------------------------------------------------------- plain arrays and Tensors
+
+
+def test_plain_array_updated_in_place_with_a_tensor_raises():
+    # found by differential testing: the message said "drop out=" to code that wrote no out=
+    def f(x, A):
+        acc = np.sin(A)
+        acc += np.sin(x)
+        return np.sum(acc)
+
+    with pytest.raises(InPlaceError, match=r"`acc \+= t`.*plain NumPy array.*`acc = acc \+ t`"):
+        value_and_grad_tape(f, (np.array([0.1, 0.2, 0.3]), np.ones((2, 3))), None, (0,))
+    x = tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(InPlaceError, match=r"np\.multiply\(\.\.\., out=\.\.\.\).*Drop out="):
+        np.multiply(x, 2.0, out=np.zeros(3))
+    acc = np.zeros(3)
+    with no_grad():
+        result = np.add(acc, x, out=acc)  # nothing recorded: NumPy's in-place add
+    assert acc.tolist() == [1.0, 1.0, 1.0] and result.value is acc
+
+
+def test_ndarray_method_with_a_tensor_suggests_the_function_form():
+    x = tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(GradientLostError, match=r"ndarray methods cannot see Tensors.*np\.dot\(y, x\)"):
+        np.arange(3.0).dot(x)
+    assert np.dot(np.arange(3.0), x).value == 3.0
+
