@@ -195,3 +195,21 @@ def test_one_element_wrt_tuple_returns_a_one_element_tuple():
         grads = sg.grad(f, wrt=(0,), mode=mode)(x, c)
         assert isinstance(grads, tuple) and len(grads) == 1
         np.testing.assert_allclose(grads[0], np.cos(x) * c)
+
+
+def test_rebinding_a_closure_helper_rebuilds_the_gradient():
+    def double(x):
+        return x * 2
+
+    def square(x):
+        return x * x
+
+    helper = double
+
+    def f(x):
+        return helper(x) * x
+
+    g = sg.grad(f)
+    assert g(3.0) == 12.0
+    helper = square   # noqa: F841  (f reads the rebound closure variable)
+    assert f(3.0) == 27.0 and g(3.0) == 27.0

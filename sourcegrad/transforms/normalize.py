@@ -66,6 +66,19 @@ class _Scope:
         self.main = main
 
 
+class _CellView:
+    """A closure cell seen as a one-entry mapping, so dependencies read it like a module's globals."""
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    def get(self, key, default=None):
+        try:
+            return self.cell.cell_contents
+        except ValueError:   # emptied
+            return default
+
+
 def is_cheap(expr):
     """An inactive expression cheap and pure enough to evaluate again in the adjoint."""
     if isinstance(expr, (ast.Name, ast.Constant)):
@@ -467,9 +480,11 @@ class Normalizer:
     def record_dependency(self, func, target, scope):
         """Remember where an inlined helper was found, so a rebinding invalidates the cache."""
         if isinstance(func, ast.Name):
-            if func.id in scope.source.closure:
-                return  # a closure cell cannot be rebound from outside without our noticing the call
-            self.dependencies.append((scope.source.globals, func.id, target))
+            cell = scope.source.closure.get(func.id)
+            if cell is not None:   # a closure variable can be rebound too (nonlocal)
+                self.dependencies.append((_CellView(cell), "cell", target))
+            else:
+                self.dependencies.append((scope.source.globals, func.id, target))
         elif isinstance(func, ast.Attribute):
             found, base = self.resolve_static(func.value, scope)
             if found and isinstance(base, types.ModuleType):
