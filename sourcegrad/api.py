@@ -59,7 +59,6 @@ class GradientFunction:
         self._mode = None
         self.fallback_reason = None
         self._error = None
-        self._cache = {}          # (wrt, kinds) -> Generated, or _TAPE
         self._by_types = {}       # argument types -> Generated, or _TAPE: the per-call fast path
         self._last_generated = None
         self._nargs = -1 if self._kwonly else len(self._params)
@@ -94,10 +93,11 @@ class GradientFunction:
         return self._mode
 
     def _choose_mode(self, kinds=None):
-        """Source mode if the function transforms for arguments of these kinds, else (auto) the tape."""
+        """The Generated gradient if the function transforms for arguments of these kinds, else
+        (auto mode) _TAPE."""
         if self.requested_mode == "tape":
             self._mode = "tape"
-            return None
+            return _TAPE
         try:
             generated = self._generated(kinds)
         except OutputError:
@@ -109,8 +109,7 @@ class GradientFunction:
             self.fallback_reason = exc.reason
             if exc.lineno is not None:
                 self.fallback_reason += f" ({os.path.basename(exc.filename)}, line {exc.lineno})"
-            self._cache[(self.wrt, kinds)] = _TAPE
-            return None
+            return _TAPE
         self._mode = "source"
         return generated
 
@@ -123,7 +122,6 @@ class GradientFunction:
             scalars = () if kinds is None else [n for n, k in zip(self._params, kinds) if k]
             generated = build_gradient(self.func, self.wrt, scalars)
             shared[key] = generated
-        self._cache[key] = generated
         return generated
 
     @property
@@ -168,11 +166,7 @@ class GradientFunction:
         entry = self._by_types.get(types)
         if entry is None or entry is not _TAPE and not entry.is_current():
             entry = self._by_types[types] = self._entry_for(args)
-        promoted = args
-        for i in self._wrt_index:
-            if types[i] is not float and not (types[i] is np.ndarray and args[i].dtype.kind == "f"):
-                promoted = list(promoted)
-                promoted[i] = _promote(args[i], self._params[i], self.__name__)
+        promoted = self._promoted(args, types)
         if entry is _TAPE:
             self._mode = "tape"
             value, raw = self._tape(promoted)
@@ -195,12 +189,18 @@ class GradientFunction:
 
     def _entry_for(self, args):
         """The Generated gradient for arguments like ``args``, or _TAPE when they go to the tape."""
-        promoted = list(args)
+        promoted = self._promoted(args, tuple(map(type, args)))
+        return self._choose_mode(tuple(map(_is_scalar, promoted)))
+
+    def _promoted(self, args, types):
+        """``args`` with the differentiated ones made floating (ints promoted, others rejected)."""
+        promoted = args
         for i in self._wrt_index:
-            promoted[i] = _promote(args[i], self._params[i], self.__name__)
-        kinds = tuple(map(_is_scalar, promoted))
-        generated = self._choose_mode(kinds)
-        return _TAPE if generated is None else generated
+            if types[i] is not float and not (types[i] is np.ndarray and args[i].dtype.kind == "f"):
+                if promoted is args:
+                    promoted = list(args)
+                promoted[i] = _promote(args[i], self._params[i], self.__name__)
+        return promoted
 
     def _tape(self, args):
         from .runtime.tape import value_and_grad_tape
