@@ -1038,62 +1038,15 @@ class Tensor:
         new[index] = item
         self.value = _keep_kind(new, self.value) if self.requires_grad else new
 
-    # ---- ndarray methods (each dispatches to the rule of np.ndarray.<name>)
-
-    def sum(self, *args, **kwargs):
-        """Like ``ndarray.sum``; recorded as ``np.ndarray.sum``."""
-        return _method("sum", self, args, kwargs)
-
-    def mean(self, *args, **kwargs):
-        """Like ``ndarray.mean``; recorded as ``np.ndarray.mean``."""
-        return _method("mean", self, args, kwargs)
-
-    def max(self, *args, **kwargs):
-        """Like ``ndarray.max``; recorded as ``np.ndarray.max``."""
-        return _method("max", self, args, kwargs)
-
-    def min(self, *args, **kwargs):
-        """Like ``ndarray.min``; recorded as ``np.ndarray.min``."""
-        return _method("min", self, args, kwargs)
-
-    def prod(self, *args, **kwargs):
-        """Like ``ndarray.prod``; recorded as ``np.ndarray.prod`` (needs a registered rule to differentiate)."""
-        return _method("prod", self, args, kwargs)
-
-    def reshape(self, *shape, **kwargs):
-        """Like ``ndarray.reshape``; recorded as ``np.ndarray.reshape``."""
-        return _method("reshape", self, shape, kwargs)
-
-    def transpose(self, *axes):
-        """Like ``ndarray.transpose``; recorded as ``np.ndarray.transpose``."""
-        return _method("transpose", self, axes, None)
-
-    def ravel(self, *args, **kwargs):
-        """Like ``ndarray.ravel``; recorded as ``np.ndarray.ravel``."""
-        return _method("ravel", self, args, kwargs)
-
-    def flatten(self, *args, **kwargs):
-        """Like ``ndarray.flatten``; recorded as ``np.ndarray.flatten``."""
-        return _method("flatten", self, args, kwargs)
-
-    def dot(self, other):
-        """Like ``ndarray.dot``; recorded as ``np.ndarray.dot``."""
-        return _method("dot", self, (other,), None)
+    # ---- ndarray methods: .sum(), .reshape(...), .T... go through __getattr__ below, recorded under
+    # np.ndarray.<name>; clip is spelled out for its keyword names.
 
     def clip(self, min=None, max=None):
         """Like ``ndarray.clip``; recorded as ``np.ndarray.clip(x, min, max)``."""
         return _method("clip", self, (min, max), None)
 
-    def astype(self, *args, **kwargs):
-        """Like ``ndarray.astype``; recorded as ``np.ndarray.astype`` (needs a registered rule to differentiate)."""
-        return _method("astype", self, args, kwargs)
-
-    def copy(self, *args, **kwargs):
-        """Like ``ndarray.copy``; recorded as ``np.ndarray.copy`` (needs a registered rule to differentiate)."""
-        return _method("copy", self, args, kwargs)
-
     def __getattr__(self, name):
-        # Any other ndarray method or attribute: recorded under np.ndarray.<name> like the ones above,
+        # Any ndarray method or attribute: recorded under np.ndarray.<name>,
         # so a rule registered for it is used, non-differentiable ones (argmax, nbytes, any...) give
         # plain values, and the rest raise NoRuleError when a gradient would be needed.
         attr = getattr(np.ndarray, name, None) if not name.startswith("_") else None
