@@ -111,6 +111,7 @@ class Normalizer:
         self.inlining = []
         self.dependencies = []      # (mapping, name, object) of every inlined helper's binding
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
+        self.sources = [source]     # every parse.Source read: the main function, then each inlined helper
 
     # ---- entry ----
 
@@ -133,6 +134,7 @@ class Normalizer:
         program = Program(tree.name, params, self.body, result, self.active, self.names)
         program.dependencies = self.dependencies
         program.hazards = self.hazards
+        program.sources = self.sources
         return program
 
     # ---- statements ----
@@ -447,6 +449,7 @@ class Normalizer:
             raise scope.source.error(call, f"recursive call to {func.__name__}: recursion is not supported in "
                                      "source mode", TAPE_HINT)
         source = parse_function(func)
+        self.sources.append(source)
         fargs = source.tree.args
         if fargs.vararg or fargs.kwarg:
             raise scope.source.error(call, f"{func.__name__} takes *args or **kwargs, which source mode cannot "
