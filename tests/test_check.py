@@ -414,3 +414,335 @@ def test_assert_grad_close_raises_assertion_error_with_the_report():
 def test_assert_grad_close_tolerances_and_kwargs():
     assert_grad_close(uses_slightly_wrong_rule, np.array([1.0]), rtol=1e-3, mode_rtol=1e-3)
     assert_grad_close(keyword_only, np.array([1.0]), kwargs={"scale": 4.0})
+
+
+# ---------------------------------------------------------------- tests of the judge itself
+#
+# check_grad is the oracle of the random-program tests: each test below fails if one of its
+# comparisons is weakened (a comparison dropped, a tolerance or the rounding allowance scaled, NaN
+# let through, the finite-difference step changed).
+
+EPS = np.finfo(np.float64).eps
+STEP = EPS ** (1 / 3)
+
+
+@sg.primitive
+def big_cube(x):
+    return x ** 3
+
+
+@sg.vjp_rule(big_cube)
+def big_cube_vjp_3e5(g, ans, x):
+    return g * 3.0 * x ** 2 * (1.0 + 3e-5)          # a 3e-5 relative error
+
+
+@sg.primitive
+def exact_cube(x):
+    return x ** 3
+
+
+@sg.vjp_rule(exact_cube)
+def exact_cube_vjp(g, ans, x):
+    return g * 3.0 * x ** 2
+
+
+def large_offset_wrong(x):
+    return 4000.0 + np.sum(big_cube(x))              # |f| ~ 4e3, gradient ~ 3 x^2
+
+
+def large_offset_right(x):
+    return 4000.0 + np.sum(exact_cube(x))
+
+
+def test_a_3e_5_relative_error_at_f_4e3_is_rejected_in_every_mode():
+    # FD rounding allowance here is 100 eps |f| / 2h ~ 7e-6: far below the error 3e-5 * 3 = 9e-5.
+    x = np.array([1.0, -1.0])
+    report = sg.check_grad(large_offset_wrong, x, raise_on_failure=False)
+    assert report.value == pytest.approx(4000.0)
+    assert {r.label for r in report.failures} == {"source vs fd", "tape vs fd"}
+    assert next(r for r in report.results if r.label == "source vs tape").ok
+    # the same function with the right rule passes: the rejection is the error's doing, not |f|'s
+    assert sg.check_grad(large_offset_right, x).ok
+
+
+def test_fd_rounding_allowance_is_100_eps_f_over_the_step():
+    from sourcegrad.check import _differences, _resolve
+
+    def f(x):
+        return 1e6 + np.sum(x)
+
+    x = np.array([0.5, -3.0])
+    _, slots, kwargs = _resolve(f, (x,), {}, 0)
+    value, (grad,), (noise,) = _differences(f, (x,), kwargs, slots)
+    assert value == pytest.approx(1e6 - 2.5)
+    width = 2 * STEP * np.maximum(1.0, np.abs(x))
+    np.testing.assert_allclose(noise, 100 * EPS * (1e6 + 3.0) / width, rtol=1e-5)
+    np.testing.assert_allclose(grad, [1.0, 1.0], rtol=1e-3)
+
+
+@sg.primitive
+def plain_square(x):
+    return x ** 2
+
+
+def _rule(relative=0.0, absolute=0.0):
+    """A tape-only rule for plain_square off by ``relative`` (relative) and ``absolute``."""
+    def vjp(g, ans, x):
+        return g * 2.0 * x * (1.0 + relative) + absolute
+    return vjp
+
+
+def _sum_square(x):
+    return np.sum(plain_square(x))
+
+
+@pytest.mark.parametrize("relative, ok", [(0.0, True), (3e-6, True), (3e-5, False), (-3e-5, False)])
+def test_rtol_scales_with_the_gradient(relative, ok):
+    # |f| and the fd noise are small here: only rtol = 1e-5 decides. Gradients ~ 2 and ~ 200.
+    sg.vjp_rule(plain_square)(_rule(relative=relative))      # each test registers the rule it needs
+    report = sg.check_grad(_sum_square, np.array([1.0, 100.0]), modes=("tape",), raise_on_failure=False)
+    assert report.ok is ok, str(report)
+    if not ok:
+        assert [r.label for r in report.failures] == ["tape vs fd"]
+        # the large element fails first: its error 6e-3 is furthest outside atol + rtol * 200
+        assert report.failures[0].worst_index == (1,)
+
+
+@pytest.mark.parametrize("absolute, ok", [(5e-7, True), (-5e-7, True), (5e-6, False)])
+def test_atol_decides_near_a_zero_gradient(absolute, ok):
+    sg.vjp_rule(plain_square)(_rule(absolute=absolute))
+    report = sg.check_grad(_sum_square, np.array([0.0]), modes=("tape",), raise_on_failure=False)
+    assert report.ok is ok, str(report)
+
+
+def test_explicit_tolerances_are_used_not_the_defaults():
+    sg.vjp_rule(plain_square)(_rule(relative=3e-4))
+    x = np.array([1.0, 2.0])
+    assert not sg.check_grad(_sum_square, x, modes=("tape",), rtol=1e-4, raise_on_failure=False).ok
+    assert sg.check_grad(_sum_square, x, modes=("tape",), rtol=1e-3).ok
+    sg.vjp_rule(plain_square)(_rule(absolute=3e-4))
+    assert not sg.check_grad(_sum_square, np.zeros(1), modes=("tape",), atol=1e-4, raise_on_failure=False).ok
+    assert sg.check_grad(_sum_square, np.zeros(1), modes=("tape",), atol=1e-3).ok
+
+
+def test_default_tolerances_are_the_documented_ones():
+    assert DEFAULT_TOLERANCES == {
+        "float64": {"rtol": 1e-5, "atol": 1e-6, "mode_rtol": 1e-7, "mode_atol": 1e-9},
+        "float32": {"rtol": 1e-3, "atol": 1e-4, "mode_rtol": 1e-5, "mode_atol": 1e-6},
+    }
+
+
+# A plain function with a rule only source mode uses, off by 1e-6 relative: within rtol against
+# finite differences, but not within mode_rtol=1e-7 of the tape, which runs the body.
+def tiny_scaled(x):
+    return 2.0 * x
+
+
+def tiny_scaled_vjp(g, ans, x):
+    return g * 2.000002
+
+
+with pytest.warns(UserWarning, match="@sg.primitive"):
+    sg.vjp_rule(tiny_scaled)(tiny_scaled_vjp)
+
+
+def uses_tiny_scaled(x):
+    return np.sum(tiny_scaled(x))
+
+
+def test_source_vs_tape_uses_the_tighter_mode_tolerance():
+    report = sg.check_grad(uses_tiny_scaled, np.array([0.5, 1.5]), raise_on_failure=False)
+    assert [r.label for r in report.failures] == ["source vs tape"], str(report)
+    assert sg.check_grad(uses_tiny_scaled, np.array([0.5, 1.5]), mode_rtol=1e-5).ok
+
+
+# ---------------- each mode's value is compared with the function's own value
+
+
+def _value_off_by(monkeypatch, delta, mode_hit=("source", "tape"), make=None):
+    """Make sourcegrad.api.value_and_grad return a value off by ``delta`` (or ``make(value)``) in the
+    modes ``mode_hit``, gradients untouched."""
+    import sourcegrad.api as api
+
+    real = api.value_and_grad
+
+    def fake(f, wrt=0, mode="auto", **kw):
+        inner = real(f, wrt=wrt, mode=mode, **kw)
+
+        def call(*args, **kwargs):
+            value, grad = inner(*args, **kwargs)
+            if mode in mode_hit:
+                value = make(value) if make else value + delta
+            return value, grad
+        return call
+
+    monkeypatch.setattr(api, "value_and_grad", fake)
+
+
+@pytest.mark.parametrize("hit", [("source",), ("tape",), ("source", "tape")])
+def test_a_wrong_value_with_right_gradients_fails(monkeypatch, hit):
+    _value_off_by(monkeypatch, 1e-3, hit)
+    report = sg.check_grad(sum_sin, np.array([0.3, 0.4]), raise_on_failure=False)
+    assert not report.ok
+    assert {r.label for r in report.failures} == {f"{mode} vs f" for mode in hit}
+    assert all(r.kind == "value" for r in report.failures)
+    assert all(r.ok for r in report.results if r.kind == "gradient")
+    assert "FAIL" in str(report)
+
+
+@pytest.mark.parametrize("delta, ok", [(1e-10, True), (1e-6, False)])
+def test_values_are_compared_with_the_mode_tolerance(monkeypatch, delta, ok):
+    _value_off_by(monkeypatch, delta)
+    # f ~ 0.68: 1e-10 is within mode_atol + mode_rtol * |f|, 1e-6 is not (though within rtol=1e-5)
+    report = sg.check_grad(sum_sin, np.array([0.3, 0.4]), raise_on_failure=False)
+    assert report.ok is ok
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, "text"])
+def test_a_non_finite_or_non_numeric_value_fails(monkeypatch, bad):
+    _value_off_by(monkeypatch, None, ("tape",), make=lambda value: bad)
+    report = sg.check_grad(sum_sin, np.array([0.3]), raise_on_failure=False)
+    assert [r.label for r in report.failures] == ["tape vs f"]
+    assert "nan" in report.failures[0].note or "inf" in report.failures[0].note
+
+
+# ---------------- NaN and infinity anywhere are failures
+
+
+def _grads_replaced(monkeypatch, mode_hit, make):
+    import sourcegrad.api as api
+
+    real = api.value_and_grad
+
+    def fake(f, wrt=0, mode="auto", **kw):
+        inner = real(f, wrt=wrt, mode=mode, **kw)
+
+        def call(*args, **kwargs):
+            value, grad = inner(*args, **kwargs)
+            return value, (make(grad) if mode in mode_hit else grad)
+        return call
+
+    monkeypatch.setattr(api, "value_and_grad", fake)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_one_non_finite_gradient_element_fails(monkeypatch, bad):
+    def poison(grad):
+        grad = np.array(grad, dtype=float)
+        grad[1] = bad
+        return grad
+
+    _grads_replaced(monkeypatch, ("tape",), poison)
+    report = sg.check_grad(sum_sin, np.array([0.3, 0.4, 0.5]), raise_on_failure=False)
+    assert {r.label for r in report.failures} == {"tape vs fd", "source vs tape"}
+    for record in report.failures:
+        assert record.worst_index == (1,) and record.max_abs_err == math.inf
+        assert str(bad).lstrip("-") in record.note
+
+
+@pytest.mark.parametrize("make, shown", [(lambda grad: np.asarray(grad)[:1], "(1,)"), (lambda grad: None, "None")])
+def test_a_gradient_of_the_wrong_shape_or_none_fails(monkeypatch, make, shown):
+    _grads_replaced(monkeypatch, ("tape",), make)
+    report = sg.check_grad(sum_sin, np.array([0.3, 0.4]), raise_on_failure=False)
+    assert not report.ok
+    record = next(r for r in report.failures if r.label == "tape vs fd")
+    assert f"tape gradient has shape {shown}" in record.note
+
+
+def test_a_mode_that_raises_fails_with_the_error(monkeypatch):
+    def boom(grad):
+        raise RuntimeError("engine exploded")
+
+    _grads_replaced(monkeypatch, ("source",), boom)
+    report = sg.check_grad(sum_sin, np.array([0.3]), raise_on_failure=False)
+    assert not report.ok
+    assert report.modes["source"] == "error: RuntimeError: engine exploded"
+    assert [r.kind for r in report.failures] == ["mode"]
+
+
+def test_compare_non_finite_values():
+    from sourcegrad.check import _compare
+
+    for a, b in [([1.0, np.inf], [1.0, np.inf]), ([1.0, -np.inf], [1.0, 2.0]), ([1.0, 2.0], [1.0, np.nan])]:
+        record = _compare("x", ("p", "q"), np.array(a), np.array(b), 1.0, 1.0)
+        assert not record.ok and record.worst_index == (1,)
+    record = _compare("x", ("p", "q"), np.array([1.0, 2.0]), np.array([1.0, np.nan]), 1.0, 1.0)
+    assert record.note == "q gradient is nan at [1]"
+    value = _compare(None, ("p", "f"), np.inf, 1.0, 1.0, 1.0, kind="value")
+    assert not value.ok and value.note == "p function value is inf"
+
+
+def test_compare_tolerance_boundaries():
+    from sourcegrad.check import _compare
+
+    # |a - b| <= atol + rtol * max(|a|, |b|) (+ noise), element by element
+    a = np.array([100.0, 0.0])
+    assert _compare("x", ("p", "q"), a, a + [0.9e-3 + 0.9e-6, 0.0], 1e-5, 1e-6).ok
+    assert not _compare("x", ("p", "q"), a, a + [1.1e-3 + 1e-6, 0.0], 1e-5, 1e-6).ok
+    assert not _compare("x", ("p", "q"), a, a + [0.0, 1.1e-6], 1e-5, 1e-6).ok
+    assert _compare("x", ("p", "q"), a, a + [0.0, 1.1e-6], 1e-5, 1e-6, noise=np.array([0.0, 2e-7])).ok
+    assert not _compare("x", ("p", "q"), a, a + [0.0, 1.1e-6], 1e-5, 1e-6, noise=np.array([2e-7, 0.0])).ok
+    # the scale is the larger of the two magnitudes, so the comparison is symmetric
+    assert _compare("x", ("p", "q"), np.array([1.0]), np.array([1.0 + 0.9e-5]), 1e-5, 0.0).ok
+    assert _compare("x", ("p", "q"), np.array([1.0 + 0.9e-5]), np.array([1.0]), 1e-5, 0.0).ok
+    bad = _compare("x", ("p", "q"), np.array([1.0, 3.0, -2.0]), np.array([1.0, 3.3, -2.1]), 1e-5, 1e-6)
+    assert bad.worst_index == (1,) and bad.worst_values == (3.0, 3.3)
+    assert bad.max_abs_err == pytest.approx(0.3) and bad.max_rel_err == pytest.approx(0.3 / 3.3)
+    assert bad.note == "2 of 3 elements outside tolerance"
+
+
+def test_a_nan_function_value_at_the_point_fails_even_if_engines_agree():
+    def f(x):
+        return np.sum(x) + (np.nan if x[0] == 0.25 else 0.0)
+
+    report = sg.check_grad(f, np.array([0.25, 1.0]), modes=("tape",), raise_on_failure=False)
+    assert any(r.kind == "value" and r.pair == ("f",) for r in report.failures)
+
+
+# ---------------- the finite-difference steps
+
+
+def test_fd_steps_are_scaled_to_each_element_and_taken_in_float64():
+    calls = []
+
+    def f(x):
+        calls.append(np.array(x, copy=True))
+        return float(np.sum(x ** 2))
+
+    for dtype in (np.float64, np.float32):
+        calls.clear()
+        x = np.array([0.5, -3000.0], dtype=dtype)
+        g = sg.numerical_grad(f, x)
+        assert g.dtype == dtype
+        assert len(calls) == 5 and all(c.dtype == np.float64 for c in calls)
+        base = x.astype(np.float64)
+        np.testing.assert_array_equal(calls[0], base)
+        steps = [calls[k][i] - base[i] for k, i in ((1, 0), (2, 0), (3, 1), (4, 1))]
+        expected = [STEP, -STEP, 3000 * STEP, -3000 * STEP]
+        np.testing.assert_allclose(steps, expected, rtol=1e-6)
+        np.testing.assert_allclose(g, 2 * base, rtol=1e-5)
+
+
+def test_float32_arguments_are_differenced_in_float64():
+    # in float32 this would be off by ~eps32 / h ~ 2e-2; in float64 it is exact to ~1e-10
+    x = np.array([0.7, 1.3, -2.1], dtype=np.float32)
+    g = sg.numerical_grad(lambda v: np.sum(v.astype(np.float64) ** 3), x)
+    np.testing.assert_allclose(g, 3 * x.astype(np.float64) ** 2, rtol=1e-7)
+
+
+def test_float32_check_uses_float32_tolerances_and_still_rejects_a_wrong_rule():
+    x = np.array([0.5, 1.5], dtype=np.float32)
+    sg.vjp_rule(plain_square)(_rule(relative=3e-4))
+    assert sg.check_grad(_sum_square, x, modes=("tape",)).ok          # within rtol=1e-3
+    sg.vjp_rule(plain_square)(_rule(relative=3e-3))
+    report = sg.check_grad(_sum_square, x, modes=("tape",), raise_on_failure=False)
+    assert [r.label for r in report.failures] == ["tape vs fd"]
+    # a float64 argument next to a float32 one: the lower precision decides
+    assert sg.check_grad(bilinear, np.ones(2), np.ones((2, 2), dtype=np.float32), np.ones(2),
+                         wrt=(0, 1)).tolerances == DEFAULT_TOLERANCES["float32"]
+
+
+def test_numerical_grad_at_a_non_finite_point_is_nan():
+    with np.errstate(invalid="ignore"):
+        g = sg.numerical_grad(lambda v: float(np.sum(np.nan_to_num(v, posinf=1.0))), np.array([np.inf, 1.0]))
+    assert math.isnan(g[0]) and g[1] == pytest.approx(1.0)
