@@ -4,6 +4,7 @@ Every rule of the table runs through the tape (and the source transformer) in te
 
 import contextlib
 import math
+import re
 import threading
 
 import numpy as np
@@ -163,7 +164,7 @@ def test_long_chain_is_iterative_and_linear():
 @pytest.mark.parametrize("fn, name", [(np.fft.fft, "np.fft.fft"), (np.linalg.eigvals, "np.linalg.eigvals")])
 def test_numpy_function_without_rule_raises_naming_it(fn, name):
     x = tensor(np.eye(2) + 0.5, requires_grad=True)
-    with pytest.raises(NoRuleError) as info:
+    with pytest.raises(NoRuleError, match=rf"no derivative rule for {re.escape(name)}\b") as info:
         fn(x)
     assert isinstance(info.value, NotImplementedError)
     message = str(info.value)
@@ -201,7 +202,7 @@ def test_method_and_ufunc_method_without_rule_raise():
             getattr(x, name)(*args)
     with pytest.raises(NoRuleError, match=r"np\.add\.reduce"):
         np.add.reduce(x)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="'Tensor' object has no attribute 'no_such_method'"):
         x.no_such_method()
     with pytest.raises(TypeError, match=r"Tensor\.sort\(\) would modify the value in place"):
         x.sort()
@@ -334,7 +335,7 @@ def test_no_grad_as_decorator():
 
 
 def test_no_grad_restores_state_after_exception():
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
         with no_grad():
             1 / 0
     assert is_grad_enabled()
@@ -371,13 +372,14 @@ def test_no_grad_is_thread_local():
 
 def test_math_sin_on_requiring_tensor_raises_clearly():
     x = tensor(0.5, requires_grad=True)
-    with pytest.raises(GradientLostError) as info:
+    with pytest.raises(GradientLostError, match=r"would make a plain value and silently drop its gradient") as info:
         math.sin(x)
     assert isinstance(info.value, TypeError)
     message = str(info.value)
     assert "math.sin" in message and ".item()" in message and ".detach()" in message and "np.sin" in message
-    for convert in (float, int, np.asarray, lambda t: [0, 1][t]):
-        with pytest.raises(GradientLostError):
+    for convert, what in ((float, r"float\(\)"), (int, r"int\(\)"), (np.asarray, "conversion to a NumPy array"),
+                          (lambda t: [0, 1][t], "using as an index")):
+        with pytest.raises(GradientLostError, match=rf"^{what} of a Tensor that requires grad would make a plain value"):
             convert(x)
     assert float(tensor(0.5)) == 0.5  # fine when no gradient is involved
     assert x.item() == 0.5 and math.sin(x.detach()) == math.sin(0.5)

@@ -4,6 +4,7 @@ Run with SOURCEGRAD_UPDATE_GOLDEN=1 to rewrite the files after an intended chang
 """
 
 import ast
+import inspect
 import os
 import pathlib
 import re
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.runtime import helpers
 from tests.cases import straight_line as cases
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
@@ -55,6 +57,36 @@ def test_generated_source_is_readable(name, func, args, wrt):
     assert not re.search(r"(?<![\w.])0(\.0)? \*|\* 0(\.0)?(?![\w.])", text)    # no zero terms
     reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     assert not set(assigned) - reads            # no dead statements
+
+
+@pytest.mark.parametrize("name, func, args, wrt", EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_golden_file_computes_the_right_gradient_for_its_own_wrt(name, func, args, wrt):
+    """The golden text itself, run on its own, gives f and the gradient with respect to exactly the
+    arguments the golden file was generated for (a gradient checked with another wrt proves nothing
+    about the lines of this file)."""
+    text = (GOLDEN / f"{name}.txt").read_text()
+    params = list(inspect.signature(func).parameters)
+    wrts = wrt if isinstance(wrt, tuple) else (wrt,)
+    wrt_names = [params[w] if isinstance(w, int) else w for w in wrts]
+    header = f"def d{func.__name__}_d{'_'.join(wrt_names)}({', '.join(params)}, "
+    assert text.startswith(header), text.splitlines()[0]
+    namespace = {"np": np, **{k: v for k, v in vars(helpers).items() if not k.startswith("_")}}
+    exec(compile(text, f"<golden {name}>", "exec"), namespace)
+    adjoint = namespace[header[4:header.index("(")]]
+    # away from the golden call's symmetric point (all-ones weights), so that every element matters
+    rng = np.random.default_rng(7)
+    point = [a + 0.3 * rng.standard_normal(np.shape(a)) if k in wrts or params[k] in wrt_names else a
+             for k, a in enumerate(args)]
+    point = [float(p) if isinstance(a, float) else p for p, a in zip(point, args)]
+    value, grads = adjoint(*point)
+    assert value == pytest.approx(func(*point), rel=1e-12)
+    expected = sg.numerical_grad(func, *point, wrt=wrt)
+    if not isinstance(wrt, tuple):
+        grads, expected = (grads,), (expected,)
+    assert len(grads) == len(expected) == len(wrts)
+    for got, want in zip(grads, expected):
+        assert np.shape(got) == np.shape(want)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
 
 
 def test_same_function_gives_byte_identical_source():
