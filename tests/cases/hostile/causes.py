@@ -1,0 +1,137 @@
+"""Root causes of the hostile failures, as best as can be told from outside the transformer.
+
+``CAUSES`` is an ordered list of (label, explanation, predicate); the report files each failure under
+the first cause whose predicate accepts it (``None`` left: "unclassified"). Predicates see an outcome's
+``id`` (family::name), ``family``, ``mode``, ``kind`` (wrong | exception | mutation | no_reason |
+fallback_reason) and ``detail``. A reading aid only: the tests never look at it. Update it when the
+failures change.
+"""
+
+SILENT = "SILENT WRONG GRADIENT"
+
+
+def _ids(*names, modes=None, kinds=None):
+    wanted = set(names)
+
+    def match(o):
+        return (o.id in wanted and (modes is None or o.mode in modes) and (kinds is None or o.kind in kinds))
+    return match
+
+
+def _detail(*needles, modes=None, kinds=None):
+    def match(o):
+        return (any(n in o.detail for n in needles) and (modes is None or o.mode in modes)
+                and (kinds is None or o.kind in kinds))
+    return match
+
+
+SRC = ("source", "auto")
+
+CAUSES = [
+    # ---------------------------------------------------------------- silent wrong gradients, source mode
+    ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, seeded shuffles, "
+     "object attributes, global containers)",
+     f"{SILENT}. A call that writes into one of its arguments (or into an object/global) is not modelled: "
+     "the written value is seen as a constant (gradient 0) or the write is ignored (the pre-write value is "
+     "differentiated). Decline any call with an active or mutable argument whose effect is not known.",
+     _ids("effects::add_at_scatter", "effects::multiply_at", "effects::ufunc_out_fresh_buffer",
+          "effects::binary_ufunc_out", "effects::reduction_out", "effects::matmul_out", "effects::copyto_buffer",
+          "effects::copyto_where", "effects::np_put_values_active", "effects::np_place", "effects::np_putmask",
+          "effects::shuffle_fixed_seed", "effects::legacy_shuffle_fixed_seed", "effects::setattr_builtin_fn",
+          "effects::object_method_accumulates", "effects::append_global_list", "effects::array_argument_out_target",
+          "effects::cumsum_out", "effects::clip_out_inplace", "effects::dict_update_from_active",
+          "effects::list_argument_appended", "helpers::helper_fills_buffer", "inplace::inplace_ufunc_out_self",
+          "effects::ndarray_sort_inplace", "effects::ndarray_fill", "effects::ndarray_put_method",
+          "mutation_after_use::sorted_copy_then_mutated", "mutation_after_use::power_base_mutated",
+          modes=SRC, kinds=("wrong",))),
+    ("S2 containers: list/dict methods and list operators on active values",
+     f"{SILENT}. append/extend/insert/setdefault/update on a container, an alias of a list (b = a; "
+     "b.append(...)), list + list and list * int are not followed: the gradient drops the values that "
+     "went through the container, or counts them once.",
+     _ids("containers::list_append_concat", "containers::list_append_stack", "containers::dict_setdefault",
+          "containers::list_aliased", "containers::list_plus_list", "containers::list_times_int",
+          "containers::hstack_built_list", "effects::dict_update_from_active", modes=SRC, kinds=("wrong",))),
+    ("S3 comprehensions and generator expressions are not checked for activity",
+     f"{SILENT}. A comprehension or generator expression over an active value (sum(... for v in x), "
+     "[f(r) for r in rows], math.fsum/math.prod/max of a generator) is treated as a constant: gradient 0. "
+     "Some are already declined ('list comprehension built from values that carry a gradient'), but not "
+     "generator expressions, comprehensions whose iterable is active, filtered or nested ones.",
+     lambda o: o.family == "comprehensions" and o.mode in SRC and o.kind == "wrong"),
+    ("S4 a constant or argument mutated after a use (and CSE across the mutation)",
+     f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the saved "
+     "value is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination "
+     "merges the two products across the write.",
+     lambda o: o.family == "mutation_after_use" and o.mode in SRC and o.kind == "wrong"),
+    ("S5 in-place updates through views and aliases of locals",
+     f"{SILENT}. `z = np.squeeze(y); z *= 2` and helpers that update a parameter in place (v += d; "
+     "v *= 2) change y too, but the generated code treats the update as a rebinding of the view's name.",
+     _ids("views_aliases::squeeze_view_imul", "helpers::helper_iadd_param_aliases",
+          "helpers::helper_mutates_argument_copy", modes=SRC, kinds=("wrong",))),
+    ("S6 shape classes: positional axis / keepdims",
+     f"{SILENT}. `np.sum(x, 1, keepdims=True)` with a positional axis is classed like a full reduction or "
+     "as the same shape as another value, so an unbroadcast is dropped.",
+     lambda o: o.family == "shapes" and o.mode in SRC and o.kind == "wrong"),
+    ("S7 functools.wraps wrappers are unwrapped",
+     f"{SILENT}. The function decorated with functools.wraps is differentiated instead of the wrapper "
+     "(inspect.unwrap / __wrapped__ followed): the wrapper's own computation is lost.",
+     _ids("entry::wraps_scales_output", "entry::wraps_shifts_input", modes=SRC, kinds=("wrong",))),
+    ("S8 stale: names resolved at transform time are not guarded",
+     f"{SILENT}. A module global, a module attribute, a class attribute or a closure cell naming a function "
+     "or module is rebound (or a helper's __code__ replaced, or a global that shadowed a builtin removed); "
+     "the cached generated code keeps the old callee. A new sg.grad object shares the stale cache entry.",
+     lambda o: o.family == "stale" and o.mode in SRC and o.kind == "wrong"
+     and not any(s in o.id for s in ("source_", "defaults_replaced", "function_code_replaced"))),
+    ("S9 stale: the source text is not the running code",
+     f"{SILENT}. The file was edited before the first gradient (or lines shifted, or the function's "
+     "__code__ replaced): the text on disk is transformed, not the code that runs. Compare the parsed "
+     "function with the code object (co_firstlineno, co_code/co_names of a compile of the text) and decline.",
+     lambda o: o.family == "stale" and o.mode in SRC and o.kind == "wrong"
+     and any(s in o.id for s in ("source_", "function_code_replaced"))),
+    ("S10 stale: replaced __defaults__ are ignored (every mode)",
+     f"{SILENT}. GradientFunction binds arguments with the signature computed when it was created, so "
+     "defaults changed afterwards (f.__defaults__ = ...) are not seen, in tape mode too.",
+     _ids("stale::defaults_replaced")),
+    # ---------------------------------------------------------------- silent wrong gradients, tape mode
+    ("T1 tape: out= arguments are ignored",
+     f"{SILENT} (tape). `np.clip(y, lo, hi, out=y)`, `np.cumsum(x, out=buf)`, `np.sum(x, axis=0, out=acc)` "
+     "on the tape: the result written to `out` is not recorded (the clip is lost; buf/acc keep no gradient).",
+     _ids("effects::clip_out_inplace", "effects::cumsum_out", "effects::reduction_out", modes=("tape",),
+          kinds=("wrong",))),
+    ("T2 tape: iterating x.flat drops the gradient",
+     f"{SILENT} (tape). `sum(x.flat)` on a Tensor reads the plain array: gradient wrong, no error.",
+     _ids("views_aliases::flat_iterator_sum", modes=("tape", "auto"), kinds=("wrong",))),
+    # ---------------------------------------------------------------- other wrong numbers
+    ("W other wrong numbers",
+     f"{SILENT}. Not yet attributed to a cause above.",
+     lambda o: o.kind == "wrong"),
+    # ---------------------------------------------------------------- crashes instead of declines
+    ("C1 entry points crash (partial, callable objects, bound methods, NumPy functions, *args/**kwargs, "
+     "keyword-only wrt, grad of grad)",
+     "Internal errors (AttributeError '__name__'/'__code__', weakref TypeError, IndexError in "
+     "value_and_grad_tape, wrt out of range for *args) instead of a gradient or a named error.",
+     lambda o: o.family == "entry" and o.kind == "exception"),
+    ("C2 runtime errors in generated code or the tape that are not sourcegrad errors",
+     "The transform succeeded but the generated code raised (tuple slice of an active tuple, a list that "
+     "a helper appended to), or the tape crashed with a NumPy error (a Tensor stored into a plain float "
+     "array: 'setting an array element with a sequence'; out= of a Tensor).",
+     lambda o: o.kind == "exception" and not any(
+         s in o.detail for s in ("InPlaceError", "GradientLostError", "NoRuleError", "would modify the value "
+                                 "in place", "not recorded by the tape", "no derivative rule"))),
+    # ---------------------------------------------------------------- no engine gives an answer
+    ("N source declines and the tape refuses by design: auto mode has no gradient",
+     "Not wrong, but not done: the issue asks that common local patterns work (y = x.copy(); y[i] = v; "
+     "y[i] += v; y[1:3] = ...; writes through reshape/ravel/.T/slices of local arrays). Source mode "
+     "declines them, then the tape raises InPlaceError/GradientLostError/NoRuleError, so mode='auto' fails.",
+     lambda o: o.mode == "auto" and o.kind == "exception"),
+    # ---------------------------------------------------------------- effects on the caller's arguments
+    ("M1 source mode does not reproduce the function's writes to the caller's arguments",
+     "The function updates an argument in place (x += 1; w *= 2; a helper doubling its argument); the "
+     "function itself leaves the caller's array changed, the generated code (x = x + 1) does not. The "
+     "README documents this ('never mutates your arguments'); the hostile oracle asks for the same effect "
+     "as the function, or a decline.",
+     lambda o: o.kind == "mutation" and o.mode in SRC and "Tensor" not in o.detail),
+    ("M2 the tape leaks Tensors into the caller's containers and objects",
+     "The function stores a value in a dict/list/object the caller passed; after a tape gradient the "
+     "caller's container holds a sourcegrad Tensor instead of an ndarray.",
+     lambda o: o.kind == "mutation"),
+]

@@ -1,0 +1,165 @@
+"""List/dict/set comprehensions and generator expressions over active values."""
+
+import math
+
+import numpy as np
+
+from . import M, MP, S, T, V, V3, VP, Registry
+
+CASES = Registry("comprehensions")
+
+
+def sum_of_squares_listcomp(x):
+    return sum([v * v for v in x])
+
+
+CASES.add(sum_of_squares_listcomp, V)
+
+
+def sum_genexp(x):
+    return sum(np.sin(v) for v in x)
+
+
+CASES.add(sum_genexp, V)
+
+
+def listcomp_over_range_index(x):
+    terms = [x[i] * x[i + 1] for i in range(len(x) - 1)]
+    return np.sum(np.array(terms))
+
+
+CASES.add(listcomp_over_range_index, V)
+
+
+def powers_listcomp_scalar(x):
+    return sum([x ** k / (k + 1) for k in range(4)])
+
+
+CASES.add(powers_listcomp_scalar, S)
+
+
+def stack_of_rows_comp(x):
+    rows = [row * (i + 1.0) for i, row in enumerate(x)]
+    return np.sum(np.stack(rows) ** 2)
+
+
+CASES.add(stack_of_rows_comp, M)
+
+
+def dict_comprehension(x):
+    d = {k: x * k for k in (1.0, 2.0, 3.0)}
+    return np.sum(d[2.0] * d[3.0])
+
+
+CASES.add(dict_comprehension, V)
+
+
+def zip_comprehension(x, y):
+    return sum([a * b for a, b in zip(x, y)])
+
+
+CASES.add(zip_comprehension, V, VP, wrt=(0, 1))
+
+
+def nested_comprehension(x):
+    return sum([x[i, j] ** 2 for i in range(x.shape[0]) for j in range(x.shape[1])])
+
+
+CASES.add(nested_comprehension, M)
+
+
+def filtered_comprehension_constant_filter(x):
+    return sum([v ** 3 for k, v in enumerate(x) if k % 2 == 0])
+
+
+CASES.add(filtered_comprehension_constant_filter, V)
+
+
+def comprehension_over_list_of_arrays(x):
+    parts = [x, 2.0 * x, x ** 2]
+    return np.sum(np.concatenate([np.exp(p) for p in parts]))
+
+
+CASES.add(comprehension_over_list_of_arrays, V3)
+
+
+def max_of_genexp(x):
+    return max(v * 2.0 for v in x)
+
+
+CASES.add(max_of_genexp, V)
+
+
+def math_fsum_genexp(x):
+    return math.fsum(math.sin(v) for v in x)
+
+
+CASES.add(math_fsum_genexp, V)
+
+
+def comprehension_closure_over_arg(x, w):
+    return sum([np.tanh(w * v) for v in x])
+
+
+CASES.add(comprehension_closure_over_arg, V, S, wrt=1)
+
+
+def np_array_from_comprehension(x):
+    y = np.array([np.sum(row ** 2) for row in x])
+    return np.sum(np.sqrt(y))
+
+
+CASES.add(np_array_from_comprehension, M)
+
+
+def comprehension_over_3d(x):
+    return sum(np.sum(plane @ plane.T) for plane in x)
+
+
+CASES.add(comprehension_over_3d, T)
+
+
+def set_comprehension_constant_keys(x):
+    keys = {k % 2 for k in range(5)}
+    return np.sum(x * len(keys))
+
+
+CASES.add(set_comprehension_constant_keys, V)
+
+
+def any_all_on_genexp(x):
+    scale = 2.0 if all(v > -5.0 for v in x) else 1.0
+    return np.sum(x * scale)
+
+
+CASES.add(any_all_on_genexp, V)
+
+
+def comprehension_rebinding_name(x):
+    y = x * 2.0
+    vals = [y for y in range(3)]
+    return np.sum(y) + sum(vals)
+
+
+CASES.add(comprehension_rebinding_name, V)
+
+
+def listcomp_in_call(x):
+    return np.sum(np.concatenate([x[i:i + 2] * i for i in range(3)]) ** 2)
+
+
+CASES.add(listcomp_in_call, V)
+
+
+def genexp_product(x):
+    return math.prod(v for v in x)
+
+
+CASES.add(genexp_product, VP)
+
+
+def comprehension_of_scalar_args(a, b):
+    return sum([a * k + b for k in range(3)]) ** 2
+
+
+CASES.add(comprehension_of_scalar_args, S, S, wrt=(0, 1))

@@ -1,0 +1,264 @@
+"""Values that flow through lists, tuples and dicts: built, appended, extended, read back."""
+
+import numpy as np
+
+from . import M, MP, S, S2, T, V, V3, VP, Registry
+
+CASES = Registry("containers")
+
+
+def list_append_concat(x):
+    parts = []
+    parts.append(np.sin(x))
+    parts.append(x * 3.0)
+    return np.sum(np.concatenate(parts) ** 2)
+
+
+CASES.add(list_append_concat, V)
+
+
+def list_append_stack(x):
+    rows = []
+    rows.append(x)
+    rows.append(x ** 2)
+    rows.append(np.exp(x))
+    stacked = np.stack(rows)
+    return np.sum(stacked * np.arange(1.0, 4.0)[:, None])
+
+
+CASES.add(list_append_stack, V)
+
+
+def list_literal_index(x):
+    items = [x, x * 2.0, x ** 3]
+    return items[2] + items[0] * items[1]
+
+
+CASES.add(list_literal_index, S)
+
+
+def list_extend_sum(x):
+    acc = [x]
+    acc.extend([x * x, np.cos(x)])
+    total = acc[0] + acc[1] + acc[2]
+    return total
+
+
+CASES.add(list_extend_sum, S)
+
+
+def list_item_overwritten(x):
+    vals = [x, x]
+    vals[1] = x ** 3
+    return vals[0] * vals[1]
+
+
+CASES.add(list_item_overwritten, S)
+
+
+def list_negative_index(x):
+    seq = [x * 1.5, np.tanh(x), x + 4.0]
+    return np.sum(seq[-1] * seq[-2])
+
+
+CASES.add(list_negative_index, V)
+
+
+def tuple_pack_unpack(x, y):
+    pair = (x * y, x - y)
+    a, b = pair
+    return np.sum(a ** 2 + b)
+
+
+CASES.add(tuple_pack_unpack, V, VP, wrt=(0, 1))
+
+
+def tuple_slice(x):
+    t = (x, x * 2.0, x * 3.0, x * 4.0)
+    first, second = t[1:3]
+    return np.sum(first * second)
+
+
+CASES.add(tuple_slice, V3)
+
+
+def dict_values_read(x):
+    d = {"a": x * 2.0, "b": np.log(x)}
+    return np.sum(d["a"] * d["b"])
+
+
+CASES.add(dict_values_read, VP)
+
+
+def dict_overwrite_key(x):
+    d = {"w": x}
+    d["w"] = d["w"] * 3.0
+    d["w"] = d["w"] + x ** 2
+    return np.sum(d["w"])
+
+
+CASES.add(dict_overwrite_key, V)
+
+
+def dict_update_method(x):
+    d = {"a": x}
+    d.update({"b": x ** 2})
+    d.update(c=np.sin(x))
+    return np.sum(d["a"] + d["b"] + d["c"])
+
+
+CASES.add(dict_update_method, V)
+
+
+def dict_get_default(x):
+    d = {"scale": x * 2.0}
+    s = d.get("scale", 1.0)
+    o = d.get("offset", 0.5)
+    return np.sum(s * x + o)
+
+
+CASES.add(dict_get_default, V)
+
+
+def dict_setdefault(x):
+    d = {}
+    d.setdefault("acc", x * 0.5)
+    d.setdefault("acc", x * 100.0)
+    return np.sum(d["acc"] ** 2)
+
+
+CASES.add(dict_setdefault, V)
+
+
+def list_pop_last(x):
+    stack = [x, x ** 2, x ** 3]
+    top = stack.pop()
+    return np.sum(top + stack[-1])
+
+
+CASES.add(list_pop_last, V)
+
+
+def list_insert_front(x):
+    seq = [x ** 2]
+    seq.insert(0, np.exp(x))
+    return np.sum(seq[0] * 2.0 + seq[1])
+
+
+CASES.add(list_insert_front, V)
+
+
+def list_reverse_inplace(x):
+    seq = [x, x * 2.0, x * 5.0]
+    seq.reverse()
+    return np.sum(seq[0] - seq[2])
+
+
+CASES.add(list_reverse_inplace, V)
+
+
+def list_plus_list(x):
+    a = [x]
+    b = [x * x]
+    c = a + b
+    return np.sum(c[1] - c[0] * 3.0)
+
+
+CASES.add(list_plus_list, V)
+
+
+def list_times_int(x):
+    rep = [x * 2.0] * 3
+    return np.sum(np.concatenate(rep) ** 2)
+
+
+CASES.add(list_times_int, V)
+
+
+def np_array_of_list(x, y):
+    row = np.array([x, y, x * y])
+    return np.sum(row ** 2)
+
+
+CASES.add(np_array_of_list, S, S2, wrt=(0, 1))
+
+
+def list_aliased(x):
+    a = []
+    b = a
+    b.append(x * 3.0)
+    return np.sum(a[0] ** 2)
+
+
+CASES.add(list_aliased, V)
+
+
+def list_of_arrays_sum_builtin(x):
+    parts = [x, x ** 2, np.sin(x)]
+    return np.sum(sum(parts))
+
+
+CASES.add(list_of_arrays_sum_builtin, M)
+
+
+def nested_list_matrix(x):
+    grid = [[x, 2.0 * x], [x * x, 1.0]]
+    mat = np.array(grid)
+    return np.sum(mat @ mat)
+
+
+CASES.add(nested_list_matrix, S)
+
+
+def dict_of_params(w, b):
+    params = {"w": w, "b": b}
+    out = np.tanh(V3 @ params["w"] + params["b"])
+    return np.sum(out ** 2)
+
+
+CASES.add(dict_of_params, np.array([[0.2, -0.1], [0.4, 0.3], [-0.5, 0.6]]), np.array([0.1, -0.2]), wrt=(0, 1))
+
+
+def container_argument(x, cfg):
+    return np.sum(x * cfg["scale"] + cfg["shift"][0])
+
+
+CASES.add(container_argument, V, {"scale": 2.5, "shift": [0.3]})
+
+
+def list_copy_then_append(x):
+    a = [x]
+    b = list(a)
+    b.append(x * 10.0)
+    return np.sum(a[-1] + b[-1])
+
+
+CASES.add(list_copy_then_append, V)
+
+
+def dict_pop_value(x):
+    d = {"a": x ** 2, "b": x * 7.0}
+    v = d.pop("a")
+    return np.sum(v + d["b"])
+
+
+CASES.add(dict_pop_value, M)
+
+
+def hstack_built_list(x):
+    cols = []
+    cols.append(x[:, :1] * 2.0)
+    cols.append(x[:, 1:] ** 2)
+    return np.sum(np.hstack(cols) * np.arange(1.0, 4.0))
+
+
+CASES.add(hstack_built_list, M)
+
+
+def list_sort_key(x):
+    items = [(1, x * 2.0), (0, x ** 2)]
+    items.sort(key=lambda p: p[0])
+    return np.sum(items[0][1] - items[1][1])
+
+
+CASES.add(list_sort_key, V)

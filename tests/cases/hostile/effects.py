@@ -1,0 +1,376 @@
+"""Calls that write: np.add.at, out=, np.copyto, ndarray.sort/fill/put, dict and list methods,
+np.put/np.place, seeded shuffles, setattr on objects, writes to module globals."""
+
+import numpy as np
+
+from . import M, MP, S, T, V, V3, VP, Registry
+
+CASES = Registry("effects")
+
+
+class Box:
+    pass
+
+
+class Accumulator:
+    def __init__(self):
+        self.items = []
+
+    def add(self, v):
+        self.items.append(v)
+
+    def total(self):
+        return sum(self.items)
+
+
+STATE = {}
+LOG = []
+
+
+def add_at_scatter(x):
+    buf = np.zeros(3)
+    np.add.at(buf, [0, 0, 1, 2], x)
+    return np.sum(buf ** 2)
+
+
+CASES.add(add_at_scatter, V)
+
+
+def multiply_at(x):
+    buf = np.ones(4)
+    np.multiply.at(buf, [1, 3], x[:2])
+    return np.sum(buf * x)
+
+
+CASES.add(multiply_at, V)
+
+
+def ufunc_out_fresh_buffer(x):
+    out = np.empty_like(x)
+    np.exp(x, out=out)
+    return np.sum(out)
+
+
+CASES.add(ufunc_out_fresh_buffer, V)
+
+
+def binary_ufunc_out(x, y):
+    res = np.zeros(4)
+    np.multiply(x, y, out=res)
+    return np.sum(res ** 2)
+
+
+CASES.add(binary_ufunc_out, V, VP, wrt=(0, 1))
+
+
+def reduction_out(x):
+    acc = np.zeros(3)
+    np.sum(x, axis=0, out=acc)
+    return np.sum(acc ** 2)
+
+
+CASES.add(reduction_out, M)
+
+
+def matmul_out(a):
+    res = np.empty((2, 2))
+    np.matmul(a, a.T, out=res)
+    return np.sum(res)
+
+
+CASES.add(matmul_out, M)
+
+
+def copyto_buffer(x):
+    buf = np.zeros(4)
+    np.copyto(buf, x * 2.0)
+    return np.sum(buf ** 2)
+
+
+CASES.add(copyto_buffer, V)
+
+
+def copyto_where(x):
+    buf = np.ones(4)
+    np.copyto(buf, x, where=np.array([True, False, True, False]))
+    return np.sum(buf * x)
+
+
+CASES.add(copyto_where, V)
+
+
+def ndarray_sort_inplace(x):
+    y = x * 1.0
+    y.sort()
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(ndarray_sort_inplace, V)
+
+
+def ndarray_fill(x):
+    y = x * 2.0
+    y.fill(1.0)
+    return np.sum(y * x)
+
+
+CASES.add(ndarray_fill, V)
+
+
+def ndarray_put_method(x):
+    y = x * 1.0
+    y.put([0, 2], [5.0, 6.0])
+    return np.sum(y ** 2)
+
+
+CASES.add(ndarray_put_method, V)
+
+
+def np_put_values_active(x):
+    y = np.zeros(5)
+    np.put(y, [1, 3], x[:2] ** 2)
+    return np.sum(y * np.arange(5.0))
+
+
+CASES.add(np_put_values_active, V)
+
+
+def np_place(x):
+    y = x * 1.0
+    np.place(y, y > 0.0, np.array([9.0]))
+    return np.sum(y ** 2)
+
+
+CASES.add(np_place, V)
+
+
+def np_putmask(x):
+    y = x * 1.0
+    np.putmask(y, x < 0.0, x * 10.0)
+    return np.sum(y ** 2)
+
+
+CASES.add(np_putmask, V)
+
+
+def setitem_dunder_call(x):
+    y = x * 1.0
+    y.__setitem__(0, 2.0)
+    return np.sum(y ** 2)
+
+
+CASES.add(setitem_dunder_call, V)
+
+
+def dict_update_from_active(x):
+    d = {"a": 1.0}
+    d.update(a=x * 3.0)
+    return np.sum(d["a"] ** 2)
+
+
+CASES.add(dict_update_from_active, V)
+
+
+def dict_item_assign_then_clear(x):
+    d = {"v": x}
+    v = d["v"] * 2.0
+    d.clear()
+    d["v"] = v
+    return np.sum(d["v"])
+
+
+CASES.add(dict_item_assign_then_clear, V)
+
+
+def list_pop_index(x):
+    seq = [x, x * 2.0, x * 3.0]
+    mid = seq.pop(1)
+    return np.sum(mid * seq[1])
+
+
+CASES.add(list_pop_index, V)
+
+
+def list_insert_middle(x):
+    seq = [x, x ** 3]
+    seq.insert(1, np.sin(x))
+    return np.sum(seq[1] * seq[2])
+
+
+CASES.add(list_insert_middle, V)
+
+
+def list_reverse_then_stack(x):
+    seq = [x, x ** 2]
+    seq.reverse()
+    return np.sum(np.stack(seq) * np.array([[1.0], [3.0]]))
+
+
+CASES.add(list_reverse_then_stack, V)
+
+
+def list_remove(x):
+    a = x * 2.0
+    seq = [x, a, 3.0 * x]
+    seq.remove(a)
+    return seq[1] * seq[0]
+
+
+CASES.add(list_remove, S)
+
+
+def list_del_item(x):
+    seq = [x ** 2, x * 5.0, x]
+    del seq[0]
+    return np.sum(seq[0] + seq[1])
+
+
+CASES.add(list_del_item, V)
+
+
+def list_iadd_extends(x):
+    seq = [x]
+    seq += [np.exp(x)]
+    return np.sum(seq[-1])
+
+
+CASES.add(list_iadd_extends, V)
+
+
+def shuffle_fixed_seed(x):
+    rng = np.random.default_rng(42)
+    y = x * 1.0
+    rng.shuffle(y)
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(shuffle_fixed_seed, V)
+
+
+def legacy_shuffle_fixed_seed(x):
+    np.random.seed(3)
+    y = x ** 2
+    np.random.shuffle(y)
+    return np.sum(y * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+CASES.add(legacy_shuffle_fixed_seed, V)
+
+
+def permutation_fixed_seed(x):
+    rng = np.random.default_rng(7)
+    p = rng.permutation(4)
+    return np.sum(x[p] * np.arange(4.0))
+
+
+CASES.add(permutation_fixed_seed, V)
+
+
+def setattr_object(x):
+    b = Box()
+    b.value = x * 2.0
+    return np.sum(b.value ** 2)
+
+
+CASES.add(setattr_object, V)
+
+
+def setattr_builtin_fn(x):
+    b = Box()
+    setattr(b, "w", np.sin(x))
+    return np.sum(getattr(b, "w") * x)
+
+
+CASES.add(setattr_builtin_fn, V)
+
+
+def object_method_accumulates(x):
+    acc = Accumulator()
+    acc.add(x ** 2)
+    acc.add(x * 3.0)
+    return np.sum(acc.total())
+
+
+CASES.add(object_method_accumulates, V)
+
+
+def object_argument_mutated(x, box):
+    box.seen = x * 2.0
+    return np.sum(box.seen * x)
+
+
+def _box_with_seen():
+    b = Box()
+    b.seen = None
+    return b
+
+
+CASES.add(object_argument_mutated, V, _box_with_seen())
+
+
+def write_global_dict(x):
+    STATE["h"] = np.tanh(x)
+    return np.sum(STATE["h"] * x)
+
+
+CASES.add(write_global_dict, V)
+
+
+def append_global_list(x):
+    LOG.clear()
+    LOG.append(x * 2.0)
+    return np.sum(LOG[-1] ** 2)
+
+
+CASES.add(append_global_list, V)
+
+
+def list_argument_appended(x, history):
+    history.append(x ** 2)
+    return np.sum(history[-1])
+
+
+CASES.add(list_argument_appended, V, [])
+
+
+def dict_argument_updated(x, cache):
+    cache["sq"] = x ** 2
+    return np.sum(cache["sq"] * 3.0)
+
+
+CASES.add(dict_argument_updated, V, {})
+
+
+def printing_is_harmless(x):
+    y = x ** 2
+    print("y =", y)
+    return np.sum(y)
+
+
+CASES.add(printing_is_harmless, V)
+
+
+def array_argument_out_target(x, buf):
+    np.multiply(x, 3.0, out=buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(array_argument_out_target, V, np.zeros(4))
+
+
+def clip_out_inplace(x):
+    y = x * 2.0
+    np.clip(y, -1.0, 1.0, out=y)
+    return np.sum(y ** 2)
+
+
+CASES.add(clip_out_inplace, V)
+
+
+def cumsum_out(x):
+    buf = np.empty(4)
+    np.cumsum(x, out=buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(cumsum_out, V)

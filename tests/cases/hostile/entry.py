@@ -1,0 +1,203 @@
+"""What gets differentiated: partials, callable objects, bound/static/class methods, *args/**kwargs,
+keyword-only and positional-only parameters, decorated functions, NumPy functions passed directly."""
+
+import functools
+
+import numpy as np
+
+import sourcegrad as sg
+
+from . import M, MP, Q, S, S2, T, V, V3, VP, Registry
+
+CASES = Registry("entry")
+
+
+def scaled_loss(x, scale=1.0, shift=0.0):
+    return np.sum((x * scale + shift) ** 2)
+
+
+def matrix_loss(A, x):
+    return np.sum(np.tanh(A @ x))
+
+
+CASES.add(functools.partial(scaled_loss, scale=3.0, shift=0.5), V, name="partial_keywords")
+CASES.add(functools.partial(matrix_loss, Q), V3, name="partial_positional_constant")
+CASES.add(functools.partial(functools.partial(scaled_loss, shift=-1.0), scale=0.25), M, name="partial_of_partial")
+
+
+class Quadratic:
+    def __init__(self, A):
+        self.A = A
+
+    def __call__(self, x):
+        return 0.5 * x @ self.A @ x
+
+    def energy(self, x):
+        return np.sum(np.exp(self.A @ x))
+
+    @staticmethod
+    def static_loss(x):
+        return np.sum(np.cos(x) * x)
+
+    @classmethod
+    def class_loss(cls, x):
+        return np.sum(x ** 2) * cls.factor
+
+    factor = 1.5
+
+
+class Counter:
+    def __init__(self):
+        self.calls = 0
+        self.last = None
+
+    def loss(self, x):
+        self.calls += 1
+        self.last = x * 2.0
+        return np.sum(self.last ** 2)
+
+
+CASES.add(Quadratic(Q), V3, name="callable_object")
+CASES.add(Quadratic(Q * 0.3).energy, V3, name="bound_method")
+CASES.add(Quadratic.static_loss, V, name="static_method")
+CASES.add(Quadratic.class_loss, V, name="class_method")
+CASES.add(Counter().loss, V, name="bound_method_mutating_self")
+
+
+def varargs_sum(*xs):
+    return np.sum(xs[0] ** 2 * xs[1])
+
+
+CASES.add(varargs_sum, V, VP, wrt=0)
+
+
+def varargs_second(*xs):
+    return np.sum(np.sin(xs[0]) * xs[1] ** 2)
+
+
+CASES.add(varargs_second, V, VP, wrt=1)
+
+
+def kwargs_options(x, **opts):
+    return np.sum(x ** opts.get("power", 2.0) * opts["scale"])
+
+
+CASES.add(kwargs_options, VP, kwargs={"power": 3.0, "scale": 0.5})
+
+
+def args_and_kwargs(x, *rest, **opts):
+    return np.sum(x * rest[0]) + opts["c"] * np.sum(x ** 2)
+
+
+CASES.add(args_and_kwargs, V, VP, kwargs={"c": 2.0})
+
+
+def keyword_only_wrt(x, *, w):
+    return np.sum(np.tanh(x * w))
+
+
+CASES.add(keyword_only_wrt, V, kwargs={"w": VP}, wrt="w", name="keyword_only_wrt")
+
+
+def keyword_only_default(x, *, alpha=0.3):
+    return np.sum(np.where(x > 0.0, x, alpha * x) ** 2)
+
+
+CASES.add(keyword_only_default, V)
+
+
+def keyword_only_both(x, *, w):
+    return np.sum(np.sin(x) * np.cos(w))
+
+
+CASES.add(keyword_only_both, V, kwargs={"w": VP}, wrt=(0, "w"), name="keyword_only_both")
+
+
+def positional_only(x, y, /):
+    return np.sum(x * y ** 2)
+
+
+CASES.add(positional_only, V, VP, wrt=(0, 1))
+
+
+def default_array_wrt(x, w=np.array([0.5, -0.25, 1.0, 2.0])):
+    return np.sum(np.exp(x * w))
+
+
+CASES.add(default_array_wrt, V, wrt="w", name="default_param_wrt")
+
+
+def _doubling(fn):
+    @functools.wraps(fn)
+    def wrapper(x):
+        return 2.0 * fn(x)
+    return wrapper
+
+
+@_doubling
+def wraps_scales_output(x):
+    return np.sum(np.sin(x))
+
+
+CASES.add(wraps_scales_output, V)
+
+
+def _shifting(fn):
+    @functools.wraps(fn)
+    def wrapper(x, *args, **kwargs):
+        return fn(x + 1.0, *args, **kwargs)
+    return wrapper
+
+
+@_shifting
+def wraps_shifts_input(x):
+    return np.sum(x ** 3)
+
+
+CASES.add(wraps_shifts_input, V)
+
+
+def _plain_decorator(fn):
+    def inner(x):
+        return fn(x) + np.sum(x)
+    return inner
+
+
+@_plain_decorator
+def plain_decorated(x):
+    return np.sum(x ** 2)
+
+
+CASES.add(plain_decorated, V)
+
+
+def _cube(x):
+    return x ** 3 + np.sin(x)
+
+
+CASES.add(np.sin, S, name="numpy_ufunc_direct")
+CASES.add(np.sum, M, name="numpy_sum_direct")
+CASES.add(np.linalg.det, Q, name="numpy_det_direct")
+CASES.add(lambda x, y: np.sum(x * y + x ** 2), V, VP, wrt=(0, 1), name="lambda_two_args")
+CASES.add(sg.grad(_cube), S, name="grad_of_grad")
+
+
+class Model:
+    def __init__(self):
+        self.W = np.array([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]])
+
+    def forward(self, x):
+        return np.tanh(x @ self.W)
+
+    def loss(self, x):
+        return np.sum(self.forward(x) ** 2)
+
+
+CASES.add(Model().loss, V3, name="bound_method_calls_method")
+
+
+def loss_with_kwarg_wrt(x, y, *, reg=0.1):
+    return np.sum((x - y) ** 2) + reg * np.sum(x ** 2)
+
+
+CASES.add(loss_with_kwarg_wrt, V, VP, kwargs={"reg": 0.7}, wrt="reg", name="keyword_only_scalar_wrt")

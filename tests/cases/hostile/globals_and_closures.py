@@ -1,0 +1,230 @@
+"""Module globals, closures, names that collide with generated temporaries, nested scopes."""
+
+import numpy as np
+
+from . import M, MP, S, T, V, V3, VP, Registry
+
+CASES = Registry("globals_and_closures")
+
+SCALE = 2.5
+WEIGHTS = np.array([0.5, -1.5, 2.0, 1.0])
+CONFIG = {"power": 3.0, "bias": 0.25}
+
+
+class Settings:
+    gain = 1.75
+
+
+t0 = 10.0
+t1 = np.array([1.0, 2.0, 3.0, 4.0])
+bx = 3.0
+by = -2.0
+
+
+def global_scalar(x):
+    return np.sum(SCALE * x ** 2)
+
+
+CASES.add(global_scalar, V)
+
+
+def global_array(x):
+    return np.sum(WEIGHTS * np.sin(x))
+
+
+CASES.add(global_array, V)
+
+
+def global_dict_lookup(x):
+    return np.sum(x ** CONFIG["power"] + CONFIG["bias"])
+
+
+CASES.add(global_dict_lookup, VP)
+
+
+def class_attribute_global(x):
+    return np.sum(Settings.gain * x * x)
+
+
+CASES.add(class_attribute_global, V)
+
+
+def global_named_t0(x):
+    return np.sum((x + t0) * (x * 2.0 + 1.0))
+
+
+CASES.add(global_named_t0, V)
+
+
+def global_named_t1(x):
+    y = x * x + x
+    return np.sum(y * t1)
+
+
+CASES.add(global_named_t1, V)
+
+
+def global_named_like_adjoint(x):
+    return x * bx + x ** 2 * by
+
+
+CASES.add(global_named_like_adjoint, S)
+
+
+def param_named_like_adjoint(x, bx):
+    return np.sum(x * bx + np.sin(x))
+
+
+CASES.add(param_named_like_adjoint, V, V, wrt=0)
+
+
+def local_named_like_temp(x):
+    t0 = x * 2.0
+    t1 = np.sin(x) * t0
+    bx = t1 + t0
+    return np.sum(bx * x)
+
+
+CASES.add(local_named_like_temp, V)
+
+
+def local_named_like_seed(x):
+    bglobal_named_like_seed = x * 3.0
+    return np.sum(bglobal_named_like_seed ** 2)
+
+
+CASES.add(local_named_like_seed, V)
+
+
+def builtins_named_locals(x):
+    len = 3.0
+    max = x * len
+    return np.sum(max ** 2)
+
+
+CASES.add(builtins_named_locals, V)
+
+
+def _make_closure_const():
+    k = 1.5
+    offset = np.array([0.1, 0.2, 0.3, 0.4])
+
+    def closure_const(x):
+        return np.sum((x + offset) ** 2 * k)
+
+    return closure_const
+
+
+CASES.add(_make_closure_const(), V, name="closure_const")
+
+
+def _make_closure_fn():
+    act = np.tanh
+
+    def closure_function(x):
+        return np.sum(act(x) ** 2)
+
+    return closure_function
+
+
+CASES.add(_make_closure_fn(), V, name="closure_function")
+
+
+def _make_closure_array_mutated_later():
+    state = np.ones(4)
+
+    def closure_state_read(x):
+        return np.sum(x * state)
+
+    state[0] = 3.0
+    return closure_state_read
+
+
+CASES.add(_make_closure_array_mutated_later(), V, name="closure_state_read")
+
+
+def _make_closure_counter():
+    calls = [0]
+
+    def closure_counter_effect(x):
+        calls[0] += 1
+        return np.sum(x ** 2) * 0.5
+
+    return closure_counter_effect
+
+
+CASES.add(_make_closure_counter(), V, name="closure_counter_effect")
+
+
+def _make_closure_helper():
+    def inner(v):
+        return v * np.exp(v)
+
+    def closure_nested_helper(x):
+        return np.sum(inner(x))
+
+    return closure_nested_helper
+
+
+CASES.add(_make_closure_helper(), V, name="closure_nested_helper")
+
+
+def _make_closure_shadows_global():
+    SCALE = -4.0
+
+    def closure_shadows_global(x):
+        return np.sum(SCALE * x ** 2)
+
+    return closure_shadows_global
+
+
+CASES.add(_make_closure_shadows_global(), V, name="closure_shadows_global")
+
+
+def lambda_global_call(x):
+    return np.sum(SQUARE(x) + x)
+
+
+SQUARE = lambda v: v * v * 1.5   # noqa: E731
+
+
+CASES.add(lambda_global_call, V)
+
+
+def _make_lambda_closure():
+    return lambda x: np.sum(np.cos(x) * x)
+
+
+CASES.add(_make_lambda_closure(), V, name="lambda_itself")
+
+
+def global_written_then_read(x):
+    global _LAST
+    _LAST = x * 2.0
+    return np.sum(_LAST ** 2)
+
+
+_LAST = None
+CASES.add(global_written_then_read, V)
+
+
+def global_array_broadcast_3d(x):
+    return np.sum(x * WEIGHTS)
+
+
+CASES.add(global_array_broadcast_3d, T)
+
+
+def nonlocal_write(x):
+    total = x * 0.0
+
+    def add(v):
+        nonlocal total
+        total = total + v
+
+    add(x ** 2)
+    add(np.sin(x))
+    return np.sum(total)
+
+
+CASES.add(nonlocal_write, V)

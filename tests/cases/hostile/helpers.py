@@ -1,0 +1,240 @@
+"""Helpers: in another module, mutating their arguments, with array defaults, returning views."""
+
+import numpy as np
+
+from . import _helper_lib as lib
+from . import M, MP, S, T, V, V3, VP, Registry
+from ._helper_lib import calls_other_helper, double_inplace, softplus, uses_own_alias, uses_t0
+
+CASES = Registry("helpers")
+
+def local_helper(v):
+    return v * np.exp(-v)
+
+
+def local_helper_mutates(v):
+    v[0] = 0.0
+    return v
+
+
+def local_helper_default_array(v, w=np.array([0.5, 1.5, 2.5, 3.5])):
+    return np.sum(v * w)
+
+
+def local_helper_default_mutable(v, acc=[]):
+    acc.append(1.0)
+    return v * len(acc) / len(acc)
+
+
+def local_helper_returns_view(a):
+    return a.T
+
+
+def local_helper_kwonly(v, *, power=2.0):
+    return v ** power
+
+
+def local_helper_two_results(v):
+    return v * 2.0, v ** 2
+
+
+def local_helper_iadd_param(v, d):
+    v += d
+    return v
+
+
+def helper_from_other_module(x):
+    return np.sum(softplus(x))
+
+
+CASES.add(helper_from_other_module, V)
+
+
+def helper_via_module_attribute(x):
+    return np.sum(lib.scaled(x) ** 2)
+
+
+CASES.add(helper_via_module_attribute, V)
+
+
+def helper_other_module_private_global(x):
+    return np.sum(lib.uses_private_global(x) ** 2)
+
+
+CASES.add(helper_other_module_private_global, V)
+
+
+def helper_other_module_alias(x):
+    return uses_own_alias(x) * 2.0
+
+
+CASES.add(helper_other_module_alias, V)
+
+
+def helper_other_module_t0_global(x):
+    return np.sum(uses_t0(x) ** 2)
+
+
+CASES.add(helper_other_module_t0_global, V)
+
+
+def helper_chain_other_module(x):
+    return np.sum(calls_other_helper(x))
+
+
+CASES.add(helper_chain_other_module, V)
+
+
+def helper_mutates_argument_copy(x):
+    y = x * 1.0
+    z = double_inplace(y)
+    return np.sum(y * x) + np.sum(z)
+
+
+CASES.add(helper_mutates_argument_copy, V)
+
+
+def helper_mutates_caller_argument(x):
+    z = double_inplace(x)
+    return np.sum(z ** 2)
+
+
+CASES.add(helper_mutates_caller_argument, V)
+
+
+def helper_setitem_local(x):
+    y = x * 3.0
+    local_helper_mutates(y)
+    return np.sum(y ** 2)
+
+
+CASES.add(helper_setitem_local, V)
+
+
+def helper_array_default(x):
+    return local_helper_default_array(x) + np.sum(lib.with_array_default(x) ** 2)
+
+
+CASES.add(helper_array_default, V)
+
+
+def helper_default_overridden(x):
+    return local_helper_default_array(x, x)
+
+
+CASES.add(helper_default_overridden, V)
+
+
+def helper_mutable_default(x):
+    return np.sum(local_helper_default_mutable(x) ** 2)
+
+
+CASES.add(helper_mutable_default, V)
+
+
+def helper_returns_view_written(x):
+    y = x * 1.0
+    t = local_helper_returns_view(y)
+    t[0, 0] = 9.0
+    return np.sum(y * x)
+
+
+CASES.add(helper_returns_view_written, M)
+
+
+def helper_row_view_written(x):
+    y = x * 2.0
+    r = lib.first_row_view(y)
+    r += 1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(helper_row_view_written, M)
+
+
+def helper_head_view_scaled(x):
+    y = x + 0.0
+    h = lib.head_view(y)
+    h *= 4.0
+    return np.sum(np.sin(y))
+
+
+CASES.add(helper_head_view_scaled, V)
+
+
+def helper_kwonly_arg(x):
+    return np.sum(local_helper_kwonly(x, power=3.0))
+
+
+CASES.add(helper_kwonly_arg, VP)
+
+
+def helper_tuple_result(x):
+    a, b = local_helper_two_results(x)
+    return np.sum(a * b)
+
+
+CASES.add(helper_tuple_result, V)
+
+
+def helper_appends_to_list(x):
+    acc = lib.append_to([], x ** 2)
+    acc = lib.append_to(acc, x)
+    return np.sum(acc[0] + acc[1])
+
+
+CASES.add(helper_appends_to_list, V)
+
+
+def helper_fills_buffer(x):
+    buf = np.zeros(4)
+    lib.fill_buffer(buf, x * 2.0)
+    return np.sum(buf ** 2)
+
+
+CASES.add(helper_fills_buffer, V)
+
+
+def helper_iadd_param_aliases(x):
+    y = x * 1.0
+    z = local_helper_iadd_param(y, x)
+    return np.sum(y) + np.sum(z)
+
+
+CASES.add(helper_iadd_param_aliases, V)
+
+
+def helper_normalize_other_module(x):
+    return np.sum(lib.normalize_rows(x) * np.arange(3.0))
+
+
+CASES.add(helper_normalize_other_module, MP)
+
+
+def helper_called_twice_different_args(x, y):
+    return np.sum(local_helper(x) * local_helper(y))
+
+
+CASES.add(helper_called_twice_different_args, V, VP, wrt=(0, 1))
+
+
+def helper_keyword_call(x):
+    return np.sum(local_helper_default_array(w=x, v=x ** 2))
+
+
+CASES.add(helper_keyword_call, V)
+
+
+def helper_star_args_call(x):
+    args = (x, x)
+    return local_helper_default_array(*args)
+
+
+CASES.add(helper_star_args_call, V)
+
+
+def helper_3d_other_module(x):
+    return np.sum(softplus(x) * lib.scaled(x))
+
+
+CASES.add(helper_3d_other_module, T)

@@ -1,0 +1,205 @@
+"""Constants and intermediates mutated after a use; common subexpressions across a mutation."""
+
+import numpy as np
+
+from . import M, MP, S, T, V, V3, VP, Registry
+
+CASES = Registry("mutation_after_use")
+
+
+def const_mutated_after_mul(x):
+    c = np.ones(4)
+    y = x * c
+    c[0] = 5.0
+    return np.sum(y * c)
+
+
+CASES.add(const_mutated_after_mul, V)
+
+
+def const_mutated_after_only_use(x):
+    c = np.full(4, 2.0)
+    y = x * c
+    c[:] = -1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(const_mutated_after_only_use, V)
+
+
+def const_iadd_after_use(x):
+    w = np.arange(1.0, 5.0)
+    y = np.sin(x) * w
+    w += 10.0
+    return np.sum(y)
+
+
+CASES.add(const_iadd_after_use, V)
+
+
+def cse_across_mutation(x):
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    a = np.sum(x * c)
+    c[1] = 0.0
+    b = np.sum(x * c)
+    return a * b
+
+
+CASES.add(cse_across_mutation, V)
+
+
+def cse_across_mutation_2d(x):
+    c = np.ones((2, 3))
+    a = np.sum(x @ c.T)
+    c *= 3.0
+    b = np.sum(x @ c.T)
+    return a + b ** 2
+
+
+CASES.add(cse_across_mutation_2d, M)
+
+
+def matmul_operand_mutated(x):
+    A = np.eye(3)
+    y = A @ x
+    A[0, 1] = 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(matmul_operand_mutated, V3)
+
+
+def saved_activation_overwritten(x):
+    h = np.tanh(x)
+    out = np.sum(h ** 2)
+    h[:] = 0.0
+    return out + np.sum(h)
+
+
+CASES.add(saved_activation_overwritten, V)
+
+
+def exp_result_mutated(x):
+    e = np.exp(x)
+    s = np.sum(e * x)
+    e *= 0.0
+    return s
+
+
+CASES.add(exp_result_mutated, V)
+
+
+def divisor_mutated_after(x):
+    d = np.array([2.0, 4.0, 5.0, 8.0])
+    y = x / d
+    d[2] = 1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(divisor_mutated_after, V)
+
+
+def power_base_mutated(x):
+    p = np.array([2.0, 3.0, 2.0, 1.0])
+    y = x ** p
+    p.fill(1.0)
+    return np.sum(y)
+
+
+CASES.add(power_base_mutated, VP)
+
+
+def argument_mutated_after_use(x):
+    y = np.sin(x) * x
+    x[0] = 0.0
+    return np.sum(y)
+
+
+CASES.add(argument_mutated_after_use, V)
+
+
+def nondiff_argument_mutated_after_use(x, w):
+    y = x * w
+    w[1] = 7.0
+    return np.sum(y * w)
+
+
+CASES.add(nondiff_argument_mutated_after_use, V, np.array([1.0, 2.0, 3.0, 4.0]), wrt=0)
+
+
+def nondiff_argument_mutated_before_use(x, w):
+    w *= 2.0
+    return np.sum(x * w)
+
+
+CASES.add(nondiff_argument_mutated_before_use, V, np.array([1.0, 2.0, 3.0, 4.0]), wrt=0)
+
+
+def global_const_not_mutated_reference(x):
+    y = x * _GLOBAL_W
+    return np.sum(y ** 2)
+
+
+_GLOBAL_W = np.array([1.0, -1.0, 0.5, 2.0])
+CASES.add(global_const_not_mutated_reference, V)
+
+
+def sorted_copy_then_mutated(x):
+    w = np.array([3.0, 1.0, 2.0, 0.5])
+    y = x * w
+    w.sort()
+    return np.sum(y * w)
+
+
+CASES.add(sorted_copy_then_mutated, V)
+
+
+def mask_mutated_after_where(x):
+    mask = x > 0.0
+    y = np.where(mask, x, 0.1 * x)
+    mask[:] = False
+    return np.sum(y ** 2) + np.sum(np.where(mask, x, 2.0 * x))
+
+
+CASES.add(mask_mutated_after_where, V)
+
+
+def reduction_input_mutated(x):
+    y = x ** 2
+    s = np.sum(y, axis=0)
+    y[0] = 100.0
+    return np.sum(s * y[1])
+
+
+CASES.add(reduction_input_mutated, M)
+
+
+def intermediate_reused_twice_after_inplace(x):
+    a = x * 2.0
+    b = a + 1.0
+    a += b
+    c = a + 1.0
+    return np.sum(b * c)
+
+
+CASES.add(intermediate_reused_twice_after_inplace, V)
+
+
+def scalar_list_state(x):
+    coeffs = [1.0, 2.0]
+    y = x * coeffs[1]
+    coeffs[1] = 50.0
+    return y + coeffs[0] * x
+
+
+CASES.add(scalar_list_state, S)
+
+
+def mutated_3d_const(x):
+    k = np.ones((2, 3, 4))
+    y = x * k
+    k[0, 0, 0] = -3.0
+    return np.sum(y * k)
+
+
+CASES.add(mutated_3d_const, T)

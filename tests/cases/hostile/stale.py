@@ -1,0 +1,606 @@
+"""Stale assumptions: something the gradient may have baked in is rebound between two gradients.
+
+Each scenario is a factory returning a fresh ``Scenario``: ``func`` is differentiated at ``args``,
+then ``rebind()`` changes what ``func`` means (a global function, a module attribute, a closure
+cell, a constant, the source file on disk...), then ``func`` is differentiated again, both with the
+same gradient object and with a new one; ``restore()`` undoes the change. ``tests/test_hostile.py``
+checks every gradient against finite differences of the function as it runs at that moment.
+"""
+
+import importlib.util
+import sys
+import tempfile
+import textwrap
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import _stale_lib
+from . import M, Q, S, T, V, V3, VP
+
+SCENARIOS = {}
+
+
+@dataclass
+class Scenario:
+    func: object
+    args: tuple
+    rebind: object
+    restore: object = lambda: None
+    wrt: object = 0
+    kwargs: dict = field(default_factory=dict)
+
+
+def scenario(factory):
+    SCENARIOS[factory.__name__] = factory
+    return factory
+
+
+def _clone(f):
+    """A new function object with ``f``'s code, globals, defaults and closure: every scenario run
+    differentiates its own function, so caches keyed by the function do not carry over between runs
+    (that carry-over is tested on purpose in ``cache_shared_across_wrappers``)."""
+    g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+    g.__kwdefaults__ = f.__kwdefaults__
+    g.__qualname__ = f.__qualname__
+    g.__module__ = f.__module__
+    return g
+
+
+# ---- module globals of this module ----
+
+ACT = np.tanh
+
+
+def uses_global_act(x):
+    return np.sum(ACT(x) ** 2)
+
+
+@scenario
+def global_function_rebound():
+    def rebind():
+        global ACT
+        ACT = np.sin
+
+    def restore():
+        global ACT
+        ACT = np.tanh
+
+    return Scenario(_clone(uses_global_act), (V,), rebind, restore)
+
+
+def _square_helper(v):
+    return v * v
+
+
+def _cube_helper(v):
+    return v * v * v
+
+
+HELPER = _square_helper
+
+
+def uses_global_helper(x):
+    return np.sum(HELPER(x) + x)
+
+
+@scenario
+def global_helper_rebound():
+    def rebind():
+        global HELPER
+        HELPER = _cube_helper
+
+    def restore():
+        global HELPER
+        HELPER = _square_helper
+
+    return Scenario(_clone(uses_global_helper), (V,), rebind, restore)
+
+
+def shape_fn(v):
+    return np.exp(v)
+
+
+def uses_module_level_def(x):
+    return np.sum(shape_fn(x) * x)
+
+
+@scenario
+def module_def_redefined():
+    original = shape_fn
+
+    def rebind():
+        global shape_fn
+
+        def shape_fn(v):
+            return np.cos(v) * 3.0
+
+        globals()["shape_fn"] = shape_fn
+
+    def restore():
+        globals()["shape_fn"] = original
+
+    return Scenario(_clone(uses_module_level_def), (V,), rebind, restore)
+
+
+def uses_lib_attribute(x):
+    return np.sum(_stale_lib.act(x) * x)
+
+
+@scenario
+def module_attribute_rebound():
+    def rebind():
+        _stale_lib.act = _stale_lib.other_act
+
+    def restore():
+        _stale_lib.act = _ORIGINAL_LIB_ACT
+
+    return Scenario(_clone(uses_lib_attribute), (V,), rebind, restore)
+
+
+_ORIGINAL_LIB_ACT = _stale_lib.act
+
+
+def uses_lib_helper_with_global(x):
+    return np.sum(_stale_lib.uses_inner(x))
+
+
+@scenario
+def helper_module_global_rebound():
+    def rebind():
+        _stale_lib.INNER = np.sin
+
+    def restore():
+        _stale_lib.INNER = np.tanh
+
+    return Scenario(_clone(uses_lib_helper_with_global), (V,), rebind, restore)
+
+
+def uses_lib_gain(x):
+    return np.sum(_stale_lib.uses_gain(x) ** 2)
+
+
+@scenario
+def helper_module_constant_rebound():
+    def rebind():
+        _stale_lib.GAIN = -4.0
+
+    def restore():
+        _stale_lib.GAIN = 1.5
+
+    return Scenario(_clone(uses_lib_gain), (V,), rebind, restore)
+
+
+SCALE = 2.0
+
+
+def uses_scale(x):
+    return np.sum(SCALE * x ** 2)
+
+
+@scenario
+def global_constant_rebound():
+    def rebind():
+        global SCALE
+        SCALE = 5.0
+
+    def restore():
+        global SCALE
+        SCALE = 2.0
+
+    return Scenario(_clone(uses_scale), (V,), rebind, restore)
+
+
+W = np.array([1.0, 2.0, -1.0, 0.5])
+
+
+def uses_w(x):
+    return np.sum(np.sin(x * W))
+
+
+@scenario
+def global_array_changes_shape():
+    def rebind():
+        global W
+        W = np.array([[1.0, 2.0, -1.0, 0.5], [0.3, 0.2, 0.1, -2.0]])
+
+    def restore():
+        global W
+        W = np.array([1.0, 2.0, -1.0, 0.5])
+
+    return Scenario(_clone(uses_w), (V,), rebind, restore)
+
+
+@scenario
+def global_array_mutated_in_place():
+    def rebind():
+        W[1] = 7.0
+
+    def restore():
+        W[1] = 2.0
+
+    return Scenario(_clone(uses_w), (V,), rebind, restore)
+
+
+@scenario
+def global_scalar_becomes_array():
+    def rebind():
+        global SCALE
+        SCALE = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def restore():
+        global SCALE
+        SCALE = 2.0
+
+    return Scenario(_clone(uses_scale), (S,), rebind, restore)
+
+
+xp = np
+
+
+def uses_xp(x):
+    return xp.sum(xp.exp(x))
+
+
+@scenario
+def module_alias_rebound():
+    fake = types.SimpleNamespace(sum=np.sum, exp=np.sin)
+
+    def rebind():
+        global xp
+        xp = fake
+
+    def restore():
+        global xp
+        xp = np
+
+    return Scenario(_clone(uses_xp), (V,), rebind, restore)
+
+
+def uses_builtin_sum(x):
+    return sum(x * x)
+
+
+@scenario
+def builtin_shadowed_later():
+    def rebind():
+        globals()["sum"] = np.prod
+
+    def restore():
+        globals().pop("sum", None)
+
+    return Scenario(_clone(uses_builtin_sum), (VP,), rebind, restore)
+
+
+class Activations:
+    @staticmethod
+    def act(v):
+        return np.tanh(v)
+
+
+def uses_class_static(x):
+    return np.sum(Activations.act(x) ** 2)
+
+
+@scenario
+def class_attribute_rebound():
+    original = Activations.__dict__["act"]
+
+    def rebind():
+        Activations.act = staticmethod(np.cos)
+
+    def restore():
+        Activations.act = original
+
+    return Scenario(_clone(uses_class_static), (V,), rebind, restore)
+
+
+def uses_default(x, k=2.0):
+    return np.sum(x ** k)
+
+
+@scenario
+def defaults_replaced():
+    f = _clone(uses_default)
+
+    def rebind():
+        f.__defaults__ = (3.0,)
+
+    return Scenario(f, (VP,), rebind)
+
+
+def _body_a(x):
+    return np.sum(np.exp(x))
+
+
+def _body_b(x):
+    return np.sum(x ** 4)
+
+
+def code_swapped(x):
+    return np.sum(np.exp(x))
+
+
+@scenario
+def function_code_replaced():
+    f = _clone(code_swapped)
+
+    def rebind():
+        f.__code__ = _body_b.__code__
+
+    return Scenario(f, (V,), rebind)
+
+
+# ---- closure cells ----
+
+
+@scenario
+def closure_cell_rebound():
+    act = np.tanh
+
+    def closure_loss(x):
+        return np.sum(act(x) * x)
+
+    def rebind():
+        nonlocal act
+        act = np.exp
+
+    def restore():
+        nonlocal act
+        act = np.tanh
+
+    return Scenario(closure_loss, (V,), rebind, restore)
+
+
+@scenario
+def closure_constant_rebound():
+    k = 1.0
+
+    def closure_scaled(x):
+        return np.sum(np.sin(k * x))
+
+    def rebind():
+        nonlocal k
+        k = 3.0
+
+    return Scenario(closure_scaled, (M,), rebind)
+
+
+@scenario
+def closure_array_shape_changes():
+    b = np.array([0.5, 0.25, -0.5])
+
+    def closure_bias(x):
+        return np.sum(np.tanh(x + b) ** 2)
+
+    def rebind():
+        nonlocal b
+        b = np.array([[0.5], [-1.0]])
+
+    return Scenario(closure_bias, (M,), rebind)
+
+
+@scenario
+def closure_helper_rebound():
+    def helper(v):
+        return v ** 2
+
+    def closure_calls_helper(x):
+        return np.sum(helper(x) * 2.0)
+
+    def rebind():
+        nonlocal helper
+
+        def helper(v):
+            return np.exp(v)
+
+    return Scenario(closure_calls_helper, (V,), rebind)
+
+
+# ---- source text on disk that no longer matches the running code ----
+
+
+def _load_module(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_COUNTER = [0]
+
+
+def _temp_module(text):
+    _COUNTER[0] += 1
+    directory = Path(tempfile.mkdtemp(prefix="sg_hostile_stale_"))
+    name = f"sg_hostile_stale_mod_{_COUNTER[0]}"
+    path = directory / f"{name}.py"
+    path.write_text(textwrap.dedent(text))
+    return path, _load_module(path, name)
+
+
+_ORIGINAL_TEXT = """
+import numpy as np
+
+def loss(x):
+    return np.sum(np.exp(x) * x)
+"""
+
+_EDITED_TEXT = """
+import numpy as np
+
+def loss(x):
+    return np.sum(np.cos(x) * 3.0)
+"""
+
+
+@scenario
+def source_edited_after_first_gradient():
+    path, module = _temp_module(_ORIGINAL_TEXT)
+
+    def rebind():
+        path.write_text(textwrap.dedent(_EDITED_TEXT))
+
+    return Scenario(module.loss, (V,), rebind)
+
+
+@scenario
+def source_edited_before_first_gradient():
+    path, module = _temp_module(_ORIGINAL_TEXT)
+    path.write_text(textwrap.dedent(_EDITED_TEXT))     # the running code is the original text
+
+    return Scenario(module.loss, (V,), lambda: None)
+
+
+_SHIFTED_TEXT = """
+import numpy as np
+
+
+
+def loss(x):
+    return np.sum(np.exp(x) * x)
+"""
+
+
+@scenario
+def source_lines_shifted():
+    path, module = _temp_module(_ORIGINAL_TEXT)
+    path.write_text(textwrap.dedent("""
+        import numpy as np
+
+        def loss(x):
+            return np.sum(x ** 2)
+
+        def other(x):
+            return np.sum(np.exp(x) * x)
+    """))
+
+    return Scenario(module.loss, (V,), lambda: None)
+
+
+_HELPER_TEXT = """
+import numpy as np
+
+def helper(v):
+    return np.tanh(v)
+
+def loss(x):
+    return np.sum(helper(x) ** 2)
+"""
+
+
+@scenario
+def helper_source_edited():
+    path, module = _temp_module(_HELPER_TEXT)
+
+    def rebind():
+        path.write_text(textwrap.dedent(_HELPER_TEXT.replace("np.tanh(v)", "np.exp(v) * 5.0")))
+
+    return Scenario(module.loss, (V,), rebind)
+
+
+@scenario
+def module_reloaded_with_new_source():
+    path, module = _temp_module(_ORIGINAL_TEXT)
+    holder = {}
+
+    def rebind():
+        path.write_text(textwrap.dedent(_EDITED_TEXT))
+        fresh = _load_module(path, module.__name__)
+        holder["loss"] = fresh.loss
+
+    def func(x):
+        return holder.get("loss", module.loss)(x)
+
+    return Scenario(func, (V,), rebind)
+
+
+@scenario
+def builtin_unshadowed():
+    """A module global shadows a builtin, then is deleted: the name means the builtin again."""
+    module = types.ModuleType("sg_hostile_unshadow")
+    exec(compile("import numpy as np\nsum = np.prod\n", "<unshadow>", "exec"), module.__dict__)
+    f = types.FunctionType(uses_builtin_sum.__code__, module.__dict__, "uses_builtin_sum")
+
+    def rebind():
+        del module.__dict__["sum"]
+
+    return Scenario(f, (VP,), rebind)
+
+
+@scenario
+def cache_shared_across_wrappers():
+    """One function, two gradient objects: the second is created after a global it calls is rebound."""
+    f = _clone(uses_global_act)
+
+    def rebind():
+        global ACT
+        ACT = np.exp
+
+    def restore():
+        global ACT
+        ACT = np.tanh
+
+    return Scenario(f, (V,), rebind, restore)
+
+
+def _helper_v1(v):
+    return v ** 2
+
+
+def _helper_v2(v):
+    return np.exp(v)
+
+
+_hot_helper = _clone(_helper_v1)
+
+
+def uses_hot_helper(x):
+    return np.sum(_hot_helper(x) * 2.0)
+
+
+@scenario
+def helper_code_replaced():
+    """A helper the function calls gets a new ``__code__`` (as a hot-reloader does)."""
+
+    def rebind():
+        _hot_helper.__code__ = _helper_v2.__code__
+
+    def restore():
+        _hot_helper.__code__ = _helper_v1.__code__
+
+    return Scenario(_clone(uses_hot_helper), (V,), rebind, restore)
+
+
+@scenario
+def global_helper_rebound_to_callable_object():
+    class Scaled:
+        def __call__(self, v):
+            return 3.0 * np.sin(v)
+
+    def rebind():
+        global HELPER
+        HELPER = Scaled()
+
+    def restore():
+        global HELPER
+        HELPER = _square_helper
+
+    return Scenario(_clone(uses_global_helper), (V,), rebind, restore)
+
+
+@scenario
+def closure_cell_rebound_to_lambda():
+    act = np.tanh
+
+    def closure_lambda_act(x):
+        return np.sum(act(x) ** 2)
+
+    def rebind():
+        nonlocal act
+        act = lambda v: v * np.cos(v)   # noqa: E731
+
+    return Scenario(closure_lambda_act, (V,), rebind)

@@ -1,0 +1,260 @@
+"""Writes through views (reshape, ravel, .T, slices, squeeze, asarray...) and plain aliases."""
+
+import numpy as np
+
+from . import M, MP, S, T, V, V3, Registry
+
+CASES = Registry("views_aliases")
+
+
+def reshape_view_write(x):
+    y = x.copy()
+    flat = y.reshape(-1)
+    flat[0] = flat[0] * 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(reshape_view_write, M)
+
+
+def ravel_view_imul(x):
+    y = x * 1.0
+    r = y.ravel()
+    r *= 2.0
+    return np.sum(y * x)
+
+
+CASES.add(ravel_view_imul, M)
+
+
+def transpose_view_iadd(x):
+    y = x + 0.0
+    yt = y.T
+    yt += 1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(transpose_view_iadd, M)
+
+
+def slice_view_write_then_read_parent(x):
+    y = x.copy()
+    head = y[:2]
+    head[:] = head * 3.0
+    return np.sum(y * x)
+
+
+CASES.add(slice_view_write_then_read_parent, V)
+
+
+def squeeze_view_imul(x):
+    y = x[None, :] * 1.0
+    z = np.squeeze(y)
+    z *= 2.0
+    return np.sum(y) + np.sum(z * x)
+
+
+CASES.add(squeeze_view_imul, V)
+
+
+def asarray_alias_write(x):
+    y = x * 2.0
+    z = np.asarray(y)
+    z[1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(asarray_alias_write, V)
+
+
+def plain_alias_setitem(x):
+    y = x * 1.5
+    z = y
+    z[0] = z[0] ** 2
+    return np.sum(y)
+
+
+CASES.add(plain_alias_setitem, V)
+
+
+def swapaxes_view_write(x):
+    y = x.copy()
+    s = np.swapaxes(y, 0, 2)
+    s[0] = s[0] * 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(swapaxes_view_write, T)
+
+
+def transpose_func_view_write(x):
+    y = x * 1.0
+    t = np.transpose(y)
+    t[:, 0] = 0.0
+    return np.sum(y * x)
+
+
+CASES.add(transpose_func_view_write, M)
+
+
+def view_of_argument_write(x):
+    v = x[1:]
+    v *= 0.5
+    return np.sum(x ** 2)
+
+
+CASES.add(view_of_argument_write, V)
+
+
+def reshape_3d_view_iadd(x):
+    y = x * 1.0
+    r = y.reshape(6, 4)
+    r += np.arange(4.0)
+    return np.sum(np.sin(y))
+
+
+CASES.add(reshape_3d_view_iadd, T)
+
+
+def diagonal_readonly_read(x):
+    d = np.diagonal(x)
+    return np.sum(d * d) + np.sum(x)
+
+
+CASES.add(diagonal_readonly_read, M)
+
+
+def view_then_copy_then_write(x):
+    y = x * 1.0
+    c = y.T.copy()
+    c[0, 0] = 10.0
+    return np.sum(y ** 2) + np.sum(c)
+
+
+CASES.add(view_then_copy_then_write, M)
+
+
+def step_slice_view_write(x):
+    y = x + 0.0
+    evens = y[::2]
+    evens[:] = np.exp(evens)
+    return np.sum(y)
+
+
+CASES.add(step_slice_view_write, V)
+
+
+def negative_step_view_write(x):
+    y = x + 0.0
+    rev = y[::-1]
+    rev[0] = rev[1] * 4.0
+    return np.sum(y * x)
+
+
+CASES.add(negative_step_view_write, V)
+
+
+def expand_dims_view_write(x):
+    y = x * 1.0
+    e = np.expand_dims(y, 0)
+    e[0, 1] = 3.0 * e[0, 2]
+    return np.sum(y ** 2)
+
+
+CASES.add(expand_dims_view_write, V)
+
+
+def view_write_before_reduce(x):
+    y = np.exp(x)
+    row = y[1]
+    row[:] = 1.0
+    return np.sum(y)
+
+
+CASES.add(view_write_before_reduce, M)
+
+
+def flat_iterator_sum(x):
+    total = 0.0
+    total = sum(x.flat)
+    return total * 2.0
+
+
+CASES.add(flat_iterator_sum, M)
+
+
+def flat_setitem(x):
+    y = x.copy()
+    y.flat[3] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(flat_setitem, M)
+
+
+def reshape_of_param_view_read_after_write(x):
+    y = x * 2.0
+    r = y.reshape(3, 2)
+    y[0, 0] = 7.0
+    return np.sum(r ** 2)
+
+
+CASES.add(reshape_of_param_view_read_after_write, M)
+
+
+def atleast_2d_view_write(x):
+    y = x * 1.0
+    a = np.atleast_2d(y)
+    a[0, 0] = a[0, 0] * 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(atleast_2d_view_write, V)
+
+
+def real_view_write(x):
+    y = x + 0.0
+    r = y.real
+    r *= 3.0
+    return np.sum(y * x)
+
+
+CASES.add(real_view_write, V)
+
+
+def view_method_write(x):
+    y = x + 0.0
+    w = y.view()
+    w[2] = 0.25
+    return np.sum(y ** 2)
+
+
+CASES.add(view_method_write, V)
+
+
+def broadcast_to_read_only(x):
+    b = np.broadcast_to(x, (3, 4))
+    return np.sum(b * np.arange(3.0)[:, None])
+
+
+CASES.add(broadcast_to_read_only, V)
+
+
+def moveaxis_view_write(x):
+    y = x * 1.0
+    m = np.moveaxis(y, -1, 0)
+    m[0] += 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(moveaxis_view_write, T)
+
+
+def alias_rebind_not_write(x):
+    y = x * 2.0
+    z = y
+    z = z + 1.0
+    return np.sum(y * z)
+
+
+CASES.add(alias_rebind_not_write, V)
