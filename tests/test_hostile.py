@@ -351,13 +351,15 @@ def test_stale(name, mode):
     try:
         g = sg.grad(sc.func, wrt=sc.wrt, mode=mode)
         for step in ("before", "after rebinding (same gradient object)", "after rebinding (new gradient object)"):
+            # rebinding: sc.rebind() and/or new arguments (sc.args_after)
             if step.startswith("after rebinding (same"):
                 sc.rebind()
             if step.endswith("(new gradient object)"):
                 g = sg.grad(sc.func, wrt=sc.wrt, mode=mode)
-            ref = reference(sc.func, sc.args, sc.kwargs, sc.wrt)
-            state = _after_original(sc.func, sc.args, sc.kwargs)
-            one = _stale_step(g, sc, mode, ref, state)
+            args = sc.args if step == "before" or sc.args_after is None else sc.args_after
+            ref = reference(sc.func, args, sc.kwargs, sc.wrt)
+            state = _after_original(sc.func, args, sc.kwargs)
+            one = _stale_step(g, sc, args, mode, ref, state)
             steps.append((step, one))
     finally:
         sc.restore()
@@ -377,10 +379,10 @@ def test_stale(name, mode):
     _record(outcome)
 
 
-def _stale_step(g, sc, mode, ref, state):
+def _stale_step(g, sc, args, mode, ref, state):
     """One gradient with an existing gradient object ``g``."""
     o = Outcome("", "stale", mode, "pass")
-    a, k = copy.deepcopy(sc.args), copy.deepcopy(sc.kwargs)
+    a, k = copy.deepcopy(args), copy.deepcopy(sc.kwargs)
     try:
         got = g(*a, **k)
     except sg.TransformError as exc:

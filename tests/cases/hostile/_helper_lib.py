@@ -61,3 +61,56 @@ def calls_other_helper(v):
 def fill_buffer(buf, v):
     buf[:] = v
     return None
+
+
+def exp(v):
+    """A helper named like a NumPy function: it is not np.exp."""
+    return v ** 3
+
+
+def sum_of_squares(v):
+    total = 0.0
+    total = np.sum(v * v)
+    return total
+
+
+_STATE = {"scale": 3.0}
+
+
+def reads_state(v):
+    return v * _STATE["scale"]
+
+
+def with_local_y(v):
+    y = v * 2.0
+    return y + 1.0
+
+
+def identity(v):
+    return v
+
+
+def head_and_tail(v):
+    return v[:2], v[2:]
+
+
+SCALE_AT_DEF = 2.0
+
+
+def default_from_global(v, k=SCALE_AT_DEF):
+    return v * k
+
+
+SCALE_AT_DEF = 7.0     # the default above stays 2.0
+
+
+def square_comprehension(v):
+    return sum([t * t for t in v])
+
+
+def writes_global_buffer(v):
+    _BUFFER[:] = v * 2.0
+    return _BUFFER
+
+
+_BUFFER = np.zeros(4)

@@ -29,52 +29,44 @@ SRC = ("source", "auto")
 
 CAUSES = [
     # ---------------------------------------------------------------- silent wrong gradients, source mode
-    ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, seeded shuffles, "
-     "object attributes, global containers)",
-     f"{SILENT}. A call that writes into one of its arguments (or into an object/global) is not modelled: "
+    ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
+     "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
+     "global containers)",
+     f"{SILENT}. A call that writes into one of its arguments (or into an object or a global) is not modelled: "
      "the written value is seen as a constant (gradient 0) or the write is ignored (the pre-write value is "
      "differentiated). Decline any call with an active or mutable argument whose effect is not known.",
-     _ids("effects::add_at_scatter", "effects::multiply_at", "effects::ufunc_out_fresh_buffer",
-          "effects::binary_ufunc_out", "effects::reduction_out", "effects::matmul_out", "effects::copyto_buffer",
-          "effects::copyto_where", "effects::np_put_values_active", "effects::np_place", "effects::np_putmask",
-          "effects::shuffle_fixed_seed", "effects::legacy_shuffle_fixed_seed", "effects::setattr_builtin_fn",
-          "effects::object_method_accumulates", "effects::append_global_list", "effects::array_argument_out_target",
-          "effects::cumsum_out", "effects::clip_out_inplace", "effects::dict_update_from_active",
-          "effects::list_argument_appended", "helpers::helper_fills_buffer", "inplace::inplace_ufunc_out_self",
-          "effects::ndarray_sort_inplace", "effects::ndarray_fill", "effects::ndarray_put_method",
-          "mutation_after_use::sorted_copy_then_mutated", "mutation_after_use::power_base_mutated",
-          modes=SRC, kinds=("wrong",))),
+     lambda o: o.mode in SRC and o.kind == "wrong" and (
+         o.family == "effects" or o.id in ("helpers::helper_fills_buffer", "inplace::inplace_ufunc_out_self",
+                                           "helpers::helper_writes_global_buffer"))),
     ("S2 containers: list/dict methods and list operators on active values",
      f"{SILENT}. append/extend/insert/setdefault/update on a container, an alias of a list (b = a; "
      "b.append(...)), list + list and list * int are not followed: the gradient drops the values that "
      "went through the container, or counts them once.",
-     _ids("containers::list_append_concat", "containers::list_append_stack", "containers::dict_setdefault",
-          "containers::list_aliased", "containers::list_plus_list", "containers::list_times_int",
-          "containers::hstack_built_list", "effects::dict_update_from_active", modes=SRC, kinds=("wrong",))),
-    ("S3 comprehensions and generator expressions are not checked for activity",
-     f"{SILENT}. A comprehension or generator expression over an active value (sum(... for v in x), "
-     "[f(r) for r in rows], math.fsum/math.prod/max of a generator) is treated as a constant: gradient 0. "
-     "Some are already declined ('list comprehension built from values that carry a gradient'), but not "
-     "generator expressions, comprehensions whose iterable is active, filtered or nested ones.",
+     lambda o: o.family == "containers" and o.mode in SRC and o.kind == "wrong"),
+    ("S3 comprehensions, generator expressions and iteration over active values",
+     f"{SILENT}. A comprehension, generator expression or builtin iteration over an active value "
+     "(sum(... for v in x), [f(r) for r in rows], math.fsum/math.prod/max of a generator, np.fromiter, "
+     "enumerate/map/filter/sorted/iter/tolist) is treated as a constant: gradient 0.",
      lambda o: o.family == "comprehensions" and o.mode in SRC and o.kind == "wrong"),
-    ("S4 a constant or argument mutated after a use (and CSE across the mutation)",
-     f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the saved "
-     "value is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination "
-     "merges the two products across the write.",
+    ("S4 a constant, global, closure array or argument mutated after a use (and CSE across the mutation)",
+     f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the value "
+     "used is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination merges "
+     "the two products across the write (also through an alias, a list, a helper that mutates, w.sort(), "
+     "p.fill()).",
      lambda o: o.family == "mutation_after_use" and o.mode in SRC and o.kind == "wrong"),
-    ("S5 in-place updates through views and aliases of locals",
-     f"{SILENT}. `z = np.squeeze(y); z *= 2` and helpers that update a parameter in place (v += d; "
-     "v *= 2) change y too, but the generated code treats the update as a rebinding of the view's name.",
-     _ids("views_aliases::squeeze_view_imul", "helpers::helper_iadd_param_aliases",
-          "helpers::helper_mutates_argument_copy", modes=SRC, kinds=("wrong",))),
+    ("S5 in-place updates through views and aliases of locals, chained indexing, helpers that mutate",
+     f"{SILENT}. `z = np.squeeze(y); z *= 2`, `y[1][2] = v`, helpers that update a parameter in place "
+     "(v += d; v *= 2) change y too, but the generated code treats the update as a rebinding of the "
+     "view's name (or the reverse: a copy treated as a view).",
+     lambda o: o.family in ("views_aliases", "inplace", "helpers") and o.mode in SRC and o.kind == "wrong"),
     ("S6 shape classes: positional axis / keepdims",
      f"{SILENT}. `np.sum(x, 1, keepdims=True)` with a positional axis is classed like a full reduction or "
      "as the same shape as another value, so an unbroadcast is dropped.",
      lambda o: o.family == "shapes" and o.mode in SRC and o.kind == "wrong"),
-    ("S7 functools.wraps wrappers are unwrapped",
+    ("S7 functools.wraps wrappers are unwrapped (and other entry points)",
      f"{SILENT}. The function decorated with functools.wraps is differentiated instead of the wrapper "
      "(inspect.unwrap / __wrapped__ followed): the wrapper's own computation is lost.",
-     _ids("entry::wraps_scales_output", "entry::wraps_shifts_input", modes=SRC, kinds=("wrong",))),
+     lambda o: o.family == "entry" and o.mode in SRC and o.kind == "wrong"),
     ("S8 stale: names resolved at transform time are not guarded",
      f"{SILENT}. A module global, a module attribute, a class attribute or a closure cell naming a function "
      "or module is rebound (or a helper's __code__ replaced, or a global that shadowed a builtin removed); "
@@ -100,6 +92,11 @@ CAUSES = [
     ("T2 tape: iterating x.flat drops the gradient",
      f"{SILENT} (tape). `sum(x.flat)` on a Tensor reads the plain array: gradient wrong, no error.",
      _ids("views_aliases::flat_iterator_sum", modes=("tape", "auto"), kinds=("wrong",))),
+    ("T3 tape: a write through a view of an array the tape saved is not caught",
+     f"{SILENT} (tape). `buf = np.ones(4); v = buf[:]; a = sum(x * buf); v[0] = 4` - the tape makes `buf` "
+     "read-only while it runs, but the view `v` made before stays writeable, so the saved value changes "
+     "under the tape.",
+     lambda o: o.mode in ("tape", "auto") and o.kind == "wrong" and o.family == "mutation_after_use"),
     # ---------------------------------------------------------------- other wrong numbers
     ("W other wrong numbers",
      f"{SILENT}. Not yet attributed to a cause above.",
@@ -113,7 +110,8 @@ CAUSES = [
     ("C2 runtime errors in generated code or the tape that are not sourcegrad errors",
      "The transform succeeded but the generated code raised (tuple slice of an active tuple, a list that "
      "a helper appended to), or the tape crashed with a NumPy error (a Tensor stored into a plain float "
-     "array: 'setting an array element with a sequence'; out= of a Tensor).",
+     "array: 'setting an array element with a sequence'; out= of a Tensor: 'NotImplemented from "
+     "__array_ufunc__').",
      lambda o: o.kind == "exception" and not any(
          s in o.detail for s in ("InPlaceError", "GradientLostError", "NoRuleError", "would modify the value "
                                  "in place", "not recorded by the tape", "no derivative rule"))),

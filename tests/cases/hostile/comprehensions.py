@@ -163,3 +163,135 @@ def comprehension_of_scalar_args(a, b):
 
 
 CASES.add(comprehension_of_scalar_args, S, S, wrt=(0, 1))
+
+
+def map_lambda_sum(x):
+    return sum(map(lambda v: v * v, x))
+
+
+CASES.add(map_lambda_sum, V)
+
+
+def filter_builtin(x):
+    return sum(filter(lambda v: v > 0.0, x)) * 2.0
+
+
+CASES.add(filter_builtin, V)
+
+
+def sorted_builtin_first(x):
+    s = sorted(x)
+    return s[0] * 2.0 + s[-1] ** 2
+
+
+CASES.add(sorted_builtin_first, V)
+
+
+def min_max_builtin_over_array(x):
+    return max(x) * min(x)
+
+
+CASES.add(min_max_builtin_over_array, V)
+
+
+def builtin_sum_over_2d_rows(x):
+    return np.sum(sum(x) ** 2)
+
+
+CASES.add(builtin_sum_over_2d_rows, M)
+
+
+def iterable_unpacking(x):
+    a, b, c, d = x
+    return a * b + c * d
+
+
+CASES.add(iterable_unpacking, V)
+
+
+def starred_unpacking(x):
+    first, *rest = x
+    return first * np.sum(np.array(rest) ** 2)
+
+
+CASES.add(starred_unpacking, V)
+
+
+def tolist_then_sum(x):
+    return sum(x.tolist()) * np.sum(x)
+
+
+CASES.add(tolist_then_sum, V)
+
+
+def list_of_array(x):
+    items = list(x)
+    return items[1] * items[2] + np.sum(x)
+
+
+CASES.add(list_of_array, V)
+
+
+def star_in_list_display(x):
+    items = [*x, 1.0]
+    return sum(items) * items[0]
+
+
+CASES.add(star_in_list_display, V)
+
+
+def dict_from_zip(x):
+    d = dict(zip("abcd", x))
+    return d["b"] * d["d"]
+
+
+CASES.add(dict_from_zip, V)
+
+
+def dict_merge_display(x):
+    d1 = {"a": x * 2.0}
+    d2 = {"b": x ** 2}
+    d = {**d1, **d2}
+    return np.sum(d["a"] * d["b"])
+
+
+CASES.add(dict_merge_display, V)
+
+
+def next_iter(x):
+    it = iter(x)
+    a = next(it)
+    b = next(it)
+    return a * b
+
+
+CASES.add(next_iter, V)
+
+
+def enumerate_weighted(x):
+    return sum(k * v for k, v in enumerate(x))
+
+
+CASES.add(enumerate_weighted, V)
+
+
+def fromiter_generator(x):
+    return np.sum(np.fromiter((v ** 2 for v in x), dtype=float))
+
+
+CASES.add(fromiter_generator, V)
+
+
+def itertools_accumulate(x):
+    import itertools
+    return sum(itertools.accumulate(x)) * 1.5
+
+
+CASES.add(itertools_accumulate, V)
+
+
+def nested_genexp_in_max(x):
+    return max(sum(r * r) for r in x)
+
+
+CASES.add(nested_genexp_in_max, M)

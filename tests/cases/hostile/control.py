@@ -256,3 +256,88 @@ def while_with_counter(x):
 
 
 CASES.add(while_with_counter, V)
+
+
+def for_else(x):
+    total = 0.0
+    for v in x:
+        total = total + v * v
+    else:
+        total = total * 2.0
+    return total
+
+
+CASES.add(for_else, V)
+
+
+def nested_loops_matrix(x):
+    acc = 0.0
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            acc = acc + x[i, j] * (i + 1) * (j + 2)
+    return acc
+
+
+CASES.add(nested_loops_matrix, M)
+
+
+def loop_appends_then_stacks(x):
+    rows = []
+    for k in range(3):
+        rows.append(x * (k + 1.0))
+    return np.sum(np.stack(rows) ** 2)
+
+
+CASES.add(loop_appends_then_stacks, V)
+
+
+def data_dependent_while(x):
+    y = x * 1.0
+    while np.max(np.abs(y)) > 0.1:
+        y = y * 0.5
+    return np.sum(y ** 2)
+
+
+CASES.add(data_dependent_while, V)
+
+
+def branch_on_shape(x):
+    if x.ndim == 3:
+        return np.sum(x[0] ** 2)
+    return np.sum(x)
+
+
+CASES.add(branch_on_shape, T)
+
+
+def try_except_else(x):
+    try:
+        y = np.sqrt(x)
+    except ValueError:
+        y = x
+    else:
+        y = y * 2.0
+    return np.sum(y)
+
+
+CASES.add(try_except_else, VP)
+
+
+def raise_unused(x):
+    if x.shape[0] > 100:
+        raise ValueError("too big")
+    return np.sum(np.exp(x))
+
+
+CASES.add(raise_unused, V)
+
+
+def loop_over_dict_items(x):
+    weights = {"a": 1.0, "b": -2.0}
+    total = 0.0
+    for name, w in weights.items():
+        total = total + w * np.sum(x ** 2)
+    return total
+
+
+CASES.add(loop_over_dict_items, V)

@@ -374,3 +374,173 @@ def cumsum_out(x):
 
 
 CASES.add(cumsum_out, V)
+
+
+BUFFER = np.zeros(4)
+
+
+def fill_diagonal_inplace(x):
+    a = np.zeros((3, 3))
+    np.fill_diagonal(a, x[:3])
+    return np.sum(a @ a + a)
+
+
+CASES.add(fill_diagonal_inplace, V)
+
+
+def put_along_axis_inplace(x):
+    a = np.zeros((2, 3))
+    np.put_along_axis(a, np.array([[0], [2]]), x[:, :1], axis=1)
+    return np.sum(a ** 2 * np.arange(1.0, 4.0))
+
+
+CASES.add(put_along_axis_inplace, M)
+
+
+def subtract_at(x):
+    buf = np.ones(2)
+    np.subtract.at(buf, [0, 1, 1], x[:3])
+    return np.sum(buf ** 2)
+
+
+CASES.add(subtract_at, V)
+
+
+def accumulate_with_out(x):
+    acc = np.zeros(4)
+    np.add(acc, x ** 2, out=acc)
+    np.add(acc, x, out=acc)
+    return np.sum(acc * np.arange(1.0, 5.0))
+
+
+CASES.add(accumulate_with_out, V)
+
+
+def negative_out_on_copy(x):
+    y = x.copy()
+    np.negative(y, out=y)
+    return np.sum(np.exp(y))
+
+
+CASES.add(negative_out_on_copy, V)
+
+
+def partition_method_inplace(x):
+    y = x * 1.0
+    y.partition(1)
+    return y[0] * 3.0 + y[1]
+
+
+CASES.add(partition_method_inplace, V)
+
+
+def list_sort_method_scalars(x):
+    vals = [x, 2.0 * x, x * x]
+    vals.sort()
+    return vals[0] * 10.0 + vals[2]
+
+
+CASES.add(list_sort_method_scalars, S)
+
+
+def heap_push_pop(x):
+    import heapq
+    heap = []
+    heapq.heappush(heap, x * 3.0)
+    heapq.heappush(heap, x * x)
+    smallest = heapq.heappop(heap)
+    return smallest * 5.0 + heap[0]
+
+
+CASES.add(heap_push_pop, S)
+
+
+def deque_appendleft(x):
+    import collections
+    q = collections.deque([x])
+    q.appendleft(x ** 3)
+    return q[0] + 2.0 * q[1]
+
+
+CASES.add(deque_appendleft, S)
+
+
+def operator_setitem(x):
+    import operator
+    y = x * 1.0
+    operator.setitem(y, 0, x[1] ** 2)
+    return np.sum(y ** 2)
+
+
+CASES.add(operator_setitem, V)
+
+
+def vars_dict_write(x):
+    b = Box()
+    vars(b)["w"] = x * 4.0
+    return np.sum(b.w ** 2)
+
+
+CASES.add(vars_dict_write, V)
+
+
+def namespace_object(x):
+    import types
+    ns = types.SimpleNamespace(w=x * 2.0)
+    ns.w = ns.w + x ** 2
+    return np.sum(ns.w)
+
+
+CASES.add(namespace_object, V)
+
+
+def global_buffer_overwritten(x):
+    BUFFER[:] = x * 2.0
+    return np.sum(BUFFER ** 2)
+
+
+CASES.add(global_buffer_overwritten, V)
+
+
+def default_buffer_overwritten(x, buf=np.zeros(4)):
+    buf[:] = np.sin(x)
+    return np.sum(buf * x)
+
+
+CASES.add(default_buffer_overwritten, V)
+
+
+def flat_assign_attribute(x):
+    y = np.zeros(4)
+    y.flat = x ** 2
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(flat_assign_attribute, V)
+
+
+def reshape_view_fill_from_active(x):
+    y = np.zeros(4)
+    y.reshape(2, 2)[:] = x.reshape(2, 2) * 3.0
+    return np.sum(y ** 2)
+
+
+CASES.add(reshape_view_fill_from_active, V)
+
+
+def seeded_noise_added(x):
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=x.shape)
+    return np.sum((x + noise) ** 2)
+
+
+CASES.add(seeded_noise_added, M)
+
+
+def legacy_seeded_rand(x):
+    np.random.seed(1)
+    w = np.random.rand(4)
+    return np.sum(w * x ** 2)
+
+
+CASES.add(legacy_seeded_rand, V)

@@ -201,3 +201,105 @@ def loss_with_kwarg_wrt(x, y, *, reg=0.1):
 
 
 CASES.add(loss_with_kwarg_wrt, V, VP, kwargs={"reg": 0.7}, wrt="reg", name="keyword_only_scalar_wrt")
+
+
+def _identity_decorator(fn):
+    return fn
+
+
+@_identity_decorator
+def identity_decorated(x):
+    return np.sum(np.exp(x) * x)
+
+
+CASES.add(identity_decorated, V)
+
+
+def annotated_with_docstring(x: np.ndarray, k: float = 2.0) -> float:
+    """A docstring first, then annotations: neither is code."""
+    return float(np.sum(np.sin(x) * k))
+
+
+CASES.add(annotated_with_docstring, V)
+
+
+def int_argument(x):
+    return x ** 3 / 7.0 + x
+
+
+CASES.add(int_argument, 2)
+
+
+def int_array_argument(x):
+    return np.sum(np.sqrt(x) * x)
+
+
+CASES.add(int_array_argument, np.array([1, 2, 3, 4]))
+
+
+def numpy_float_argument(x):
+    return np.sin(x) * x ** 2
+
+
+CASES.add(numpy_float_argument, np.float64(0.7))
+
+
+def zero_d_array_argument(x):
+    return np.sum(np.exp(x) * 3.0)
+
+
+CASES.add(zero_d_array_argument, np.array(0.7))
+
+
+def negative_wrt_index(a, b):
+    return np.sum(a * np.cos(b))
+
+
+CASES.add(negative_wrt_index, V, VP, wrt=-1)
+
+
+def wrt_by_name_positional(a, b):
+    return np.sum(a ** 2 * b)
+
+
+CASES.add(wrt_by_name_positional, V, VP, wrt="b")
+
+
+def int_shape_argument(x, n):
+    return np.sum(np.tile(x, n) ** 2)
+
+
+CASES.add(int_shape_argument, V3, 3)
+
+
+_NO_SOURCE_NS = {"np": np}
+exec("def exec_defined(x):\n    return np.sum(np.tanh(x) * x)\n", _NO_SOURCE_NS)
+CASES.add(_NO_SOURCE_NS["exec_defined"], V, name="exec_defined_no_source")
+
+
+class CallableWithArgs:
+    def __call__(self, *args):
+        return np.sum(args[0] ** 2 * args[1])
+
+
+CASES.add(CallableWithArgs(), V, VP, name="callable_object_varargs")
+
+
+CASES.add(Quadratic(Q).__call__, V3, name="bound_dunder_call")
+CASES.add(Model.loss, Model(), V3, wrt=1, name="unbound_method_self_first")
+CASES.add(functools.partial(scaled_loss, shift=0.5), V, kwargs={"scale": 2.0}, wrt="scale",
+          name="partial_keyword_wrt_at_call")
+
+
+def keyword_only_array_default(x, *, w=np.array([1.0, -1.0, 0.5, 2.0])):
+    return np.sum(x * w)
+
+
+CASES.add(keyword_only_array_default, V, wrt="w", name="keyword_only_default_wrt")
+
+
+def many_params(a, b, c, d, e=1.0, *, g=2.0):
+    return np.sum(a * b + c * d) * e * g
+
+
+CASES.add(many_params, V, VP, V, VP, kwargs={"g": 3.0}, wrt=(0, 3, "g"))

@@ -228,3 +228,118 @@ def nonlocal_write(x):
 
 
 CASES.add(nonlocal_write, V)
+
+
+_SCALERS = [lambda v: v * k for k in (1.0, 2.0, 3.0)]          # late binding: every one scales by 3
+_SCALERS_BOUND = [lambda v, k=k: v * k for k in (1.0, 2.0, 3.0)]  # default binding: 1, 2, 3
+
+
+def late_binding_lambda_list(x):
+    return np.sum(_SCALERS[0](x) ** 2)
+
+
+CASES.add(late_binding_lambda_list, V)
+
+
+def default_bound_lambda_list(x):
+    return np.sum(_SCALERS_BOUND[0](x) ** 2 + _SCALERS_BOUND[2](x))
+
+
+CASES.add(default_bound_lambda_list, V)
+
+
+def globals_dict_write_then_read(x):
+    globals()["_DYNAMIC"] = x * 3.0
+    return np.sum(_DYNAMIC ** 2)
+
+
+_DYNAMIC = None
+CASES.add(globals_dict_write_then_read, V)
+
+
+def global_declared_augassign(x):
+    global _TOTAL
+    _TOTAL = 0.0
+    _TOTAL += np.sum(x ** 2)
+    return _TOTAL * 2.0
+
+
+_TOTAL = 0.0
+CASES.add(global_declared_augassign, V)
+
+
+class _Config:
+    def __init__(self):
+        self.weight = np.array([0.5, 1.5, -1.0, 2.0])
+        self.power = 2.0
+
+
+CONFIG_OBJ = _Config()
+
+
+def instance_attribute_global(x):
+    return np.sum(CONFIG_OBJ.weight * x ** CONFIG_OBJ.power)
+
+
+CASES.add(instance_attribute_global, V)
+
+
+def _make_two_closures_sharing_cell():
+    scale = [2.0]
+
+    def set_scale(v):
+        scale[0] = v
+
+    def closure_shared_cell(x):
+        set_scale(5.0)
+        return np.sum(x * scale[0]) + np.sum(x ** 2)
+
+    return closure_shared_cell
+
+
+CASES.add(_make_two_closures_sharing_cell(), V, name="closure_shared_cell_written_by_sibling")
+
+
+def _make_closure_over_argument_name():
+    x = np.array([10.0, 20.0, 30.0, 40.0])
+
+    def closure_param_shadows_cell(x):
+        return np.sum(x ** 2)
+
+    return closure_param_shadows_cell
+
+
+CASES.add(_make_closure_over_argument_name(), V, name="closure_param_shadows_cell")
+
+
+def _make_nested_closure():
+    a = 2.0
+
+    def middle():
+        b = 3.0
+
+        def closure_two_levels(x):
+            return np.sum(a * x + b * x ** 2)
+
+        return closure_two_levels
+
+    return middle()
+
+
+CASES.add(_make_nested_closure(), V, name="closure_two_levels")
+
+
+def class_body_function_reads_module(x):
+    return np.sum(_Config().weight * x)
+
+
+CASES.add(class_body_function_reads_module, V)
+
+
+def global_tuple_unpacked(x):
+    a, b = _PAIR
+    return np.sum(a * x + b * x ** 2)
+
+
+_PAIR = (np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+CASES.add(global_tuple_unpacked, V)

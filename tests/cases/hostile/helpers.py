@@ -238,3 +238,164 @@ def helper_3d_other_module(x):
 
 
 CASES.add(helper_3d_other_module, T)
+
+
+RATE = 10.0          # lib.scaled reads _helper_lib.RATE (0.5), not this one
+OFFSET = 1.0
+
+
+def add_offset(v):
+    return v + OFFSET
+
+
+def helper_global_shadowed_by_caller_local(x):
+    OFFSET = 5.0
+    return np.sum(add_offset(x) * OFFSET)
+
+
+CASES.add(helper_global_shadowed_by_caller_local, V)
+
+
+def helper_global_same_name_other_module(x):
+    return np.sum(lib.scaled(x) * RATE)
+
+
+CASES.add(helper_global_same_name_other_module, V)
+
+
+def helper_local_same_name_as_caller_local(x):
+    y = x ** 2
+    z = lib.with_local_y(x)
+    return np.sum(y * z)
+
+
+CASES.add(helper_local_same_name_as_caller_local, V)
+
+
+def _uses_v(v):
+    w = v * 3.0
+    return w - 1.0
+
+
+def helper_param_same_name_as_caller_local(x):
+    v = x + 10.0
+    w = _uses_v(x)
+    return np.sum(v * w)
+
+
+CASES.add(helper_param_same_name_as_caller_local, V)
+
+
+def helper_named_like_numpy(x):
+    return np.sum(lib.exp(x)) + np.sum(np.exp(x))
+
+
+CASES.add(helper_named_like_numpy, V)
+
+
+def _square(v):
+    return v * v
+
+
+from ._helper_lib import exp as sin  # noqa: E402  (a helper imported under a NumPy name)
+
+
+def helper_imported_as_numpy_name(x):
+    return np.sum(sin(x) + np.sin(x))
+
+
+CASES.add(helper_imported_as_numpy_name, V)
+
+
+def helper_default_bound_at_definition(x):
+    return np.sum(lib.default_from_global(x) ** 2)
+
+
+CASES.add(helper_default_bound_at_definition, V)
+
+
+def helper_reads_other_module_dict(x):
+    return np.sum(lib.reads_state(x) ** 2)
+
+
+CASES.add(helper_reads_other_module_dict, V)
+
+
+def helper_identity_then_write(x):
+    y = x * 1.0
+    z = lib.identity(y)
+    z[0] = 9.0
+    return np.sum(y * x)
+
+
+CASES.add(helper_identity_then_write, V)
+
+
+def helper_returns_tuple_of_views(x):
+    y = x * 1.0
+    h, t = lib.head_and_tail(y)
+    t *= 2.0
+    return np.sum(y ** 2) + np.sum(h)
+
+
+CASES.add(helper_returns_tuple_of_views, V)
+
+
+def helper_with_comprehension_inside(x):
+    return lib.square_comprehension(x) * 2.0
+
+
+CASES.add(helper_with_comprehension_inside, V)
+
+
+def helper_writes_global_buffer(x):
+    b = lib.writes_global_buffer(x)
+    return np.sum(b ** 2)
+
+
+CASES.add(helper_writes_global_buffer, V)
+
+
+class Ops:
+    @staticmethod
+    def cube(v):
+        return v ** 3
+
+    scale = 0.5
+
+
+def helper_static_method_of_class(x):
+    return np.sum(Ops.cube(x) * Ops.scale)
+
+
+CASES.add(helper_static_method_of_class, V)
+
+
+def helper_called_with_keywords_reordered(x, y):
+    return np.sum(local_helper_default_array(w=y, v=x) * 1.0)
+
+
+CASES.add(helper_called_with_keywords_reordered, V, VP, wrt=(0, 1))
+
+
+def _annotated(v: np.ndarray, k: float = 2.0) -> np.ndarray:
+    """Scale v by k (a docstring and annotations)."""
+    return v * k
+
+
+def helper_annotated_docstring(x):
+    return np.sum(_annotated(x, 3.0) ** 2)
+
+
+CASES.add(helper_annotated_docstring, V)
+
+
+def _sum_sq(v):
+    return lib.sum_of_squares(v)
+
+
+def helper_two_levels_other_module(x):
+    return _sum_sq(x) + _sum_sq(x * 2.0)
+
+
+CASES.add(helper_two_levels_other_module, M)

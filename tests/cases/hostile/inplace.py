@@ -257,3 +257,196 @@ def isub_on_view_row(x):
 
 
 CASES.add(isub_on_view_row, M)
+
+
+def swap_items_tuple_assign(x):
+    y = x.copy()
+    y[0], y[1] = y[1], y[0] * 3.0
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(swap_items_tuple_assign, V)
+
+
+def overlapping_slice_iadd(x):
+    y = x * 1.0
+    y[1:] += y[:-1]
+    return np.sum(y ** 2)
+
+
+CASES.add(overlapping_slice_iadd, V)
+
+
+def iadd_own_transpose(x):
+    y = x * 1.0
+    y += y.T
+    return np.sum(y * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(iadd_own_transpose, np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]]))
+
+
+def reversed_self_assign(x):
+    y = x + 0.0
+    y[::-1] = y
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(reversed_self_assign, V)
+
+
+def repeated_index_setitem_last_wins(x):
+    y = np.zeros(3)
+    y[[1, 1]] = x[:2]
+    return np.sum(y * np.array([1.0, 5.0, 2.0])) + np.sum(x)
+
+
+CASES.add(repeated_index_setitem_last_wins, V)
+
+
+def chained_index_write_2d(x):
+    y = x * 1.0
+    y[1][2] = y[0][0] * 4.0
+    return np.sum(y ** 2)
+
+
+CASES.add(chained_index_write_2d, M)
+
+
+def chained_slice_then_item_write(x):
+    y = x * 1.0
+    y[1:3][0] = 10.0 * y[3]
+    return np.sum(y * x)
+
+
+CASES.add(chained_slice_then_item_write, V)
+
+
+def fancy_copy_write_is_not_a_write(x):
+    y = x * 2.0
+    y[[0, 1]][0] = 100.0
+    return np.sum(y ** 2)
+
+
+CASES.add(fancy_copy_write_is_not_a_write, V)
+
+
+def mask_copy_write_is_not_a_write(x):
+    y = x * 2.0
+    y[x > 0.0][0] = 100.0
+    return np.sum(y ** 2)
+
+
+CASES.add(mask_copy_write_is_not_a_write, V)
+
+
+def scalar_item_copy_not_view(x):
+    y = x * 1.0
+    z = y[0]
+    z += 5.0
+    return np.sum(y ** 2) + z
+
+
+CASES.add(scalar_item_copy_not_view, V)
+
+
+def row_of_2d_is_view(x):
+    y = x * 1.0
+    z = y[0]
+    z += 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(row_of_2d_is_view, M)
+
+
+def length_one_slice_is_view(x):
+    y = x * 1.0
+    z = y[0:1]
+    z += 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(length_one_slice_is_view, V)
+
+
+def ellipsis_full_assign(x):
+    y = np.empty_like(x)
+    y[...] = np.sin(x)
+    return np.sum(y * x)
+
+
+CASES.add(ellipsis_full_assign, T)
+
+
+def mask_from_input_iadd(x):
+    y = x * 1.0
+    y[x < 0.0] += 1.0
+    return np.sum(y ** 3)
+
+
+CASES.add(mask_from_input_iadd, V)
+
+
+def dict_item_inplace_shares_array(x):
+    c = np.array([1.0, 2.0, 3.0, 4.0])
+    d = {"c": c}
+    d["c"] *= 2.0
+    return np.sum(x * c)
+
+
+CASES.add(dict_item_inplace_shares_array, V)
+
+
+def list_item_inplace_array(x):
+    y = x * 1.0
+    items = [y]
+    items[0] += 1.0
+    return np.sum(y * x)
+
+
+CASES.add(list_item_inplace_array, V)
+
+
+def attribute_target_augassign(x):
+    class Holder:
+        pass
+
+    h = Holder()
+    h.v = x * 1.0
+    h.v += x ** 2
+    return np.sum(h.v)
+
+
+CASES.add(attribute_target_augassign, V)
+
+
+def operator_iadd_function(x):
+    import operator
+    y = x * 1.0
+    z = y
+    operator.iadd(y, x)
+    return np.sum(z * x)
+
+
+CASES.add(operator_iadd_function, V)
+
+
+def dunder_iadd_call(x):
+    y = x * 1.0
+    z = y
+    y.__iadd__(x * 2.0)
+    return np.sum(z ** 2)
+
+
+CASES.add(dunder_iadd_call, V)
+
+
+def setitem_scalar_array_from_float_arg(s):
+    y = np.zeros(3)
+    y[0] = s
+    y[2] = s ** 2
+    return np.sum(np.exp(y))
+
+
+CASES.add(setitem_scalar_array_from_float_arg, S)

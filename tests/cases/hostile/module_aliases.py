@@ -173,3 +173,128 @@ def math_functions_on_float(x):
 
 
 CASES.add(math_functions_on_float, S)
+
+
+from numpy import cos as sin  # noqa: E402  (a NumPy function imported under another NumPy name)
+
+tanh = np.arctan                # a global named like a NumPy function, bound to another one
+
+
+def imported_under_other_numpy_name(x):
+    return np.sum(sin(x) * x)
+
+
+CASES.add(imported_under_other_numpy_name, V)
+
+
+def global_named_like_numpy_function(x):
+    return np.sum(tanh(x) ** 2)
+
+
+CASES.add(global_named_like_numpy_function, V)
+
+
+def cube(v):
+    return v ** 3
+
+
+def user_function_named_like_method(x):
+    return np.sum(cube(x))
+
+
+CASES.add(user_function_named_like_method, V)
+
+
+class _FakeNumpy:
+    @staticmethod
+    def sum(v):
+        return np.sum(v) * 2.0
+
+    @staticmethod
+    def exp(v):
+        return np.exp(v) + v
+
+
+def local_name_np_is_not_numpy(x):
+    np = _FakeNumpy
+    return np.sum(np.exp(x))
+
+
+CASES.add(local_name_np_is_not_numpy, V)
+
+
+def map_builtin_with_numpy_function(x):
+    return np.sum(np.array(list(map(np.sin, x))))
+
+
+CASES.add(map_builtin_with_numpy_function, V)
+
+
+def functools_reduce_operator(x):
+    import functools
+    import operator
+    return functools.reduce(operator.mul, [x, x + 1.0, np.cos(x)]).sum()
+
+
+CASES.add(functools_reduce_operator, V)
+
+
+def operator_module_functions(x, y):
+    import operator
+    return np.sum(operator.add(operator.mul(x, y), operator.pow(x, 2)))
+
+
+CASES.add(operator_module_functions, V, VP, wrt=(0, 1))
+
+
+def ufunc_accumulate_method(x):
+    return np.sum(np.add.accumulate(x) ** 2) + np.multiply.reduce(x)
+
+
+CASES.add(ufunc_accumulate_method, VP)
+
+
+def np_vectorize_python_function(x):
+    f = np.vectorize(lambda v: v * v + 1.0)
+    return np.sum(f(x))
+
+
+CASES.add(np_vectorize_python_function, V)
+
+
+def apply_along_axis(x):
+    return np.sum(np.apply_along_axis(np.sum, 1, x ** 2))
+
+
+CASES.add(apply_along_axis, M)
+
+
+def dunder_methods_called(x):
+    return x.__mul__(x).__add__(x.__pow__(3)).sum()
+
+
+CASES.add(dunder_methods_called, V)
+
+
+def builtin_pow_and_abs(x):
+    return np.sum(pow(x, 3) + abs(x) * 2.0)
+
+
+CASES.add(builtin_pow_and_abs, V)
+
+
+def getattr_from_global_name(x):
+    return np.sum(getattr(np, FUNC_NAME)(x))
+
+
+FUNC_NAME = "sinh"
+CASES.add(getattr_from_global_name, V)
+
+
+def numpy_alias_via_sys_modules(x):
+    import sys
+    mod = sys.modules["numpy"]
+    return mod.sum(mod.tanh(x))
+
+
+CASES.add(numpy_alias_via_sys_modules, V)

@@ -203,3 +203,116 @@ def mutated_3d_const(x):
 
 
 CASES.add(mutated_3d_const, T)
+
+
+G = np.ones(4)
+
+
+def global_mutated_and_restored(x):
+    y = x * G
+    G[0] = 3.0
+    z = x * G
+    G[0] = 1.0
+    return np.sum(y * z)
+
+
+CASES.add(global_mutated_and_restored, V)
+
+
+def global_alias_scaled_and_unscaled(x):
+    w = G
+    a = np.sum(x * w)
+    w *= 2.0
+    b = np.sum(x * w)
+    w /= 2.0
+    return a * b
+
+
+CASES.add(global_alias_scaled_and_unscaled, V)
+
+
+def cse_across_alias_write(x):
+    buf = np.ones(4)
+    v = buf[:]
+    a = np.sum(x * buf)
+    v[0] = 4.0
+    b = np.sum(x * buf)
+    return a * b
+
+
+CASES.add(cse_across_alias_write, V)
+
+
+def _bump(c):
+    c += 1.0
+
+
+def cse_across_helper_mutation(x):
+    c = np.ones(4)
+    a = np.sum(x ** 2 * c)
+    _bump(c)
+    b = np.sum(x ** 2 * c)
+    return a + b * b
+
+
+CASES.add(cse_across_helper_mutation, V)
+
+
+def mutation_through_list(x):
+    c = np.ones(4)
+    lst = [c]
+    y = x * c
+    lst[0][0] = 9.0
+    return np.sum(y * c)
+
+
+CASES.add(mutation_through_list, V)
+
+
+def same_expression_twice_around_write(x):
+    c = np.array([2.0, 2.0, 2.0, 2.0])
+    s1 = np.exp(x * c)
+    c[3] = -1.0
+    s2 = np.exp(x * c)
+    return np.sum(s1 - s2)
+
+
+CASES.add(same_expression_twice_around_write, V)
+
+
+def scalar_python_list_mutated(x):
+    ws = [1.0, 2.0, 3.0]
+    a = x * ws[0]
+    ws[0] = ws[2]
+    b = x * ws[0]
+    return a * b
+
+
+CASES.add(scalar_python_list_mutated, S)
+
+
+def out_buffer_reused(x):
+    buf = np.empty(4)
+    a = np.multiply(x, 2.0, out=buf)
+    s = np.sum(a ** 2)
+    np.multiply(x, 5.0, out=buf)
+    return s + np.sum(a)
+
+
+CASES.add(out_buffer_reused, V)
+
+
+def closure_buffer_restored():
+    state = np.array([1.0, 1.0, 1.0, 1.0])
+
+    def closure_state_mutated_and_restored(x):
+        y = np.sum(x * state)
+        state[1] = 4.0
+        z = np.sum(x * state)
+        state[1] = 1.0
+        return y * z
+
+    return closure_state_mutated_and_restored
+
+
+CASES.add(closure_buffer_restored(), V, name="closure_state_mutated_and_restored")

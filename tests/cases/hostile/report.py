@@ -1,6 +1,7 @@
 """Writes ``.scratch/hostile_failures.md`` from the outcomes of ``tests/test_hostile.py``."""
 
 import collections
+import copy
 import datetime
 import os
 import subprocess
@@ -13,6 +14,9 @@ MODES = ("tape", "source", "auto")
 
 
 def _cause_of(outcome):
+    if outcome.mode == "auto" and outcome.kind == "wrong" and outcome.extra.get("auto_mode") == "tape":
+        outcome = copy.copy(outcome)      # auto mode used the tape: the tape's fault
+        outcome.mode = "tape"
     for label, _, match in CAUSES:
         if match(outcome):
             return label

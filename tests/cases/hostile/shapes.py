@@ -271,3 +271,262 @@ def linalg_norm_positional_axis(x):
 
 
 CASES.add(linalg_norm_positional_axis, M)
+
+
+SQ = np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]])
+
+
+def keepdims_as_int(x):
+    a = x.sum(axis=0, keepdims=1)
+    return np.sum((a - x) ** 2)
+
+
+CASES.add(keepdims_as_int, M)
+
+
+def tuple_axis_length_one(x):
+    s = np.sum(x, axis=(1,), keepdims=True)
+    return np.sum(s * x)
+
+
+CASES.add(tuple_axis_length_one, M)
+
+
+def square_row_plus_column_sums(x):
+    return np.sum((np.sum(x, 0) + np.sum(x, 1)) ** 2)
+
+
+CASES.add(square_row_plus_column_sums, SQ)
+
+
+def square_transpose_confusion(x):
+    return np.sum(x * x.T * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(square_transpose_confusion, SQ)
+
+
+def reshape_column_plus_row(a, b):
+    return np.sum(np.tanh(a.reshape(-1, 1) + b.reshape(1, -1)))
+
+
+CASES.add(reshape_column_plus_row, V, V3, wrt=(0, 1))
+
+
+def concatenate_positional_axis(a, b):
+    c = np.concatenate([a, b], 1)
+    return np.sum(c ** 2 * np.arange(6.0))
+
+
+CASES.add(concatenate_positional_axis, M, MP, wrt=(0, 1))
+
+
+def stack_positional_axis(a, b):
+    s = np.stack([a, b], 1)
+    return np.sum(s * np.array([[1.0, 2.0]]))
+
+
+CASES.add(stack_positional_axis, V3, V3 * 2.0, wrt=(0, 1))
+
+
+def squeeze_positional_axis(x):
+    y = x[None, :, :]
+    return np.sum(np.squeeze(y, 0) * np.arange(3.0))
+
+
+CASES.add(squeeze_positional_axis, M)
+
+
+def expand_dims_positional(x):
+    return np.sum(np.expand_dims(x, 1) * np.arange(3.0) * x[:, None])
+
+
+CASES.add(expand_dims_positional, V)
+
+
+def diff_positional_n_axis(x):
+    return np.sum(np.diff(x, 1, 0) ** 2)
+
+
+CASES.add(diff_positional_n_axis, T)
+
+
+def var_positional_ddof(x):
+    return np.sum(np.var(x, 1, None, None, 1))
+
+
+CASES.add(var_positional_ddof, M)
+
+
+def std_positional_ddof_all(x):
+    return np.std(x, None, None, None, 1)
+
+
+CASES.add(std_positional_ddof_all, T)
+
+
+def sum_positional_dtype(x):
+    return np.sum(np.sum(x, 0, float) ** 2)
+
+
+CASES.add(sum_positional_dtype, M)
+
+
+def keepdims_all_axes(x):
+    s = np.sum(x, axis=None, keepdims=True)
+    return np.sum(s * x)
+
+
+CASES.add(keepdims_all_axes, T)
+
+
+def method_sum_keepdims_no_axis(x):
+    return np.sum(x / x.sum(keepdims=True) * np.arange(6.0).reshape(2, 3))
+
+
+CASES.add(method_sum_keepdims_no_axis, MP)
+
+
+def norm_keepdims_normalize(x):
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.sum(x / n * np.array([1.0, 2.0, 3.0]))
+
+
+CASES.add(norm_keepdims_normalize, M)
+
+
+def transpose_axes_positional_3d(x):
+    y = np.transpose(x, (1, 0, 2))
+    return np.sum(y[0] ** 2) + np.sum(y * np.arange(4.0))
+
+
+CASES.add(transpose_axes_positional_3d, T)
+
+
+def method_transpose_varargs(x):
+    y = x.transpose(2, 0, 1)
+    return np.sum(y[1] * y[2])
+
+
+CASES.add(method_transpose_varargs, T)
+
+
+def take_positional_axis(x):
+    return np.sum(np.take(x, [0, 2, 2], 1) ** 2)
+
+
+CASES.add(take_positional_axis, M)
+
+
+def sort_positional_axis(x):
+    return np.sum(np.sort(x, 0) * np.array([[1.0], [3.0]]))
+
+
+CASES.add(sort_positional_axis, M)
+
+
+def roll_flip_positional(x):
+    return np.sum(np.roll(x, 1, 0) * np.flip(x, 1) * np.arange(3.0))
+
+
+CASES.add(roll_flip_positional, M)
+
+
+def repeat_tile_positional(x):
+    return np.sum(np.repeat(x, 2, 0) * np.tile(x, (2, 1)))
+
+
+CASES.add(repeat_tile_positional, M)
+
+
+def trace_offset_axes_3d(x):
+    return np.sum(np.trace(x, 0, 0, 2) ** 2)
+
+
+CASES.add(trace_offset_axes_3d, C3)
+
+
+def trace_keywords_3d(x):
+    return np.sum(np.trace(x, axis1=1, axis2=2) * np.array([1.0, -1.0]))
+
+
+CASES.add(trace_keywords_3d, T)
+
+
+def diagonal_offset_axes_3d(x):
+    return np.sum(np.diagonal(x, 1, 0, 2) ** 2)
+
+
+CASES.add(diagonal_offset_axes_3d, T)
+
+
+def method_diagonal_3d_axes(x):
+    return np.sum(x.diagonal(0, 0, 1) * x.diagonal(0, 1, 2))
+
+
+CASES.add(method_diagonal_3d_axes, C3)
+
+
+def einsum_rowwise_dot(a, b):
+    return np.sum(np.einsum("ij,ij->i", a, b) ** 2)
+
+
+CASES.add(einsum_rowwise_dot, M, MP, wrt=(0, 1))
+
+
+def matvec_both_sides(A, x):
+    return (x @ A @ x) + np.sum(A @ x)
+
+
+CASES.add(matvec_both_sides, SQ, V3, wrt=(0, 1))
+
+
+def ufunc_outer_and_reduce(x, y):
+    return np.sum(np.multiply.outer(x, y) ** 2) + np.add.reduce(x * 2.0)
+
+
+CASES.add(ufunc_outer_and_reduce, V, V3, wrt=(0, 1))
+
+
+def mean_of_mean_broadcast(x):
+    return np.sum((x.mean(0) - x.mean(1)[:, None]) ** 2)
+
+
+CASES.add(mean_of_mean_broadcast, M)
+
+
+def numpy_scalar_times_array(x):
+    k = np.float64(2.5)
+    return np.sum(k * x + x.size * x)
+
+
+CASES.add(numpy_scalar_times_array, T)
+
+
+def average_weights_positional(x):
+    return np.sum(np.average(x, 1, np.array([1.0, 2.0, 3.0])) ** 2)
+
+
+CASES.add(average_weights_positional, M)
+
+
+def cumprod_positional_3d(x):
+    return np.sum(np.cumprod(x, 2))
+
+
+CASES.add(cumprod_positional_3d, TP)
+
+
+def reshape_minus_one_partial(x):
+    y = x.reshape(x.shape[0], -1)
+    return np.sum(y @ y.T)
+
+
+CASES.add(reshape_minus_one_partial, T)
+
+
+def pad_constant_positional(x):
+    return np.sum(np.pad(x, 1) * np.arange(20.0).reshape(4, 5))
+
+
+CASES.add(pad_constant_positional, M)

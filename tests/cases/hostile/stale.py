@@ -31,6 +31,7 @@ class Scenario:
     restore: object = lambda: None
     wrt: object = 0
     kwargs: dict = field(default_factory=dict)
+    args_after: tuple = None      # the arguments after rebind(), when they change (default: args)
 
 
 def scenario(factory):
@@ -604,3 +605,63 @@ def closure_cell_rebound_to_lambda():
         act = lambda v: v * np.cos(v)   # noqa: E731
 
     return Scenario(closure_lambda_act, (V,), rebind)
+
+
+# ---- the same function called with different kinds of arguments ----
+
+
+def dispatch_by_name(x, kind):
+    return np.sum(getattr(np, kind)(x))
+
+
+@scenario
+def string_argument_selects_function():
+    """A string argument picks the NumPy function: the cache must not bake in the first one."""
+    return Scenario(_clone(dispatch_by_name), (V, "sin"), lambda: None, args_after=(V, "cosh"))
+
+
+def bias_loss(x, b):
+    return np.sum(np.tanh(x + b) ** 2)
+
+
+@scenario
+def argument_shapes_change_broadcast():
+    """Same kinds (arrays), new shapes: x becomes 2-D, so b's gradient needs an unbroadcast."""
+    X = np.array([[0.3, -0.8, 1.1, 0.45], [0.2, 0.5, -0.4, 0.9]])
+    return Scenario(_clone(bias_loss), (V, VP * 0.5), lambda: None, wrt=1, args_after=(X, VP * 0.5))
+
+
+@scenario
+def argument_rank_changes_reduction():
+    """x is 1-D, then 3-D: a reduction's adjoint must expand to the new rank."""
+    return Scenario(_clone(uses_w), (V,), lambda: None, args_after=(T,))
+
+
+def scaled_by(x, k):
+    return np.sum(np.sin(x * k))
+
+
+@scenario
+def scalar_argument_becomes_array():
+    """k is a float, then an array of x's shape (wrt x)."""
+    return Scenario(_clone(scaled_by), (V, 2.0), lambda: None, args_after=(V, VP))
+
+
+@scenario
+def wrt_argument_float_then_numpy_scalar():
+    """The differentiated argument is a float, then a NumPy float64, then a 0-d array."""
+    return Scenario(_clone(scaled_by), (0.7, 1.5), lambda: None, args_after=(np.float64(0.7), 1.5))
+
+
+@scenario
+def wrt_argument_becomes_0d_array():
+    return Scenario(_clone(scaled_by), (0.7, 1.5), lambda: None, args_after=(np.array(0.7), 1.5))
+
+
+def flag_loss(x, square):
+    return np.sum(np.where(square, x ** 2, x * 3.0))
+
+
+@scenario
+def boolean_flag_argument_flips():
+    return Scenario(_clone(flag_loss), (V, True), lambda: None, args_after=(V, False))

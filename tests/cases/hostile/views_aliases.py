@@ -258,3 +258,155 @@ def alias_rebind_not_write(x):
 
 
 CASES.add(alias_rebind_not_write, V)
+
+
+def ravel_of_transpose_is_copy(x):
+    y = x * 1.0
+    r = np.ravel(y.T)
+    r[0] = 100.0
+    return np.sum(y ** 2) + np.sum(r)
+
+
+CASES.add(ravel_of_transpose_is_copy, M)
+
+
+def reshape_of_transpose_is_copy(x):
+    y = x * 1.0
+    r = y.T.reshape(-1)
+    r *= 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(reshape_of_transpose_is_copy, M)
+
+
+def flatten_is_copy(x):
+    y = x * 1.0
+    f = y.flatten()
+    f[:] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(flatten_is_copy, M)
+
+
+def np_array_is_copy(x):
+    y = x * 2.0
+    a = np.array(y)
+    a[0] = 0.0
+    return np.sum(y ** 2) + np.sum(a)
+
+
+CASES.add(np_array_is_copy, V)
+
+
+def ascontiguousarray_is_view(x):
+    y = x * 2.0
+    a = np.ascontiguousarray(y)
+    a[0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(ascontiguousarray_is_view, V)
+
+
+def squeeze_method_view(x):
+    y = x.reshape(1, -1) * 1.0
+    s = y.squeeze()
+    s[1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(squeeze_method_view, V)
+
+
+def newaxis_view_write(x):
+    y = x * 1.0
+    e = y[np.newaxis, :, None]
+    e[0, 2, 0] = 3.0
+    return np.sum(y * x)
+
+
+CASES.add(newaxis_view_write, V)
+
+
+def split_parts_are_views(x):
+    y = x * 1.0
+    left, right = np.split(y, 2)
+    left[:] = right * 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(split_parts_are_views, V)
+
+
+def view_of_view_chain(x):
+    y = x * 1.0
+    a = y.reshape(2, 2)
+    b = a.T
+    c = b[0]
+    c *= 3.0
+    return np.sum(y ** 2)
+
+
+CASES.add(view_of_view_chain, V)
+
+
+def alias_of_argument_iadd(x):
+    a = x
+    a += 1.0
+    return np.sum(x ** 2)
+
+
+CASES.add(alias_of_argument_iadd, V)
+
+
+def view_taken_before_rebinding(x):
+    y = x * 1.0
+    v = y[:2]
+    y = y * 3.0
+    v[0] = 50.0
+    return np.sum(y ** 2)
+
+
+CASES.add(view_taken_before_rebinding, V)
+
+
+def view_written_then_parent_rebound_read(x):
+    y = x * 1.0
+    v = y[1:]
+    v[0] = 0.0
+    z = y
+    return np.sum(z * x)
+
+
+CASES.add(view_written_then_parent_rebound_read, V)
+
+
+def reshape_view_3d_to_2d_write(x):
+    y = x * 1.0
+    r = y.reshape(6, 4)
+    r[:, 0] = r[:, 1] ** 2
+    return np.sum(y * x)
+
+
+CASES.add(reshape_view_3d_to_2d_write, T)
+
+
+def slice_of_argument_setitem(x):
+    head = x[:2]
+    head[0] = 0.5
+    return np.sum(np.exp(x))
+
+
+CASES.add(slice_of_argument_setitem, V)
+
+
+def tuple_of_views_write(x):
+    y = x * 1.0
+    a, b = y[:2], y[2:]
+    b += a
+    return np.sum(y ** 2)
+
+
+CASES.add(tuple_of_views_write, V)
