@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 
-from ..runtime.helpers import unbroadcast, unindex
+from ..runtime.helpers import grad_updated_value, unbroadcast, unindex, updated, without_index
 from .registry import nondifferentiable, vjp_rule
 
 # ---- arithmetic operators (shared with the matching NumPy ufuncs) ----
@@ -63,6 +63,12 @@ def pos(g, ans, x):
 @vjp_rule(operator.getitem)
 def getitem(g, ans, x, index):
     return unindex(g, x, index), None
+
+
+@vjp_rule(updated)
+def item_update(g, ans, x, index, value):
+    # y[index] = value on a local array, written by source mode as y_1 = updated(y, index, value)
+    return without_index(g, index), None, grad_updated_value(g, x, index, value)
 
 
 nondifferentiable(

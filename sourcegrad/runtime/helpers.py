@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from ..errors import DeclinedAtRunTime
+
 
 _PY_SCALARS = (float, int, complex)
 
@@ -920,3 +922,41 @@ def grad_cross(g, a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if which == 0:
         return np.moveaxis(unbroadcast(np.cross(bm, gm), am), -1, axisa)
     return np.moveaxis(unbroadcast(np.cross(gm, am), bm), -1, axisb)
+
+
+# ---------------------------------------------------------------- item assignment, as a function
+
+
+def updated(x, index, value):
+    """A copy of ``x`` with ``x[index] = value``: how source mode writes ``y[i] = v`` into a local
+    array, so that the old value stays available to the adjoint."""
+    if type(x) is not np.ndarray:
+        raise DeclinedAtRunTime(
+            f"source mode wrote an item assignment as an update of a NumPy array, but the value written into is "
+            f"a {type(x).__name__}", hint='Use mode="tape" (mode="auto" does so by itself).')
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+def without_index(g, index):
+    """Adjoint of the array ``updated`` copied: ``g`` with zeros where the update overwrote it."""
+    out = np.array(g, copy=True)
+    out[index] = 0
+    return out
+
+
+def grad_updated_value(g, x, index, value):
+    """Adjoint of the value ``updated`` wrote at ``index``: ``g`` there, summed to the value's shape.
+
+    An integer array truncates what is written into it, so the value then gets no gradient; where an
+    advanced index names one element twice, only the write that lands last receives it."""
+    if not np.issubdtype(np.result_type(x), np.inexact):
+        return zeros_like(value)
+    taken = np.asarray(g)[index]
+    if not _is_basic_index(index):
+        order = np.arange(taken.size).reshape(taken.shape)
+        owner = np.full(np.shape(x), -1)
+        owner[index] = order
+        taken = np.where(owner[index] == order, taken, 0)
+    return unbroadcast(taken, value)

@@ -10,11 +10,11 @@ import ast
 
 import numpy as np
 
-from ..rules import is_elementwise
+from ..rules import is_elementwise, lookup_vjp
 from .ir import IDENTITY, Assign, Passive
 
 SCALAR = "scalar"
-_REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average", "trace"}
+_REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average"}
 
 
 def _is_size(atom):
@@ -34,8 +34,19 @@ def _is_numpy_reduction(prim):
     return module.startswith("numpy") or getattr(prim, "__objclass__", None) is np.ndarray
 
 
+def _arguments(stmt):
+    """The operands of a primitive application by parameter name (positional ones included), or {}."""
+    rule = lookup_vjp(stmt.prim)
+    if rule is None or rule.signature is None:
+        return {}
+    try:
+        return rule.signature.bind(*stmt.args, **stmt.kwargs).arguments
+    except TypeError:
+        return {}
+
+
 def _keepdims_reduction(stmt):
-    keepdims = stmt.kwargs.get("keepdims")
+    keepdims = _arguments(stmt).get("keepdims")
     return (_is_numpy_reduction(stmt.prim) and isinstance(keepdims, ast.Constant) and keepdims.value is True
             and isinstance(stmt.args[0], ast.Name))
 
@@ -113,7 +124,7 @@ class ShapeClasses:
             return SCALAR
         if _keepdims_reduction(stmt):
             # same input, same constant axis, keepdims: the same shape (with 1s where it reduced)
-            axis = stmt.kwargs.get("axis")
+            axis = _arguments(stmt).get("axis")
             if axis is not None and not isinstance(axis, (ast.Constant, ast.Tuple)):
                 return ("value", stmt.target)
             return ("reduced", self.of(stmt.args[0]), ast.dump(axis) if axis is not None else None)

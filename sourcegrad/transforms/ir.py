@@ -49,10 +49,13 @@ class Assign:
 @dataclass
 class Passive:
     """A statement that carries no gradient, kept in the primal as it is (``n = X.shape[0]``,
-    ``print(loss)``, ``mask = x > 0``); ``targets`` are the names it binds."""
+    ``print(loss)``, ``mask = x > 0``); ``targets`` are the names it binds; ``effect`` is set when it
+    may change something in place (``buf[0] = 1.0``, ``print``), so no optimisation may drop or
+    move it."""
 
     stmt: ast.stmt
     targets: tuple = ()
+    effect: bool = False
 
 
 @dataclass

@@ -16,7 +16,10 @@ import types
 import numpy as np
 
 from ..errors import OutputError, TransformError
-from ..rules import is_nondifferentiable, lookup_vjp
+from ..rules import is_elementwise, is_nondifferentiable, lookup_vjp
+from ..runtime.helpers import updated
+from . import effects
+from .aliases import Aliases
 from .ir import IDENTITY, PACK, Assign, Passive, Program
 from .names import Namespace
 from .parse import TAPE_HINT, parse_function
@@ -27,9 +30,13 @@ BINARY_OPS = {
 }
 UNARY_OPS = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
-# Operations whose result may share memory with their first operand.
-VIEW_PRIMITIVES = {IDENTITY, operator.getitem, np.ndarray.T, np.reshape, np.ndarray.reshape,
-                   np.transpose, np.ndarray.transpose, np.ravel, np.ndarray.ravel}
+# Primitives whose result is a new object (a view or the operand itself otherwise).
+NEW_PRIMITIVES = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.mod,
+                  operator.neg, operator.pos, operator.matmul, updated}
+# Static objects a local name may stand for (``xp = np``, ``act = np.tanh``): never arrays or containers.
+STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
+INPLACE = "in place"
+COPY = "copy"
 
 STATEMENT_NAMES = {
     ast.If: "if statement", ast.For: "for loop", ast.While: "while loop", ast.With: "with block",
@@ -64,6 +71,29 @@ class _Scope:
         self.source = source
         self.env = env        # user name -> atom holding its current value
         self.main = main
+        # parameter -> the caller's SSA name it was given: the helper must change that object in place
+        # (the main function's parameters are the caller's too: Aliases marks them escaped)
+        self.borrowed = {} if main else {name: atom.id for name, atom in env.items() if isinstance(atom, ast.Name)}
+
+
+class _Container:
+    """A list, tuple or dict built in the function whose items are known atoms.
+
+    ``parts.append(v)`` or ``d["w"] = v`` on one makes a new version of it (the old one may be read
+    by the adjoint); ``parts[1]`` and ``d["w"]`` read the item's atom directly."""
+
+    def __init__(self, kind, items, keys=None):
+        self.kind = kind      # "list", "tuple" or "dict"
+        self.items = items
+        self.keys = keys
+
+    def item(self, key):
+        """The atom at a constant index or key, or None when it is not known."""
+        if self.kind == "dict":
+            return self.items[self.keys.index(key)] if key in self.keys else None
+        if isinstance(key, int) and not isinstance(key, bool) and -len(self.items) <= key < len(self.items):
+            return self.items[key]
+        return None
 
 
 class _CellView:
@@ -107,7 +137,12 @@ class Normalizer:
         self.names = Namespace(source)
         self.body = []
         self.active = set()
-        self.shared = set()         # SSA names whose value may share memory with another name
+        self.aliases = Aliases()    # which SSA names may share memory; which the adjoint reads
+        self.static = {}            # SSA name -> module or function it was bound to (xp = np)
+        self.holders = set()        # SSA names of dicts holding values that carry a gradient
+        self.sequences = set()      # SSA names bound to a list, tuple or dict this function built
+        self._free_keys = set()
+        self.containers = {}        # SSA name -> _Container: a list/tuple/dict whose items are known atoms
         self.inlining = []
         self.dependencies = []      # (mapping, name, object) of every inlined helper's binding
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
@@ -125,6 +160,7 @@ class Normalizer:
         params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
         for p in params:
             self.names.claim(p)
+            self.aliases.new(p, escaped=True)
         self.active.update(wrt_names)
         scope = _Scope(self.main, {p: ast.Name(p, ast.Load()) for p in params}, main=True)
         result = self.lower_body(tree.body, scope, tree)
@@ -157,15 +193,13 @@ class Normalizer:
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return  # docstring
-            value = stmt.value
-            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                    and self.is_active(value.func.value, scope)):
-                raise err(stmt, "a method call whose result is discarded may modify a value that carries "
-                          "a gradient in place, which source mode cannot follow", TAPE_HINT)
-            self.emit_passive(ast.Expr(self.rename(value, scope)), ())
+            if self.lower_container_call(stmt.value, scope, stmt):
+                return
+            self.lower_effect(stmt.value, scope, stmt)
             return
         if isinstance(stmt, ast.Assert):
-            self.emit_passive(self.rename(stmt, scope), ())
+            self.check_effects(stmt, scope, stmt)
+            self.emit_passive(self.rename(stmt, scope), (), effect=True)
             return
         if isinstance(stmt, ast.Assign):
             self.lower_assign(stmt.targets, stmt.value, scope, stmt)
@@ -190,12 +224,7 @@ class Normalizer:
         elif isinstance(first, (ast.Tuple, ast.List)):
             self.lower_unpack(first, value, scope, stmt)
         elif isinstance(first, (ast.Subscript, ast.Attribute)):
-            if self.is_active(value, scope) or self.is_active(first, scope):
-                raise scope.source.error(first, "assignment into an element or attribute of a value that "
-                                         "carries a gradient is not supported in source mode",
-                                         "Build a new array instead (np.where, np.concatenate), or use "
-                                         'mode="tape".')
-            self.emit_passive(ast.Assign([self.rename(first, scope)], self.rename(value, scope)), ())
+            self.lower_store(first, value, scope, stmt)
         else:
             raise scope.source.error(first, "this assignment target is not supported in source mode", TAPE_HINT)
         for target in rest:
@@ -208,15 +237,17 @@ class Normalizer:
                 raise scope.source.error(elt, "only plain names can be unpacked into in source mode", TAPE_HINT)
             names.append(elt.id)
         if not self.is_active(value, scope):
+            self.check_effects(value, scope, stmt)
             renamed = self.rename(value, scope)
             versions = [self.new_version(n, scope) for n in names]
             store = ast.Tuple([ast.Name(v, ast.Store()) for v in versions], ast.Store())
             self.emit_passive(ast.Assign([store], renamed), tuple(versions))
             for n, v in zip(names, versions):
+                self.alias_passive(v, value, scope)
                 scope.env[n] = ast.Name(v, ast.Load())
             return
         if isinstance(value, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in value.elts):
-            parts = [self.lower_expr(e, scope) if self.is_active(e, scope) else self.rename(e, scope)
+            parts = [self.lower_expr(e, scope) if self.is_active(e, scope) else self.atomize(e, scope)
                      for e in value.elts]
         else:
             parts = self.lower_expr(value, scope)
@@ -249,30 +280,55 @@ class Normalizer:
             current = self.read(target.id, scope, target)
             binop = ast.BinOp(ast.Name(target.id, ast.Load()), stmt.op, stmt.value)
             ast.copy_location(binop, stmt)
-            if (isinstance(current, ast.Name) and current.id in self.shared
-                    and self.is_active(binop, scope)):
+            if self.lower_container_extend(target.id, stmt, scope):
+                return
+            shared = isinstance(current, ast.Name) and self.rebindable(target.id, scope) is None
+            if shared and self.is_active(binop, scope):
+                # ``y += v`` updates an array in place: wrong if another name (or the caller) sees y.
                 # Harmless for numbers, which are immutable; the reverse pass decides once it knows.
                 rewritten = ast.unparse(ast.BinOp(ast.Name(target.id), stmt.op, stmt.value))
                 error = scope.source.error(stmt, f"in-place update of {target.id}, which may be an array sharing "
                                            "memory with another variable", f"Write {target.id} = {rewritten} "
                                            'instead, or use mode="tape".')
                 self.hazards.append((current.id, error))
+            elif shared and isinstance(current, ast.Name):
+                # Passive, but an array's in-place update is seen by every alias: keep it in place.
+                self.check_effects(stmt.value, scope, stmt)
+                if self.writable(current.id, scope, stmt, copy_allowed=False) is INPLACE:
+                    self.emit_passive(ast.AugAssign(ast.Name(current.id, ast.Store()), stmt.op,
+                                                    self.rename(stmt.value, scope)), (), effect=True)
+                    return
             self.bind(target.id, binop, scope, stmt)
             return
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            read = ast.Subscript(copy.deepcopy(target.value), copy.deepcopy(target.slice), ast.Load())
+            value = ast.copy_location(ast.BinOp(ast.copy_location(read, target), stmt.op, stmt.value), stmt)
+            if self.is_active(value, scope):
+                self.lower_store(target, value, scope, stmt)
+                return
         if self.is_active(target, scope) or self.is_active(stmt.value, scope):
-            raise scope.source.error(stmt, "augmented assignment into an element or attribute of a value that "
-                                     "carries a gradient is not supported in source mode",
+            raise scope.source.error(stmt, "augmented assignment into an attribute, or into an item of an item, "
+                                     "of a value that carries a gradient is not supported in source mode",
                                      'Build a new array instead, or use mode="tape".')
-        self.emit_passive(ast.AugAssign(self.rename(target, scope), stmt.op, self.rename(stmt.value, scope)), ())
+        self.check_effects(stmt.value, scope, stmt)
+        self.lower_passive_store(target, scope, stmt,
+                                 lambda t: ast.AugAssign(t, stmt.op, self.rename(stmt.value, scope)))
 
     def bind(self, name, value, scope, stmt):
         """Lower ``name = value`` to a new SSA version of ``name``."""
+        if self.container_literal(value, scope) is not None:
+            self.bind_container(name, value, scope, stmt)
+            return
         if not self.is_active(value, scope):
+            self.check_effects(value, scope, stmt)
             renamed = self.rename(value, scope)
             version = self.new_version(name, scope)
             self.emit_passive(ast.Assign([ast.Name(version, ast.Store())], renamed), (version,))
-            if isinstance(renamed, ast.Name):
-                self.shared.update((version, renamed.id))
+            self.alias_passive(version, value, scope)
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                found, obj = self.resolve_static(value, scope)
+                if found and isinstance(obj, STATIC_KINDS):
+                    self.static[version] = obj
         else:
             lowered = self.lower_expr(value, scope)
             version = self.new_version(name, scope)
@@ -297,7 +353,9 @@ class Normalizer:
         if self.is_active(value, scope):
             self.lower_into(self.lower_expr(value, scope), name, scope, value)
         else:
+            self.check_effects(value, scope, value)
             self.emit_passive(ast.Assign([ast.Name(name, ast.Store())], self.rename(value, scope)), (name,))
+            self.alias_passive(name, value, scope)
         return ast.Name(name, ast.Load())
 
     # ---- expressions ----
@@ -309,11 +367,13 @@ class Normalizer:
         if isinstance(expr, ast.Constant):
             return expr
         if not self.is_active(expr, scope):
+            self.check_effects(expr, scope, expr)
             renamed = self.rename(expr, scope)
             if is_cheap(renamed):
                 return renamed
             temp = self.new_temp()
             self.emit_passive(ast.Assign([ast.Name(temp, ast.Store())], renamed), (temp,))
+            self.alias_passive(temp, expr, scope)
             return ast.Name(temp, ast.Load())
         lowered = self.lower_expr(expr, scope)
         if isinstance(lowered, list):
@@ -334,18 +394,35 @@ class Normalizer:
         if not isinstance(lowered, _Op):
             if not (isinstance(lowered, ast.Name) and lowered.id in self.active):
                 self.emit_passive(ast.Assign([ast.Name(target, ast.Store())], lowered), (target,))
+                self.aliases.new(target)
+                for root in self.alias_roots(lowered):
+                    self.aliases.join(target, root)
                 return
             lowered = _Op(IDENTITY, lowered, [lowered])
         operands = list(lowered.args) + list(lowered.kwargs.values())
+        for atom in operands:
+            if isinstance(atom, ast.Name) and atom.id in self.holders:
+                raise scope.source.error(node, "a dict holding values that carry a gradient is used as a whole; "
+                                         'source mode follows only reads of its items by constant key (d["w"])',
+                                         TAPE_HINT)
         active = any(isinstance(a, ast.Name) and a.id in self.active for a in operands)
         self.body.append(Assign(target, lowered.value, lowered.prim, lowered.args, lowered.kwargs, active, node))
         if active:
             self.active.add(target)
-        first = lowered.args[0] if lowered.args else None
-        if lowered.prim in VIEW_PRIMITIVES and isinstance(first, ast.Name):
-            self.shared.update((target, first.id))
         if lowered.prim is PACK:
-            self.shared.update([target] + [a.id for a in lowered.args if isinstance(a, ast.Name)])
+            self.sequences.add(target)
+        self.aliases.new(target)
+        roots = [root for atom in operands for root in self.alias_roots(atom)]
+        if lowered.prim is PACK:
+            for root in roots:
+                self.aliases.contain(target, root)
+        elif not self.returns_new(lowered):
+            for root in roots:
+                self.aliases.join(target, root)
+        if active:
+            self.aliases.save(target)
+            for root in roots:
+                self.aliases.save(root)
 
     def lower_expr(self, expr, scope):
         """Lower an active expression one level: an _Op on atoms, an atom, or a list of atoms."""
@@ -356,6 +433,10 @@ class Normalizer:
             return expr
         if isinstance(expr, ast.BinOp):
             left, right = self.atomize(expr.left, scope), self.atomize(expr.right, scope)
+            if any(isinstance(a, ast.Name) and a.id in self.sequences for a in (left, right)):
+                raise err(expr, "arithmetic on a list, tuple or dict that holds values that carry a gradient "
+                          "(concatenation, repetition) is not supported in source mode",
+                          "Append the items instead, or use mode=\"tape\".")
             prim = BINARY_OPS[type(expr.op)]
             return _Op(prim, ast.BinOp(left, expr.op, right), [left, right])
         if isinstance(expr, ast.UnaryOp) and type(expr.op) in UNARY_OPS:
@@ -372,6 +453,18 @@ class Normalizer:
         if isinstance(expr, ast.Subscript):
             if self.is_active(expr.slice, scope):
                 raise err(expr.slice, "an index computed from a value that carries a gradient", TAPE_HINT)
+            item = self.container_item(expr, scope)
+            if item is not None:
+                return copy.deepcopy(item)
+            known = self.known_container(expr.value, scope)
+            if known is not None and known.kind != "dict" and isinstance(expr.slice, ast.Slice):
+                bounds = [expr.slice.lower, expr.slice.upper, expr.slice.step]
+                if all(b is None or isinstance(b, ast.Constant) and type(b.value) is int for b in bounds):
+                    items = known.items[slice(*(b and b.value for b in bounds))]
+                    items = [copy.deepcopy(a) for a in items]
+                    kind = ast.List if known.kind == "list" else ast.Tuple
+                    return _Op(PACK, kind(items, ast.Load()), items)
+            self.check_effects(expr.slice, scope, expr)
             base = self.atomize(expr.value, scope)
             index = self.rename(expr.slice, scope)
             if not is_cheap(index):
@@ -408,8 +501,16 @@ class Normalizer:
             if kw.arg is None:
                 raise err(kw.value, "**kwargs in a call with gradient-carrying values is not supported in "
                           "source mode", TAPE_HINT)
+        for kw in call.keywords:
+            if kw.arg == "out":
+                raise err(kw, "out= writes a result into an existing array in place, which source mode does not "
+                          "follow for values that carry a gradient", "Assign the result instead, or use "
+                          'mode="tape".')
         func = call.func
         if isinstance(func, ast.Attribute) and not self.is_static(func, scope):
+            if func.attr in effects.MUTATING_METHODS:
+                raise err(call, f"the method .{func.attr}() changes a value in place, which source mode does not "
+                          "follow for values that carry a gradient", TAPE_HINT)
             method = getattr(np.ndarray, func.attr, None)
             rule = lookup_vjp(method) if method is not None else None
             if rule is None:
@@ -424,6 +525,11 @@ class Normalizer:
                              [ast.keyword(k, v) for k, v in kwargs.items()])
             return _Op(method, value, [receiver] + args, kwargs)
         found, target = self.resolve_static(func, scope)
+        python_function = isinstance(target, types.FunctionType)   # inlined, or a primitive by its rule
+        pure, written = effects.written_arguments(call, target) if found and not python_function else (True, [])
+        if written:
+            raise err(call, f"{ast.unparse(func)}() writes into one of its arguments in place, which source mode "
+                      "does not follow for values that carry a gradient", TAPE_HINT)
         if lookup_vjp(target) is None:   # an @sg.primitive with no rule yet: its function's source
             target = getattr(target, "__sourcegrad_primitive__", target)
         label = ast.unparse(func)
@@ -526,15 +632,24 @@ class Normalizer:
         return Renamer().visit(copy.deepcopy(expr))
 
     def is_static(self, expr, scope):
-        """Whether an attribute chain starts from a free name (a module, class...) and not a local."""
+        """Whether an attribute chain starts from a free name (a module, class...) or a local name bound
+        to one (``xp = np``), not from a local value."""
         while isinstance(expr, ast.Attribute):
             expr = expr.value
-        return isinstance(expr, ast.Name) and expr.id not in scope.env
+        if not isinstance(expr, ast.Name):
+            return False
+        if expr.id not in scope.env:
+            return True
+        atom = scope.env[expr.id]
+        return isinstance(atom, ast.Name) and atom.id in self.static
 
     def resolve_static(self, expr, scope):
-        """(found, object) for a Name or attribute chain rooted at a free name."""
+        """(found, object) for a Name or attribute chain rooted at a free name or a static local."""
         if isinstance(expr, ast.Name):
             if expr.id in scope.env:
+                atom = scope.env[expr.id]
+                if isinstance(atom, ast.Name) and atom.id in self.static:
+                    return True, self.static[atom.id]
                 return False, None
             return scope.source.resolve(expr.id)
         if isinstance(expr, ast.Attribute):
@@ -546,11 +661,13 @@ class Normalizer:
     # ---- activity ----
 
     def is_active(self, expr, scope):
-        """Whether ``expr`` may carry a gradient (depends on an active value through differentiable ops)."""
+        """Whether ``expr`` may carry a gradient (depends on an active value through differentiable ops).
+
+        Anything not understood here is active when any name in it is: comprehensions, lambdas and
+        f-strings included, so that no gradient is dropped because a construct was not recognised."""
         if isinstance(expr, ast.Name):
             if expr.id in scope.env:
-                atom = scope.env[expr.id]
-                return isinstance(atom, ast.Name) and atom.id in self.active
+                return self.atom_is_active(scope.env[expr.id])
             return False
         if isinstance(expr, ast.Constant):
             return False
@@ -558,8 +675,8 @@ class Normalizer:
             if isinstance(expr.op, ast.FloorDiv):
                 return False
             return self.is_active(expr.left, scope) or self.is_active(expr.right, scope)
-        if isinstance(expr, ast.UnaryOp):
-            return type(expr.op) in UNARY_OPS and self.is_active(expr.operand, scope)
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+            return False
         if isinstance(expr, ast.Compare):
             return False
         if isinstance(expr, ast.Attribute):
@@ -567,6 +684,9 @@ class Normalizer:
                 return False
             return self.is_active(expr.value, scope)
         if isinstance(expr, ast.Subscript):
+            item = self.container_item(expr, scope)
+            if item is not None:
+                return self.atom_is_active(item)
             return self.is_active(expr.value, scope)
         if isinstance(expr, ast.Call):
             func = expr.func
@@ -578,12 +698,370 @@ class Normalizer:
                 found, target = self.resolve_static(func, scope)
                 if found and is_nondifferentiable(target):
                     return False
-                receiver = False
+                receiver = self.is_active(func, scope)
             operands = list(expr.args) + [kw.value for kw in expr.keywords]
             return receiver or any(self.is_active(a, scope) for a in operands)
-        return any(self.is_active(child, scope) for child in ast.iter_child_nodes(expr)
-                   if isinstance(child, ast.expr))
+        return any(isinstance(n, ast.Name) and n.id in scope.env and self.atom_is_active(scope.env[n.id])
+                   for n in ast.walk(expr))
 
-    def emit_passive(self, stmt, targets):
-        self.body.append(Passive(stmt, tuple(targets)))
+    # ---- containers: lists, tuples and dicts whose items are known ----
+
+    def container_literal(self, value, scope):
+        """"list"/"tuple"/"dict" when ``value`` builds a container source mode can follow item by item
+        (a literal with no starred items and constant dict keys, ``[]``, ``list()``, ``dict()``)."""
+        if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in value.elts):
+            return "list" if isinstance(value, ast.List) else "tuple"
+        if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
+            keys = [k.value for k in value.keys]
+            if len(set(map(repr, keys))) == len(keys):
+                return "dict"
+        if isinstance(value, ast.Call) and not value.args and not value.keywords:
+            found, target = self.resolve_static(value.func, scope)
+            if found and target in (list, dict):
+                return target.__name__
+        return None
+
+    def bind_container(self, name, value, scope, stmt):
+        kind = self.container_literal(value, scope)
+        if isinstance(value, ast.Call):
+            items, keys = [], ([] if kind == "dict" else None)
+        elif kind == "dict":
+            items, keys = [self.atomize(v, scope) for v in value.values], [k.value for k in value.keys]
+        else:
+            items, keys = [self.atomize(e, scope) for e in value.elts], None
+        self.emit_container(name, _Container(kind, items, keys), scope, stmt)
+
+    def emit_container(self, name, container, scope, stmt):
+        """Bind a new version of ``name`` to ``container``, written out as a literal."""
+        version = self.new_version(name, scope)
+        items = [copy.deepcopy(a) for a in container.items]
+        active = any(self.atom_is_active(a) for a in items)
+        if container.kind == "dict":
+            literal = ast.Dict([ast.Constant(k) for k in container.keys], items)
+        else:
+            literal = (ast.List if container.kind == "list" else ast.Tuple)(items, ast.Load())
+        if active and container.kind != "dict":
+            self.lower_into(_Op(PACK, literal, items), version, scope, stmt)
+        else:
+            self.emit_passive(ast.Assign([ast.Name(version, ast.Store())], literal), (version,))
+            self.aliases.new(version)
+            for atom in items:
+                for root in self.alias_roots(atom):
+                    self.aliases.contain(version, root)
+            if active:
+                self.holders.add(version)
+                for atom in items:
+                    for root in self.alias_roots(atom):
+                        self.aliases.save(root)
+        self.containers[version] = container
+        self.sequences.add(version)
+        scope.env[name] = ast.Name(version, ast.Load())
+
+    def container_of(self, expr, scope):
+        """(user name, _Container) when ``expr`` names a container this scope may rebind, else None."""
+        if not isinstance(expr, ast.Name) or expr.id not in scope.env:
+            return None
+        atom = scope.env[expr.id]
+        if not isinstance(atom, ast.Name) or atom.id not in self.containers:
+            return None
+        if self.rebindable(expr.id, scope) is None:
+            return None
+        return expr.id, self.containers[atom.id]
+
+    def container_item(self, expr, scope):
+        """The atom ``lst[2]`` or ``d["w"]`` reads, when the container and the key are known."""
+        if not (isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name)
+                and isinstance(expr.slice, ast.Constant) and expr.value.id in scope.env):
+            return None
+        atom = scope.env[expr.value.id]
+        container = self.containers.get(atom.id) if isinstance(atom, ast.Name) else None
+        return container.item(expr.slice.value) if container is not None else None
+
+    def lower_container_call(self, call, scope, stmt):
+        """``lst.append(v)``, ``lst.extend([...])``, ``lst.insert(i, v)``, ``d.update({...})`` on a container
+        this function built: a new version of it. False when the call is not one of those."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            return False
+        found = self.container_of(call.func.value, scope)
+        if found is None:
+            return False
+        name, container = found
+        method, args = call.func.attr, call.args
+        items, keys = list(container.items), container.keys
+        if container.kind == "list" and method == "append" and len(args) == 1 and not call.keywords:
+            items.append(self.atomize(args[0], scope))
+        elif container.kind == "list" and method == "extend" and len(args) == 1 and not call.keywords:
+            more = self.container_items(args[0], scope)
+            if more is None:
+                return False
+            items.extend(more)
+        elif (container.kind == "list" and method == "insert" and len(args) == 2 and not call.keywords
+              and isinstance(args[0], ast.Constant) and type(args[0].value) is int):
+            items.insert(args[0].value, self.atomize(args[1], scope))
+        elif container.kind == "dict" and method == "update" and len(args) <= 1:
+            new = self.container_items(args[0], scope, kind="dict") if args else ([], [])
+            if new is None:
+                return False
+            new_keys, new_items = list(new[0]) + [kw.arg for kw in call.keywords], list(new[1])
+            new_items += [self.atomize(kw.value, scope) for kw in call.keywords]
+            keys = list(keys)
+            for key, atom in zip(new_keys, new_items):
+                if key in keys:
+                    items[keys.index(key)] = atom
+                else:
+                    keys.append(key)
+                    items.append(atom)
+        else:
+            return False
+        self.emit_container(name, _Container(container.kind, items, keys), scope, stmt)
+        return True
+
+    def container_items(self, expr, scope, kind="list"):
+        """The atoms of a literal list/tuple (or, for kind="dict", (keys, atoms) of a dict literal) or of a
+        known container, else None."""
+        if kind == "dict":
+            if isinstance(expr, ast.Dict) and all(isinstance(k, ast.Constant) for k in expr.keys):
+                return [k.value for k in expr.keys], [self.atomize(v, scope) for v in expr.values]
+            known = self.known_container(expr, scope)
+            return (known.keys, list(known.items)) if known is not None and known.kind == "dict" else None
+        if isinstance(expr, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in expr.elts):
+            return [self.atomize(e, scope) for e in expr.elts]
+        known = self.known_container(expr, scope)
+        return list(known.items) if known is not None and known.kind != "dict" else None
+
+    def known_container(self, expr, scope):
+        if isinstance(expr, ast.Name) and expr.id in scope.env:
+            atom = scope.env[expr.id]
+            if isinstance(atom, ast.Name):
+                return self.containers.get(atom.id)
+        return None
+
+    def lower_container_extend(self, name, stmt, scope):
+        """``lst += [a, b]`` on a list this function built."""
+        found = self.container_of(ast.Name(name, ast.Load()), scope)
+        if found is None or found[1].kind != "list" or not isinstance(stmt.op, ast.Add):
+            return False
+        more = self.container_items(stmt.value, scope)
+        if more is None:
+            return False
+        self.emit_container(name, _Container("list", found[1].items + more, None), scope, stmt)
+        return True
+
+    # ---- writes into items and attributes ----
+
+    def lower_store(self, target, value, scope, stmt):
+        """``y[i] = v`` or ``obj.a = v``."""
+        err = scope.source.error
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            if self.is_active(target.slice, scope):
+                raise err(target.slice, "an index computed from a value that carries a gradient", TAPE_HINT)
+            found = self.container_of(target.value, scope)
+            if found is not None and isinstance(target.slice, ast.Constant):
+                name, container = found
+                key = target.slice.value
+                if container.kind == "dict" or container.kind == "list" and container.item(key) is not None:
+                    items, keys = list(container.items), container.keys
+                    if container.kind == "dict" and key not in keys:
+                        keys = keys + [key]
+                        items.append(self.atomize(value, scope))
+                    else:
+                        items[keys.index(key) if keys is not None else key] = self.atomize(value, scope)
+                    self.emit_container(name, _Container(container.kind, items, keys), scope, stmt)
+                    return
+            if self.is_active(value, scope) or self.is_active(target.value, scope):
+                self.store_active_item(target, value, scope, stmt)
+                return
+        elif self.is_active(value, scope) or self.is_active(target, scope):
+            raise err(target, "assignment into an attribute, or into an item of an item, with a value that carries "
+                      "a gradient is not supported in source mode",
+                      'Assign to a plain name or one item of a local array, or use mode="tape".')
+        self.check_effects(value, scope, stmt)
+        self.lower_passive_store(target, scope, stmt, lambda t: ast.Assign([t], self.rename(value, scope)))
+
+    def store_active_item(self, target, value, scope, stmt):
+        """``y[i] = v`` where y or v carries a gradient: ``y_1 = updated(y, i, v)``, a new version of y
+        whose adjoint is known; the old y stays intact for the adjoint."""
+        name = target.value.id
+        err = scope.source.error
+        version_of = self.rebindable(name, scope, allow_escaped=True)   # escaped ones get a clearer message
+        if version_of is None:
+            raise err(target, f"{name} may share memory with another variable or with the caller (a view, an "
+                      "alias, an argument, a list holding it), so writing into it in place would change that too",
+                      f"Copy it first ({name} = {name}.copy()), build a new array (np.where, np.concatenate), "
+                      'or use mode="tape".')
+        if self.aliases.escaped(version_of):
+            raise err(target, f"{name} is the caller's (an argument or a global), and writing a value that carries "
+                      "a gradient into it in place is not followed by source mode",
+                      f'Copy it first ({name} = {name}.copy()), or use mode="tape".')
+        item = self.atomize(value, scope)
+        index = self.rename(target.slice, scope)
+        if not is_cheap(index):
+            self.check_effects(target.slice, scope, stmt)
+            temp = self.new_temp()
+            self.emit_passive(ast.Assign([ast.Name(temp, ast.Store())], self.index_value(index)), (temp,))
+            index = ast.Name(temp, ast.Load())
+        index_value = self.index_value(index)
+        current = ast.Name(version_of, ast.Load())
+        call = ast.Call(self.names.load("updated", updated), [current, index_value, item], [])
+        version = self.new_version(name, scope)
+        self.lower_into(_Op(updated, call, [current, copy.deepcopy(index_value), item]), version, scope, stmt)
+        scope.env[name] = ast.Name(version, ast.Load())
+
+    def lower_passive_store(self, target, scope, stmt, make):
+        """A write with no gradient into an item or attribute: kept in place when nothing the adjoint reads
+        can see it, else made on a copy when no other name can, else declined."""
+        root = target
+        while isinstance(root, (ast.Subscript, ast.Attribute)):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise scope.source.error(target, "this assignment target is not supported in source mode", TAPE_HINT)
+        direct = isinstance(target, ast.Subscript) and target.value is root
+        self.writable(root.id, scope, stmt, copy_allowed=direct)
+        self.emit_passive(make(self.rename(target, scope)), (), effect=True)
+
+    def writable(self, name, scope, node, copy_allowed):
+        """Prepare an in-place write into user name ``name``'s object: INPLACE when the adjoint reads
+        nothing that can see it; COPY (``name`` rebound to a fresh copy first) when only ``name`` holds it;
+        else an UnsupportedError."""
+        atom = self.read(name, scope, node) if name in scope.env or scope.main else None
+        key = self.alias_key(atom) if isinstance(atom, ast.Name) else None
+        if key is None:
+            found, _ = scope.source.resolve(name)
+            if not found:
+                raise scope.source.error(node, f"name {name!r} is not defined", cls=TransformError)
+            return INPLACE   # a helper's global, read by no adjoint of ours through this name
+        if not self.aliases.saved(key) and not any(m in self.active for m in self.aliases.reachable(key)):
+            for member in self.aliases.members(key):
+                self.containers.pop(member, None)
+            return INPLACE
+        if copy_allowed and self.rebindable(name, scope) is not None:
+            version = self.new_version(name, scope)
+            copied = ast.Call(ast.Attribute(ast.Name(atom.id, ast.Load()), "copy", ast.Load()), [], [])
+            self.emit_passive(ast.Assign([ast.Name(version, ast.Store())], copied), (version,))
+            self.aliases.new(version)
+            scope.env[name] = ast.Name(version, ast.Load())
+            return COPY
+        raise scope.source.error(node, f"{name} is changed in place after its value was used in a computation "
+                                 "the gradient needs (or it shares memory with such a value), so the gradient "
+                                 "would read the changed value", f"Copy it before the change ({name} = "
+                                 f'{name}.copy()), or use mode="tape".')
+
+    def lower_effect(self, value, scope, stmt):
+        """An expression statement (``print(loss)``, ``buf.fill(0.0)``): kept as it is once its writes are
+        known to be harmless (or made on a copy)."""
+        self.check_effects(value, scope, stmt)
+        self.emit_passive(ast.Expr(self.rename(value, scope)), (), effect=True)
+
+    def rebindable(self, name, scope, allow_escaped=False):
+        """The SSA name holding user name ``name`` when no other name (nor, unless ``allow_escaped``, the
+        caller) can see its object, so a write can make a new version instead; else None."""
+        atom = scope.env.get(name)
+        if not isinstance(atom, ast.Name) or atom.id not in self.names.bound:
+            return None
+        if scope.borrowed.get(name) == atom.id or not self.aliases.alone(atom.id):
+            return None
+        if self.aliases.escaped(atom.id) and not allow_escaped:
+            return None
+        return atom.id
+
+    def is_local_alone(self, ssa_name):
+        return (ssa_name in self.names.bound and self.aliases.alone(ssa_name)
+                and not self.aliases.escaped(ssa_name))
+
+    # ---- effects of calls, and what values may share memory ----
+
+    def call_target(self, call, scope):
+        """(method name, None) for ``value.method(...)`` on a local value; (None, the callable) for a
+        static call; (None, None) when the callable is unknown."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and not self.is_static(func, scope):
+            return func.attr, None
+        found, target = self.resolve_static(func, scope)
+        return None, (target if found else None)
+
+    def check_effects(self, node, scope, stmt):
+        """Decline, or prepare, every write the calls in ``node`` (kept as the user wrote them) can make."""
+        for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
+            method, target = self.call_target(call, scope)
+            pure, written = effects.written_arguments(call, target, method)
+            if pure:
+                continue
+            operands = list(call.args) + [kw.value for kw in call.keywords]
+            if method is not None:
+                operands.append(call.func.value)
+            if any(self.is_active(a, scope) for a in operands):
+                raise scope.source.error(call, f"{ast.unparse(call.func)}() may store or change a value that "
+                                         "carries a gradient, which source mode cannot follow",
+                                         "Register a rule for it with sg.vjp_rule, or use mode=\"tape\".")
+            for expr in written:
+                if isinstance(expr, ast.Starred):
+                    expr = expr.value
+                root = expr
+                while isinstance(root, (ast.Subscript, ast.Attribute)):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    self.writable(root.id, scope, call, copy_allowed=root is expr)
+
+    def alias_key(self, atom):
+        """The name ``Aliases`` knows an atom's object by: its SSA name, or ``<free>name`` for a global."""
+        name = atom.id
+        if name in self.names.bound:
+            return name
+        key = "<free>" + name
+        if key not in self._free_keys:
+            self._free_keys.add(key)
+            self.aliases.new(key, escaped=True)
+        return key
+
+    def alias_roots(self, expr):
+        """The keys of the objects a value computed from ``expr`` may share memory with."""
+        if isinstance(expr, ast.Name):
+            return [self.alias_key(expr)]
+        if isinstance(expr, (ast.Constant, ast.Compare, ast.JoinedStr)):
+            return []
+        if isinstance(expr, ast.Attribute):
+            return [] if expr.attr in SHAPE_ATTRIBUTES else self.alias_roots(expr.value)
+        if isinstance(expr, (ast.Subscript, ast.Starred)):
+            return self.alias_roots(expr.value)
+        if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
+            return []
+        if isinstance(expr, ast.Call):
+            parts = list(expr.args) + [kw.value for kw in expr.keywords]
+            if isinstance(expr.func, ast.Attribute):
+                parts.append(expr.func.value)
+            return [r for p in parts for r in self.alias_roots(p)]
+        return [self.alias_key(n) for n in ast.walk(expr) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+
+    def alias_passive(self, target, value, scope):
+        """Record what the passive binding ``target = value`` (``value`` as the user wrote it) may share."""
+        self.aliases.new(target)
+        if isinstance(value, ast.Call):
+            method, callee = self.call_target(value, scope)
+            if effects.returns_new(value, callee, method):
+                return
+        renamed = self.rename(value, scope)
+        for root in self.alias_roots(renamed):
+            self.aliases.join(target, root)
+
+    def returns_new(self, op):
+        """Whether a primitive application certainly makes a new object."""
+        prim = op.prim
+        if prim in NEW_PRIMITIVES or is_elementwise(prim):
+            return True
+        if prim is IDENTITY or prim is PACK:
+            return False
+        name = getattr(prim, "__name__", "")
+        if getattr(prim, "__objclass__", None) is np.ndarray:
+            return name in effects.NEW_METHODS
+        if getattr(prim, "__module__", None) == "math" or prim in (float, abs, sum, max, min):
+            return True
+        if effects.is_numpy(prim):
+            return prim not in effects.NUMPY_VIEWS and not (prim is np.array and "copy" in op.kwargs)
+        return False
+
+    def atom_is_active(self, atom):
+        return isinstance(atom, ast.Name) and (atom.id in self.active or atom.id in self.holders)
+
+    def emit_passive(self, stmt, targets, effect=False):
+        self.body.append(Passive(stmt, tuple(targets), effect))
 

@@ -8,6 +8,7 @@ the result into that operand's adjoint (``bx = ...`` the first time, ``bx = bx +
 import ast
 from dataclasses import dataclass
 
+from ..errors import TransformError
 from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
 from .analysis import SCALAR, ShapeClasses, needs_adjoint
@@ -94,6 +95,12 @@ def reverse(program, wrt, scalar_params=()):
         for name, expr in _merge_repeated(found):
             accumulate(name, expr)
 
+    defined = {s.target for s in program.body if isinstance(s, Assign)} | set(program.params)
+    lost = sorted(set(adjoints) - defined)
+    if lost:   # a gradient reached a value no primitive made: it would be dropped silently
+        raise names.source.error(names.source.tree, f"internal error: the gradient reaches {', '.join(lost)}, "
+                                 "which source mode did not compute through a primitive; please report it",
+                                 'Use mode="tape" meanwhile.', cls=TransformError)
     grads = []
     for param in wrt:
         if param in adjoints:
@@ -102,14 +109,15 @@ def reverse(program, wrt, scalar_params=()):
             zeros = names.load("zeros_like", helpers.zeros_like)
             grads.append(ast.Call(zeros, [ast.Name(param, ast.Load())], []))
     primal = [_primal_statement(s) for s in program.body]
-    effects = {id(p) for p, s in zip(primal, program.body) if isinstance(s, Passive) and _has_effects(p)}
+    effects = {id(p) for p, s in zip(primal, program.body)
+               if isinstance(s, Passive) and (s.effect or _has_effects(p))}
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
                    names, effects)
 
 
 def _has_effects(stmt):
-    # A passive statement may have effects if it is not a plain assignment or it calls something.
-    if not isinstance(stmt, ast.Assign):
+    # A passive statement may have effects if it is not a plain assignment to names or it calls something.
+    if not isinstance(stmt, ast.Assign) or not all(isinstance(t, (ast.Name, ast.Tuple)) for t in stmt.targets):
         return True
     return any(isinstance(n, ast.Call) for n in ast.walk(stmt.value))
 

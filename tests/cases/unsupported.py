@@ -47,14 +47,15 @@ def with_nested_def(x):
 
 def assign_into_array(x):
     y = x * 2
-    y[0] = 5.0  # <- error
+    z = y
+    z[0] = 5.0  # <- error
     return np.sum(y)
 
 
 def augassign_into_array(x):
-    y = x * 2
-    y[0] += 1.0  # <- error
-    return np.sum(y)
+    y = np.sin(x)
+    x[0] += 1.0  # <- error
+    return np.sum(y * x)
 
 
 def aliased_inplace(x):

@@ -18,7 +18,7 @@ import pytest
 import sourcegrad as sg
 from sourcegrad.rules import registry
 from sourcegrad.runtime import tape
-from sourcegrad.runtime.tape import GradientLostError, Tensor
+from sourcegrad.runtime.tape import GradientLostError, InPlaceError, Tensor
 from sourcegrad.transforms.ir import Assign
 from sourcegrad.transforms.normalize import normalize
 from tests.cases.rule_cases import CASES, core, elementwise, linalg, methods, reductions, shapes
@@ -33,6 +33,10 @@ XFAIL = {  # (engine, case function): (the error it must raise, why)
     ("tape", "array_of_arrays"): (GradientLostError, f"np.array([a, b]) of Tensors {_NOT_DISPATCHED}"),
     ("tape", "asarray"): (GradientLostError, f"np.asarray(tensor) {_NOT_DISPATCHED}"),
     ("tape", "full"): (GradientLostError, f"np.full(shape, tensor) {_NOT_DISPATCHED}"),
+    ("tape", "setitem_augmented"): (InPlaceError, "y[i] += v updates the view y[i] in place before writing it "
+                                    "back; the tape refuses in-place updates of views"),
+    ("tape", "setitem_into_ints"): (GradientLostError, "a Tensor stored into a plain NumPy array is converted by "
+                                    "NumPy, which the tape cannot see"),
 }
 
 # The tape sees what NumPy and Python operators hand to a Tensor; math.sin(x) and float(x) convert x

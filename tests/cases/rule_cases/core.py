@@ -9,6 +9,8 @@ import operator
 
 import numpy as np
 
+from sourcegrad.runtime.helpers import updated
+
 from ._base import away, binary_cases, case, mod_dividend, mod_divisor, unary_cases, uniform, weights, weights_like
 
 # ---------------------------------------------------------------- operators
@@ -59,6 +61,34 @@ def op_pos(x, c):
 
 def getitem_int(x, c):
     return np.sum(x[1] * c)
+
+
+# ---------------------------------------------------------------- y[index] = v into a local array
+# (source mode writes them as y_1 = updated(y, index, v))
+
+
+def setitem(x, v, c, index):
+    y = x * 1.0
+    y[index] = v
+    return np.sum(y * c)
+
+
+def setitem_augmented(x, v, c, index):
+    y = x * 1.0
+    y[index] += v * v
+    return np.sum(y * y * c)
+
+
+def setitem_augmented_fancy(x, v, c, index):
+    y = x * 1.0
+    y[index] += v * v
+    return np.sum(y * y * c)
+
+
+def setitem_into_ints(x, v, c):
+    y = np.zeros(4, dtype=int)
+    y[1:3] = v
+    return np.sum((y + x) * c)
 
 
 def getitem_negative_int(x, c):
@@ -250,6 +280,16 @@ for _name, _fn, _x, _index in [
     ("pairs", getitem_pairs, _x2, ([0, 1, 1, 0], [2, 0, 2, 2])), ("mixed", getitem_mixed, _x2, np.s_[1:, [0, 0, 2]]),
 ]:
     case(f"getitem[{_name}]", _fn, (_x, weights_like(_x[_index])), (0,), operator.getitem)
+for _name, _fn, _x, _v, _index in [
+    ("int", setitem, _x1, 0.4, 1), ("slice_broadcast", setitem, _x1, 0.4, np.s_[1:4]),
+    ("slice", setitem, _x1, uniform((3,)), np.s_[1:4]), ("row", setitem, _x2, uniform((4,)), 1),
+    ("column_broadcast", setitem, _x2, uniform((1,)), np.s_[:, 2]),
+    ("fancy_repeated_last_wins", setitem, _x1, uniform((3,)), [0, 2, 0]),
+    ("augmented_slice", setitem_augmented, _x2, uniform((4,)), np.s_[1:]),
+    ("augmented_repeated", setitem_augmented_fancy, _x1, uniform((3,)), [1, 1, 3]),
+]:
+    case(f"updated[{_name}]", _fn, (_x, _v, weights_like(_x), _index), (0, 1), updated)
+case("updated[into_ints]", setitem_into_ints, (uniform((4,)), 0.6, weights((4,))), (0, 1), updated)
 _mask = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 case("getitem[mask]", getitem_mask, (_x2, _mask, weights((6,))), (0,), operator.getitem)
 case("getitem[mask_from_data]", getitem_mask_from_data, (away((3, 4)),), (0,), operator.getitem)
