@@ -48,6 +48,13 @@ CAUSES = [
      "(sum(... for v in x), [f(r) for r in rows], math.fsum/math.prod/max of a generator, np.fromiter, "
      "enumerate/map/filter/sorted/iter/tolist) is treated as a constant: gradient 0.",
      lambda o: o.family == "comprehensions" and o.mode in SRC and o.kind == "wrong"),
+    ("S11 augmented assignment to a container item or attribute that holds an array",
+     f"{SILENT}. `items = [y]; items[0] += 1` (or `d['k'] += v`, `pair = [y, y]`) runs ndarray.__iadd__: "
+     "the array itself is updated, so every other name of it (y, pair[1]) changes too; the generated code "
+     "rebinds the item to a new array instead.",
+     _ids("inplace::list_item_inplace_array", "mutation_after_use::same_list_twice_aliased",
+          "inplace::dict_item_iadd_aliases_local", "inplace::dict_item_inplace_shares_array",
+          "inplace::tuple_holds_array_then_iadd", modes=SRC, kinds=("wrong",))),
     ("S4 a constant, global, closure array or argument mutated after a use (and CSE across the mutation)",
      f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the value "
      "used is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination merges "
@@ -93,9 +100,10 @@ CAUSES = [
      f"{SILENT} (tape). `sum(x.flat)` on a Tensor reads the plain array: gradient wrong, no error.",
      _ids("views_aliases::flat_iterator_sum", modes=("tape", "auto"), kinds=("wrong",))),
     ("T3 tape: a write through a view of an array the tape saved is not caught",
-     f"{SILENT} (tape). `buf = np.ones(4); v = buf[:]; a = sum(x * buf); v[0] = 4` - the tape makes `buf` "
-     "read-only while it runs, but the view `v` made before stays writeable, so the saved value changes "
-     "under the tape.",
+     f"{SILENT} (tape). `c = np.ones(4); v = c[:2]; y = x * c; v[0] = 5` (also `r = c.reshape(2, 2)`, a view "
+     "of a non-differentiated argument `w[1:]`): the tape makes `c` read-only while it runs, but a view "
+     "made before stays writeable, so the value the tape saved changes under it. Views share the base's "
+     "memory but not its WRITEABLE flag: protect the base (`c.base`/np.shares_memory) or refuse.",
      lambda o: o.mode in ("tape", "auto") and o.kind == "wrong" and o.family == "mutation_after_use"),
     # ---------------------------------------------------------------- other wrong numbers
     ("W other wrong numbers",

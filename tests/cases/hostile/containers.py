@@ -262,3 +262,70 @@ def list_sort_key(x):
 
 
 CASES.add(list_sort_key, V)
+
+
+def tuple_literal_concatenate(x):
+    return np.sum(np.concatenate((x, x ** 2)) * np.arange(8.0))
+
+
+CASES.add(tuple_literal_concatenate, V)
+
+
+def np_array_of_elements(x):
+    v = np.array([x[0], x[1] ** 2, 3.0])
+    return np.sum(v * np.array([1.0, 2.0, 3.0])) + np.sum(v ** 2)
+
+
+CASES.add(np_array_of_elements, V)
+
+
+def nested_elements_matrix(x):
+    m = np.array([[x[0], 1.0], [2.0, x[1]]])
+    return np.linalg.det(m) + np.sum(m ** 2)
+
+
+CASES.add(nested_elements_matrix, V)
+
+
+def dict_constructor_call(x):
+    d = dict(a=x * 2.0, b=np.sin(x))
+    return np.sum(d["a"] * d["b"])
+
+
+CASES.add(dict_constructor_call, V)
+
+
+def list_inside_tuple_appended(x):
+    t = ([x],)
+    t[0].append(x ** 2)
+    return np.sum(t[0][1] + t[0][0])
+
+
+CASES.add(list_inside_tuple_appended, V)
+
+
+def shallow_copy_shares_arrays(x):
+    import copy
+    y = x * 1.0
+    a = [y]
+    b = copy.copy(a)
+    b[0][0] = 9.0
+    return np.sum(a[0] * x)
+
+
+CASES.add(shallow_copy_shares_arrays, V)
+
+
+def stack_tuple_of_rows(x):
+    return np.sum(np.stack((x[0], x[1] * 2.0), axis=1) ** 2)
+
+
+CASES.add(stack_tuple_of_rows, M)
+
+
+def fromkeys_shares_value(x):
+    d = dict.fromkeys(["a", "b"], x * 2.0)
+    return np.sum(d["a"] + d["b"])
+
+
+CASES.add(fromkeys_shares_value, V)

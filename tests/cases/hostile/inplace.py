@@ -450,3 +450,248 @@ def setitem_scalar_array_from_float_arg(s):
 
 
 CASES.add(setitem_scalar_array_from_float_arg, S)
+
+
+def index_list_mutated_after_setitem(x):
+    idx = [0, 2]
+    y = np.zeros(4)
+    y[idx] = x[:2] ** 2
+    idx[0] = 1
+    y[idx] += x[2:]
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(index_list_mutated_after_setitem, V)
+
+
+def mask_mutated_after_setitem(x):
+    m = x > 0.0
+    y = x * 2.0
+    y[m] = x[m] ** 3
+    m[:] = True
+    return np.sum(y * x)
+
+
+CASES.add(mask_mutated_after_setitem, V)
+
+
+def gather_index_array_mutated(x):
+    idx = np.array([0, 2])
+    z = x[idx] * 3.0
+    idx[0] = 3
+    return np.sum(z ** 2) + np.sum(x[idx])
+
+
+CASES.add(gather_index_array_mutated, V)
+
+
+def slice_object_variable(x):
+    s = slice(1, 3)
+    y = x.copy()
+    y[s] = np.exp(x[s])
+    return np.sum(y * x)
+
+
+CASES.add(slice_object_variable, V)
+
+
+def overwritten_slot_read_in_value(x):
+    y = x.copy()
+    y[0] = y[0] ** 2 + y[1]
+    y[1] = y[0] * 3.0
+    return np.sum(y ** 2)
+
+
+CASES.add(overwritten_slot_read_in_value, V)
+
+
+def view_read_after_parent_setitem(x):
+    y = x.copy()
+    tail = y[1:]
+    y[1] = 10.0 * x[0]
+    return np.sum(tail ** 2)
+
+
+CASES.add(view_read_after_parent_setitem, V)
+
+
+def row_iadd_row(x):
+    y = x.copy()
+    y[0] += y[1] * 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(row_iadd_row, M)
+
+
+def scalar_broadcast_into_slice(s):
+    y = np.ones(5)
+    y[1:4] = s
+    return np.sum(np.sin(y) * np.arange(5.0))
+
+
+CASES.add(scalar_broadcast_into_slice, S)
+
+
+def negative_step_setitem(x):
+    y = np.zeros(4)
+    y[::-2] = x[:2]
+    return np.sum(y * np.arange(1.0, 5.0)) + np.sum(y ** 2)
+
+
+CASES.add(negative_step_setitem, V)
+
+
+def ellipsis_int_iadd(x, v):
+    y = x.copy()
+    y[..., 1] += v
+    return np.sum(y ** 2)
+
+
+CASES.add(ellipsis_int_iadd, T, np.array([[0.5, -0.5, 1.0], [0.2, 0.3, -0.1]]), wrt=(0, 1))
+
+
+def int_array_target_truncates(x):
+    y = np.zeros(4, dtype=int)
+    y[0] = x[3] * 10.0
+    return np.sum(y * x)
+
+
+CASES.add(int_array_target_truncates, V)
+
+
+def int_array_iadd_truncates(x):
+    k = np.array([1, 2, 3, 4])
+    k += (x * 10.0 + 100.0).astype(int)
+    return np.sum(k * x)
+
+
+CASES.add(int_array_iadd_truncates, np.array([0.34, -0.81, 1.15, 0.45]))
+
+
+def bool_array_target(x):
+    flags = np.zeros(4, dtype=bool)
+    flags[1:3] = x[1:3] > 0.0
+    return np.sum(np.where(flags, x ** 2, x))
+
+
+CASES.add(bool_array_target, V)
+
+
+def float_rebinding_not_mutation(x):
+    k = 2.0
+    y = x * k
+    k += 1.0
+    return np.sum(y * k)
+
+
+CASES.add(float_rebinding_not_mutation, V)
+
+
+def setitem_index_from_argmax(x):
+    i = int(np.argmax(x))
+    y = x.copy()
+    y[i] = y[i] ** 2
+    return np.sum(y)
+
+
+CASES.add(setitem_index_from_argmax, V)
+
+
+def tuple_holds_array_then_iadd(x):
+    y = x * 1.0
+    t = (y, 2.0)
+    y += x ** 2
+    return np.sum(t[0] * t[1])
+
+
+CASES.add(tuple_holds_array_then_iadd, V)
+
+
+def transpose_view_read_after_parent_write(x):
+    y = x.copy()
+    z = y.T
+    y[0, 1] = 5.0 * x[1, 2]
+    return np.sum(z * np.arange(6.0).reshape(3, 2))
+
+
+CASES.add(transpose_view_read_after_parent_write, M)
+
+
+def square_assign_own_transpose(x):
+    y = x * 1.0
+    y[:, :] = y.T
+    return np.sum(y * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(square_assign_own_transpose, np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]]))
+
+
+def rows_built_then_multiplied(x):
+    y = np.zeros((2, 4))
+    y[0] = x
+    y[1] = x ** 2
+    y[1] *= y[0]
+    return np.sum(y * np.array([[1.0], [2.0]]))
+
+
+CASES.add(rows_built_then_multiplied, V)
+
+
+def tuple_index_variable(x):
+    idx = (0, slice(None))
+    y = np.ones((2, 3))
+    y[idx] = x[1] * 2.0
+    return np.sum(y ** 2 * x)
+
+
+CASES.add(tuple_index_variable, M)
+
+
+def mask_reused_after_write(x):
+    y = x * 2.0
+    m = y > 0.5
+    y[m] = y[m] ** 2
+    return np.sum(y[m]) + np.sum(y)
+
+
+CASES.add(mask_reused_after_write, V)
+
+
+def int_index_argument(x, i):
+    y = x.copy()
+    y[i] = y[i] * 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(int_index_argument, V, 2)
+
+
+def setitem_then_reduce_then_setitem(x):
+    y = np.zeros(4)
+    y[:2] = x[:2]
+    s = np.sum(y ** 2)
+    y[2:] = s * x[2:]
+    return np.sum(y)
+
+
+CASES.add(setitem_then_reduce_then_setitem, V)
+
+
+def dict_item_iadd_on_copy(x):
+    d = {"acc": x * 1.0}
+    d["acc"] += x ** 2
+    return np.sum(d["acc"]) + np.sum(x)
+
+
+CASES.add(dict_item_iadd_on_copy, V)
+
+
+def dict_item_iadd_aliases_local(x):
+    y = x * 1.0
+    d = {"acc": y}
+    d["acc"] += 1.0
+    return np.sum(y * x)
+
+
+CASES.add(dict_item_iadd_aliases_local, V)

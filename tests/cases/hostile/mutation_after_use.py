@@ -316,3 +316,130 @@ def closure_buffer_restored():
 
 
 CASES.add(closure_buffer_restored(), V, name="closure_state_mutated_and_restored")
+
+
+class _Params:
+    def __init__(self):
+        self.w = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def const_alias_created_before_use_written(x):
+    c = np.ones(4)
+    d = c
+    y = x * c
+    d[0] = 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(const_alias_created_before_use_written, V)
+
+
+def const_view_created_before_use_written(x):
+    c = np.ones(4)
+    v = c[:2]
+    y = x * c
+    v[0] = 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(const_view_created_before_use_written, V)
+
+
+def const_reshape_view_written(x):
+    c = np.ones(4)
+    r = c.reshape(2, 2)
+    y = np.sin(x) * c
+    r[0, 0] = 5.0
+    return np.sum(y * c)
+
+
+CASES.add(const_reshape_view_written, V)
+
+
+def const_written_by_out(x):
+    c = np.ones(4)
+    y = x * c
+    np.multiply(c, 3.0, out=c)
+    return np.sum(y ** 2)
+
+
+CASES.add(const_written_by_out, V)
+
+
+def nondiff_argument_view_written(x, w):
+    v = w[1:]
+    y = x * w
+    v *= 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(nondiff_argument_view_written, V, np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def object_attribute_array_mutated(x):
+    p = _Params()
+    y = x * p.w
+    p.w[0] = 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(object_attribute_array_mutated, V)
+
+
+def dict_value_array_mutated(x):
+    d = {"w": np.ones(4)}
+    y = x * d["w"]
+    d["w"][2] = -3.0
+    return np.sum(y * d["w"])
+
+
+CASES.add(dict_value_array_mutated, V)
+
+
+def const_rebinding_is_not_mutation(x):
+    c = np.ones(4)
+    y = x * c
+    c = c * 5.0
+    return np.sum(y ** 2) + np.sum(c * x)
+
+
+CASES.add(const_rebinding_is_not_mutation, V)
+
+
+def same_list_twice_aliased(x):
+    y = x * 1.0
+    pair = [y, y]
+    pair[0] += 1.0
+    return np.sum(pair[1] * x)
+
+
+CASES.add(same_list_twice_aliased, V)
+
+
+def list_multiplication_aliases_arrays(x):
+    rows = [np.zeros(4)] * 2
+    rows[0][0] = 7.0
+    return np.sum(x * rows[1])
+
+
+CASES.add(list_multiplication_aliases_arrays, V)
+
+
+def gather_then_source_mutated(x):
+    y = x * 2.0
+    z = y[[0, 1]]
+    y[0] = 100.0
+    return np.sum(z ** 2) + np.sum(y)
+
+
+CASES.add(gather_then_source_mutated, V)
+
+
+def matmul_result_saved_then_operand_scaled(x):
+    A = np.array([[1.0, 2.0], [3.0, 4.0], [0.5, -1.0]])
+    h = np.tanh(A @ x[:2])
+    A *= 0.0
+    return np.sum(h ** 2) + np.sum(A)
+
+
+CASES.add(matmul_result_saved_then_operand_scaled, V)
