@@ -29,6 +29,17 @@ SRC = ("source", "auto")
 
 CAUSES = [
     # ---------------------------------------------------------------- silent wrong gradients, source mode
+    ("S13 out= passed positionally (np.sum(x, 0, None, buf), np.multiply(x, 2, buf), np.clip(x, lo, hi, buf), "
+     "np.dot(a, b, buf), np.concatenate(seq, 0, buf), np.round(y, 0, y))",
+     f"{SILENT}. The effect check looks for the `out=` keyword only; the output array passed as a positional "
+     "argument is written without being seen (gradient 0 through the buffer, or the pre-rounding value "
+     "differentiated). Map positional arguments to parameters (ufunc nin, the function's signature) first.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and (
+         "positional_out" in o.id or o.id == "effects::round_out_then_used")),
+    ("S14 a global array mutated by a helper between two uses",
+     f"{SILENT}. `y = x * G; set_g(3.0); z = x * G` where set_g does `G[0] = v`: the inlined helper's write "
+     "to a module global is not seen as a write to G.",
+     _ids("effects::global_mutated_by_helper_between_uses", modes=SRC, kinds=("wrong",))),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",
@@ -48,13 +59,20 @@ CAUSES = [
      "(sum(... for v in x), [f(r) for r in rows], math.fsum/math.prod/max of a generator, np.fromiter, "
      "enumerate/map/filter/sorted/iter/tolist) is treated as a constant: gradient 0.",
      lambda o: o.family == "comprehensions" and o.mode in SRC and o.kind == "wrong"),
-    ("S11 augmented assignment to a container item or attribute that holds an array",
-     f"{SILENT}. `items = [y]; items[0] += 1` (or `d['k'] += v`, `pair = [y, y]`) runs ndarray.__iadd__: "
-     "the array itself is updated, so every other name of it (y, pair[1]) changes too; the generated code "
-     "rebinds the item to a new array instead.",
-     _ids("inplace::list_item_inplace_array", "mutation_after_use::same_list_twice_aliased",
-          "inplace::dict_item_iadd_aliases_local", "inplace::dict_item_inplace_shares_array",
-          "inplace::tuple_holds_array_then_iadd", modes=SRC, kinds=("wrong",))),
+    ("S11 an array held in a container (tuple/list/dict/object) is updated in place",
+     f"{SILENT}. `t = (y,); y[0] = v` or `d = {{'y': y}}; y[1] = 0` or `items = [y]; items[0] += 1` "
+     "(ndarray.__iadd__): the array itself changes, so the container's element (and every other name of "
+     "it) changes too; the generated code keeps the container's old value or rebinds the item to a new array.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and (
+         "holds_array" in o.id or o.id in ("inplace::list_item_inplace_array",
+                                           "mutation_after_use::same_list_twice_aliased",
+                                           "inplace::dict_item_iadd_aliases_local",
+                                           "inplace::dict_item_inplace_shares_array"))),
+    ("S12 functions that return their argument itself (astype(copy=False), asarray, atleast_1d) treated as copies",
+     f"{SILENT}. `z = y.astype(np.float64, copy=False); z += 1` updates y (it is the same array).",
+     lambda o: o.mode in SRC and o.kind == "wrong" and o.id in (
+         "views_aliases::astype_copy_false_is_same_array", "views_aliases::asarray_with_dtype_is_same_array",
+         "views_aliases::atleast_1d_returns_same_array")),
     ("S4 a constant, global, closure array or argument mutated after a use (and CSE across the mutation)",
      f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the value "
      "used is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination merges "
@@ -91,11 +109,13 @@ CAUSES = [
      "defaults changed afterwards (f.__defaults__ = ...) are not seen, in tape mode too.",
      _ids("stale::defaults_replaced")),
     # ---------------------------------------------------------------- silent wrong gradients, tape mode
-    ("T1 tape: out= arguments are ignored",
-     f"{SILENT} (tape). `np.clip(y, lo, hi, out=y)`, `np.cumsum(x, out=buf)`, `np.sum(x, axis=0, out=acc)` "
-     "on the tape: the result written to `out` is not recorded (the clip is lost; buf/acc keep no gradient).",
-     _ids("effects::clip_out_inplace", "effects::cumsum_out", "effects::reduction_out", modes=("tape",),
-          kinds=("wrong",))),
+    ("T1 tape: out= arguments are ignored (keyword or positional)",
+     f"{SILENT} (tape). `np.clip(y, lo, hi, out=y)`, `np.cumsum(x, out=buf)`, `np.sum(x, axis=0, out=acc)`, "
+     "`x.sum(axis=1, out=buf)`, `np.einsum(..., out=buf)`, `np.take(x, idx, out=buf)`, and every positional "
+     "out (np.sum(x, 0, None, buf), np.dot(a, b, buf), np.round(y, 0, y)...): the tape records the call "
+     "but not the write into `out`, so the buffer keeps no gradient (or the overwritten value is "
+     "differentiated). Only the ufunc `out=` keyword is refused with InPlaceError today.",
+     lambda o: o.mode == "tape" and o.kind == "wrong" and o.family == "effects"),
     ("T2 tape: iterating x.flat drops the gradient",
      f"{SILENT} (tape). `sum(x.flat)` on a Tensor reads the plain array: gradient wrong, no error.",
      _ids("views_aliases::flat_iterator_sum", modes=("tape", "auto"), kinds=("wrong",))),

@@ -544,3 +544,177 @@ def legacy_seeded_rand(x):
 
 
 CASES.add(legacy_seeded_rand, V)
+
+
+def positional_out_binary_ufunc(x):
+    buf = np.zeros(4)
+    np.multiply(x, 2.0, buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(positional_out_binary_ufunc, V)
+
+
+def positional_out_unary_ufunc(x):
+    buf = np.zeros(4)
+    np.exp(x, buf)
+    return np.sum(buf * x)
+
+
+CASES.add(positional_out_unary_ufunc, V)
+
+
+def positional_out_reduction(x):
+    buf = np.zeros(3)
+    np.sum(x, 0, None, buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(positional_out_reduction, M)
+
+
+def positional_out_cumsum(x):
+    buf = np.zeros(4)
+    np.cumsum(x, 0, None, buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(positional_out_cumsum, V)
+
+
+def positional_out_clip(x):
+    buf = np.zeros(4)
+    np.clip(x * 2.0, -1.0, 1.0, buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(positional_out_clip, V)
+
+
+def positional_out_dot(a):
+    buf = np.zeros((2, 2))
+    np.dot(a, a.T, buf)
+    return np.sum(buf)
+
+
+CASES.add(positional_out_dot, M)
+
+
+def positional_out_concatenate(x):
+    buf = np.zeros(8)
+    np.concatenate([x, x ** 2], 0, buf)
+    return np.sum(buf * np.arange(8.0))
+
+
+CASES.add(positional_out_concatenate, V)
+
+
+def method_out_clip(x):
+    y = x * 2.0
+    y.clip(-1.0, 1.0, out=y)
+    return np.sum(y ** 2)
+
+
+CASES.add(method_out_clip, V)
+
+
+def method_out_sum(x):
+    buf = np.zeros(2)
+    x.sum(axis=1, out=buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(method_out_sum, M)
+
+
+def unbound_ndarray_setitem(x):
+    y = np.zeros(4)
+    np.ndarray.__setitem__(y, slice(0, 2), x[2:] * 3.0)
+    return np.sum(y ** 2)
+
+
+CASES.add(unbound_ndarray_setitem, V)
+
+
+def unbound_ndarray_fill(x):
+    y = x * 1.0
+    np.ndarray.fill(y, 0.5)
+    return np.sum(y * x)
+
+
+CASES.add(unbound_ndarray_fill, V)
+
+
+def where_with_out_and_mask(x):
+    buf = np.ones(4)
+    np.multiply(x, 3.0, out=buf, where=np.array([True, False, True, False]))
+    return np.sum(buf * x)
+
+
+CASES.add(where_with_out_and_mask, V)
+
+
+def einsum_out(a):
+    buf = np.zeros(2)
+    np.einsum("ij,ij->i", a, a, out=buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(einsum_out, M)
+
+
+def take_out(x):
+    buf = np.zeros(2)
+    np.take(x, [1, 3], out=buf)
+    return np.sum(buf ** 2)
+
+
+CASES.add(take_out, V)
+
+
+def round_out_then_used(x):
+    y = x * 10.0
+    np.round(y, 0, y)
+    return np.sum(y * x)
+
+
+CASES.add(round_out_then_used, np.array([0.34, -0.81, 1.17, 0.46]))
+
+
+class _Grid:
+    def __init__(self):
+        self.data = np.zeros(4)
+
+    def __setitem__(self, i, v):
+        self.data[i] = v
+
+    def __getitem__(self, i):
+        return self.data[i]
+
+
+def custom_setitem_object(x):
+    g = _Grid()
+    g[1] = x[0] ** 2
+    g[2] = x[1] * 3.0
+    return np.sum(g.data * np.arange(1.0, 5.0))
+
+
+CASES.add(custom_setitem_object, V)
+
+
+_G2 = np.ones(4)
+
+
+def _set_g2(v):
+    _G2[0] = v
+
+
+def global_mutated_by_helper_between_uses(x):
+    y = x * _G2
+    _set_g2(3.0)
+    z = x * _G2
+    _set_g2(1.0)
+    return np.sum(y * z)
+
+
+CASES.add(global_mutated_by_helper_between_uses, V)

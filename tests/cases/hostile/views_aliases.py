@@ -410,3 +410,198 @@ def tuple_of_views_write(x):
 
 
 CASES.add(tuple_of_views_write, V)
+
+
+class _Holder:
+    pass
+
+
+def tuple_holds_array_then_setitem(x):
+    y = x * 1.0
+    t = (y,)
+    y[0] = 5.0 * x[1]
+    return np.sum(t[0] ** 2)
+
+
+CASES.add(tuple_holds_array_then_setitem, V)
+
+
+def object_attribute_holds_array_then_imul(x):
+    y = x * 1.0
+    h = _Holder()
+    h.arr = y
+    y *= 2.0
+    return np.sum(h.arr * x)
+
+
+CASES.add(object_attribute_holds_array_then_imul, V)
+
+
+def dict_holds_array_then_setitem(x):
+    y = x * 1.0
+    d = {"y": y}
+    y[1] = 0.0
+    return np.sum(d["y"] ** 2)
+
+
+CASES.add(dict_holds_array_then_setitem, V)
+
+
+def list_holds_array_then_slice_fill(x):
+    y = x * 1.0
+    lst = [y, x]
+    y[:] = x ** 3
+    return np.sum(lst[0] + lst[1])
+
+
+CASES.add(list_holds_array_then_slice_fill, V)
+
+
+def ellipsis_index_is_view(x):
+    y = x * 1.0
+    v = y[...]
+    v += 1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(ellipsis_index_is_view, V)
+
+
+def empty_tuple_index_is_view(x):
+    y = x * 1.0
+    v = y[()]
+    v *= 3.0
+    return np.sum(y * x)
+
+
+CASES.add(empty_tuple_index_is_view, M)
+
+
+def reshape_same_shape_is_view(x):
+    y = x * 1.0
+    v = np.reshape(y, y.shape)
+    v[0, 0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(reshape_same_shape_is_view, M)
+
+
+def astype_copy_false_is_same_array(x):
+    y = x * 1.0
+    z = y.astype(np.float64, copy=False)
+    z += 1.0
+    return np.sum(y ** 2)
+
+
+CASES.add(astype_copy_false_is_same_array, V)
+
+
+def astype_default_is_copy(x):
+    y = x * 1.0
+    z = y.astype(np.float64)
+    z += 1.0
+    return np.sum(y ** 2) + np.sum(z)
+
+
+CASES.add(astype_default_is_copy, V)
+
+
+def asarray_with_dtype_is_same_array(x):
+    y = x * 1.0
+    z = np.asarray(y, dtype=np.float64)
+    z *= 2.0
+    return np.sum(y * x)
+
+
+CASES.add(asarray_with_dtype_is_same_array, V)
+
+
+def np_copy_is_copy(x):
+    y = x * 1.0
+    z = np.copy(y)
+    z *= 2.0
+    return np.sum(y * x) + np.sum(z)
+
+
+CASES.add(np_copy_is_copy, V)
+
+
+def atleast_1d_returns_same_array(x):
+    y = x * 1.0
+    z = np.atleast_1d(y)
+    z[0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(atleast_1d_returns_same_array, V)
+
+
+def ravel_function_contiguous_view(x):
+    y = x * 1.0
+    r = np.ravel(y)
+    r[4] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(ravel_function_contiguous_view, M)
+
+
+def swapaxes_method_view(x):
+    y = x * 1.0
+    s = y.swapaxes(0, 1)
+    s[0, 1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(swapaxes_method_view, M)
+
+
+def array_split_parts_are_views(x):
+    y = x * 1.0
+    parts = np.array_split(y, 3)
+    parts[1] *= 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(array_split_parts_are_views, np.array([0.3, -0.8, 1.1, 0.45, 0.6, -0.2]))
+
+
+def vsplit_rows_are_views(x):
+    y = x * 1.0
+    top, bottom = np.vsplit(y, 2)
+    bottom += top
+    return np.sum(y ** 2)
+
+
+CASES.add(vsplit_rows_are_views, M)
+
+
+def transpose_of_1d_is_same_data(x):
+    y = x * 1.0
+    t = y.T
+    t[0] = 3.0
+    return np.sum(y * x)
+
+
+CASES.add(transpose_of_1d_is_same_data, V)
+
+
+def newaxis_then_index_view(x):
+    y = x * 1.0
+    w = y[:, np.newaxis][:, 0]
+    w += 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(newaxis_then_index_view, V)
+
+
+def rollaxis_view(x):
+    y = x * 1.0
+    r = np.rollaxis(y, 2)
+    r[0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(rollaxis_view, T)
