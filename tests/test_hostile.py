@@ -354,11 +354,12 @@ def test_stale(name, mode):
             # rebinding: sc.rebind() and/or new arguments (sc.args_after)
             if step.startswith("after rebinding (same"):
                 sc.rebind()
-            if step.endswith("(new gradient object)"):
-                g = sg.grad(sc.func, wrt=sc.wrt, mode=mode)
+            func = sc.func if step == "before" or sc.func_after is None else sc.func_after
+            if step.endswith("(new gradient object)") or (func is not sc.func and step.endswith("(same gradient object)")):
+                g = sg.grad(func, wrt=sc.wrt, mode=mode)   # func_after: necessarily a new object
             args = sc.args if step == "before" or sc.args_after is None else sc.args_after
-            ref = reference(sc.func, args, sc.kwargs, sc.wrt)
-            state = _after_original(sc.func, args, sc.kwargs)
+            ref = reference(func, args, sc.kwargs, sc.wrt)
+            state = _after_original(func, args, sc.kwargs)
             one = _stale_step(g, sc, args, mode, ref, state)
             steps.append((step, one))
     finally:

@@ -23,3 +23,10 @@ GAIN = 1.5
 
 def uses_gain(v):
     return v * GAIN
+
+
+xp = np
+
+
+def uses_xp(v):
+    return xp.sum(xp.sin(v)) * v

@@ -32,6 +32,7 @@ class Scenario:
     wrt: object = 0
     kwargs: dict = field(default_factory=dict)
     args_after: tuple = None      # the arguments after rebind(), when they change (default: args)
+    func_after: object = None     # another function to differentiate after rebind() (same code, say)
 
 
 def scenario(factory):
@@ -665,3 +666,86 @@ def flag_loss(x, square):
 @scenario
 def boolean_flag_argument_flips():
     return Scenario(_clone(flag_loss), (V, True), lambda: None, args_after=(V, False))
+
+
+# ---- functions that share code (and source text) but not globals, closures or defaults ----
+
+
+def _make_act_closure(act):
+    def shared_code_closure(x):
+        return np.sum(act(x) * x)
+    return shared_code_closure
+
+
+@scenario
+def two_closures_same_code():
+    """Two closures made by one factory: same code object and source text, different cells."""
+    return Scenario(_make_act_closure(np.tanh), (V,), lambda: None, func_after=_make_act_closure(np.exp))
+
+
+@scenario
+def same_code_different_globals():
+    """One code object run with two globals dicts (ACT is tanh in one, sin in the other)."""
+    other = dict(globals())
+    other["ACT"] = np.sin
+    f2 = types.FunctionType(uses_global_act.__code__, other, "uses_global_act")
+    return Scenario(_clone(uses_global_act), (V,), lambda: None, func_after=f2)
+
+
+@scenario
+def same_code_different_defaults():
+    f2 = _clone(uses_default)
+    f2.__defaults__ = (3.0,)
+    return Scenario(_clone(uses_default), (VP,), lambda: None, func_after=f2)
+
+
+def _make_helper_closure(helper):
+    def shared_code_helper_closure(x):
+        return np.sum(helper(x) ** 2)
+    return shared_code_helper_closure
+
+
+@scenario
+def two_closures_same_code_inlined_helpers():
+    """As two_closures_same_code, but the cell holds a Python helper that source mode inlines."""
+    return Scenario(_make_helper_closure(_helper_v1), (V,), lambda: None,
+                    func_after=_make_helper_closure(_helper_v2))
+
+
+@scenario
+def helper_module_alias_rebound():
+    """A helper in another module calls NumPy through that module's alias, which is rebound."""
+    fake = types.SimpleNamespace(sum=np.sum, sin=np.cos)
+
+    def rebind():
+        _stale_lib.xp = fake
+
+    def restore():
+        _stale_lib.xp = np
+
+    return Scenario(_clone(uses_lib_xp), (V,), rebind, restore)
+
+
+def uses_lib_xp(x):
+    return np.sum(_stale_lib.uses_xp(x))
+
+
+@scenario
+def wraps_wrapped_replaced():
+    """A functools.wraps wrapper whose __wrapped__ is replaced: the wrapper's behaviour does not change."""
+    import functools
+
+    def inner(v):
+        return np.sum(np.sin(v))
+
+    @functools.wraps(inner)
+    def wrapper(x):
+        return 2.0 * inner(x)
+
+    def other(v):
+        return np.sum(v ** 5)
+
+    def rebind():
+        wrapper.__wrapped__ = other
+
+    return Scenario(wrapper, (V,), rebind)
