@@ -15,6 +15,7 @@ class Aliases:
         self._escaped = set()   # roots of classes holding an object the caller (or a global) also holds
         self._saved = set()     # names whose value the adjoint reads
         self._contents = {}     # container name -> names of the objects it holds (a list's items)
+        self._held = set()      # names some container holds
 
     def _root(self, name):
         if name not in self._parent:
@@ -52,6 +53,11 @@ class Aliases:
     def contain(self, container, item):
         """``container`` (a list, tuple or dict) holds a reference to ``item``'s object."""
         self._contents.setdefault(container, set()).add(item)
+        self._held.add(item)
+
+    def held(self, name):
+        """Whether some list, tuple or dict holds ``name``'s object (or one sharing memory with it)."""
+        return not self._held.isdisjoint(self.members(name))
 
     def reachable(self, name):
         """Every name whose object may be reached from ``name``'s: its class, and what they hold."""
@@ -76,6 +82,10 @@ class Aliases:
     def save(self, name):
         """The adjoint reads ``name``'s value after the primal has run."""
         self._saved.add(name)
+
+    def saved_names(self):
+        """Every name the adjoint reads."""
+        return frozenset(self._saved)
 
     def saved(self, name):
         """Whether the adjoint reads ``name``, anything that may share memory with it or anything it holds."""

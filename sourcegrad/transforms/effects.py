@@ -118,7 +118,7 @@ def written_arguments(call, target, method_name=None):
 def returns_new(call, target, method_name=None):
     """Whether the call certainly returns a new object that shares no memory with its arguments."""
     if method_name is not None:
-        return method_name in NEW_METHODS
+        return method_name in NEW_METHODS and not any(kw.arg == "copy" for kw in call.keywords)
     if target is None:
         return False
     if _is_builtin(target) and target in NEW_BUILTINS:

@@ -246,9 +246,12 @@ class Normalizer:
                 self.alias_passive(v, value, scope)
                 scope.env[n] = ast.Name(v, ast.Load())
             return
+        known = self.known_container(value, scope)
         if isinstance(value, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in value.elts):
             parts = [self.lower_expr(e, scope) if self.is_active(e, scope) else self.atomize(e, scope)
                      for e in value.elts]
+        elif known is not None and known.kind != "dict":
+            parts = [copy.deepcopy(a) for a in known.items]
         else:
             parts = self.lower_expr(value, scope)
             if isinstance(parts, _Op):
@@ -303,6 +306,13 @@ class Normalizer:
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             read = ast.Subscript(copy.deepcopy(target.value), copy.deepcopy(target.slice), ast.Load())
             value = ast.copy_location(ast.BinOp(ast.copy_location(read, target), stmt.op, stmt.value), stmt)
+            item = self.container_item(target, scope)
+            if isinstance(item, ast.Name) and self.is_active(value, scope):
+                # ``lst[0] += v`` updates the item's own array in place: every other holder of it sees that.
+                label = ast.unparse(target)
+                self.hazards.append((item.id, scope.source.error(
+                    stmt, f"in-place update of {label}, which may be an array that other variables also hold",
+                    f'Write it without the in-place operator ({label} = {label} + ...), or use mode="tape".')))
             if self.is_active(value, scope):
                 self.lower_store(target, value, scope, stmt)
                 return
@@ -958,7 +968,7 @@ class Normalizer:
         atom = scope.env.get(name)
         if not isinstance(atom, ast.Name) or atom.id not in self.names.bound:
             return None
-        if scope.borrowed.get(name) == atom.id or not self.aliases.alone(atom.id):
+        if scope.borrowed.get(name) == atom.id or not self.aliases.alone(atom.id) or self.aliases.held(atom.id):
             return None
         if self.aliases.escaped(atom.id) and not allow_escaped:
             return None
@@ -993,6 +1003,11 @@ class Normalizer:
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may store or change a value that "
                                          "carries a gradient, which source mode cannot follow",
                                          "Register a rule for it with sg.vjp_rule, or use mode=\"tape\".")
+            if isinstance(target, types.FunctionType) and any(k.startswith("<free>") for k in
+                                                              self.aliases.saved_names()):
+                raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state (it writes into "
+                                         "items or attributes, or uses global), and the gradient reads globals",
+                                         'Pass what it changes as an argument, or use mode="tape".')
             for expr in written:
                 if isinstance(expr, ast.Starred):
                     expr = expr.value
@@ -1052,7 +1067,7 @@ class Normalizer:
             return False
         name = getattr(prim, "__name__", "")
         if getattr(prim, "__objclass__", None) is np.ndarray:
-            return name in effects.NEW_METHODS
+            return name in effects.NEW_METHODS and "copy" not in op.kwargs
         if getattr(prim, "__module__", None) == "math" or prim in (float, abs, sum, max, min):
             return True
         if effects.is_numpy(prim):
