@@ -1,5 +1,14 @@
 """Lower a function to A-normal form: one primitive operation per statement, in SSA.
 
+The rule above all others: this pass understands every statement of the function, or declines it
+with an UnsupportedError naming the construct (auto mode then uses the tape). Nothing is treated as
+carrying no gradient because it was not recognised: activity is decided for every expression (any
+name of a differentiated value inside an unknown construct makes it active), every call is classified
+by what it may write (``effects``), and every in-place write is checked against what may share memory
+with it and what the adjoint reads later (``aliases``): kept as written when nothing the adjoint reads
+can see it, turned into a new SSA version (``y_1 = updated(y, i, v)``, ``c_1 = c.copy()``) when no
+other name can, declined otherwise.
+
 Each nested expression that carries a gradient becomes a statement binding a temporary
 (``t0``, ``t1``...); the user's own names are kept, and a name assigned twice gets a new version
 (``x_1``) so that the adjoint can still read every value it needs. Calls to the user's own helper
