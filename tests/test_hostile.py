@@ -345,7 +345,8 @@ def test_reference_trustworthy(case):
 def test_stale(name, mode):
     sc = stale.SCENARIOS[name]()
     cid = f"stale::{name}"
-    program = _program_text(sc.func)
+    program = _program_text(sc.func) + "\n# the scenario (rebind() runs between the gradients):\n" + \
+        _program_text(stale.SCENARIOS[name])
     outcome = Outcome(cid, "stale", mode, "pass", program=program)
     steps = []
     try:

@@ -161,3 +161,17 @@ CAUSES = [
      "caller's container holds a sourcegrad Tensor instead of an ndarray.",
      lambda o: o.kind == "mutation"),
 ]
+
+
+NOTES = [
+    "`sg.numerical_grad(f, *args, wrt=..., **kwargs)` (and `check_grad`) cannot pass a keyword argument "
+    "named `f` (or `wrt`) to the function: `numerical_grad() got multiple values for argument 'f'`. Make "
+    "`f` positional-only (`def numerical_grad(f, /, *args, ...)`). The hostile case `entry::many_params` "
+    "renamed its parameter to avoid it.",
+    "The tape's by-design errors accepted by this runner are sourcegrad's own classes (GradientLostError, "
+    "InPlaceError, NoRuleError, TransformError) and TypeError/ValueError raised by a `raise` in "
+    "sourcegrad/runtime/ (e.g. 'Tensor.sort() would modify the value in place'); they are listed at the end. "
+    "In auto mode they still count as failures when source mode declined (group N).",
+    "Stale scenarios run before/after a rebinding with the same gradient object and with a new one; each "
+    "scenario differentiates its own clone of the function, so caches do not leak between tests.",
+]

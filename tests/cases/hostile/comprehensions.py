@@ -295,3 +295,66 @@ def nested_genexp_in_max(x):
 
 
 CASES.add(nested_genexp_in_max, M)
+
+
+def sum_with_active_start(x):
+    return np.sum(sum([1.0, 2.0], x) ** 2)
+
+
+CASES.add(sum_with_active_start, V)
+
+
+def genexp_over_range_active_element(x):
+    return sum(x[i] * x[-1 - i] for i in range(4))
+
+
+CASES.add(genexp_over_range_active_element, V)
+
+
+def listcomp_inactive_iterable_active_capture(x):
+    parts = [np.sin(x * k) for k in (1.0, 2.0)]
+    return np.sum(parts[0] * parts[1])
+
+
+CASES.add(listcomp_inactive_iterable_active_capture, V)
+
+
+def max_with_key(x):
+    best = max([x, 2.0 * x, x + 1.0], key=lambda t: float(np.sum(t)))
+    return np.sum(best ** 2)
+
+
+CASES.add(max_with_key, V)
+
+
+def star_args_from_list(x, y):
+    parts = [x, y]
+    return np.sum(np.hypot(*parts))
+
+
+CASES.add(star_args_from_list, V, VP, wrt=(0, 1))
+
+
+def double_star_kwargs_call(x):
+    kw = {"a_min": -0.5, "a_max": 0.9}
+    return np.sum(np.clip(x * 1.0, **kw) ** 2)
+
+
+CASES.add(double_star_kwargs_call, V)
+
+
+def fstring_of_active_value(x):
+    s = np.sum(x ** 2)
+    label = f"{s:.3f}"
+    return s * len(label)
+
+
+CASES.add(fstring_of_active_value, V)
+
+
+def dunder_import_numpy(x):
+    np_local = __import__("numpy")
+    return np_local.sum(np_local.exp(x))
+
+
+CASES.add(dunder_import_numpy, V)

@@ -695,3 +695,75 @@ def dict_item_iadd_aliases_local(x):
 
 
 CASES.add(dict_item_iadd_aliases_local, V)
+
+
+def rebind_argument_to_copy_then_mutate(x):
+    x = x.copy()
+    x[0] = 0.25
+    x *= 2.0
+    return np.sum(x ** 2)
+
+
+CASES.add(rebind_argument_to_copy_then_mutate, V)
+
+
+def rebind_argument_to_asarray_then_mutate(x):
+    x = np.asarray(x)
+    x += 1.0
+    return np.sum(x ** 2)
+
+
+CASES.add(rebind_argument_to_asarray_then_mutate, V)
+
+
+def rebind_argument_to_asarray_float_then_setitem(x):
+    x = np.asarray(x, dtype=float)
+    x[1] = 3.0
+    return np.sum(np.sin(x))
+
+
+CASES.add(rebind_argument_to_asarray_float_then_setitem, V)
+
+
+def rebind_argument_to_array_then_mutate(x):
+    x = np.array(x)
+    x -= 0.5
+    return np.sum(x ** 3)
+
+
+CASES.add(rebind_argument_to_array_then_mutate, V)
+
+
+def empty_like_filled_then_iadd(x):
+    out = np.empty_like(x)
+    out[:] = x
+    out += np.cos(x)
+    return np.sum(out ** 2)
+
+
+CASES.add(empty_like_filled_then_iadd, M)
+
+
+def inline_out_temporary(x):
+    y = np.exp(x, out=np.empty_like(x))
+    return np.sum(y * x)
+
+
+CASES.add(inline_out_temporary, V)
+
+
+def method_self_state_reset(x):
+    class Acc:
+        def __init__(self):
+            self.total = 0.0
+
+        def add(self, v):
+            self.total += v
+
+    a = Acc()
+    a.add(np.sum(x ** 2))
+    a.add(np.sum(x))
+    return a.total
+
+
+CASES.add(method_self_state_reset, V)

@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .causes import CAUSES
+from .causes import CAUSES, NOTES
 
 ROOT = Path(__file__).resolve().parents[3]
 MODES = ("tape", "source", "auto")
@@ -78,6 +78,17 @@ def write_report(results, complete, expected):
     groups[None] = []
     for o in failures:
         groups.setdefault(_cause_of(o), []).append(o)
+    lines += ["## Index of root causes (S = silent wrong gradient in source/auto mode, T = silent wrong "
+              "gradient on the tape, C = crash instead of a decline, N = no engine answers, M = effects on the "
+              "caller's arguments)", ""]
+    for label, items in groups.items():
+        if items:
+            ids = sorted({o.id for o in items})
+            modes = sorted({o.mode for o in items}, key=MODES.index)
+            lines.append(f"- **{label or 'unclassified'}**: {len(ids)} programs ({', '.join(modes)})")
+    lines.append("")
+    if NOTES:
+        lines += ["## Notes (not tied to one case)", ""] + [f"- {n}" for n in NOTES] + [""]
     lines += [f"## Failures ({len(failures)}), grouped by root cause", ""]
     for label, items in groups.items():
         if not items:
