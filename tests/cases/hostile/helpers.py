@@ -399,3 +399,132 @@ def helper_two_levels_other_module(x):
 
 
 CASES.add(helper_two_levels_other_module, M)
+
+
+def helper_name_rebound_locally(x):
+    softplus = np.tanh
+    return np.sum(softplus(x) ** 2)
+
+
+CASES.add(helper_name_rebound_locally, V)
+
+
+def helper_via_local_alias(x):
+    h = lib.softplus
+    return np.sum(h(x) * x)
+
+
+CASES.add(helper_via_local_alias, V)
+
+
+def helper_via_dict_lookup(x):
+    table = {"act": softplus, "lin": lib.scaled}
+    return np.sum(table["act"](x) + table["lin"](x))
+
+
+CASES.add(helper_via_dict_lookup, V)
+
+
+def helper_passed_as_argument(x, act):
+    return np.sum(act(x) ** 2)
+
+
+CASES.add(helper_passed_as_argument, V, lib.softplus)
+
+
+def _make_scale(k):
+    def scale(v):
+        return v * k
+    return scale
+
+
+def helper_factory_closure(x):
+    return np.sum(_make_scale(3.0)(x) ** 2)
+
+
+CASES.add(helper_factory_closure, V)
+
+
+x_scale = 4.0
+
+
+def _param_named_like_global(x):
+    return x * x_scale
+
+
+def helper_param_same_name_as_caller_param(x):
+    return np.sum(_param_named_like_global(x * 2.0) ** 2)
+
+
+CASES.add(helper_param_same_name_as_caller_param, V)
+
+
+def _varargs_helper(*vs):
+    return vs[0] * vs[1]
+
+
+def helper_with_varargs(x, y):
+    return np.sum(_varargs_helper(x, y) ** 2)
+
+
+CASES.add(helper_with_varargs, V, VP, wrt=(0, 1))
+
+
+def _kwargs_helper(v, **kw):
+    return v * kw["k"] + kw.get("b", 0.0)
+
+
+def helper_with_kwargs(x):
+    return np.sum(_kwargs_helper(x, k=3.0, b=1.0) ** 2)
+
+
+CASES.add(helper_with_kwargs, V)
+
+
+class _Layer:
+    def __init__(self):
+        self.w = np.array([0.5, -1.0, 2.0, 0.25])
+
+    @property
+    def w2(self):
+        return self.w ** 2
+
+    def apply(self, v):
+        return v * self.w2 + self.w
+
+
+_LAYER = _Layer()
+
+
+def helper_method_with_property(x):
+    return np.sum(np.tanh(_LAYER.apply(x)))
+
+
+CASES.add(helper_method_with_property, V)
+
+
+def _sets_attribute(obj, v):
+    obj.cache = v * 2.0
+    return obj.cache
+
+
+def helper_sets_attribute_of_argument(x):
+    b = _Layer()
+    r = _sets_attribute(b, x)
+    return np.sum(b.cache * r)
+
+
+CASES.add(helper_sets_attribute_of_argument, V)
+
+
+def _early_exit(v):
+    if v.shape[0] > 10:
+        return v
+    return v * 2.0
+
+
+def helper_with_branch(x):
+    return np.sum(_early_exit(x) ** 2)
+
+
+CASES.add(helper_with_branch, V)

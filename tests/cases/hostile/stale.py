@@ -749,3 +749,29 @@ def wraps_wrapped_replaced():
         wrapper.__wrapped__ = other
 
     return Scenario(wrapper, (V,), rebind)
+
+
+def takes_function(x, act):
+    return np.sum(act(x) ** 2)
+
+
+@scenario
+def function_argument_changes():
+    """A (non-differentiated) argument is a function: np.tanh, then np.sin."""
+    return Scenario(_clone(takes_function), (V, np.tanh), lambda: None, args_after=(V, np.sin))
+
+
+@scenario
+def python_function_argument_changes():
+    """Same, with Python functions source mode could inline."""
+    return Scenario(_clone(takes_function), (V, _helper_v1), lambda: None, args_after=(V, _helper_v2))
+
+
+def takes_module(x, mod):
+    return mod.sum(mod.exp(x))
+
+
+@scenario
+def module_argument_changes():
+    fake = types.SimpleNamespace(sum=np.sum, exp=np.sin)
+    return Scenario(_clone(takes_module), (V, np), lambda: None, args_after=(V, fake))
