@@ -27,8 +27,9 @@ PURE_BUILTINS = {
     hash, id, int, isinstance, issubclass, len, list, max, min, ord, pow, print, range, repr, reversed, round,
     set, slice, sorted, str, sum, tuple, type, zip,
 }
-NEW_BUILTINS = {bool, complex, dict, float, frozenset, int, len, list, set, sorted, str, tuple, abs, round, repr,
-                format, divmod, pow, hash, id, isinstance, issubclass, callable, hasattr, ord, chr, range}
+# (list(), dict(), sorted()... make new containers holding the same items: not new for what they hold)
+NEW_BUILTINS = {bool, complex, float, int, len, str, abs, round, repr, format, divmod, pow, hash, id, isinstance,
+                issubclass, callable, hasattr, ord, chr, range}
 
 # Methods that write into their receiver (lists, dicts, sets, ndarrays).
 MUTATING_METHODS = {
@@ -55,8 +56,9 @@ NUMPY_WRITERS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.p
 _VIEW_NAMES = """asarray asanyarray ascontiguousarray asfortranarray asarray_chkfinite require reshape ravel squeeze
     transpose matrix_transpose permute_dims swapaxes moveaxis rollaxis expand_dims broadcast_to broadcast_arrays
     atleast_1d atleast_2d atleast_3d diagonal real imag split array_split hsplit vsplit dsplit unstack flip
-    fliplr flipud rot90""".split()
-NUMPY_VIEWS = {getattr(np, name) for name in _VIEW_NAMES if hasattr(np, name)} | {np.lib.stride_tricks.as_strided}
+    fliplr flipud rot90 diag einsum nan_to_num""".split()
+NUMPY_VIEWS = {getattr(np, name) for name in _VIEW_NAMES if hasattr(np, name)} | {
+    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view}
 # np.array(..., copy=False) may share memory too; the call is checked separately.
 
 
@@ -73,12 +75,47 @@ def is_module(obj):
 
 
 def out_arguments(call, target):
-    """The argument expressions a call to ``target`` writes its result into (``out=``, a ufunc's
-    extra positional arguments)."""
+    """The argument expressions a call to ``target`` writes its result into (``out=``, given by keyword
+    or by position, as in ``np.clip(x, 0, 1, buf)`` or a ufunc's extra positional arguments)."""
     written = [kw.value for kw in call.keywords if kw.arg == "out"]
-    if isinstance(target, np.ufunc) and len(call.args) > target.nin:
-        written.extend(call.args[target.nin:])
+    if isinstance(target, np.ufunc):
+        if len(call.args) > target.nin:
+            written.extend(call.args[target.nin:])
+        return written
+    position = _out_position(target)
+    if position is not None and len(call.args) > position:
+        written.append(call.args[position])
     return written
+
+
+def method_out_arguments(call, method_name):
+    """The argument a call of the ndarray method ``method_name`` gives positionally as ``out``."""
+    position = _out_position(getattr(np.ndarray, method_name, None))
+    if position is not None and len(call.args) >= position:   # the receiver is parameter 0
+        return [call.args[position - 1]]
+    return []
+
+
+_OUT_POSITION = {}
+
+
+def _out_position(target):
+    """The position of a function's ``out`` parameter when it can be given positionally, else None."""
+    try:
+        if target in _OUT_POSITION:
+            return _OUT_POSITION[target]
+    except TypeError:
+        return None
+    position = None
+    try:
+        params = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    for i, param in enumerate(params):
+        if param.name == "out" and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            position = i
+    _OUT_POSITION[target] = position
+    return position
 
 
 def written_arguments(call, target, method_name=None):
@@ -91,6 +128,7 @@ def written_arguments(call, target, method_name=None):
     outs = out_arguments(call, target)
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if method_name is not None:
+        outs += method_out_arguments(call, method_name)
         if method_name in MUTATING_METHODS:
             return False, [receiver] + outs
         if method_name in PURE_METHODS:
@@ -128,7 +166,7 @@ def returns_new(call, target, method_name=None):
     if is_numpy(target):
         if target in NUMPY_VIEWS or out_arguments(call, target):
             return False
-        if target is np.array and any(kw.arg == "copy" for kw in call.keywords):
+        if any(kw.arg == "copy" for kw in call.keywords):
             return False
         return True
     return False

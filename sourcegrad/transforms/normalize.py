@@ -152,6 +152,8 @@ class Normalizer:
         self.sequences = set()      # SSA names bound to a list, tuple or dict this function built
         self._free_keys = set()
         self.containers = {}        # SSA name -> _Container: a list/tuple/dict whose items are known atoms
+        self.kinds = {}             # SSA name -> "array" (made by NumPy), "literal" (a container built here)
+                                    # or "copyable" (arithmetic): values that can be copied before a write
         self.inlining = []
         self.dependencies = []      # (mapping, name, object) of every inlined helper's binding
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
@@ -344,6 +346,9 @@ class Normalizer:
             version = self.new_version(name, scope)
             self.emit_passive(ast.Assign([ast.Name(version, ast.Store())], renamed), (version,))
             self.alias_passive(version, value, scope)
+            kind = self.kind_of(value, scope)
+            if kind is not None:
+                self.kinds[version] = kind
             if isinstance(value, (ast.Name, ast.Attribute)):
                 found, obj = self.resolve_static(value, scope)
                 if found and isinstance(obj, STATIC_KINDS):
@@ -527,7 +532,7 @@ class Normalizer:
                           'mode="tape".')
         func = call.func
         if isinstance(func, ast.Attribute) and not self.is_static(func, scope):
-            if func.attr in effects.MUTATING_METHODS:
+            if func.attr in effects.MUTATING_METHODS or effects.method_out_arguments(call, func.attr):
                 raise err(call, f"the method .{func.attr}() changes a value in place, which source mode does not "
                           "follow for values that carry a gradient", TAPE_HINT)
             method = getattr(np.ndarray, func.attr, None)
@@ -546,7 +551,7 @@ class Normalizer:
         found, target = self.resolve_static(func, scope)
         python_function = isinstance(target, types.FunctionType)   # inlined, or a primitive by its rule
         pure, written = effects.written_arguments(call, target) if found and not python_function else (True, [])
-        if written:
+        if written or found and effects.out_arguments(call, target):
             raise err(call, f"{ast.unparse(func)}() writes into one of its arguments in place, which source mode "
                       "does not follow for values that carry a gradient", TAPE_HINT)
         if lookup_vjp(target) is None:   # an @sg.primitive with no rule yet: its function's source
@@ -773,6 +778,7 @@ class Normalizer:
                     for root in self.alias_roots(atom):
                         self.aliases.save(root)
         self.containers[version] = container
+        self.kinds[version] = "literal"
         self.sequences.add(version)
         scope.env[name] = ast.Name(version, ast.Load())
 
@@ -935,29 +941,30 @@ class Normalizer:
         if not isinstance(root, ast.Name):
             raise scope.source.error(target, "this assignment target is not supported in source mode", TAPE_HINT)
         direct = isinstance(target, ast.Subscript) and target.value is root
-        self.writable(root.id, scope, stmt, copy_allowed=direct)
+        self.writable(root.id, scope, stmt, copy_allowed=direct, deep=not direct)
         self.emit_passive(make(self.rename(target, scope)), (), effect=True)
 
-    def writable(self, name, scope, node, copy_allowed):
-        """Prepare an in-place write into user name ``name``'s object: INPLACE when the adjoint reads
-        nothing that can see it; COPY (``name`` rebound to a fresh copy first) when only ``name`` holds it;
-        else an UnsupportedError."""
-        atom = self.read(name, scope, node) if name in scope.env or scope.main else None
-        key = self.alias_key(atom) if isinstance(atom, ast.Name) else None
-        if key is None:
-            found, _ = scope.source.resolve(name)
-            if not found:
-                raise scope.source.error(node, f"name {name!r} is not defined", cls=TransformError)
-            return INPLACE   # a helper's global, read by no adjoint of ours through this name
-        if not self.aliases.saved(key) and not any(m in self.active for m in self.aliases.reachable(key)):
-            for member in self.aliases.members(key):
+    def writable(self, name, scope, node, copy_allowed, deep=False):
+        """Prepare an in-place write into user name ``name``'s object (``deep``: into an object reached from
+        it, ``a[0][1] = v``): INPLACE when the adjoint reads nothing that can see it; COPY (``name`` rebound
+        to a fresh copy first) when only ``name`` holds it; else an UnsupportedError."""
+        atom = self.read(name, scope, node)
+        keys = self.alias_roots(atom)
+        reach = set().union(*(self.aliases.reachable(k) for k in keys)) if keys else set()
+        known = all(self.kinds.get(k) in ("array", "literal") for k in keys)
+        unknown_reach = deep and not known and any(
+            self.aliases.escaped(k) for k in self.aliases.saved_names())
+        if not unknown_reach and not any(self.aliases.saved(k) for k in keys) and reach.isdisjoint(self.active):
+            for member in reach:
                 self.containers.pop(member, None)
             return INPLACE
-        if copy_allowed and self.rebindable(name, scope) is not None:
+        if copy_allowed and not deep and self.kinds.get(getattr(atom, "id", None)) is not None \
+                and self.rebindable(name, scope) is not None:
             version = self.new_version(name, scope)
             copied = ast.Call(ast.Attribute(ast.Name(atom.id, ast.Load()), "copy", ast.Load()), [], [])
             self.emit_passive(ast.Assign([ast.Name(version, ast.Store())], copied), (version,))
             self.aliases.new(version)
+            self.kinds[version] = self.kinds[atom.id]
             scope.env[name] = ast.Name(version, ast.Load())
             return COPY
         raise scope.source.error(node, f"{name} is changed in place after its value was used in a computation "
@@ -1024,7 +1031,7 @@ class Normalizer:
                 while isinstance(root, (ast.Subscript, ast.Attribute)):
                     root = root.value
                 if isinstance(root, ast.Name):
-                    self.writable(root.id, scope, call, copy_allowed=root is expr)
+                    self.writable(root.id, scope, call, copy_allowed=root is expr, deep=root is not expr)
 
     def alias_key(self, atom):
         """The name ``Aliases`` knows an atom's object by: its SSA name, or ``<free>name`` for a global."""
@@ -1066,6 +1073,22 @@ class Normalizer:
         renamed = self.rename(value, scope)
         for root in self.alias_roots(renamed):
             self.aliases.join(target, root)
+
+    def kind_of(self, value, scope):
+        """"array" for a new NumPy array (a NumPy call or an ndarray's ``copy``/``astype``), "copyable" for
+        the result of arithmetic, else None: what a passive binding's value is known to be."""
+        if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            return "copyable"
+        if not isinstance(value, ast.Call):
+            return None
+        method, callee = self.call_target(value, scope)
+        if method in ("copy", "astype") and isinstance(value.func.value, ast.Name):
+            receiver = scope.env.get(value.func.value.id)
+            kind = self.kinds.get(receiver.id) if isinstance(receiver, ast.Name) else None
+            return "array" if kind == "array" else None
+        if method is None and effects.is_numpy(callee) and effects.returns_new(value, callee):
+            return "array"
+        return None
 
     def returns_new(self, op):
         """Whether a primitive application certainly makes a new object."""
