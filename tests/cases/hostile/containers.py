@@ -329,3 +329,253 @@ def fromkeys_shares_value(x):
 
 
 CASES.add(fromkeys_shares_value, V)
+
+
+def appended_array_mutated_afterwards(x):
+    y = x * 1.0
+    parts = []
+    parts.append(y)
+    y *= 2.0
+    return np.sum(np.concatenate(parts) * x)
+
+
+CASES.add(appended_array_mutated_afterwards, V)
+
+
+def same_array_appended_twice(x):
+    y = x * 1.0
+    parts = [y]
+    parts.append(y)
+    parts[0][0] = 10.0
+    return np.sum(parts[1] * x)
+
+
+CASES.add(same_array_appended_twice, V)
+
+
+def append_derived_from_first(x):
+    parts = []
+    parts.append(x * 2.0)
+    parts.append(parts[0] ** 2)
+    return np.sum(parts[1] - parts[0])
+
+
+CASES.add(append_derived_from_first, V)
+
+
+def insert_negative_index(x):
+    seq = [x, x ** 2]
+    seq.insert(-1, x * 10.0)
+    return np.sum(seq[1] + 3.0 * seq[2])
+
+
+CASES.add(insert_negative_index, V)
+
+
+def insert_past_the_end(x):
+    seq = [x]
+    seq.insert(100, np.sin(x))
+    return np.sum(seq[1] * seq[0])
+
+
+CASES.add(insert_past_the_end, V)
+
+
+def pop_first_and_middle(x):
+    seq = [x, x * 2.0, x ** 2, x * 5.0]
+    a = seq.pop(0)
+    b = seq.pop(-2)
+    return np.sum(a * b + seq[0] + 2.0 * seq[-1])
+
+
+CASES.add(pop_first_and_middle, V)
+
+
+def list_slice_delete(x):
+    seq = [x, x ** 2, x * 3.0]
+    del seq[1:]
+    seq.append(x * 7.0)
+    return np.sum(seq[-1] * seq[0])
+
+
+CASES.add(list_slice_delete, V)
+
+
+def list_slice_assignment(x):
+    seq = [x, x, x]
+    seq[1:2] = [x ** 2, x * 4.0]
+    return np.sum(seq[1] + seq[2] * seq[3])
+
+
+CASES.add(list_slice_assignment, V)
+
+
+def reversed_list_slice(x):
+    seq = [x, x ** 2, x ** 3]
+    r = seq[::-1]
+    return np.sum(r[0] * 2.0 + r[2])
+
+
+CASES.add(reversed_list_slice, V)
+
+
+def list_copy_method_independent(x):
+    a = [x]
+    b = a.copy()
+    b.append(x * 9.0)
+    b[0] = x ** 2
+    return np.sum(a[0] + b[0] + b[-1])
+
+
+CASES.add(list_copy_method_independent, V)
+
+
+def list_clear_then_append(x):
+    seq = [x ** 2]
+    seq.clear()
+    seq.append(x * 3.0)
+    return np.sum(seq[0])
+
+
+CASES.add(list_clear_then_append, V)
+
+
+def len_of_built_list_scales(x):
+    parts = [x]
+    parts.append(x)
+    parts.append(x)
+    return np.sum(x ** 2) * len(parts)
+
+
+CASES.add(len_of_built_list_scales, V)
+
+
+def dict_update_with_dict_after_read(x):
+    d = {"w": x * 2.0}
+    a = d["w"]
+    d.update({"w": x * 5.0})
+    return np.sum(a * d["w"])
+
+
+CASES.add(dict_update_with_dict_after_read, V)
+
+
+def dict_pop_with_default(x):
+    d = {"a": x ** 2}
+    v = d.pop("b", x * 3.0)
+    w = d.pop("a", x)
+    return np.sum(v * w)
+
+
+CASES.add(dict_pop_with_default, V)
+
+
+def dict_get_active_default(x):
+    d = {}
+    return np.sum(d.get("missing", x * 2.0) ** 2)
+
+
+CASES.add(dict_get_active_default, V)
+
+
+def dict_inplace_union(x):
+    d = {"a": x}
+    d |= {"b": x ** 2, "a": x * 4.0}
+    return np.sum(d["a"] + d["b"])
+
+
+CASES.add(dict_inplace_union, V)
+
+
+def dict_union_operator(x):
+    d = {"a": x}
+    e = d | {"a": np.sin(x)}
+    return np.sum(d["a"] * e["a"])
+
+
+CASES.add(dict_union_operator, V)
+
+
+def sum_of_dict_values(x):
+    d = {"a": x, "b": x ** 2}
+    return np.sum(sum(d.values()))
+
+
+CASES.add(sum_of_dict_values, V)
+
+
+def dict_values_list_index(x):
+    d = {"a": x * 2.0, "b": x ** 3}
+    return np.sum(list(d.values())[1])
+
+
+CASES.add(dict_values_list_index, V)
+
+
+def dict_popitem_lifo(x):
+    d = {"a": x, "b": x ** 2}
+    k, v = d.popitem()
+    return np.sum(v * 2.0 + d["a"])
+
+
+CASES.add(dict_popitem_lifo, V)
+
+
+def dict_variable_key(x):
+    k = "a"
+    d = {}
+    d[k] = x * 3.0
+    k = "b"
+    d[k] = x ** 2
+    return np.sum(d["a"] * d["b"])
+
+
+CASES.add(dict_variable_key, V)
+
+
+def tuple_concat_and_repeat(x):
+    t = (x,) + (x ** 2,)
+    r = (x * 3.0,) * 2
+    return np.sum(t[1] * r[1] + t[0])
+
+
+CASES.add(tuple_concat_and_repeat, V)
+
+
+def nested_dict_list_append(x):
+    d = {"layer": [x, x * 2.0]}
+    d["layer"].append(x ** 2)
+    return np.sum(d["layer"][2] + d["layer"][1])
+
+
+CASES.add(nested_dict_list_append, V)
+
+
+def dict_copy_independent(x):
+    d = {"a": x}
+    e = d.copy()
+    e["a"] = x ** 2
+    return np.sum(d["a"] * 3.0 + e["a"])
+
+
+CASES.add(dict_copy_independent, V)
+
+
+def list_extend_with_itself(x):
+    seq = [x, x ** 2]
+    seq.extend(seq)
+    return np.sum(seq[3] + seq[2] * 2.0)
+
+
+CASES.add(list_extend_with_itself, V)
+
+
+def list_append_itself_alias(x):
+    a = [x]
+    b = a
+    a = a + [x ** 2]
+    b.append(x * 3.0)
+    return np.sum(a[-1] + b[-1])
+
+
+CASES.add(list_append_itself_alias, V)
