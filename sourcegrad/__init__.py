@@ -11,17 +11,18 @@
 """
 
 from . import optim
-from .api import GradientFunction, grad, show, source, value_and_grad, vjp
+from .api import GradientFunction, VerificationWarning, grad, show, source, value_and_grad, vjp
 from .check import check_grad, numerical_grad
 from .errors import GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
-from .runtime.tape import GradientLostError, InPlaceError, Tensor, no_grad, tensor
+from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError", "Tensor", "TransformError", "UnsupportedError",
+    "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError", "RuleBypassError",
+    "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
     "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
     "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
 ]

@@ -5,21 +5,31 @@ can be transformed, the tape otherwise), caches the generated code per kind of a
 converts gradients to the type and shape of the argument they belong to.
 """
 
+import builtins
 import functools
 import inspect
-import os
+import keyword
+import linecache
 import numbers
+import os
 import sys
+import types
+import warnings
 import weakref
 
 import numpy as np
 
-from .errors import OutputError, TransformError
+from .check import DEFAULT_TOLERANCES, numerical_grad
+from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
+from .rules import registry
+from .rules.registry import lookup_vjp
 from .transforms import build_gradient
 
 MODES = ("auto", "source", "tape")
 _GENERATED = weakref.WeakKeyDictionary()   # function -> {(wrt, kinds): Generated}, shared by all wrappers
 _TAPE = "tape"                             # cache entry: these kinds of arguments go to the tape
+_PRIMITIVE_SOURCES = {}                    # primitive with a rule -> its synthetic Python function
+_VERIFIED = True                           # Generated.verdict of a gradient verification accepted
 
 
 def _is_scalar(value):
@@ -32,50 +42,198 @@ def _is_scalar(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _verify_default():
+    return os.environ.get("SOURCEGRAD_VERIFY", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _callable_parts(func):
+    """``(target, prefix, fixed)``: calling ``func(*args, **kwargs)`` is calling
+    ``target(*prefix, *args, **{**fixed, **kwargs})`` (partials, bound methods, callable objects)."""
+    if isinstance(func, functools.partial):
+        target, prefix, fixed = _callable_parts(func.func)
+        return target, prefix + tuple(func.args), {**fixed, **(func.keywords or {})}
+    if isinstance(func, types.MethodType):      # self (or cls) is a constant, never differentiated
+        target, prefix, fixed = _callable_parts(func.__func__)
+        return target, prefix + (func.__self__,), fixed
+    if (isinstance(func, (types.FunctionType, types.BuiltinFunctionType, np.ufunc))
+            or lookup_vjp(func) is not None or isinstance(func, type)):
+        return func, (), {}
+    call = getattr(type(func), "__call__", None)
+    if isinstance(call, types.FunctionType):     # an object with a __call__ method written in Python
+        return call, (func,), {}
+    return func, (), {}
+
+
+def _target_signature(target):
+    """The signature calls are bound with: the function's own, the wrapped function's for a
+    ``functools.wraps`` wrapper taking ``*args, **kwargs``, the rule's for a primitive without one."""
+    if isinstance(target, types.FunctionType):
+        own = inspect.signature(target, follow_wrapped=False)
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in own.parameters.values()):
+            try:
+                return inspect.signature(target)          # follows __wrapped__, if any
+            except (TypeError, ValueError):
+                return own
+        return own
+    rule = lookup_vjp(target)
+    if rule is not None and rule.signature is not None:
+        return rule.signature
+    try:
+        return inspect.signature(target)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"cannot differentiate {target!r}: it is not a Python function, has no derivative rule and no "
+            "signature. Wrap it in a Python function, or register a rule with sg.vjp_rule."
+        ) from None
+
+
+def _defaults_key(target):
+    if type(target) is types.FunctionType:
+        return target.__defaults__, target.__kwdefaults__, target.__code__
+    return None, None, None
+
+
+def _primitive_source(primitive, signature):
+    """A small Python function that calls ``primitive`` once, so that source mode (which inlines
+    ``primitive``'s rule) can differentiate a primitive passed to ``grad`` directly."""
+    try:
+        cached = _PRIMITIVE_SOURCES.get(primitive)
+    except TypeError:
+        cached = None
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    params = list(signature.parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        raise TransformError(f"{registry.primitive_name(primitive)} takes *args or **kwargs, which source mode "
+                             "cannot call as a primitive", hint='Use mode="tape".')
+    name = getattr(primitive, "__name__", "primitive")
+    name = name if name.isidentifier() and not keyword.iskeyword(name) else "primitive"
+    names = [p.name for p in params]
+    if any(not n.isidentifier() or keyword.iskeyword(n) or n == "_sg_primitive" for n in names):
+        raise TransformError(f"cannot write a call of {registry.primitive_name(primitive)} with parameters "
+                             f"{names}", hint='Use mode="tape".')
+    arguments = [p.name if p.kind != p.KEYWORD_ONLY else f"{p.name}={p.name}" for p in params]
+    head = ", ".join(names)
+    star = next((i for i, p in enumerate(params) if p.kind == p.KEYWORD_ONLY), None)
+    if star is not None:
+        head = ", ".join(names[:star] + ["*"] + names[star:])
+    # call it by the name people know: np.sin, np.linalg.norm, my_softplus
+    dotted = registry.primitive_name(primitive)
+    if dotted.startswith("np.") and "np" not in names and _dotted(np, dotted[3:]) is primitive:
+        call, namespace = dotted, {"np": np}
+    elif name not in names and name != "primitive":
+        call, namespace = name, {name: primitive}
+    else:
+        call, namespace = "_sg_primitive", {"_sg_primitive": primitive}
+    namespace["__builtins__"] = builtins
+    text = f"def {name}({head}):\n    return {call}({', '.join(arguments)})\n"
+    filename = f"<sourcegrad primitive {dotted} {id(primitive):x}>"
+    module = compile(text, filename, "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    function = types.FunctionType(code, namespace, name)   # not exec'd: the def would rebind `name`
+    function.__defaults__ = tuple(p.default for p in params
+                                  if p.kind != p.KEYWORD_ONLY and p.default is not p.empty) or None
+    function.__kwdefaults__ = {p.name: p.default for p in params
+                               if p.kind == p.KEYWORD_ONLY and p.default is not p.empty} or None
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    try:
+        _PRIMITIVE_SOURCES[primitive] = (signature, function)
+    except TypeError:
+        pass
+    return function
+
+
+def _dotted(root, path):
+    obj = root
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+class VerificationWarning(UserWarning):
+    """``verify=True``: a generated gradient disagreed with the tape (or finite differences) on its
+    first use, or could not be checked."""
+
+
 class GradientFunction:
     """The gradient of ``func``: call it like ``func``; it returns the gradient with respect to ``wrt``.
 
     Attributes: ``mode`` ('source' or 'tape', decided on first use), ``fallback_reason`` (why auto
     mode fell back to the tape, else None), ``source`` (the generated adjoint's text).
+
+    ``func`` may be a Python function, a ``functools.partial``, a bound method (``self`` is a
+    constant), an object with a ``__call__`` method, or a primitive with a registered rule (a NumPy
+    function such as ``np.sin``, or your own function registered with ``sg.vjp_rule``).
     """
 
-    def __init__(self, func, wrt=0, mode="auto", with_value=False):
+    def __init__(self, func, wrt=0, mode="auto", with_value=False, verify=None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        if isinstance(func, GradientFunction):
+            raise UnsupportedError(
+                f"sg.grad of a gradient function ({func!r}): higher-order derivatives are not supported yet, "
+                "in source mode or on the tape. Differentiate the gradient with sg.numerical_grad, or write "
+                "the derivative you need as a function of its own."
+            )
         if not callable(func):
             raise TypeError(f"grad needs a function, got {func!r}")
-        functools.update_wrapper(self, func)
+        if isinstance(func, types.FunctionType):
+            functools.update_wrapper(self, func)
+        else:
+            functools.update_wrapper(self, func, updated=())
         self.func = func
+        self._target, self._prefix, self._fixed = _callable_parts(func)
+        if not self.__dict__.get("__name__"):
+            self.__name__ = getattr(self._target, "__name__", None) or type(func).__name__
+            self.__qualname__ = getattr(self._target, "__qualname__", None) or self.__name__
         self.requested_mode = mode
         self.with_value = with_value
-        self._signature = inspect.signature(func)
+        self.verify = _verify_default() if verify is None else bool(verify)
+        self._signature = _target_signature(self._target)
+        self._defaults = _defaults_key(self._target)
         params = list(self._signature.parameters.values())
         self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        self._star = any(p.kind == p.VAR_POSITIONAL for p in params)
         self._params = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         self._kwonly = {p.name for p in params if p.kind == p.KEYWORD_ONLY}
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(self._prefix) > len(positional) and not self._variadic:
+            raise TypeError(f"{self.__name__} is called with {len(self._prefix)} bound positional arguments but "
+                            f"takes {len(positional)}")
+        # the parameters the caller passes: those a partial, a bound self or object fixed are not named by
+        # position (a partial's keyword arguments stay, as keyword arguments with a default)
+        bound_names = positional[:len(self._prefix)]
+        self._user_params = [n for n in self._params if n not in bound_names]
         self._single = not isinstance(wrt, (tuple, list))
         self.wrt = self._resolve_wrt((wrt,) if self._single else tuple(wrt))
-        self._wrt_index = tuple(self._params.index(n) for n in self.wrt)
+        self._wrt_index = tuple(self._params.index(n) if n in self._params else -1 for n in self.wrt)
         self._mode = None
         self.fallback_reason = None
         self._error = None
         self._by_types = {}       # argument types -> Generated, or _TAPE: the per-call fast path
         self._last_generated = None
-        self._nargs = -1 if self._kwonly else len(self._params)
+        simple = not self._prefix and not self._fixed and not self._variadic
+        self._nargs = len(self._params) if simple and not self._kwonly else -1
 
     def _resolve_wrt(self, wrt):
         names = []
+        params = self._user_params
         for w in wrt:
             if isinstance(w, bool) or not isinstance(w, (int, str)):
                 raise TypeError(f"wrt must be an int, a parameter name, or a tuple of them, not {w!r}")
             if isinstance(w, int):
-                if not -len(self._params) <= w < len(self._params):
-                    raise ValueError(f"wrt={w} is out of range: {self.__name__} has {len(self._params)} "
-                                     f"parameters {self._params}")
-                w = self._params[w]
-            elif w not in self._params:
+                if w >= len(params) and self._star:   # a positional argument caught by *args
+                    w = f"args[{w}]"
+                elif not -len(params) <= w < len(params):
+                    extra = ("; with **kwargs, differentiate with respect to a named parameter"
+                             if self._variadic else "")
+                    raise ValueError(f"wrt={w} is out of range: {self.__name__} has {len(params)} "
+                                     f"parameters {params}{extra}")
+                else:
+                    w = params[w]
+            elif w not in params:
                 raise ValueError(f"wrt={w!r} is not a parameter of {self.__name__}; its parameters are "
-                                 f"{self._params}")
+                                 f"{params}")
             if w in names:
                 raise ValueError(f"wrt names {w!r} twice")
             names.append(w)
@@ -110,17 +268,39 @@ class GradientFunction:
             if exc.lineno is not None:
                 self.fallback_reason += f" ({os.path.basename(exc.filename)}, line {exc.lineno})"
             return _TAPE
+        if isinstance(generated.verdict, str):   # verification found it wrong: the tape from now on
+            self._mode, self.fallback_reason = "tape", generated.verdict
+            return _TAPE
         self._mode = "source"
         return generated
+
+    def _source_function(self):
+        """The Python function source mode transforms: the target, or for a primitive with a rule a
+        small function calling it."""
+        target = self._target
+        if lookup_vjp(target) is not None:
+            return _primitive_source(target, self._signature)
+        if self._variadic:
+            # the normalizer explains why *args/**kwargs cannot be transformed
+            return getattr(target, "__sourcegrad_primitive__", target) if isinstance(target, types.FunctionType) \
+                else target
+        if not isinstance(target, types.FunctionType):
+            raise TransformError(
+                f"{target!r} is not a Python function and has no derivative rule, so source mode has nothing "
+                "to transform. Register a rule with sg.vjp_rule, or use mode=\"tape\"."
+            )
+        return target
 
     def _generated(self, kinds):
         """The Generated gradient for arguments of these kinds, from the shared cache or built now."""
         key = (self.wrt, kinds)
-        shared = _GENERATED.setdefault(self.func, {})
+        function = self._source_function()
+        shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
             scalars = () if kinds is None else [n for n, k in zip(self._params, kinds) if k]
-            generated = build_gradient(self.func, self.wrt, scalars)
+            generated = build_gradient(function, self.wrt, scalars)
+            generated.verdict = None
             shared[key] = generated
         return generated
 
@@ -130,6 +310,8 @@ class GradientFunction:
         if self.mode == "tape":
             if self._error is not None:
                 raise self._error
+            if self.fallback_reason is not None:
+                raise TransformError(f"{self.__name__} uses the tape: {self.fallback_reason}")
             raise TransformError(f"{self.__name__} uses mode='tape', which generates no source")
         if self._last_generated is not None:
             return self._last_generated.text
@@ -150,37 +332,71 @@ class GradientFunction:
     def _bind(self, args, kwargs):
         """The arguments as one tuple in parameter order (defaults filled in)."""
         if self._variadic:
-            raise TypeError(f"{self.__name__} takes *args/**kwargs; call it with positional arguments")
+            raise TypeError(f"{self.__name__} takes *args/**kwargs")   # _call_variadic handles those
+        if self._prefix or self._fixed:
+            args = self._prefix + tuple(args)
+            kwargs = {**self._fixed, **kwargs}
+        target = self._target
+        if type(target) is types.FunctionType and (target.__defaults__ is not self._defaults[0]
+                                                   or target.__kwdefaults__ is not self._defaults[1]
+                                                   or target.__code__ is not self._defaults[2]):
+            self._refresh_signature()
         bound = self._signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return tuple(bound.arguments[n] for n in self._params)
 
+    def _refresh_signature(self):
+        """The function's defaults (or code) were replaced since ``grad`` read its signature."""
+        signature = _target_signature(self._target)
+        names = [p.name for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if names != self._params or [p.kind for p in signature.parameters.values()] != \
+                [p.kind for p in self._signature.parameters.values()]:
+            raise TypeError(f"the parameters of {self.__name__} changed since sg.grad was called on it; call "
+                            "sg.grad again")
+        self._signature = signature
+        self._defaults = _defaults_key(self._target)
+
     def __call__(self, *args, **kwargs):
-        value, grads = self._value_and_grads(args, kwargs)
+        if self._variadic:
+            value, grads = self._call_variadic(args, kwargs)
+        else:
+            value, grads = self._value_and_grads(args, kwargs)
         return (value, grads) if self.with_value else grads
 
-    def _value_and_grads(self, args, kwargs, seed=None):
-        if kwargs or len(args) != self._nargs:
+    def _value_and_grads(self, args, kwargs, seed=None, prebound=False):
+        if not prebound and (kwargs or len(args) != self._nargs):
             args = self._bind(args, kwargs)
-        types = tuple(map(type, args))
-        entry = self._by_types.get(types)
+        types_ = tuple(map(type, args))
+        entry = self._by_types.get(types_)
         if entry is None or entry is not _TAPE and not entry.is_current():
-            entry = self._by_types[types] = self._entry_for(args)
-        promoted = self._promoted(args, types)
+            entry = self._by_types[types_] = self._entry_for(args)
+        promoted = self._promoted(args, types_)
         if entry is _TAPE:
             self._mode = "tape"
-            value, raw = self._tape(promoted)
+            value, raw = self._tape(promoted, seed)
             if self._single:
                 raw = raw[0]
         else:
             self._mode = "source"
             self._last_generated = entry
-            if seed is None:
-                value, raw = entry.function(*promoted)
+            try:
+                if seed is None:
+                    value, raw = entry.function(*promoted)
+                else:
+                    value, raw = entry.function(*promoted, seed)
+            except DeclinedAtRunTime as exc:   # the generated code met a value it was not written for
+                if self.requested_mode == "source":
+                    raise
+                self._by_types[types_] = _TAPE
+                self._mode, self._error, self.fallback_reason = "tape", exc, exc.reason
+                value, raw = self._tape(promoted, seed)
+                if self._single:
+                    raw = raw[0]
             else:
-                value, raw = entry.function(*promoted, seed)
-            if not self._single and len(self.wrt) == 1:   # wrt=(0,): the generated code returns one
-                raw = (raw,)
+                if not self._single and len(self.wrt) == 1:   # wrt=(0,): the generated code returns one
+                    raw = (raw,)
+                if entry.verdict is None and self.verify and seed is None:
+                    value, raw = self._verify(entry, types_, args, promoted, value, raw)
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
         if self._single:
@@ -192,22 +408,140 @@ class GradientFunction:
         promoted = self._promoted(args, tuple(map(type, args)))
         return self._choose_mode(tuple(map(_is_scalar, promoted)))
 
-    def _promoted(self, args, types):
+    def _promoted(self, args, types_):
         """``args`` with the differentiated ones made floating (ints promoted, others rejected)."""
         promoted = args
         for i in self._wrt_index:
-            if types[i] is not float and not (types[i] is np.ndarray and args[i].dtype.kind == "f"):
+            if types_[i] is not float and not (types_[i] is np.ndarray and args[i].dtype.kind == "f"):
                 if promoted is args:
                     promoted = list(args)
                 promoted[i] = _promote(args[i], self._params[i], self.__name__)
         return promoted
 
-    def _tape(self, args):
+    def _tape(self, args, seed=None):
+        """``(value, raw gradients)`` on the tape for arguments in parameter order."""
         from .runtime.tape import value_and_grad_tape
 
         positional = [a for n, a in zip(self._params, args) if n not in self._kwonly]
         keywords = {n: a for n, a in zip(self._params, args) if n in self._kwonly}
-        return value_and_grad_tape(self.func, tuple(positional), keywords, self._wrt_index)
+        wrt = tuple(n if n in self._kwonly else i for n, i in zip(self.wrt, self._wrt_index))
+        return value_and_grad_tape(self._target, tuple(positional), keywords, wrt, seed=seed)
+
+    def _call_variadic(self, args, kwargs, seed=None):
+        """A function taking ``*args``/``**kwargs``: source mode declines those, so the tape runs it
+        (auto), or the reason is raised (source)."""
+        from .runtime.tape import value_and_grad_tape
+
+        if self._mode is None or self.requested_mode == "source":
+            entry = self._choose_mode(None)
+            if entry is not _TAPE:   # cannot happen today: the normalizer declines *args
+                raise TransformError(f"{self.__name__} takes *args/**kwargs; use mode=\"tape\"")
+        target = self._target
+        if type(target) is types.FunctionType and (target.__defaults__ is not self._defaults[0]
+                                                   or target.__kwdefaults__ is not self._defaults[1]
+                                                   or target.__code__ is not self._defaults[2]):
+            self._refresh_signature()
+        bound = self._signature.bind(*(self._prefix + tuple(args)), **{**self._fixed, **kwargs})
+        bound.apply_defaults()
+        positional, keywords, where = [], {}, {}
+        for param in self._signature.parameters.values():
+            if param.name not in bound.arguments:
+                continue
+            value = bound.arguments[param.name]
+            if param.kind == param.VAR_POSITIONAL:
+                positional.extend(value)
+            elif param.kind == param.VAR_KEYWORD:
+                keywords.update(value)
+            elif param.kind == param.KEYWORD_ONLY:
+                where[param.name] = param.name
+                keywords[param.name] = value
+            else:
+                where[param.name] = len(positional)
+                positional.append(value)
+        originals = []
+        for name in self.wrt:
+            if name.startswith("args["):
+                index = len(self._prefix) + int(name[5:-1])
+                if index >= len(positional):
+                    raise TypeError(f"{self.__name__}() was called with {len(positional) - len(self._prefix)} "
+                                    f"positional arguments; wrt={name[5:-1]} needs more")
+                where[name] = index
+            if name not in where:
+                raise TypeError(f"{self.__name__}() is missing the argument {name!r} to differentiate with respect to")
+            slot = where[name]
+            container = keywords if isinstance(slot, str) else positional
+            originals.append(container[slot])
+            container[slot] = _promote(container[slot], name, self.__name__) \
+                if not (type(container[slot]) is float or isinstance(container[slot], np.ndarray)
+                        and container[slot].dtype.kind == "f") else container[slot]
+        self._mode = "tape"
+        value, raw = value_and_grad_tape(self._target, tuple(positional), keywords,
+                                         tuple(where[n] for n in self.wrt), seed=seed)
+        if seed is None and type(value) is not float:
+            _check_scalar(value, self.__name__)
+        grads = tuple(map(_like, raw, originals, self.wrt))
+        return value, grads[0] if self._single else grads
+
+    # ---- verify on first use ----
+
+    def _verify(self, entry, types_, args, promoted, value, raw):
+        """Check a newly generated gradient once against the tape (finite differences where the tape
+        cannot run). On disagreement: warn, use the tape from now on for this cache entry, and return
+        the tape's answer."""
+        source_grads = (raw,) if self._single else tuple(raw)
+        try:
+            other_value, other = self._tape(promoted)
+            label, tol_names = "the tape", ("mode_rtol", "mode_atol")
+        except Exception as tape_error:   # the tape cannot run it: finite differences
+            try:
+                other = self._finite_differences(promoted)
+                other_value = value
+                label, tol_names = "finite differences", ("rtol", "atol")
+            except Exception as fd_error:
+                warnings.warn(VerificationWarning(
+                    f"could not verify the generated gradient of {self.__name__}: the tape failed "
+                    f"({type(tape_error).__name__}: {tape_error}) and so did finite differences "
+                    f"({type(fd_error).__name__}: {fd_error}); the generated gradient is used unchecked"),
+                    stacklevel=4)
+                entry.verdict = _VERIFIED
+                return value, raw
+        precision = "float32" if any(np.asarray(promoted[i]).dtype == np.float32 for i in self._wrt_index) \
+            else "float64"
+        tolerances = DEFAULT_TOLERANCES[precision]
+        rtol, atol = tolerances[tol_names[0]], tolerances[tol_names[1]]
+        bad = []
+        for name, i, mine, theirs in zip(self.wrt, self._wrt_index, source_grads, other):
+            a = np.asarray(_like(mine, args[i], name), dtype=float)
+            b = np.asarray(_like(theirs, args[i], name), dtype=float)
+            if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
+                bad.append((name, a, b))
+        if not bad:
+            entry.verdict = _VERIFIED
+            return value, raw
+        lines = [f"the gradient generated by source mode for {self.__name__} disagrees with {label} on its "
+                 f"first use (rtol={rtol:g}, atol={atol:g}); sourcegrad uses the tape for these arguments from "
+                 "now on. Please report it with the function."]
+        for name, a, b in bad:
+            lines.append(f"  d/d{name}: source mode {np.array2string(a, precision=8, threshold=20)}")
+            lines.append(f"  d/d{name}: {label:<11} {np.array2string(b, precision=8, threshold=20)}")
+        message = "\n".join(lines)
+        warnings.warn(VerificationWarning(message), stacklevel=4)
+        names = ", ".join(n for n, _, _ in bad)
+        entry.verdict = (f"verify: the generated gradient disagreed with {label} on its first use (d/d{names}); "
+                         "using the tape")
+        self._by_types[types_] = _TAPE
+        self._mode, self.fallback_reason = "tape", entry.verdict
+        if label == "the tape":
+            return other_value, (other[0] if self._single else other)
+        value, raw = self._tape(promoted)   # the tape could not run: its error says why
+        return value, raw[0] if self._single else raw
+
+    def _finite_differences(self, promoted):
+        positional = [a for n, a in zip(self._params, promoted) if n not in self._kwonly]
+        keywords = {n: a for n, a in zip(self._params, promoted) if n in self._kwonly}
+        wrt = tuple(n if n in self._kwonly else i for n, i in zip(self.wrt, self._wrt_index))
+        grads = numerical_grad(self._target, *positional, wrt=wrt, **keywords)
+        return tuple(grads)
 
 
 def _promote(value, name, fname):
@@ -268,40 +602,67 @@ def _like(grad, arg, name):
     return float(grad)
 
 
-def grad(func=None, wrt=0, mode="auto"):
+def grad(func=None, wrt=0, mode="auto", verify=None):
     """The gradient of a scalar function ``func`` with respect to argument(s) ``wrt``.
 
     ``wrt`` is a position, a parameter name, or a tuple of them (then a tuple of gradients is
     returned). ``mode``: "source" (transform the source or raise TransformError), "tape"
     (record operations as they run), or "auto" (source when possible, else the tape; the result's
     ``mode`` and ``fallback_reason`` say which). Works as ``@grad`` and ``@grad(wrt="W")``.
+
+    ``func`` may also be a ``functools.partial``, a bound method (``self`` is a constant), an object
+    with a ``__call__`` method, a function taking ``*args``/``**kwargs`` (on the tape), or a primitive
+    with a derivative rule (``sg.grad(np.sin)``, or a function you registered with ``sg.vjp_rule``).
+
+    ``verify=True`` (or the environment variable ``SOURCEGRAD_VERIFY=1``, for every gradient) checks
+    each newly generated gradient once, on the first arguments it is called with, against the tape
+    (finite differences where the tape cannot run it). On disagreement it warns
+    (``sg.VerificationWarning``, with both answers), returns the tape's gradient, uses the tape from
+    then on for that cache entry, and says so in ``fallback_reason``. Cost: one extra tape pass per
+    cache entry (per ``wrt`` and kind of arguments), so the function runs twice on that first call;
+    later calls cost nothing extra.
     """
     if func is None:
-        return lambda f: GradientFunction(f, wrt, mode)
-    return GradientFunction(func, wrt, mode)
+        return lambda f: GradientFunction(f, wrt, mode, verify=verify)
+    return GradientFunction(func, wrt, mode, verify=verify)
 
 
-def value_and_grad(func=None, wrt=0, mode="auto"):
+def value_and_grad(func=None, wrt=0, mode="auto", verify=None):
     """Like ``grad``, but the returned function gives ``(value, gradient)``."""
     if func is None:
-        return lambda f: GradientFunction(f, wrt, mode, with_value=True)
-    return GradientFunction(func, wrt, mode, with_value=True)
+        return lambda f: GradientFunction(f, wrt, mode, with_value=True, verify=verify)
+    return GradientFunction(func, wrt, mode, with_value=True, verify=verify)
 
 
-def vjp(func, *args, wrt=0, **kwargs):
+def vjp(func, *args, wrt=0, mode="auto", **kwargs):
     """``(value, vjp_fn)`` for a function with any output: ``vjp_fn(g)`` is the vector-Jacobian
     product of ``g`` (shaped like the output) with the Jacobian with respect to ``wrt``.
-    Source mode only."""
-    gradient = GradientFunction(func, wrt, mode="source")
+
+    ``mode`` as for ``grad``: the generated adjoint is called with the seed ``g`` in source mode; the
+    tape runs ``func`` again for each ``g``. (``wrt`` and ``mode`` are keyword-only here; a parameter of
+    ``func`` called ``wrt`` or ``mode`` cannot be passed by keyword: use a ``functools.partial``.)"""
+    gradient = GradientFunction(func, wrt, mode=mode, verify=False)
+    if gradient._variadic:
+        value = func(*args, **kwargs)
+
+        def vjp_fn(g):
+            _check_seed(g, value)
+            return gradient._call_variadic(args, kwargs, seed=g)[1]
+
+        return value, vjp_fn
     bound = gradient._bind(args, kwargs)
     value = func(*args, **kwargs)
 
     def vjp_fn(g):
-        if np.shape(g) != np.shape(value):
-            raise ValueError(f"vjp_fn needs g of the output's shape {np.shape(value)}, got {np.shape(g)}")
-        return gradient._value_and_grads(bound, {}, seed=g)[1]
+        _check_seed(g, value)
+        return gradient._value_and_grads(bound, {}, seed=g, prebound=True)[1]
 
     return value, vjp_fn
+
+
+def _check_seed(g, value):
+    if np.shape(g) != np.shape(value):
+        raise ValueError(f"vjp_fn needs g of the output's shape {np.shape(value)}, got {np.shape(g)}")
 
 
 def source(func, wrt=0):

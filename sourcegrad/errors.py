@@ -54,3 +54,8 @@ class GradientCheckError(AssertionError):
     def __init__(self, report):
         self.report = report
         super().__init__(str(report))
+
+
+class DeclinedAtRunTime(UnsupportedError):
+    """Generated code met a value it was not written for (``y[i] = v`` where ``y`` turns out to be a
+    dict, not an array). Raised before any result is returned; ``mode="auto"`` then uses the tape."""

@@ -13,7 +13,6 @@ its body with names substituted, so a rule should be straight-line code: a few a
 
 import inspect
 import types
-import warnings
 
 import numpy as np
 
@@ -22,6 +21,15 @@ JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *
 NONDIFFERENTIABLE = set()   # primitives whose result carries no gradient (floor, comparisons...)
 ELEMENTWISE = set()   # primitives that act element by element with broadcasting
 VERSION = [0]         # bumped on every registration, so generated code made before it is rebuilt
+PYTHON_FUNCTIONS = set()   # plain Python functions of the user's with a rule: the tape redirects calls to them
+
+
+def is_python_function(primitive):
+    """A plain Python function of the user's (not NumPy's or sourcegrad's, not an ``@sg.primitive``):
+    the tape cannot see calls to it by itself, so ``value_and_grad_tape`` redirects them (see
+    ``runtime.tape._rule_calls``)."""
+    return (isinstance(primitive, types.FunctionType) and not hasattr(primitive, "__sourcegrad_primitive__")
+            and not (primitive.__module__ or "").startswith(("numpy", "sourcegrad.")))
 
 
 class Rule:
@@ -80,6 +88,13 @@ def vjp_rule(*primitives, elementwise=False):
         @sg.vjp_rule(my_softplus)
         def my_softplus_vjp(g, ans, x):
             return g / (1 + np.exp(-x))
+
+    Both engines then use the rule, whether ``my_softplus`` is the function differentiated or is called
+    by it: source mode inlines the rule, and while ``sg.grad`` runs a function on the tape, calls of
+    ``my_softplus`` through module globals (``my_softplus(x)``, ``mod.my_softplus(x)``) are recorded as
+    one operation. A call the tape cannot redirect (through a closure variable, a default argument, a
+    container) raises an error rather than differentiating the function's own code; decorate the
+    function with ``@sg.primitive`` to make every call one operation, imperative tape code included.
     """
     if not primitives:
         raise TypeError("vjp_rule needs at least one primitive: @vjp_rule(np.sin)")
@@ -91,13 +106,8 @@ def vjp_rule(*primitives, elementwise=False):
             raise TypeError(f"vjp_rule decorates a function, got {fn!r}")
         VERSION[0] += 1
         for primitive in primitives:
-            if (isinstance(primitive, types.FunctionType) and not hasattr(primitive, "__sourcegrad_primitive__")
-                    and not (primitive.__module__ or "").startswith("numpy")):
-                warnings.warn(
-                    f"the rule for the Python function {primitive.__qualname__} is used by source mode, but "
-                    "the tape runs the function's own code unless it is decorated with @sg.primitive",
-                    stacklevel=2,
-                )
+            if is_python_function(primitive):
+                PYTHON_FUNCTIONS.add(primitive)
             VJP_RULES[primitive] = Rule(primitive, fn)
             NONDIFFERENTIABLE.discard(primitive)
             if elementwise:

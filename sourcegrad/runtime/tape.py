@@ -1281,35 +1281,156 @@ def _rule_caller(fn):
     return call
 
 
-def value_and_grad_tape(f, args, kwargs, wrt):
+class RuleBypassError(RuntimeError):
+    """A Python function with a registered rule was called, on the tape, in a way the tape cannot
+    redirect to its rule (a closure variable, a default argument, a container...)."""
+
+
+# While value_and_grad_tape runs, a plain Python function ``fn`` of the user's with a registered rule
+# is replaced, in every module namespace the running code reads globals from, by ``_rule_caller(fn)``,
+# which records a call with Tensors as one operation through the rule (as ``@sg.primitive`` does). A
+# profile hook patches each module the first time code from it runs, and raises RuleBypassError when
+# ``fn``'s own code is entered with Tensors that require grad (it was reached some other way), so the
+# tape never silently differentiates the function's body instead of its rule. Everything is restored
+# when the last such run (in any thread) ends; code that compares ``fn`` by identity while it runs
+# would see the wrapper.
+_REDIRECT_LOCK = threading.Lock()
+_REDIRECT = {"depth": 0, "patched": [], "seen": {}, "wrappers": {}, "codes": {}}
+
+
+def _rule_calls():
+    """Context manager: redirect calls of rule-registered Python functions while a tape run lasts."""
+    return _RuleCalls()
+
+
+class _RuleCalls:
+    def __enter__(self):
+        self.active = bool(registry.PYTHON_FUNCTIONS)
+        if not self.active:
+            return self
+        with _REDIRECT_LOCK:
+            state = _REDIRECT
+            if state["depth"] == 0:
+                functions = [fn for fn in registry.PYTHON_FUNCTIONS if registry.lookup_vjp(fn) is not None]
+                state["wrappers"] = {id(fn): (fn, _rule_caller(fn)) for fn in functions}
+                state["codes"] = {fn.__code__: fn for fn in functions}
+                state["seen"] = {}
+                state["patched"] = []
+                for fn in functions:
+                    _patch_namespace(fn.__globals__)
+            state["depth"] += 1
+        import sys
+
+        self.previous = sys.getprofile()
+        self.hooked = self.previous is None   # never displace a profiler
+        if self.hooked:
+            sys.setprofile(_redirect_hook)
+        return self
+
+    def patch_for(self, f):
+        """Patch the namespace ``f`` reads globals from (before it runs)."""
+        if self.active:
+            namespace = getattr(getattr(f, "__func__", f), "__globals__", None)
+            if namespace is not None:
+                with _REDIRECT_LOCK:
+                    _patch_namespace(namespace)
+
+    def __exit__(self, *exc_info):
+        if not self.active:
+            return False
+        if self.hooked:
+            import sys
+
+            sys.setprofile(self.previous)
+        with _REDIRECT_LOCK:
+            state = _REDIRECT
+            state["depth"] -= 1
+            if state["depth"] == 0:
+                for namespace, name, original, wrapper in reversed(state["patched"]):
+                    if namespace.get(name) is wrapper:
+                        namespace[name] = original
+                state.update(patched=[], seen={}, wrappers={}, codes={})
+        return False
+
+
+def _patch_namespace(namespace):
+    """Replace the rule-registered functions bound in ``namespace`` (a module's globals) by their
+    recording wrappers; called with _REDIRECT_LOCK held."""
+    state = _REDIRECT
+    if id(namespace) in state["seen"] or type(namespace) is not dict:
+        return
+    state["seen"][id(namespace)] = namespace
+    wrappers = state["wrappers"]
+    for name, value in list(namespace.items()):
+        hit = wrappers.get(id(value))
+        if hit is not None and hit[0] is value:
+            namespace[name] = hit[1]
+            state["patched"].append((namespace, name, value, hit[1]))
+
+
+def _redirect_hook(frame, event, arg):
+    if event != "call":
+        return
+    state = _REDIRECT
+    if id(frame.f_globals) not in state["seen"]:
+        with _REDIRECT_LOCK:
+            if state["depth"]:
+                _patch_namespace(frame.f_globals)
+    fn = state["codes"].get(frame.f_code)
+    if fn is not None and _mode.enabled:
+        code = fn.__code__
+        count = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+        values = [frame.f_locals.get(n) for n in code.co_varnames[:count]]
+        flat = []
+        for v in values:
+            flat.extend(v.values() if isinstance(v, dict) else v if isinstance(v, (tuple, list)) else (v,))
+        if any(isinstance(v, Tensor) and v.requires_grad for v in flat):
+            raise RuleBypassError(
+                f"{fn.__qualname__} has a derivative rule registered with sg.vjp_rule, but it was called with "
+                "Tensors in a way the tape cannot redirect to the rule (not through a module global: a closure "
+                "variable, a default argument, a container...), so the tape would differentiate its code instead "
+                "of the rule. Call it through a module global, or decorate it with @sg.primitive."
+            )
+
+
+def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     """Run ``f(*args, **kwargs)`` on the tape and differentiate its scalar output.
 
-    ``wrt`` is a tuple of positions in ``args``; those arguments become fresh leaf Tensors
-    (integers promoted to float64). Returns ``(value, grads)``: the raw output and one raw gradient
-    (float or ndarray) per ``wrt`` position, ``None`` where the output does not depend on it.
+    ``wrt`` is a tuple of positions in ``args`` or names in ``kwargs``; those arguments become fresh
+    leaf Tensors (integers promoted to float64). Returns ``(value, grads)``: the raw output and one raw
+    gradient (float or ndarray) per ``wrt`` entry, ``None`` where the output does not depend on it.
+    With ``seed`` (shaped like the output) it is a vector-Jacobian product of any output instead.
     Recording is switched on for the call even inside ``no_grad()``: a gradient was asked for.
     ``f`` itself is recorded through its rule if it has one; functions it calls are recorded
-    through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``).
+    through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``, and
+    Python functions with a rule registered with ``sg.vjp_rule``: see ``_rule_calls``).
 
     The arrays recorded operations save (plain arrays too, the caller's among them) are read-only
     until the gradient is computed, then writeable again (also when ``f`` raises): ``f`` modifying
     one in place raises InPlaceError instead of giving a silently wrong gradient."""
     args = list(args)
+    kwargs = dict(kwargs or {})
     leaves = []
     for i in wrt:
-        leaf = _as_leaf(args[i], i)
-        args[i] = leaf
+        container = kwargs if isinstance(i, str) else args
+        leaf = _as_leaf(container[i], i)
+        container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
     outer = _mode.protected
     protected = _mode.protected = {}
     try:
         _protect_all([leaf.value for leaf in leaves], protected)  # the caller's arrays: f may hold them
-        out = _run_recorded(run, args, kwargs or {}, protected)
+        with _rule_calls() as redirect:
+            redirect.patch_for(f)
+            out = _run_recorded(run, args, kwargs, protected)
         value = out.value if isinstance(out, Tensor) else out
-        _check_scalar_output(value)
-        if isinstance(out, Tensor) and out.requires_grad:
-            out.backward()
+        if seed is None:
+            _check_scalar_output(value)
+            if isinstance(out, Tensor) and out.requires_grad:
+                out.backward()
+        elif isinstance(out, Tensor) and out.requires_grad:
+            out.backward(gradient=seed)
         return value, tuple(leaf.grad for leaf in leaves)
     finally:
         _mode.protected = outer

@@ -1,36 +1,65 @@
 """Source-to-source passes: parse, normalize, analyse, reverse, optimise, emit.
 
 ``build_gradient`` runs them in order and returns the generated source and compiled function.
+
+Source mode understands every statement of a function or declines it; the generated code also bakes
+in what the transformer resolved (which function or module each free name named, which rules were
+registered, that the source text is the running code). ``Generated.is_current`` checks the first two
+on every call, so cached code is rebuilt when one changes; the third is checked by ``parse``.
 """
 
+from ..errors import OutputError, TransformError
 from ..rules import registry
 from .emit import compile_function, source_text
 from .normalize import normalize
 from .optimize import optimize
+from .parse import ABSENT
 from .reverse import reverse
 
 
 class Generated:
-    """One generated gradient: its source text, the compiled function and what it depends on."""
+    """One generated gradient: its source text, the compiled function and what it relies on.
 
-    def __init__(self, text, function, name, dependencies):
+    ``guards`` holds ``(mapping, name, object)``: every free name the transformer resolved (in the
+    function and in every helper it inlined, whatever module it lives in), every module attribute
+    read through one, and the binding of each inlined helper; ``mapping.get(name, ABSENT)`` must
+    still be ``object`` (by identity) for the code to be valid."""
+
+    def __init__(self, text, function, name, guards=()):
         self.text = text
         self.function = function
         self.name = name
-        self.dependencies = dependencies
+        self.guards = _unique(guards)
         self.version = registry.VERSION[0]
 
     def is_current(self):
-        """False when a helper it inlined has been rebound or a rule registered since it was built."""
+        """False when a name it resolved has been rebound or a rule registered since it was built."""
         if self.version != registry.VERSION[0]:
             return False
-        for scope, name, obj in self.dependencies:
-            if scope.get(name, _GONE) is not obj:
+        for mapping, name, obj in self.guards:
+            if mapping.get(name, ABSENT) is not obj:
                 return False
         return True
 
+    def stale(self):
+        """What changed since the code was built (for messages), or None."""
+        if self.version != registry.VERSION[0]:
+            return "a derivative rule was registered"
+        for mapping, name, obj in self.guards:
+            if mapping.get(name, ABSENT) is not obj:
+                return f"{name!r} was rebound"
+        return None
 
-_GONE = object()
+
+def _unique(guards):
+    seen = set()
+    out = []
+    for mapping, name, obj in guards:
+        key = (id(mapping), name)
+        if key not in seen:
+            seen.add(key)
+            out.append((mapping, name, obj))
+    return tuple(out)
 
 
 def build_gradient(func, wrt, scalar_params=()):
@@ -39,10 +68,35 @@ def build_gradient(func, wrt, scalar_params=()):
     ``scalar_params`` names parameters known to be Python/NumPy scalars, which lets the
     generated code leave out ``unbroadcast`` calls that could only return their argument.
     The function returns ``(value, gradient)``, or ``(value, (gradients...))`` for several ``wrt``.
+
+    Any exception raised inside the transformer that is not one of sourcegrad's own errors is turned
+    into a TransformError naming the function, so auto mode falls back to the tape with that reason.
     """
-    normalizer_program = normalize(func, wrt)
-    adjoint = optimize(reverse(normalizer_program, wrt, scalar_params))
+    try:
+        return _build(func, wrt, scalar_params)
+    except (TransformError, OutputError):
+        raise
+    except Exception as exc:
+        name = getattr(func, "__qualname__", None) or repr(func)
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if len(detail) > 300:
+            detail = detail[:300] + "..."
+        raise TransformError(
+            f"internal error in the source transformer ({detail}) while transforming {name}; please "
+            "report it with the function. Use mode=\"tape\" to differentiate it by tracing meanwhile."
+        ) from exc
+
+
+def _build(func, wrt, scalar_params):
+    if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
+        func = getattr(func, "__sourcegrad_primitive__", func)
+    program = normalize(func, wrt)
+    adjoint = optimize(reverse(program, wrt, scalar_params))
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)
-    return Generated(text, function, adjoint.name, normalizer_program.dependencies)
+    guards = []
+    for source in getattr(program, "sources", ()):
+        guards.extend(source.guards())
+    guards.extend(getattr(program, "dependencies", ()))   # until the normalizer stops recording them
+    return Generated(text, function, adjoint.name, guards)
