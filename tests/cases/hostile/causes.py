@@ -116,9 +116,14 @@ CAUSES = [
      "but not the write into `out`, so the buffer keeps no gradient (or the overwritten value is "
      "differentiated). Only the ufunc `out=` keyword is refused with InPlaceError today.",
      lambda o: o.mode == "tape" and o.kind == "wrong" and o.family == "effects"),
-    ("T2 tape: iterating x.flat drops the gradient",
-     f"{SILENT} (tape). `sum(x.flat)` on a Tensor reads the plain array: gradient wrong, no error.",
-     _ids("views_aliases::flat_iterator_sum", modes=("tape", "auto"), kinds=("wrong",))),
+    ("T2 tape: x.flat (iteration or indexing) drops the gradient",
+     f"{SILENT} (tape). `sum(x.flat)` or `x.flat[2]` on a Tensor reads the plain array: gradient wrong "
+     "(that element's contribution lost), no error.",
+     lambda o: o.mode == "tape" and o.kind == "wrong" and "flat_" in o.id),
+    ("T4 tape: copy.copy / copy.deepcopy of a Tensor detaches it",
+     f"{SILENT} (tape). `y = copy.deepcopy(x)` (a common defensive copy) returns a Tensor with no history: "
+     "the gradient through y is 0. Implement __copy__/__deepcopy__ as recorded copies (or raise).",
+     lambda o: o.mode == "tape" and o.kind == "wrong" and ("copy_module" in o.id or "deepcopy" in o.id)),
     ("T3 tape: a write through a view of an array the tape saved is not caught",
      f"{SILENT} (tape). `c = np.ones(4); v = c[:2]; y = x * c; v[0] = 5` (also `r = c.reshape(2, 2)`, a view "
      "of a non-differentiated argument `w[1:]`): the tape makes `c` read-only while it runs, but a view "

@@ -443,3 +443,146 @@ def matmul_result_saved_then_operand_scaled(x):
 
 
 CASES.add(matmul_result_saved_then_operand_scaled, V)
+
+
+def _zero_first(c):
+    c[0] = 0.0
+
+
+def _scale_tail(c):
+    v = c[1:]
+    v *= 2.0
+
+
+def _outer_calls_inner(c):
+    _zero_first(c)
+
+
+class _Scalable:
+    def __init__(self):
+        self.w = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def double(self):
+        self.w *= 2.0
+
+
+def helper_setitem_between_uses(x):
+    c = np.ones(4) * 2.0
+    a = np.sum(x * c)
+    _zero_first(c)
+    b = np.sum(x * c)
+    return a * b
+
+
+CASES.add(helper_setitem_between_uses, V)
+
+
+def helper_view_write_between_uses(x):
+    c = np.ones(4)
+    a = np.sum(np.sin(x) * c)
+    _scale_tail(c)
+    return a + np.sum(x * c)
+
+
+CASES.add(helper_view_write_between_uses, V)
+
+
+def nested_helper_mutation(x):
+    c = np.array([3.0, 1.0, 1.0, 1.0])
+    y = x * c
+    _outer_calls_inner(c)
+    return np.sum(y ** 2) + np.sum(c * x)
+
+
+CASES.add(nested_helper_mutation, V)
+
+
+def method_mutates_object_array(x):
+    p = _Scalable()
+    y = x * p.w
+    p.double()
+    z = x * p.w
+    return np.sum(y * z)
+
+
+CASES.add(method_mutates_object_array, V)
+
+
+def solve_matrix_mutated_after(x):
+    A = np.array([[2.0, 0.5, 0.0], [0.1, 3.0, 0.2], [0.0, 0.4, 1.5]])
+    y = np.linalg.solve(A, x)
+    A[0, 0] = 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(solve_matrix_mutated_after, V3)
+
+
+def maximum_threshold_mutated_after(x):
+    c = np.full(4, 0.5)
+    y = np.maximum(x, c)
+    c[:] = 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(maximum_threshold_mutated_after, V)
+
+
+def clip_bound_array_mutated_after(x):
+    lo = np.array([0.0, -1.0, 0.0, 0.0])
+    y = np.clip(x, lo, 1.0)
+    lo[:] = -5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(clip_bound_array_mutated_after, V)
+
+
+def sort_input_scaled_after(x):
+    c = np.array([1.0, -1.0, 2.0, 0.5])
+    s = np.sort(c * x)
+    c *= -1.0
+    return np.sum(s * np.arange(1.0, 5.0))
+
+
+CASES.add(sort_input_scaled_after, V)
+
+
+def max_reduction_input_changed(x):
+    c = np.array([1.0, 2.0, 0.5, 1.0])
+    m = np.max(c * x)
+    c[2] = 100.0
+    return m * 2.0 + np.sum(c)
+
+
+CASES.add(max_reduction_input_changed, V)
+
+
+def dot_weights_filled_after(x):
+    w = np.array([0.5, -1.0, 2.0, 1.5])
+    y = np.dot(w, x)
+    w.fill(0.0)
+    return y ** 2
+
+
+CASES.add(dot_weights_filled_after, V)
+
+
+def where_branch_array_mutated(x):
+    alt = np.array([5.0, 6.0, 7.0, 8.0])
+    y = np.where(x > 0.0, x * alt, alt)
+    alt[0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(where_branch_array_mutated, V)
+
+
+def norm_input_mutated(x):
+    c = np.ones(4)
+    n = np.linalg.norm(x * c)
+    c[1] = 3.0
+    return n * 2.0
+
+
+CASES.add(norm_input_mutated, V)

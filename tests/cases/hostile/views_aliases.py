@@ -605,3 +605,39 @@ def rollaxis_view(x):
 
 
 CASES.add(rollaxis_view, T)
+
+
+def flat_index_read(x):
+    return x.flat[2] * 3.0 + np.sum(x)
+
+
+CASES.add(flat_index_read, V)
+
+
+def copy_module_deepcopy(x):
+    import copy
+    y = copy.deepcopy(x)
+    return np.sum(y ** 2)
+
+
+CASES.add(copy_module_deepcopy, V)
+
+
+def copy_module_copy(x):
+    import copy
+    y = copy.copy(x)
+    y[0] = 0.0
+    return np.sum(y ** 2) + np.sum(x)
+
+
+CASES.add(copy_module_copy, V)
+
+
+def deepcopy_dict_of_arrays(w, b):
+    import copy
+    params = copy.deepcopy({"w": w, "b": b})
+    params["w"] *= 2.0
+    return np.sum(np.tanh(params["w"] * V3 + params["b"])) + np.sum(w)
+
+
+CASES.add(deepcopy_dict_of_arrays, V3 * 0.5, 0.25, wrt=(0, 1))
