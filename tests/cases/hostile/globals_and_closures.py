@@ -343,3 +343,77 @@ def global_tuple_unpacked(x):
 
 _PAIR = (np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
 CASES.add(global_tuple_unpacked, V)
+
+
+# Module globals named like the helpers generated code calls (sourcegrad/runtime/helpers.py): the
+# generated adjoint must not pick these up instead of its own.
+unbroadcast = "not a function"
+expand_reduced = None
+grad_matmul_rhs = 3.0
+grad_matmul_lhs = [1, 2]
+unindex = {"a": 1}
+max_mask = 7
+zeros_like = np.ones_like
+float_dtype = np.int32
+unconcatenate = None
+grad_cumsum = "x"
+
+
+def globals_named_like_runtime_helpers(x, A):
+    r = A @ x + np.array([0.5, -0.5, 1.0])
+    m = np.max(r ** 2, axis=0)
+    return np.sum(np.cumsum(r + x[:, None] * 0.0)) + m + np.sum(np.concatenate([x[:2], r])) + x[1] * 2.0
+
+
+CASES.add(globals_named_like_runtime_helpers, V3, np.array([[1.0, 0.5, -0.2], [0.3, 1.2, 0.4], [-0.6, 0.1, 0.9]]),
+          wrt=(0, 1))
+
+
+def locals_named_like_runtime_helpers(x, b):
+    unbroadcast = x * 2.0
+    expand_reduced = np.sum(unbroadcast + b, axis=0)
+    unindex = expand_reduced[1]
+    max_mask = np.max(x)
+    return np.sum(expand_reduced ** 2) + unindex + max_mask
+
+
+CASES.add(locals_named_like_runtime_helpers, M, V3, wrt=(0, 1))
+
+
+def param_named_like_runtime_helper(unbroadcast, expand_reduced):
+    return np.sum((unbroadcast + expand_reduced) ** 2)
+
+
+CASES.add(param_named_like_runtime_helper, M, V3, wrt=(0, 1))
+
+
+def globals_named_like_generated(x):
+    return np.sum(dglobals_named_like_generated_dx * x) + bglobals_named_like_generated * np.sum(x ** 2)
+
+
+dglobals_named_like_generated_dx = np.array([1.0, 2.0, 3.0, 4.0])
+bglobals_named_like_generated = 0.5
+CASES.add(globals_named_like_generated, V)
+
+
+def local_named_np_shadowing_numpy_in_generated_code(x):
+    y = np.exp(x)
+    np_ = y
+    return np.sum(np_ * x)
+
+
+CASES.add(local_named_np_shadowing_numpy_in_generated_code, V)
+
+
+def param_named_like_seed(x, seed):
+    return np.sum(np.sin(x * seed))
+
+
+CASES.add(param_named_like_seed, V, 2.0, wrt=(0, 1))
+
+
+def param_named_like_wrapper_locals(x, g, ans, args, self):
+    return np.sum(x * g + ans) * args * self
+
+
+CASES.add(param_named_like_wrapper_locals, V, VP, 0.5, 2.0, 3.0, wrt=(0, 1, 2))

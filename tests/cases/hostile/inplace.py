@@ -767,3 +767,140 @@ def method_self_state_reset(x):
 
 
 CASES.add(method_self_state_reset, V)
+
+
+def row_vector_broadcast_into_block(x, r):
+    y = x.copy()
+    y[:, 1:] = r[None, :2]
+    return np.sum(y ** 2 * np.arange(1.0, 4.0))
+
+
+CASES.add(row_vector_broadcast_into_block, M, V3, wrt=(0, 1))
+
+
+def scalar_into_fancy_index(x):
+    y = np.zeros(4)
+    y[[0, 3]] = x[1]
+    return np.sum(y * np.arange(1.0, 5.0)) + x[1] ** 2
+
+
+CASES.add(scalar_into_fancy_index, V)
+
+
+def reversed_rows_column_setitem(x):
+    y = np.ones((3, 3))
+    y[::-1, 1] = x[:3]
+    return np.sum(y * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(reversed_rows_column_setitem, V)
+
+
+def negative_fancy_indices_setitem(x):
+    y = np.zeros(4)
+    y[[-1, 0]] = x[:2] ** 2
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(negative_fancy_indices_setitem, V)
+
+
+def fancy_imul_repeated_last_wins(x, v):
+    y = x.copy()
+    y[[0, 0]] *= v[:2]
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(fancy_imul_repeated_last_wins, V, VP, wrt=(0, 1))
+
+
+def mask_isub_scalar(x, s):
+    y = x * 1.0
+    y[x > 0.0] -= s
+    return np.sum(y ** 2)
+
+
+CASES.add(mask_isub_scalar, V, S, wrt=(0, 1))
+
+
+def item_ipow(x):
+    y = x * 1.0
+    y[1] **= 2
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(item_ipow, V)
+
+
+def slice_idiv_by_own_element(x):
+    y = x * 1.0
+    y[1:3] /= y[0]
+    return np.sum(y ** 2)
+
+
+CASES.add(slice_idiv_by_own_element, VP)
+
+
+def list_copy_idiom_is_a_view(x):
+    z = x * 1.0
+    y = z[:]
+    y[0] = 5.0
+    return np.sum(z * x)
+
+
+CASES.add(list_copy_idiom_is_a_view, V)
+
+
+def setitem_leading_one_dims(x):
+    y = np.zeros((1, 4))
+    y[0:1] = x[None] * 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(setitem_leading_one_dims, V)
+
+
+def setitem_value_is_view_of_target(x):
+    y = x * 1.0
+    y[:2] = y[2:]
+    y[2:] = y[:2] * 3.0
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(setitem_value_is_view_of_target, V)
+
+
+def setitem_3d_fancy_and_slice(x):
+    y = np.zeros((2, 3, 4))
+    y[[1, 0], :, 1:3] = x[:, :, :2] ** 2
+    return np.sum(y * np.arange(24.0).reshape(2, 3, 4))
+
+
+CASES.add(setitem_3d_fancy_and_slice, T)
+
+
+def iadd_with_broadcast_column(x, c):
+    y = x * 1.0
+    y += c[:, None]
+    return np.sum(np.sin(y))
+
+
+CASES.add(iadd_with_broadcast_column, M, np.array([0.5, -0.25]), wrt=(0, 1))
+
+
+def isub_scalar_array_result_of_reduction(x):
+    y = x * 1.0
+    y -= np.mean(y)
+    return np.sum(y ** 2)
+
+
+CASES.add(isub_scalar_array_result_of_reduction, V)
+
+
+def imul_by_own_reduction_keepdims(x):
+    y = x * 1.0
+    y /= y.sum(axis=1, keepdims=True)
+    return np.sum(y * np.arange(3.0))
+
+
+CASES.add(imul_by_own_reduction_keepdims, MP)

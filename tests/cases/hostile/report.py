@@ -23,6 +23,25 @@ def _cause_of(outcome):
     return None
 
 
+def _tape_reason(detail):
+    """A short class of a tape error message, to sub-group 'no engine answers'."""
+    text = detail.split(" (at ")[0]
+    for key, short in (("item assignment into a Tensor", "InPlaceError: item assignment into a Tensor"),
+                       ("shared with other arrays", "InPlaceError: in-place update of a Tensor that shares memory"),
+                       ("leaf Tensor", "InPlaceError: in-place update of an argument (leaf)"),
+                       ("modifies an array in place after using it", "InPlaceError: array modified after use"),
+                       ("out=...) writes into a plain", "InPlaceError: out= into a plain array"),
+                       ("with acc a plain NumPy array", "InPlaceError: plain array += Tensor"),
+                       ("conversion to a NumPy array", "GradientLostError: conversion to a NumPy array"),
+                       ("float() of a Tensor", "GradientLostError: float() of a Tensor"),
+                       ("writes its result in place", "NoRuleError: in-place NumPy function"),
+                       ("no derivative rule", "NoRuleError: no derivative rule"),
+                       ("would modify the value in place", "TypeError: in-place ndarray method")):
+        if key in text:
+            return short
+    return text[:80]
+
+
 def _git_head():
     try:
         return subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"], capture_output=True,
@@ -99,10 +118,34 @@ def write_report(results, complete, expected):
         by_id = collections.OrderedDict()
         for o in sorted(items, key=lambda o: (o.family, o.id, MODES.index(o.mode))):
             by_id.setdefault(o.id, []).append(o)
+        if label and label.startswith("N "):     # sub-group by what the tape said
+            items.sort(key=lambda o: (_tape_reason(o.detail), o.id))
+            by_id = collections.OrderedDict()
+            for o in items:
+                by_id.setdefault(o.id, []).append(o)
+        current = None
         for cid, os_ in by_id.items():
+            if label and label.startswith("N "):
+                reason = _tape_reason(os_[0].detail)
+                if reason != current:
+                    current = reason
+                    lines += ["", f"#### the tape: {reason}", ""]
             lines.append(f"- `{cid}` (family {os_[0].family})")
             for o in os_:
                 lines.append(f"  - **{o.mode}** {o.kind}: {o.detail}")
+            failed_modes = {o.mode for o in os_}
+            others = []
+            for m in MODES:
+                other = results.get((cid, m))
+                if m in failed_modes or other is None:
+                    continue
+                text = {"pass": "ok", "declined": "declined", "tape_by_design": "raised by design"}.get(
+                    other.status, other.status)
+                if other.status in ("declined", "tape_by_design"):
+                    text += ": " + other.detail[:200]
+                others.append(f"{m} {text}")
+            if others:
+                lines.append("  - other modes: " + "; ".join(others))
             program = os_[0].program.rstrip()
             if program:
                 lines += ["", "  ```python"] + ["  " + ln for ln in program.splitlines()] + ["  ```", ""]

@@ -641,3 +641,73 @@ def deepcopy_dict_of_arrays(w, b):
 
 
 CASES.add(deepcopy_dict_of_arrays, V3 * 0.5, 0.25, wrt=(0, 1))
+
+
+def float_list_item_augassign_no_alias(x):
+    a = x * 2.0
+    vals = [a, x]
+    vals[0] += 1.0
+    return a * vals[0] + vals[1]
+
+
+CASES.add(float_list_item_augassign_no_alias, S)
+
+
+def numpy_scalar_augassign_no_alias(x):
+    s = np.sum(x ** 2)
+    t = s
+    s += 1.0
+    return t * s
+
+
+CASES.add(numpy_scalar_augassign_no_alias, V)
+
+
+def zero_d_array_augassign_aliases(x):
+    s = np.array(np.sum(x ** 2))
+    t = s
+    s += 1.0
+    return float(t) * 2.0 + float(s)
+
+
+CASES.add(zero_d_array_augassign_aliases, V)
+
+
+def ellipsis_after_int_is_0d_view(x):
+    y = x * 1.0
+    v = y[0, ...]
+    v += 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(ellipsis_after_int_is_0d_view, V)
+
+
+def keepdims_sum_is_array_alias(x):
+    s = np.sum(x, keepdims=True)
+    t = s
+    s *= 3.0
+    return np.sum(t * x)
+
+
+CASES.add(keepdims_sum_is_array_alias, V)
+
+
+def scalar_attribute_augassign(x):
+    h = _Holder()
+    h.v = x * 2.0
+    before = h.v
+    h.v += 1.0
+    return before * h.v
+
+
+CASES.add(scalar_attribute_augassign, S)
+
+
+def container_element_chained_setitem(x):
+    parts = [x * 1.0, x * 2.0]
+    parts[0][1] = 7.0
+    return np.sum(parts[0] * parts[1])
+
+
+CASES.add(container_element_chained_setitem, V)
