@@ -52,6 +52,8 @@ def _callable_parts(func):
     if isinstance(func, functools.partial):
         target, prefix, fixed = _callable_parts(func.func)
         return target, prefix + tuple(func.args), {**fixed, **(func.keywords or {})}
+    if isinstance(func, GradientFunction):      # higher order: the tape runs the generated gradient
+        return func, (), {}
     if isinstance(func, types.MethodType):      # self (or cls) is a constant, never differentiated
         target, prefix, fixed = _callable_parts(func.__func__)
         return target, prefix + (func.__self__,), fixed
@@ -67,6 +69,8 @@ def _callable_parts(func):
 def _target_signature(target):
     """The signature calls are bound with: the function's own, the wrapped function's for a
     ``functools.wraps`` wrapper taking ``*args, **kwargs``, the rule's for a primitive without one."""
+    if isinstance(target, GradientFunction):
+        return target._user_signature()
     if isinstance(target, types.FunctionType):
         own = inspect.signature(target, follow_wrapped=False)
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in own.parameters.values()):
@@ -85,6 +89,17 @@ def _target_signature(target):
             f"cannot differentiate {target!r}: it is not a Python function, has no derivative rule and no "
             "signature. Wrap it in a Python function, or register a rule with sg.vjp_rule."
         ) from None
+
+
+def _helpers_called(function):
+    """The names of sourcegrad's own functions a generated gradient calls (through its globals or
+    closure cells)."""
+    code = function.__code__
+    values = {n: c.cell_contents for n, c in zip(code.co_freevars, function.__closure__ or ())}
+    values.update((n, function.__globals__[n]) for n in code.co_names if n in function.__globals__)
+    return sorted(n for n, v in values.items()
+                  if not isinstance(v, types.ModuleType)
+                  and (getattr(v, "__module__", None) or "").startswith("sourcegrad"))
 
 
 def _defaults_key(target):
@@ -169,12 +184,6 @@ class GradientFunction:
     def __init__(self, func, wrt=0, mode="auto", with_value=False, verify=None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        if isinstance(func, GradientFunction):
-            raise UnsupportedError(
-                f"sg.grad of a gradient function ({func!r}): higher-order derivatives are not supported yet, "
-                "in source mode or on the tape. Differentiate the gradient with sg.numerical_grad, or write "
-                "the derivative you need as a function of its own."
-            )
         if not callable(func):
             raise TypeError(f"grad needs a function, got {func!r}")
         if isinstance(func, types.FunctionType):
@@ -278,6 +287,10 @@ class GradientFunction:
         """The Python function source mode transforms: the target, or for a primitive with a rule a
         small function calling it."""
         target = self._target
+        if isinstance(target, GradientFunction):
+            raise UnsupportedError(
+                f"higher-order derivatives: source mode does not transform a gradient function ({target!r}) yet; "
+                "mode='auto' or 'tape' differentiate its generated code on the tape")
         if lookup_vjp(target) is not None:
             return _primitive_source(target, self._signature)
         if self._variadic:
@@ -345,6 +358,53 @@ class GradientFunction:
         bound.apply_defaults()
         return tuple(bound.arguments[n] for n in self._params)
 
+    def _user_signature(self):
+        """The signature callers of this gradient function use (what a partial or self leaves)."""
+        if not self._prefix and not self._fixed:
+            return self._signature
+        try:
+            return inspect.signature(self.func)
+        except (TypeError, ValueError):
+            params = list(self._signature.parameters.values())[len(self._prefix):]
+            return self._signature.replace(parameters=params)
+
+    def _higher_order(self, args, seed):
+        """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(sg.grad(f))``).
+        The generated gradient code runs on the Tensors, so the tape records it: sound where that code
+        calls only NumPy, operators and primitives with rules. Where it calls sourcegrad's own helper
+        functions, or there is no generated code (the inner gradient uses the tape, whose backward pass
+        is not recorded), it declines with UnsupportedError."""
+        from .runtime.tape import Tensor
+
+        name = self.__name__
+        if self.requested_mode == "tape":
+            raise UnsupportedError(
+                f"higher-order derivatives: the gradient of {name} uses mode='tape', whose backward pass is not "
+                "recorded; take the inner gradient in source mode (mode='auto' or 'source')")
+        kinds = tuple(_is_scalar(a.value if isinstance(a, Tensor) else a) for a in args)
+        entry = self._choose_mode(kinds)
+        if entry is _TAPE:
+            raise UnsupportedError(
+                f"higher-order derivatives: the gradient of {name} uses the tape ({self.fallback_reason}), whose "
+                "backward pass is not recorded, so it cannot be differentiated again")
+        unsafe = _helpers_called(entry.function)
+        if unsafe:
+            raise UnsupportedError(
+                f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper "
+                f"function(s) {', '.join(unsafe)}, which are not differentiated on the tape yet; only gradient "
+                "code made of NumPy calls and operators can be differentiated again")
+        promoted = list(args)
+        for i in self._wrt_index:
+            if not isinstance(args[i], Tensor):
+                promoted[i] = _promote(args[i], self._params[i], name)
+        if seed is None:
+            value, raw = entry.function(*promoted)
+        else:
+            value, raw = entry.function(*promoted, seed)
+        if not self._single and len(self.wrt) == 1:
+            raw = (raw,)
+        return value, raw
+
     def _refresh_signature(self):
         """The function's defaults (or code) were replaced since ``grad`` read its signature."""
         signature = _target_signature(self._target)
@@ -369,6 +429,8 @@ class GradientFunction:
         types_ = tuple(map(type, args))
         entry = self._by_types.get(types_)
         if entry is None or entry is not _TAPE and not entry.is_current():
+            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+                return self._higher_order(args, seed)      # Tensors: we are being differentiated
             entry = self._by_types[types_] = self._entry_for(args)
         promoted = self._promoted(args, types_)
         if entry is _TAPE:

@@ -163,11 +163,31 @@ def test_vjp_of_variadic_and_partial():
     np.testing.assert_allclose(fn(np.ones(3)), np.cos(X))
 
 
-def test_grad_of_grad_is_a_named_error():
-    g = sg.grad(lambda x: x ** 3)
-    for mode in MODES:
-        with pytest.raises(sg.UnsupportedError, match="higher-order derivatives are not supported"):
-            sg.grad(g, mode=mode)
+def cube(x):
+    return x ** 3 + np.sin(x)
+
+
+@pytest.mark.parametrize("mode", ["auto", "tape"])
+def test_grad_of_grad_on_the_tape(mode):
+    second = sg.grad(sg.grad(cube), mode=mode)
+    assert second(0.7) == pytest.approx(6 * 0.7 - np.sin(0.7))
+    assert second.mode == "tape"
+    third = sg.grad(sg.grad(sg.grad(cube)))
+    with pytest.raises(sg.UnsupportedError, match="higher-order derivatives"):
+        third(0.7)   # the middle gradient runs on the tape, whose backward pass is not recorded
+
+
+def test_grad_of_grad_is_a_named_error_where_unsupported():
+    with pytest.raises(sg.UnsupportedError, match="source mode does not transform a gradient function"):
+        sg.grad(sg.grad(cube), mode="source")(0.7)
+    with pytest.raises(sg.UnsupportedError, match="mode='tape', whose backward pass is not recorded"):
+        sg.grad(sg.grad(cube, mode="tape"))(0.7)
+
+    def array_loss(x):
+        return np.sum(x ** 3)
+
+    with pytest.raises(sg.UnsupportedError, match="calls sourcegrad's helper"):
+        sg.grad(lambda x: np.sum(sg.grad(array_loss)(x)))(X)
 
 
 def test_not_callable_and_no_signature():
