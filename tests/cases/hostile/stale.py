@@ -8,6 +8,7 @@ checks every gradient against finite differences of the function as it runs at t
 """
 
 import importlib.util
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -415,6 +416,14 @@ def _load_module(path, name):
 _COUNTER = [0]
 
 
+def _cleanup(path, module):
+    """restore() of the file-based scenarios: forget the module and remove its directory."""
+    def restore():
+        sys.modules.pop(module.__name__, None)
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return restore
+
+
 def _temp_module(text):
     _COUNTER[0] += 1
     directory = Path(tempfile.mkdtemp(prefix="sg_hostile_stale_"))
@@ -446,7 +455,7 @@ def source_edited_after_first_gradient():
     def rebind():
         path.write_text(textwrap.dedent(_EDITED_TEXT))
 
-    return Scenario(module.loss, (V,), rebind)
+    return Scenario(module.loss, (V,), rebind, _cleanup(path, module))
 
 
 @scenario
@@ -454,7 +463,7 @@ def source_edited_before_first_gradient():
     path, module = _temp_module(_ORIGINAL_TEXT)
     path.write_text(textwrap.dedent(_EDITED_TEXT))     # the running code is the original text
 
-    return Scenario(module.loss, (V,), lambda: None)
+    return Scenario(module.loss, (V,), lambda: None, _cleanup(path, module))
 
 
 _SHIFTED_TEXT = """
@@ -480,7 +489,7 @@ def source_lines_shifted():
             return np.sum(np.exp(x) * x)
     """))
 
-    return Scenario(module.loss, (V,), lambda: None)
+    return Scenario(module.loss, (V,), lambda: None, _cleanup(path, module))
 
 
 _HELPER_TEXT = """
@@ -501,7 +510,7 @@ def helper_source_edited():
     def rebind():
         path.write_text(textwrap.dedent(_HELPER_TEXT.replace("np.tanh(v)", "np.exp(v) * 5.0")))
 
-    return Scenario(module.loss, (V,), rebind)
+    return Scenario(module.loss, (V,), rebind, _cleanup(path, module))
 
 
 @scenario
@@ -517,7 +526,7 @@ def module_reloaded_with_new_source():
     def func(x):
         return holder.get("loss", module.loss)(x)
 
-    return Scenario(func, (V,), rebind)
+    return Scenario(func, (V,), rebind, _cleanup(path, module))
 
 
 @scenario
