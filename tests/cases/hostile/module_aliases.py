@@ -298,3 +298,71 @@ def numpy_alias_via_sys_modules(x):
 
 
 CASES.add(numpy_alias_via_sys_modules, V)
+
+
+# NumPy 2 spellings (array-API names) of familiar functions
+
+
+def numpy2_concat_pow(x):
+    return np.sum(np.pow(np.concat([x, x * 2.0]), 2))
+
+
+CASES.add(numpy2_concat_pow, V)
+
+
+def numpy2_inverse_trig_names(x):
+    return np.sum(np.acos(x / 2.0) + np.atan2(x, 1.5) + np.asinh(x))
+
+
+CASES.add(numpy2_inverse_trig_names, V)
+
+
+def numpy2_permute_dims_and_mT(x):
+    y = np.permute_dims(x, (2, 0, 1))
+    return np.sum(y[0] ** 2) + np.sum(x.mT * np.arange(3.0))
+
+
+CASES.add(numpy2_permute_dims_and_mT, T)
+
+
+def numpy2_vecdot_matvec(a, v):
+    return np.sum(np.vecdot(a, a)) + np.sum(np.matvec(a, v) ** 2)
+
+
+CASES.add(numpy2_vecdot_matvec, M, V3, wrt=(0, 1))
+
+
+def numpy2_unstack(x):
+    a, b = np.unstack(x)
+    return np.sum(a * b)
+
+
+CASES.add(numpy2_unstack, M)
+
+
+def numpy2_linalg_norms(a):
+    return np.sum(np.linalg.vector_norm(a, axis=1)) + np.linalg.matrix_norm(a)
+
+
+CASES.add(numpy2_linalg_norms, M)
+
+
+def numpy2_cumulative_sum(x):
+    return np.sum(np.cumulative_sum(x, include_initial=True) ** 2)
+
+
+CASES.add(numpy2_cumulative_sum, V)
+
+
+def numpy2_astype_function(x):
+    return np.sum(np.astype(x, np.float64) ** 3)
+
+
+CASES.add(numpy2_astype_function, V)
+
+
+def numpy2_matrix_transpose(a):
+    return np.sum(np.matrix_transpose(a) @ a)
+
+
+CASES.add(numpy2_matrix_transpose, M)

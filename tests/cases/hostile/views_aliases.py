@@ -711,3 +711,67 @@ def container_element_chained_setitem(x):
 
 
 CASES.add(container_element_chained_setitem, V)
+
+
+def base_of_view_is_parent(x):
+    y = x * 1.0
+    v = y[1:]
+    b = v.base
+    b[0] = 9.0
+    return np.sum(y * x)
+
+
+CASES.add(base_of_view_is_parent, V)
+
+
+def dunder_array_returns_self(x):
+    y = x * 1.0
+    z = y.__array__()
+    z[2] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(dunder_array_returns_self, V)
+
+
+def mT_view_write(x):
+    y = x * 1.0
+    t = y.mT
+    t[0, 1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(mT_view_write, M)
+
+
+def as_strided_view_write(x):
+    from numpy.lib.stride_tricks import as_strided
+    y = x * 1.0
+    evens = as_strided(y, shape=(2,), strides=(2 * y.itemsize,))
+    evens[1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(as_strided_view_write, V)
+
+
+def global_alias_of_local_then_mutated(x):
+    global _ALIAS
+    y = x * 1.0
+    _ALIAS = y
+    y *= 2.0
+    return np.sum(_ALIAS * x)
+
+
+_ALIAS = None
+CASES.add(global_alias_of_local_then_mutated, V)
+
+
+def memoryview_roundtrip_view(x):
+    y = x * 1.0
+    z = np.asarray(memoryview(y))
+    z[0] = 4.0
+    return np.sum(y ** 2)
+
+
+CASES.add(memoryview_roundtrip_view, V)
