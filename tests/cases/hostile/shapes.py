@@ -530,3 +530,95 @@ def pad_constant_positional(x):
 
 
 CASES.add(pad_constant_positional, M)
+
+
+ROW = np.array([[0.3, -0.8, 1.1, 0.45]])              # shape (1, 4): broadcasts against (3, 4)
+BLOCK = np.cos(np.arange(12.0)).reshape(3, 4)
+
+
+def size_one_leading_dim_argument(x, y):
+    return np.sum(np.tanh(x + y) ** 2)
+
+
+CASES.add(size_one_leading_dim_argument, ROW, BLOCK, wrt=(0, 1))
+
+
+def inplace_add_broadcast_operand(x, y):
+    z = x.copy()
+    z += y
+    return np.sum(z ** 2)
+
+
+CASES.add(inplace_add_broadcast_operand, BLOCK, V, wrt=(0, 1))
+
+
+def where_broadcast_all_three(c, x, y):
+    return np.sum(np.where(c > 0.0, x, y) ** 2)
+
+
+CASES.add(where_broadcast_all_three, np.array([[1.0], [-1.0], [2.0]]), ROW, BLOCK, wrt=(1, 2))
+
+
+def maximum_broadcast(x, y):
+    return np.sum(np.maximum(x, y) ** 2)
+
+
+CASES.add(maximum_broadcast, np.array([[0.1], [0.5], [-0.2]]), V, wrt=(0, 1))
+
+
+def matmul_batch_broadcast(a, b):
+    return np.sum(np.tanh(a @ b))
+
+
+CASES.add(matmul_batch_broadcast, T, np.sin(np.arange(20.0)).reshape(4, 5), wrt=(0, 1))
+
+
+def clip_array_bounds_broadcast(x, lo):
+    return np.sum(np.clip(x, lo, 2.0) ** 2)
+
+
+CASES.add(clip_array_bounds_broadcast, BLOCK, np.array([[0.0, -0.5, 0.1, -2.0]]), wrt=(0, 1))
+
+
+def argument_used_only_for_shape(x, y):
+    return np.sum(y ** 2) + 0.0 * x.size + np.sum(np.zeros_like(x))
+
+
+CASES.add(argument_used_only_for_shape, M, V, wrt=(0, 1))
+
+
+def unused_argument(x, y):
+    return np.sum(np.exp(y))
+
+
+CASES.add(unused_argument, T, V, wrt=(0, 1))
+
+
+def integer_output_count(x):
+    return np.sum(x > 0.0)
+
+
+CASES.add(integer_output_count, V)
+
+
+def scalar_and_size_one_array(s, r):
+    return np.sum(np.sin(s * r + BLOCK))
+
+
+CASES.add(scalar_and_size_one_array, S, ROW, wrt=(0, 1))
+
+
+def einsum_broadcast_ellipsis_free(a, b):
+    return np.sum(np.einsum("ij,kj->ik", a, b) ** 2)
+
+
+CASES.add(einsum_broadcast_ellipsis_free, M, BLOCK[:, :3], wrt=(0, 1))
+
+
+def reduce_then_broadcast_back(x):
+    mu = x.mean(axis=(0, 2), keepdims=True)
+    sd = x.std(axis=(0, 2), keepdims=True)
+    return np.sum(((x - mu) / sd) ** 3)
+
+
+CASES.add(reduce_then_broadcast_back, T)
