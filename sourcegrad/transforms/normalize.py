@@ -1093,6 +1093,8 @@ class Normalizer:
     def returns_new(self, op):
         """Whether a primitive application certainly makes a new object."""
         prim = op.prim
+        if prim is max or prim is min:   # they return one of their arguments itself
+            return False
         if prim in NEW_PRIMITIVES or is_elementwise(prim):
             return True
         if prim is IDENTITY or prim is PACK:
@@ -1100,7 +1102,7 @@ class Normalizer:
         name = getattr(prim, "__name__", "")
         if getattr(prim, "__objclass__", None) is np.ndarray:
             return name in effects.NEW_METHODS and "copy" not in op.kwargs
-        if getattr(prim, "__module__", None) == "math" or prim in (float, abs, sum, max, min):
+        if getattr(prim, "__module__", None) == "math" or prim in (float, abs):
             return True
         if effects.is_numpy(prim):
             return prim not in effects.NUMPY_VIEWS and not (prim is np.array and "copy" in op.kwargs)
