@@ -212,7 +212,8 @@ def _where(exc):
 
 
 def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, program):
-    """Differentiate ``func`` in ``mode`` once and judge the result."""
+    """Differentiate ``func`` in ``mode`` and judge the result (then call the same gradient object again:
+    the cached path must agree too)."""
     outcome = Outcome(cid, family, mode, "pass", program=program)
     a, k = _deepcopy(args), _deepcopy(kwargs)
     try:
@@ -258,6 +259,18 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
         outcome.status, outcome.kind = "fail", "mutation"
         outcome.detail = ("the caller's arguments after the gradient call differ from those after calling the "
                           f"function itself: expected {_state_text(expected_state)}, got {_state_text((a, k))}")
+        return outcome
+    # a second call of the same gradient object (the cached path) must give the same answer
+    a2, k2 = _deepcopy(args), _deepcopy(kwargs)
+    try:
+        again = g(*a2, **k2)
+    except Exception as exc:
+        outcome.status, outcome.kind = "fail", "exception"
+        outcome.detail = "the second call (cached) raised: " + _exc_text(exc) + _where(exc)
+        return outcome
+    problem = compare(again, ref)
+    if problem:
+        outcome.status, outcome.kind, outcome.detail = "fail", "wrong", "second call (cached): " + problem
     return outcome
 
 

@@ -145,15 +145,14 @@ CAUSES = [
      "a helper appended to), or the tape crashed with a NumPy error (a Tensor stored into a plain float "
      "array: 'setting an array element with a sequence'; out= of a Tensor: 'NotImplemented from "
      "__array_ufunc__').",
-     lambda o: o.kind == "exception" and not any(
-         s in o.detail for s in ("InPlaceError", "GradientLostError", "NoRuleError", "would modify the value "
-                                 "in place", "not recorded by the tape", "no derivative rule"))),
+     lambda o: o.kind == "exception" and not (o.mode == "auto" and o.extra.get("tape_status") == "tape_by_design")),
     # ---------------------------------------------------------------- no engine gives an answer
     ("N source declines and the tape refuses by design: auto mode has no gradient",
      "Not wrong, but not done: the issue asks that common local patterns work (y = x.copy(); y[i] = v; "
      "y[i] += v; y[1:3] = ...; writes through reshape/ravel/.T/slices of local arrays). Source mode "
-     "declines them, then the tape raises InPlaceError/GradientLostError/NoRuleError, so mode='auto' fails.",
-     lambda o: o.mode == "auto" and o.kind == "exception"),
+     "declines them, then the tape raises one of its by-design errors (InPlaceError, GradientLostError, "
+     "NoRuleError, PlainArrayWriteError...), so mode='auto' fails.",
+     lambda o: o.mode == "auto" and o.kind == "exception" and o.extra.get("tape_status") == "tape_by_design"),
     # ---------------------------------------------------------------- effects on the caller's arguments
     ("M1 source mode does not reproduce the function's writes to the caller's arguments",
      "The function updates an argument in place (x += 1; w *= 2; a helper doubling its argument); the "

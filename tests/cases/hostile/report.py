@@ -35,6 +35,7 @@ def _tape_reason(detail):
                        ("conversion to a NumPy array", "GradientLostError: conversion to a NumPy array"),
                        ("float() of a Tensor", "GradientLostError: float() of a Tensor"),
                        ("writes its result in place", "NoRuleError: in-place NumPy function"),
+                       ("PlainArrayWriteError", "PlainArrayWriteError: a Tensor written into a plain array"),
                        ("no derivative rule", "NoRuleError: no derivative rule"),
                        ("would modify the value in place", "TypeError: in-place ndarray method")):
         if key in text:
@@ -96,6 +97,8 @@ def write_report(results, complete, expected):
     groups = collections.OrderedDict((label, []) for label, _, _ in CAUSES)
     groups[None] = []
     for o in failures:
+        tape = results.get((o.id, "tape"))
+        o.extra["tape_status"] = tape.status if tape is not None else None
         groups.setdefault(_cause_of(o), []).append(o)
     lines += ["## Index of root causes (S = silent wrong gradient in source/auto mode, T = silent wrong "
               "gradient on the tape, C = crash instead of a decline, N = no engine answers, M = effects on the "
