@@ -159,7 +159,8 @@ CAUSES = [
      "function itself leaves the caller's array changed, the generated code (x = x + 1) does not. The "
      "README documents this ('never mutates your arguments'); the hostile oracle asks for the same effect "
      "as the function, or a decline.",
-     lambda o: o.kind == "mutation" and o.mode in SRC and "Tensor" not in o.detail),
+     lambda o: o.kind == "mutation" and o.mode in SRC and o.extra.get("auto_mode") != "tape"
+     and "Tensor" not in o.detail),
     ("M2 the tape leaks Tensors into the caller's containers and objects",
      "The function stores a value in a dict/list/object the caller passed; after a tape gradient the "
      "caller's container holds a sourcegrad Tensor instead of an ndarray.",
