@@ -634,8 +634,12 @@ class Normalizer:
     # ---- names ----
 
     def read(self, name, scope, node):
+        """A fresh atom holding user name ``name``'s current value."""
         if name in scope.env:
-            return copy.deepcopy(scope.env[name])
+            atom = scope.env[name]
+            if type(atom) is ast.Name:
+                return ast.Name(atom.id, ast.Load())
+            return copy.deepcopy(atom)
         if scope.main:
             return ast.Name(name, ast.Load())
         found, value = scope.source.resolve(name)
