@@ -81,7 +81,9 @@ def _target_signature(target):
         return own
     rule = lookup_vjp(target)
     if rule is not None and rule.signature is not None:
-        return rule.signature
+        # out= is not something to differentiate through (the rule table declines it): not offered
+        params = [p for p in rule.signature.parameters.values() if p.name != "out"]
+        return rule.signature.replace(parameters=params)
     try:
         return inspect.signature(target)
     except (TypeError, ValueError):
@@ -100,6 +102,23 @@ def _helpers_called(function):
     return sorted(n for n, v in values.items()
                   if not isinstance(v, types.ModuleType)
                   and (getattr(v, "__module__", None) or "").startswith("sourcegrad"))
+
+
+def _after_out(target, params):
+    """The parameters a primitive's rule lists after ``out`` (left out of its signature here): they
+    are passed by keyword, so that they do not land in ``out``'s place."""
+    if isinstance(target, types.FunctionType):
+        return set()
+    rule = lookup_vjp(target)
+    original = [] if rule is None or rule.signature is None else list(rule.signature.parameters)
+    if "out" not in original:
+        return set()
+    return set(original[original.index("out") + 1:]) & set(params)
+
+
+def positional_index(params, by_keyword, name):
+    """The position of parameter ``name`` among those passed positionally."""
+    return [p for p in params if p not in by_keyword].index(name)
 
 
 def _defaults_key(target):
@@ -127,7 +146,11 @@ def _primitive_source(primitive, signature):
     if any(not n.isidentifier() or keyword.iskeyword(n) or n == "_sg_primitive" for n in names):
         raise TransformError(f"cannot write a call of {registry.primitive_name(primitive)} with parameters "
                              f"{names}", hint='Use mode="tape".')
-    arguments = [p.name if p.kind != p.KEYWORD_ONLY else f"{p.name}={p.name}" for p in params]
+    rule = lookup_vjp(primitive)
+    original = [] if rule is None or rule.signature is None else list(rule.signature.parameters)
+    cut = original.index("out") if "out" in original else len(params)   # after a left-out out=: by keyword
+    arguments = [p.name if p.kind != p.KEYWORD_ONLY and i < cut else f"{p.name}={p.name}"
+                 for i, p in enumerate(params)]
     head = ", ".join(names)
     star = next((i for i, p in enumerate(params) if p.kind == p.KEYWORD_ONLY), None)
     if star is not None:
@@ -205,6 +228,7 @@ class GradientFunction:
         self._star = any(p.kind == p.VAR_POSITIONAL for p in params)
         self._params = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         self._kwonly = {p.name for p in params if p.kind == p.KEYWORD_ONLY}
+        self._by_keyword = self._kwonly | _after_out(self._target, self._params)   # how the tape passes them
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         if len(self._prefix) > len(positional) and not self._variadic:
             raise TypeError(f"{self.__name__} is called with {len(self._prefix)} bound positional arguments but "
@@ -313,7 +337,6 @@ class GradientFunction:
         if generated is None or not generated.is_current():
             scalars = () if kinds is None else [n for n, k in zip(self._params, kinds) if k]
             generated = build_gradient(function, self.wrt, scalars)
-            generated.verdict = None
             shared[key] = generated
         return generated
 
@@ -484,9 +507,10 @@ class GradientFunction:
         """``(value, raw gradients)`` on the tape for arguments in parameter order."""
         from .runtime.tape import value_and_grad_tape
 
-        positional = [a for n, a in zip(self._params, args) if n not in self._kwonly]
-        keywords = {n: a for n, a in zip(self._params, args) if n in self._kwonly}
-        wrt = tuple(n if n in self._kwonly else i for n, i in zip(self.wrt, self._wrt_index))
+        positional = [a for n, a in zip(self._params, args) if n not in self._by_keyword]
+        keywords = {n: a for n, a in zip(self._params, args) if n in self._by_keyword}
+        wrt = tuple(n if n in self._by_keyword else positional_index(self._params, self._by_keyword, n)
+                    for n in self.wrt)
         return value_and_grad_tape(self._target, tuple(positional), keywords, wrt, seed=seed)
 
     def _call_variadic(self, args, kwargs, seed=None):
@@ -599,9 +623,10 @@ class GradientFunction:
         return value, raw[0] if self._single else raw
 
     def _finite_differences(self, promoted):
-        positional = [a for n, a in zip(self._params, promoted) if n not in self._kwonly]
-        keywords = {n: a for n, a in zip(self._params, promoted) if n in self._kwonly}
-        wrt = tuple(n if n in self._kwonly else i for n, i in zip(self.wrt, self._wrt_index))
+        positional = [a for n, a in zip(self._params, promoted) if n not in self._by_keyword]
+        keywords = {n: a for n, a in zip(self._params, promoted) if n in self._by_keyword}
+        wrt = tuple(n if n in self._by_keyword else positional_index(self._params, self._by_keyword, n)
+                    for n in self.wrt)
         grads = numerical_grad(self._target, *positional, wrt=wrt, **keywords)
         return tuple(grads)
 

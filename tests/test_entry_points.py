@@ -225,16 +225,20 @@ def ste():
 
         def through_default(x, r=ste_round):
             return np.sum(r(x) * x)
+
+        def scalar_uses(x):
+            return ste_round(x) * x ** 2
     """)
 
     def ste_vjp(g, ans, v):
         return g
 
-    sg.vjp_rule(mod.ste_round)(ste_vjp)
+    sg.vjp_rule(mod.ste_round, elementwise=True)(ste_vjp)
     try:
         yield mod
     finally:
         registry.VJP_RULES.pop(mod.ste_round, None)
+        registry.ELEMENTWISE.discard(mod.ste_round)
         registry.PYTHON_FUNCTIONS.discard(mod.ste_round)
         registry.VERSION[0] += 1
 
@@ -252,6 +256,13 @@ def test_user_rule_used_top_level_and_nested(ste, mode):
     nested = sg.grad(ste.uses, mode=mode)
     np.testing.assert_allclose(nested(XS), np.round(XS) + XS)
     assert ste.ste_round.__name__ == "ste_round" and ste.uses.__globals__["ste_round"] is ste.ste_round
+
+
+def test_user_rule_in_a_gradient_differentiated_on_the_tape(ste):
+    # d/dx = r'(x) x^2 + 2 x r(x) with the rule's r' = 1; again: 2x + 2 r(x) + 2x r'(x)
+    second = sg.grad(sg.grad(ste.scalar_uses))
+    assert second(1.6) == pytest.approx(4 * 1.6 + 2 * 2.0)
+    assert ste.scalar_uses.__globals__["ste_round"] is ste.ste_round   # restored after the tape run
 
 
 def test_user_rule_unreachable_on_the_tape_is_an_error(ste):

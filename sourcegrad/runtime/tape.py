@@ -1278,6 +1278,7 @@ def _rule_caller(fn):
             return _apply(fn, args, kwargs)
         return fn(*args, **kwargs)
 
+    call.__sourcegrad_primitive__ = fn   # source mode (and @sg.primitive logic) sees fn through it
     return call
 
 

@@ -31,6 +31,7 @@ class Generated:
         self.name = name
         self.guards = _unique(guards)
         self.version = registry.VERSION[0]
+        self.verdict = None   # verify on first use: None (not checked), True, or why it was rejected
 
     def is_current(self):
         """False when a name it resolved has been rebound or a rule registered since it was built."""
