@@ -341,3 +341,49 @@ def loop_over_dict_items(x):
 
 
 CASES.add(loop_over_dict_items, V)
+
+
+def isinstance_ndarray_branch(x):
+    if isinstance(x, np.ndarray):
+        return np.sum(x ** 2) * 2.0
+    return np.sum(x ** 2)
+
+
+CASES.add(isinstance_ndarray_branch, V)
+
+
+def isinstance_float_branch(s):
+    if isinstance(s, float):
+        return s ** 3
+    return s ** 2
+
+
+CASES.add(isinstance_float_branch, S)
+
+
+def np_isscalar_conditional_expression(s):
+    k = 3.0 if np.isscalar(s) else 1.0
+    return s ** 2 * k
+
+
+CASES.add(np_isscalar_conditional_expression, S)
+
+
+def type_is_ndarray_branch(x):
+    if type(x) is np.ndarray:
+        y = np.sin(x)
+    else:
+        y = x
+    return np.sum(y)
+
+
+CASES.add(type_is_ndarray_branch, V)
+
+
+def class_name_check_branch(x):
+    if x.__class__.__name__ == "ndarray":
+        return np.sum(np.exp(x))
+    return np.sum(x)
+
+
+CASES.add(class_name_check_branch, V)

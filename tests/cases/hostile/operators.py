@@ -245,3 +245,24 @@ def unary_plus_and_invert_mask(x):
 
 
 CASES.add(unary_plus_and_invert_mask, V)
+
+
+def isinstance_in_expression(x):
+    return np.sum(x ** 2) * (1.0 + float(isinstance(x, np.ndarray)))
+
+
+CASES.add(isinstance_in_expression, V)
+
+
+def isscalar_in_expression(s):
+    return s ** 2 * (1.0 + 2.0 * np.isscalar(s))
+
+
+CASES.add(isscalar_in_expression, S)
+
+
+def type_name_in_expression(x):
+    return np.sum(np.sin(x)) * len(type(x).__name__)
+
+
+CASES.add(type_name_in_expression, V)
