@@ -56,6 +56,7 @@ class GradientCheckError(AssertionError):
         super().__init__(str(report))
 
 
-class DeclinedAtRunTime(UnsupportedError):
-    """Generated code met a value it was not written for (``y[i] = v`` where ``y`` turns out to be a
-    dict, not an array). Raised before any result is returned; ``mode="auto"`` then uses the tape."""
+class DeclinedAtRunTime(UnsupportedError, NotImplementedError):
+    """A case found only at run time that generated code or a derivative rule does not handle: ``y[i] = v``
+    where ``y`` turns out to be a dict, not an array; ``np.einsum`` with an ellipsis. Raised before any
+    result is returned; ``mode="auto"`` then uses the tape (where the same rule may refuse it too)."""

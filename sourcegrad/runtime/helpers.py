@@ -352,7 +352,7 @@ def _average_weights(a, axis, weights):
 def grad_average(g, a, axis=None, weights=None, keepdims=False, returned=False):
     """Adjoint of ``a`` in ``np.average(a, axis, weights)``."""
     if returned:
-        raise NotImplementedError("the gradient of np.average(..., returned=True) is not implemented; compute "
+        raise DeclinedAtRunTime("the gradient of np.average(..., returned=True) is not implemented; compute "
                                   "the sum of the weights separately")
     full = expand_reduced(g, a, axis, keepdims)
     if weights is None:
@@ -651,7 +651,7 @@ def grad_pad(g, array, pad_width, mode="constant", reflect_type="even", stat_len
         widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (len(shape), 2))
         return g[tuple(slice(int(b), int(b) + n) for (b, _), n in zip(widths, shape))]
     if mode not in _PAD_COPY_MODES or (mode in ("reflect", "symmetric") and reflect_type != "even"):
-        raise NotImplementedError(
+        raise DeclinedAtRunTime(
             f"the gradient of np.pad with mode={mode!r}"
             + (f", reflect_type={reflect_type!r}" if reflect_type != "even" else "")
             + " is not implemented; supported modes: constant, empty, edge, reflect, symmetric, wrap")
@@ -761,11 +761,11 @@ def grad_kron_rhs(g, a, b):
 
 def _einsum_parts(subscripts, count):
     if not isinstance(subscripts, str):
-        raise NotImplementedError("the gradient of np.einsum is implemented for the subscripts-string form "
+        raise DeclinedAtRunTime("the gradient of np.einsum is implemented for the subscripts-string form "
                                   "np.einsum('ij,jk->ik', a, b), not the sublist form")
     spec = subscripts.replace(" ", "")
     if "." in spec:
-        raise NotImplementedError("the gradient of np.einsum with an ellipsis ('...') is not implemented; "
+        raise DeclinedAtRunTime("the gradient of np.einsum with an ellipsis ('...') is not implemented; "
                                   "write the subscripts out in full")
     if "->" in spec:
         inputs, output = spec.split("->")
@@ -885,7 +885,7 @@ def grad_svd(g, ans, a, full_matrices=True, compute_uv=True):
         return (u * np.asarray(g)[..., None, :]) @ vt
     m, n = a.shape[-2:]
     if full_matrices and m != n:
-        raise NotImplementedError("the gradient of np.linalg.svd with full_matrices=True is defined only for "
+        raise DeclinedAtRunTime("the gradient of np.linalg.svd with full_matrices=True is defined only for "
                                   "square matrices (the extra singular vectors are not unique); pass "
                                   "full_matrices=False")
     gu, gs, gvt = g
@@ -918,7 +918,7 @@ def grad_cross(g, a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     am, bm = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
     gm = np.moveaxis(np.asarray(g), axisc, -1)
     if np.shape(am)[-1] != 3 or np.shape(bm)[-1] != 3:
-        raise NotImplementedError("the gradient of np.cross is implemented for 3-vectors only")
+        raise DeclinedAtRunTime("the gradient of np.cross is implemented for 3-vectors only")
     if which == 0:
         return np.moveaxis(unbroadcast(np.cross(bm, gm), am), -1, axisa)
     return np.moveaxis(unbroadcast(np.cross(gm, am), bm), -1, axisb)

@@ -340,6 +340,10 @@ class Normalizer:
         if self.container_literal(value, scope) is not None:
             self.bind_container(name, value, scope, stmt)
             return
+        sliced = self.container_slice(value, scope)
+        if sliced is not None:
+            self.emit_container(name, sliced, scope, stmt)
+            return
         if not self.is_active(value, scope):
             self.check_effects(value, scope, stmt)
             renamed = self.rename(value, scope)
@@ -480,16 +484,16 @@ class Normalizer:
             item = self.container_item(expr, scope)
             if item is not None:
                 return copy.deepcopy(item)
-            known = self.known_container(expr.value, scope)
-            if known is not None and known.kind != "dict" and isinstance(expr.slice, ast.Slice):
-                bounds = [expr.slice.lower, expr.slice.upper, expr.slice.step]
-                if all(b is None or isinstance(b, ast.Constant) and type(b.value) is int for b in bounds):
-                    items = known.items[slice(*(b and b.value for b in bounds))]
-                    items = [copy.deepcopy(a) for a in items]
-                    kind = ast.List if known.kind == "list" else ast.Tuple
-                    return _Op(PACK, kind(items, ast.Load()), items)
-            self.check_effects(expr.slice, scope, expr)
+            sliced = self.container_slice(expr, scope)
+            if sliced is not None:
+                items = [copy.deepcopy(a) for a in sliced.items]
+                return _Op(PACK, (ast.List if sliced.kind == "list" else ast.Tuple)(items, ast.Load()), items)
             base = self.atomize(expr.value, scope)
+            if isinstance(base, ast.Name) and base.id in self.sequences and not (
+                    isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int):
+                raise err(expr, "indexing a list or tuple that holds values that carry a gradient is supported "
+                          "with constant integers and slices only", TAPE_HINT)
+            self.check_effects(expr.slice, scope, expr)
             index = self.rename(expr.slice, scope)
             if not is_cheap(index):
                 temp = self.new_temp()
@@ -796,6 +800,25 @@ class Normalizer:
         if self.rebindable(expr.id, scope) is None:
             return None
         return expr.id, self.containers[atom.id]
+
+    def container_slice(self, expr, scope):
+        """The _Container ``seq[1:]`` or ``seq[::-1]`` gives, when ``seq`` is a known list or tuple and the
+        bounds are constant integers; else None."""
+        if not isinstance(expr, ast.Subscript) or not isinstance(expr.slice, ast.Slice):
+            return None
+        known = self.known_container(expr.value, scope)
+        if known is None or known.kind == "dict":
+            return None
+        bounds = []
+        for bound in (expr.slice.lower, expr.slice.upper, expr.slice.step):
+            try:
+                value = None if bound is None else ast.literal_eval(bound)
+            except ValueError:
+                return None
+            if value is not None and type(value) is not int or value == 0 and bound is expr.slice.step:
+                return None
+            bounds.append(value)
+        return _Container(known.kind, list(known.items[slice(*bounds)]))
 
     def container_item(self, expr, scope):
         """The atom ``lst[2]`` or ``d["w"]`` reads, when the container and the key are known."""
