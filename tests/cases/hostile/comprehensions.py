@@ -358,3 +358,91 @@ def dunder_import_numpy(x):
 
 
 CASES.add(dunder_import_numpy, V)
+
+
+def generator_consumed_twice(x):
+    g = (v * v for v in x)
+    a = sum(g)
+    b = sum(g)
+    return a + 10.0 * b
+
+
+CASES.add(generator_consumed_twice, V)
+
+
+def map_object_consumed_twice(x):
+    m = map(np.sin, x)
+    first = list(m)
+    second = list(m)
+    return sum(first) + 5.0 * len(second)
+
+
+CASES.add(map_object_consumed_twice, V)
+
+
+def zip_partially_consumed(x):
+    z = zip(x, x[::-1])
+    a, b = next(z)
+    rest = list(z)
+    return a * b + sum(p * q for p, q in rest)
+
+
+CASES.add(zip_partially_consumed, V)
+
+
+def comprehension_with_side_effect_append(x):
+    acc = []
+    [acc.append(v * 2.0) for v in x]
+    return sum(acc) ** 2
+
+
+CASES.add(comprehension_with_side_effect_append, V)
+
+
+def comprehension_with_walrus(x):
+    total = 0.0
+    vals = [(total := total + v) for v in x]
+    return sum(vals) + total * 2.0
+
+
+CASES.add(comprehension_with_walrus, V)
+
+
+def comprehension_filter_uses_active(x):
+    return sum([v * 2.0 for v in x if v * x[0] > 0.0])
+
+
+CASES.add(comprehension_filter_uses_active, V)
+
+
+def listcomp_over_zip_active_constant(x):
+    w = [1.0, -2.0, 0.5, 3.0]
+    return sum([a * b for a, b in zip(x, w)]) ** 2
+
+
+CASES.add(listcomp_over_zip_active_constant, V)
+
+
+def comprehension_index_from_argsort(x):
+    order = np.argsort(x)
+    return sum([x[i] * k for k, i in enumerate(order)])
+
+
+CASES.add(comprehension_index_from_argsort, V)
+
+
+def dict_comprehension_over_items(x):
+    d = {"a": x, "b": x ** 2}
+    e = {k: v * 2.0 for k, v in d.items()}
+    return np.sum(e["a"] + e["b"])
+
+
+CASES.add(dict_comprehension_over_items, V)
+
+
+def nested_list_comprehension_matrix(x):
+    rows = [[x[i] * x[j] for j in range(3)] for i in range(2)]
+    return np.sum(np.array(rows) * np.arange(6.0).reshape(2, 3))
+
+
+CASES.add(nested_list_comprehension_matrix, V)
