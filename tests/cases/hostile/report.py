@@ -23,6 +23,16 @@ def _cause_of(outcome):
     return None
 
 
+def _decline_reason(detail):
+    """A decline message without the file:line:col prefix and names, cut short."""
+    import re
+
+    text = detail.split(": ", 1)[-1]
+    text = re.sub(r"^\S+\.py:\d+:\d+: ", "", text)
+    text = re.sub(r"\bat line \d+\b", "at line N", text)
+    return text[:110]
+
+
 def _tape_reason(detail):
     """A short class of a tape error message, to sub-group 'no engine answers'."""
     text = detail.split(" (at ")[0]
@@ -90,6 +100,14 @@ def write_report(results, complete, expected):
               f"{totals['source']['declined']}, tape errors by design {totals['tape']['tape_by_design']}. "
               f"Auto mode used the tape for "
               f"{sum(1 for o in outcomes if o.mode == 'auto' and o.extra.get('auto_mode') == 'tape')} programs.", ""]
+
+    # ---- why source mode declines, most common first
+    reasons = collections.Counter(_decline_reason(o.detail) for o in outcomes
+                                  if o.mode == "source" and o.status == "declined")
+    if reasons:
+        lines += ["## Why source mode declined (most common first)", ""]
+        lines += [f"- {n} x {r}" for r, n in reasons.most_common(12)]
+        lines.append("")
 
     # ---- failures grouped by cause
     failures = [o for o in outcomes if o.status == "fail"]
