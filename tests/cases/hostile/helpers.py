@@ -528,3 +528,28 @@ def helper_with_branch(x):
 
 
 CASES.add(helper_with_branch, V)
+
+
+from . import _helper_lib2 as lib2  # noqa: E402
+
+
+def helper_chain_across_two_modules(x):
+    return np.sum(lib2.chain(x) * RATE)
+
+
+CASES.add(helper_chain_across_two_modules, V)
+
+
+def helper_globals_collide_across_modules(x):
+    return np.sum(lib2.offset_then_scale(x) + add_offset(x) * OFFSET)
+
+
+CASES.add(helper_globals_collide_across_modules, V)
+
+
+def helper_module_with_renamed_numpy(x):
+    np = None  # noqa: F841  (a local named np in the caller must not leak into the helper)
+    return lib2.uses_renamed_numpy(x) * 2.0
+
+
+CASES.add(helper_module_with_renamed_numpy, V)
