@@ -366,3 +366,12 @@ def numpy2_matrix_transpose(a):
 
 
 CASES.add(numpy2_matrix_transpose, M)
+
+
+from . import _odd_namespace  # noqa: E402
+
+CASES.add(_odd_namespace.reduce_broadcast_matmul, V3,
+          np.array([[1.0, 0.5, -0.2], [0.3, 1.2, 0.4], [-0.6, 0.1, 0.9]]), wrt=(0, 1),
+          name="module_where_np_is_a_string")
+CASES.add(_odd_namespace.uses_math_that_is_numpy, V, name="module_where_math_is_numpy")
+CASES.add(_odd_namespace.inplace_and_index, V, name="module_where_np_is_a_string_inplace")
