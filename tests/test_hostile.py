@@ -175,10 +175,16 @@ def _same_state(a, b, seen=None):
         return a is b
 
 
+class _State(tuple):
+    """(args, kwargs) after calling the function itself on copies, with its return value as ``.value``."""
+
+
 def _after_original(func, args, kwargs):
     a, k = _deepcopy(args), _deepcopy(kwargs)
-    func(*a, **k)
-    return a, k
+    value = func(*a, **k)
+    state = _State((a, k))
+    state.value = value
+    return state
 
 
 def _is_sourcegrad_error(exc):
@@ -255,22 +261,33 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
     if problem:
         outcome.status, outcome.kind, outcome.detail = "fail", "wrong", problem
         return outcome
-    if expected_state is not None and not _same_state((a, k), expected_state):
+    if expected_state is not None and not _same_state((a, k), tuple(expected_state)):
         outcome.status, outcome.kind = "fail", "mutation"
         outcome.detail = ("the caller's arguments after the gradient call differ from those after calling the "
                           f"function itself: expected {_state_text(expected_state)}, got {_state_text((a, k))}")
         return outcome
-    # a second call of the same gradient object (the cached path) must give the same answer
+    # a second call (sg.value_and_grad: the cache is shared per function) must give the same gradient,
+    # and the function's own value
     a2, k2 = _deepcopy(args), _deepcopy(kwargs)
     try:
-        again = g(*a2, **k2)
+        value, again = sg.value_and_grad(func, wrt=wrt, mode=mode)(*a2, **k2)
     except Exception as exc:
         outcome.status, outcome.kind = "fail", "exception"
-        outcome.detail = "the second call (cached) raised: " + _exc_text(exc) + _where(exc)
+        outcome.detail = "the second call (value_and_grad, cached) raised: " + _exc_text(exc) + _where(exc)
         return outcome
     problem = compare(again, ref)
     if problem:
         outcome.status, outcome.kind, outcome.detail = "fail", "wrong", "second call (cached): " + problem
+        return outcome
+    expected = getattr(expected_state, "value", None)
+    if expected is not None:
+        try:
+            ok = bool(np.isclose(float(value), float(expected), rtol=1e-7, atol=1e-10))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            outcome.status, outcome.kind = "fail", "value"
+            outcome.detail = f"value_and_grad's value {value!r} is not the function's value {expected!r}"
     return outcome
 
 
@@ -448,7 +465,7 @@ def _stale_step(g, sc, args, mode, ref, state):
     problem = compare(got, ref)
     if problem:
         o.status, o.kind, o.detail = "fail", "wrong", problem
-    elif not _same_state((a, k), state):
+    elif not _same_state((a, k), tuple(state)):
         o.status, o.kind, o.detail = "fail", "mutation", "arguments changed differently from the function itself"
     return o
 
