@@ -40,6 +40,20 @@ CAUSES = [
      f"{SILENT}. `y = x * G; set_g(3.0); z = x * G` where set_g does `G[0] = v`: the inlined helper's write "
      "to a module global is not seen as a write to G.",
      _ids("effects::global_mutated_by_helper_between_uses", modes=SRC, kinds=("wrong",))),
+    ("S15 effects hidden inside expressions that are treated as passive (print arguments, discarded "
+     "comprehensions, map(acc.append, ...), any/len of an effectful generator, a walrus inside print)",
+     f"{SILENT}. A statement whose value is unused (print(...), [acc.append(v) for v in x], "
+     "list(map(acc.append, seq)), any(acc.append(v) for v in x), n = len([...])) is dropped as passive, but "
+     "evaluating it appends to a list or binds a name (print((y := 2 * x).shape)) that the output reads later: "
+     "gradient 0. Walk every sub-expression of a 'passive' statement for calls with effects, bound methods "
+     "passed as values (acc.append) and named expressions, or decline.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and o.id in (
+         "effects::print_argument_walrus_binding", "effects::discarded_map_of_append",
+         "effects::any_over_generator_with_append", "effects::len_of_effectful_comprehension",
+         "effects::print_argument_has_effect", "effects::fstring_with_effect", "effects::str_of_setitem_call",
+         "effects::discarded_ufunc_with_out", "effects::discarded_dict_setdefault_in_print",
+         "effects::boolean_or_expression_statement", "effects::tuple_expression_statement_effects",
+         "effects::underscore_assigned_append", "comprehensions::comprehension_with_side_effect_append")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

@@ -718,3 +718,113 @@ def global_mutated_by_helper_between_uses(x):
 
 
 CASES.add(global_mutated_by_helper_between_uses, V)
+
+
+# effects hidden in expressions whose result is discarded (or only printed)
+
+
+def print_argument_has_effect(x):
+    acc = [x]
+    print("appending", acc.append(x ** 2))
+    return np.sum(acc[-1] * 3.0)
+
+
+CASES.add(print_argument_has_effect, V)
+
+
+def print_argument_walrus_binding(x):
+    print("y is", (y := x * 2.0).shape)
+    return np.sum(y ** 2)
+
+
+CASES.add(print_argument_walrus_binding, V)
+
+
+def discarded_map_of_append(x):
+    acc = []
+    list(map(acc.append, [x, x ** 2]))
+    return np.sum(acc[0] * acc[1])
+
+
+CASES.add(discarded_map_of_append, V)
+
+
+def any_over_generator_with_append(x):
+    acc = []
+    any(acc.append(v * 3.0) for v in (x, x ** 2))
+    return np.sum(acc[1] + acc[0])
+
+
+CASES.add(any_over_generator_with_append, V)
+
+
+def underscore_assigned_append(x):
+    acc = [x]
+    _ = acc.append(np.sin(x))
+    return np.sum(acc[1] * acc[0])
+
+
+CASES.add(underscore_assigned_append, V)
+
+
+def tuple_expression_statement_effects(x):
+    acc = []
+    (acc.append(x), acc.append(x ** 3))
+    return np.sum(acc[1])
+
+
+CASES.add(tuple_expression_statement_effects, V)
+
+
+def boolean_or_expression_statement(x):
+    acc = []
+    acc.append(x * 2.0) or acc.append(x ** 2)
+    return np.sum(acc[-1])
+
+
+CASES.add(boolean_or_expression_statement, V)
+
+
+def len_of_effectful_comprehension(x):
+    acc = []
+    n = len([acc.append(v ** 2) for v in x])
+    return sum(acc) * n
+
+
+CASES.add(len_of_effectful_comprehension, V)
+
+
+def fstring_with_effect(x):
+    acc = []
+    label = f"{acc.append(x * 5.0)}"
+    return np.sum(acc[0]) + len(label) * 0.0
+
+
+CASES.add(fstring_with_effect, V)
+
+
+def str_of_setitem_call(x):
+    y = np.zeros(4)
+    str(y.__setitem__(slice(None), x * 2.0))
+    return np.sum(y ** 2)
+
+
+CASES.add(str_of_setitem_call, V)
+
+
+def discarded_ufunc_with_out(x):
+    buf = np.zeros(4)
+    print(np.add(x, 1.0, out=buf).shape)
+    return np.sum(buf ** 2)
+
+
+CASES.add(discarded_ufunc_with_out, V)
+
+
+def discarded_dict_setdefault_in_print(x):
+    d = {}
+    print(d.setdefault("k", x ** 2).shape)
+    return np.sum(d["k"])
+
+
+CASES.add(discarded_dict_setdefault_in_print, V)
