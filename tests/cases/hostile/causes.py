@@ -53,7 +53,12 @@ CAUSES = [
          "effects::print_argument_has_effect", "effects::fstring_with_effect", "effects::str_of_setitem_call",
          "effects::discarded_ufunc_with_out", "effects::discarded_dict_setdefault_in_print",
          "effects::boolean_or_expression_statement", "effects::tuple_expression_statement_effects",
-         "effects::underscore_assigned_append", "comprehensions::comprehension_with_side_effect_append")),
+         "effects::underscore_assigned_append", "comprehensions::comprehension_with_side_effect_append",
+         "effects::print_star_effectful_comprehension", "effects::print_of_pop", "effects::print_of_dict_pop",
+         "effects::print_of_inplace_sort", "effects::print_of_next", "effects::print_of_setattr",
+         "effects::logging_argument_has_effect", "effects::repr_of_pop_discarded",
+         "effects::isinstance_of_pop_discarded", "effects::shape_of_pop", "effects::and_expression_statement",
+         "effects::print_of_copyto")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

@@ -828,3 +828,113 @@ def discarded_dict_setdefault_in_print(x):
 
 
 CASES.add(discarded_dict_setdefault_in_print, V)
+
+
+def print_of_pop(x):
+    acc = [x, x ** 2]
+    print(acc.pop())
+    return np.sum(acc[-1] * 3.0)
+
+
+CASES.add(print_of_pop, V)
+
+
+def print_of_dict_pop(x):
+    d = {"a": x ** 2, "b": x}
+    print(d.pop("a"))
+    return np.sum(d.get("a", x * 10.0))
+
+
+CASES.add(print_of_dict_pop, V)
+
+
+def print_of_inplace_sort(x):
+    y = x * 1.0
+    print(y.sort())
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(print_of_inplace_sort, V)
+
+
+def print_of_next(x):
+    it = iter([x, x ** 2])
+    print(next(it))
+    return np.sum(next(it))
+
+
+CASES.add(print_of_next, V)
+
+
+def print_of_setattr(x):
+    b = Box()
+    b.w = x
+    print(setattr(b, "w", x * 4.0))
+    return np.sum(b.w ** 2)
+
+
+CASES.add(print_of_setattr, V)
+
+
+def logging_argument_has_effect(x):
+    import logging
+    acc = [x, x ** 3]
+    logging.getLogger("sourcegrad.hostile").debug("dropped %s", acc.pop())
+    return np.sum(acc[-1])
+
+
+CASES.add(logging_argument_has_effect, V)
+
+
+def repr_of_pop_discarded(x):
+    acc = [x * 2.0, x ** 2]
+    repr(acc.pop(0))
+    return np.sum(acc[0])
+
+
+CASES.add(repr_of_pop_discarded, V)
+
+
+def isinstance_of_pop_discarded(x):
+    acc = [x * 2.0, x ** 2]
+    isinstance(acc.pop(), np.ndarray)
+    return np.sum(acc[-1] ** 2)
+
+
+CASES.add(isinstance_of_pop_discarded, V)
+
+
+def shape_of_pop(x):
+    acc = [x, np.exp(x)]
+    n = np.shape(acc.pop())[0]
+    return np.sum(acc[-1]) * n
+
+
+CASES.add(shape_of_pop, V)
+
+
+def print_star_effectful_comprehension(x):
+    acc = []
+    print(*[acc.append(v * 2.0) for v in x])
+    return sum(acc) ** 2
+
+
+CASES.add(print_star_effectful_comprehension, V)
+
+
+def and_expression_statement(x):
+    acc = [x]
+    acc.append(x ** 2) and None
+    return np.sum(acc[-1])
+
+
+CASES.add(and_expression_statement, V)
+
+
+def print_of_copyto(x):
+    buf = np.zeros(4)
+    print(np.copyto(buf, x ** 2))
+    return np.sum(buf * 2.0)
+
+
+CASES.add(print_of_copyto, V)
