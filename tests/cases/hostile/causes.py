@@ -40,6 +40,12 @@ CAUSES = [
      f"{SILENT}. `y = x * G; set_g(3.0); z = x * G` where set_g does `G[0] = v`: the inlined helper's write "
      "to a module global is not seen as a write to G.",
      _ids("effects::global_mutated_by_helper_between_uses", modes=SRC, kinds=("wrong",))),
+    ("S16 a walrus (name := value) inside a non-differentiable expression binds an active value as a constant",
+     f"{SILENT}. `n = len(y := 2 * x)`, `m = (y := np.sin(x)) > 0`, `np.shape(y := x ** 2)`, "
+     "`float((y := np.exp(x)).sum() > c)`, `print((y := 2 * x).shape)`: the whole expression is classed as "
+     "inactive (a mask, a shape, a count), so the name it binds is never differentiated: gradient 0 "
+     "through y. Named expressions need their own activity, wherever they occur.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and "walrus" in o.id),
     ("S15 effects hidden inside expressions that are treated as passive (print arguments, discarded "
      "comprehensions, map(acc.append, ...), any/len of an effectful generator, a walrus inside print)",
      f"{SILENT}. A statement whose value is unused (print(...), [acc.append(v) for v in x], "

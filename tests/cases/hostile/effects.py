@@ -938,3 +938,62 @@ def print_of_copyto(x):
 
 
 CASES.add(print_of_copyto, V)
+
+
+def walrus_inside_len(x):
+    n = len(y := x * 2.0)
+    return np.sum(y ** 2) * n
+
+
+CASES.add(walrus_inside_len, V)
+
+
+def walrus_inside_mask(x):
+    m = (y := np.sin(x)) > 0.0
+    return np.sum(np.where(m, y, 0.5 * y))
+
+
+CASES.add(walrus_inside_mask, V)
+
+
+def walrus_inside_shape_call(x):
+    s = np.shape(y := x ** 2)
+    return np.sum(y) * s[0]
+
+
+CASES.add(walrus_inside_shape_call, V)
+
+
+def walrus_inside_flag(x):
+    flag = float((y := np.exp(x)).sum() > -100.0)
+    return np.sum(y) * flag
+
+
+CASES.add(walrus_inside_flag, V)
+
+
+def pop_inside_argmax(x):
+    acc = [x * 5.0, x ** 2]
+    k = int(np.argmax(acc.pop()))
+    return acc[-1][k] + np.sum(acc[-1])
+
+
+CASES.add(pop_inside_argmax, V)
+
+
+def pop_inside_mask(x):
+    acc = [x, x * 3.0]
+    m = acc.pop() > 0.0
+    return np.sum(np.where(m, acc[-1] ** 2, acc[-1]))
+
+
+CASES.add(pop_inside_mask, V)
+
+
+def append_inside_len_in_arithmetic(x):
+    acc = [x]
+    n = len(acc) + (acc.append(x ** 3) is None)
+    return np.sum(acc[-1]) * n
+
+
+CASES.add(append_inside_len_in_arithmetic, V)
