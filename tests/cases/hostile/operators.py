@@ -266,3 +266,66 @@ def type_name_in_expression(x):
 
 
 CASES.add(type_name_in_expression, V)
+
+
+def walrus_in_arithmetic(x):
+    z = (y := x * 2.0) + 1.0
+    return np.sum(y * z)
+
+
+CASES.add(walrus_in_arithmetic, V)
+
+
+def walrus_in_helper_argument(x):
+    z = np.tanh(y := x ** 2)
+    return np.sum(z * y)
+
+
+CASES.add(walrus_in_helper_argument, V)
+
+
+def walrus_in_tuple_display(x):
+    t = ((y := np.sin(x)), y * 2.0)
+    return np.sum(t[0] * t[1] + y)
+
+
+CASES.add(walrus_in_tuple_display, V)
+
+
+def walrus_in_dict_value(x):
+    d = {"a": (y := x ** 3)}
+    return np.sum(d["a"] + 2.0 * y)
+
+
+CASES.add(walrus_in_dict_value, V)
+
+
+def walrus_in_subscript_index(x):
+    v = x[(i := 2)] * (i + 1.0)
+    return v + np.sum(x)
+
+
+CASES.add(walrus_in_subscript_index, V)
+
+
+def walrus_in_return(x):
+    return np.sum(y := x ** 2) + np.sum(y * x)
+
+
+CASES.add(walrus_in_return, V)
+
+
+def walrus_rebinds_argument(x):
+    s = np.sum((x := x * 3.0) ** 2)
+    return s + np.sum(x)
+
+
+CASES.add(walrus_rebinds_argument, V)
+
+
+def walrus_in_boolean_operand(x):
+    ok = (y := np.sum(x ** 2)) > 0.0 and (z := y * 2.0) > 0.0
+    return y + z * float(ok)
+
+
+CASES.add(walrus_in_boolean_operand, V)
