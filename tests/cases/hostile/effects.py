@@ -997,3 +997,66 @@ def append_inside_len_in_arithmetic(x):
 
 
 CASES.add(append_inside_len_in_arithmetic, V)
+
+
+def out_write_inside_mask(x):
+    buf = np.zeros(4)
+    m = np.greater(np.multiply(x, 2.0, out=buf), 0.0)
+    return np.sum(np.where(m, buf ** 2, buf))
+
+
+CASES.add(out_write_inside_mask, V)
+
+
+def out_write_inside_isfinite(x):
+    buf = np.zeros(4)
+    ok = np.isfinite(np.exp(x, out=buf)).all()
+    return np.sum(buf) * float(ok)
+
+
+CASES.add(out_write_inside_isfinite, V)
+
+
+def out_write_inside_argsort_index(x):
+    buf = np.zeros(4)
+    order = np.argsort(np.negative(x, out=buf))
+    return np.sum(buf * x[order])
+
+
+CASES.add(out_write_inside_argsort_index, V)
+
+
+def setitem_call_inside_comparison(x):
+    y = np.zeros(4)
+    flag = y.__setitem__(slice(0, 4), x ** 2) is None
+    return np.sum(y) * float(flag)
+
+
+CASES.add(setitem_call_inside_comparison, V)
+
+
+def copyto_inside_shape(x):
+    buf = np.zeros(4)
+    n = np.shape(np.copyto(buf, x * 3.0) or buf)[0]
+    return np.sum(buf ** 2) * n
+
+
+CASES.add(copyto_inside_shape, V)
+
+
+def sort_inside_len(x):
+    y = x * 1.0
+    n = len(str(y.sort()))
+    return np.sum(y * np.arange(1.0, 5.0)) + 0.0 * n
+
+
+CASES.add(sort_inside_len, V)
+
+
+def add_at_inside_bool(x):
+    buf = np.zeros(2)
+    done = bool(np.add.at(buf, [0, 1, 1], x[:3]) is None)
+    return np.sum(buf ** 2) * float(done)
+
+
+CASES.add(add_at_inside_bool, V)
