@@ -1060,3 +1060,134 @@ def add_at_inside_bool(x):
 
 
 CASES.add(add_at_inside_bool, V)
+
+
+# effectful methods and functions reached through another name
+
+
+def bound_append_aliased(x):
+    acc = []
+    push = acc.append
+    push(x * 2.0)
+    push(x ** 2)
+    return np.sum(acc[0] * acc[1])
+
+
+CASES.add(bound_append_aliased, V)
+
+
+def bound_setitem_aliased(x):
+    buf = np.zeros(4)
+    setter = buf.__setitem__
+    setter(slice(1, 3), x[:2] ** 2)
+    return np.sum(buf * np.arange(1.0, 5.0))
+
+
+CASES.add(bound_setitem_aliased, V)
+
+
+def bound_fill_aliased(x):
+    y = x * 2.0
+    fill = y.fill
+    fill(0.5)
+    return np.sum(y * x)
+
+
+CASES.add(bound_fill_aliased, V)
+
+
+def bound_sort_aliased(x):
+    y = x * 1.0
+    sorter = y.sort
+    sorter()
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(bound_sort_aliased, V)
+
+
+def bound_dict_update_aliased(x):
+    d = {"a": x}
+    upd = d.update
+    upd(a=x ** 3)
+    return np.sum(d["a"])
+
+
+CASES.add(bound_dict_update_aliased, V)
+
+
+def copyto_function_aliased(x):
+    buf = np.zeros(4)
+    cp = np.copyto
+    cp(buf, x * 3.0)
+    return np.sum(buf ** 2)
+
+
+CASES.add(copyto_function_aliased, V)
+
+
+def ufunc_at_aliased(x):
+    buf = np.zeros(2)
+    scatter = np.add.at
+    scatter(buf, [0, 1, 1], x[:3])
+    return np.sum(buf ** 2)
+
+
+CASES.add(ufunc_at_aliased, V)
+
+
+def methodcaller_append(x):
+    import operator
+    acc = [x]
+    operator.methodcaller("append", x ** 2)(acc)
+    return np.sum(acc[-1])
+
+
+CASES.add(methodcaller_append, V)
+
+
+def getattr_append(x):
+    acc = []
+    getattr(acc, "append")(x * 5.0)
+    return np.sum(acc[0] ** 2)
+
+
+CASES.add(getattr_append, V)
+
+
+def unbound_list_append(x):
+    acc = []
+    list.append(acc, x ** 2)
+    return np.sum(acc[0])
+
+
+CASES.add(unbound_list_append, V)
+
+
+def type_of_list_append(x):
+    acc = [x]
+    type(acc).append(acc, np.sin(x))
+    return np.sum(acc[1] * acc[0])
+
+
+CASES.add(type_of_list_append, V)
+
+
+def partial_of_append(x):
+    import functools
+    acc = []
+    functools.partial(acc.append)(x * 2.0)
+    return np.sum(acc[0] ** 2)
+
+
+CASES.add(partial_of_append, V)
+
+
+def append_stored_in_dict(x):
+    acc = []
+    ops = {"push": acc.append}
+    ops["push"](x ** 2)
+    return np.sum(acc[0])
+
+
+CASES.add(append_stored_in_dict, V)
