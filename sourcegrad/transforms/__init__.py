@@ -13,7 +13,7 @@ from ..rules import registry
 from .emit import compile_function, source_text
 from .normalize import normalize
 from .optimize import optimize
-from .parse import ABSENT
+from .parse import ABSENT, FunctionView
 from .reverse import reverse
 
 
@@ -22,8 +22,9 @@ class Generated:
 
     ``guards`` holds ``(mapping, name, object)``: every free name the transformer resolved (in the
     function and in every helper it inlined, whatever module it lives in), every module attribute
-    read through one, and the binding of each inlined helper; ``mapping.get(name, ABSENT)`` must
-    still be ``object`` (by identity) for the code to be valid."""
+    read through one, and the code and defaults of each function transformed; ``mapping.get(name,
+    ABSENT)`` must still be ``object`` (by identity) for the code to be valid. ``is_current`` checks
+    them all, with the rule registry's version, in one small compiled function (it runs on every call)."""
 
     def __init__(self, text, function, name, guards=()):
         self.text = text
@@ -32,15 +33,7 @@ class Generated:
         self.guards = _unique(guards)
         self.version = registry.VERSION[0]
         self.verdict = None   # verify on first use: None (not checked), True, or why it was rejected
-
-    def is_current(self):
-        """False when a name it resolved has been rebound or a rule registered since it was built."""
-        if self.version != registry.VERSION[0]:
-            return False
-        for mapping, name, obj in self.guards:
-            if mapping.get(name, ABSENT) is not obj:
-                return False
-        return True
+        self.is_current = _checker(self.guards, self.version)
 
     def stale(self):
         """What changed since the code was built (for messages), or None."""
@@ -56,11 +49,30 @@ def _unique(guards):
     seen = set()
     out = []
     for mapping, name, obj in guards:
-        key = (id(mapping), name)
+        key = (id(mapping.func) if isinstance(mapping, FunctionView) else id(mapping), name)
         if key not in seen:
             seen.add(key)
             out.append((mapping, name, obj))
     return tuple(out)
+
+
+def _checker(guards, version):
+    """A function ``() -> bool``: whether every guard still holds and no rule was registered since."""
+    names = {"VERSION": registry.VERSION, "ABSENT": ABSENT}
+    tests = [f"VERSION[0] == {int(version)}"]
+    for i, (mapping, name, obj) in enumerate(guards):
+        names[f"m{i}"], names[f"o{i}"] = mapping, obj
+        if isinstance(mapping, FunctionView) and name in ("__code__", "__defaults__", "__kwdefaults__"):
+            names[f"m{i}"] = mapping.func
+            tests.append(f"m{i}.{name} is o{i}")
+        else:
+            tests.append(f"m{i}.get({name!r}, ABSENT) is o{i}")
+    params = ", ".join(names)
+    body = " and ".join(tests)
+    text = f"def make({params}):\n    def is_current():\n        return {body}\n    return is_current\n"
+    namespace = {}
+    exec(compile(text, "<sourcegrad guards>", "exec"), namespace)
+    return namespace["make"](**names)
 
 
 def build_gradient(func, wrt, scalar_params=()):
