@@ -53,7 +53,9 @@ CAUSES = [
      "evaluating it appends to a list or binds a name (print((y := 2 * x).shape)) that the output reads later: "
      "gradient 0. Walk every sub-expression of a 'passive' statement for calls with effects, bound methods "
      "passed as values (acc.append) and named expressions, or decline.",
-     lambda o: o.mode in SRC and o.kind == "wrong" and o.id in (
+     lambda o: o.mode in SRC and o.kind == "wrong" and (
+         any(k in o.id for k in ("with_effect", "side_effect", "short_circuits", "consumes_only", "mutating_array"))
+         or o.id in (
          "effects::print_argument_walrus_binding", "effects::discarded_map_of_append",
          "effects::any_over_generator_with_append", "effects::len_of_effectful_comprehension",
          "effects::print_argument_has_effect", "effects::fstring_with_effect", "effects::str_of_setitem_call",
@@ -64,7 +66,7 @@ CAUSES = [
          "effects::print_of_inplace_sort", "effects::print_of_next", "effects::print_of_setattr",
          "effects::logging_argument_has_effect", "effects::repr_of_pop_discarded",
          "effects::isinstance_of_pop_discarded", "effects::shape_of_pop", "effects::and_expression_statement",
-         "effects::print_of_copyto")),
+         "effects::print_of_copyto"))),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

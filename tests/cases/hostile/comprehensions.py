@@ -446,3 +446,66 @@ def nested_list_comprehension_matrix(x):
 
 
 CASES.add(nested_list_comprehension_matrix, V)
+
+
+def set_comprehension_with_effect(x):
+    acc = []
+    {acc.append(v * 3.0) for v in x}
+    return sum(acc) ** 2
+
+
+CASES.add(set_comprehension_with_effect, V)
+
+
+def dict_comprehension_with_effect(x):
+    acc = []
+    {i: acc.append(v ** 2) for i, v in enumerate(x)}
+    return sum(acc)
+
+
+CASES.add(dict_comprehension_with_effect, V)
+
+
+def tuple_of_generator_with_effect(x):
+    acc = [x]
+    tuple(acc.append(x * k) for k in (2.0, 3.0))
+    return np.sum(acc[2] * acc[1])
+
+
+CASES.add(tuple_of_generator_with_effect, V)
+
+
+def next_consumes_only_first(x):
+    acc = []
+    first = next(acc.append(v * 2.0) or v for v in x)
+    return sum(acc) * 10.0 + first
+
+
+CASES.add(next_consumes_only_first, V)
+
+
+def all_short_circuits_generator(x):
+    acc = []
+    all(acc.append(v) or v > 0.0 for v in x)
+    return sum(a ** 2 for a in acc) if False else np.sum(np.array(acc) ** 2)
+
+
+CASES.add(all_short_circuits_generator, V)
+
+
+def sum_of_generator_with_effect(x):
+    acc = []
+    s = sum(v + 0.0 * len(acc.append(v ** 2) or acc) for v in x)
+    return s + 3.0 * sum(acc)
+
+
+CASES.add(sum_of_generator_with_effect, V)
+
+
+def comprehension_mutating_array_elements(x):
+    y = x * 1.0
+    [y.__setitem__(i, y[i] ** 2) for i in range(2)]
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(comprehension_mutating_array_elements, V)
