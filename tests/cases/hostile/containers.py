@@ -579,3 +579,71 @@ def list_append_itself_alias(x):
 
 
 CASES.add(list_append_itself_alias, V)
+
+
+def list_iadd_visible_through_alias(x):
+    acc = [x]
+    other = acc
+    acc += [x * 2.0]
+    return np.sum(other[-1] ** 2)
+
+
+CASES.add(list_iadd_visible_through_alias, V)
+
+
+def tuple_iadd_not_visible_through_alias(x):
+    t = (x,)
+    u = t
+    t += (x ** 2,)
+    return np.sum(u[-1] * 3.0 + t[-1])
+
+
+CASES.add(tuple_iadd_not_visible_through_alias, V)
+
+
+def list_imul_visible_through_alias(x):
+    acc = [x * 2.0]
+    other = acc
+    acc *= 2
+    return np.sum(other[1] ** 2) * len(other)
+
+
+CASES.add(list_imul_visible_through_alias, V)
+
+
+def list_plus_is_new_list(x):
+    acc = [x]
+    other = acc
+    acc = acc + [x ** 2]
+    return np.sum(other[-1] * 5.0 + acc[-1])
+
+
+CASES.add(list_plus_is_new_list, V)
+
+
+def del_dict_key_then_get_default(x):
+    d = {"a": x ** 2}
+    del d["a"]
+    return np.sum(d.get("a", x * 3.0))
+
+
+CASES.add(del_dict_key_then_get_default, V)
+
+
+def list_slice_iadd(x):
+    acc = [x, x * 2.0]
+    acc[0:1] += [x ** 2]
+    return np.sum(acc[1] * acc[2])
+
+
+CASES.add(list_slice_iadd, V)
+
+
+def lambda_appends_when_called(x):
+    acc = []
+    push = lambda v: acc.append(v)   # noqa: E731
+    push(x * 4.0)
+    return np.sum(acc[0] ** 2)
+
+
+CASES.add(lambda_appends_when_called, V)
