@@ -303,3 +303,26 @@ def many_params(a, b, c, d, e=1.0, *, g=2.0):
 
 
 CASES.add(many_params, V, VP, V, VP, kwargs={"g": 3.0}, wrt=(0, 3, "g"))
+
+
+def called_by_keyword(x, w):
+    return np.sum(np.sin(x) * w)
+
+
+CASES.add(called_by_keyword, kwargs={"x": V, "w": VP}, wrt="x", name="positional_params_called_by_keyword")
+CASES.add(called_by_keyword, V, kwargs={"w": VP}, wrt=(0, 1), name="mixed_positional_and_keyword_call")
+
+
+def default_overridden_by_keyword(x, k=2.0):
+    return np.sum(x ** k)
+
+
+CASES.add(default_overridden_by_keyword, VP, kwargs={"k": 3.0}, wrt=(0, "k"), name="default_overridden_by_keyword_wrt")
+
+
+def keyword_order_reversed(a, b, c):
+    return np.sum(a * b ** 2 + c)
+
+
+CASES.add(keyword_order_reversed, kwargs={"c": V, "b": VP, "a": V3.sum() * np.ones(4)}, wrt=("b", "a"),
+          name="keywords_in_reverse_order")
