@@ -243,7 +243,7 @@ def parse_function(func):
         raise UnsupportedError(f"{name} is {kind}", filename, first_line, None, lines[0], TAPE_HINT)
     if func.__code__.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE):
         raise UnsupportedError(f"{name} is a generator or coroutine", filename, first_line, None, lines[0], TAPE_HINT)
-    _check_source_is_running_code(func, dedented, filename, first_line)
+    _check_source_is_running_code(func, text, filename, first_line)
     tree.decorator_list = []
     tree = gast.gast_to_ast(tree)
     return Source(func, tree, filename, first_line, indent, [line.rstrip("\n") for line in lines])
@@ -256,8 +256,8 @@ for _feature in ("annotations", "generator_stop", "barry_as_FLUFL"):
         _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 
-def _check_source_is_running_code(func, dedented, filename, first_line):
-    """Raise TransformError unless ``dedented`` (the text ``inspect`` found) compiles to ``func``'s
+def _check_source_is_running_code(func, text, filename, first_line):
+    """Raise TransformError unless ``text`` (the source ``inspect`` found) compiles to ``func``'s
     own code: a file edited after it was imported must not be differentiated in place of the code
     that runs.
 
@@ -266,7 +266,7 @@ def _check_source_is_running_code(func, dedented, filename, first_line):
     private names are mangled alike; code objects are compared without their line numbers."""
     code = func.__code__
     try:
-        compiled = _compile_like(func, dedented)
+        compiled = _compile_like(func, text)
     except Exception:   # SyntaxError or an unexpected shape of the source: we cannot confirm it
         compiled = None
     if compiled is not None and _same_code(compiled, code):
@@ -280,10 +280,12 @@ def _check_source_is_running_code(func, dedented, filename, first_line):
     )
 
 
-def _compile_like(func, dedented):
+def _compile_like(func, text):
     code = func.__code__
-    module = ast.parse(dedented)
-    tree = module.body[0]
+    if text[:1].isspace():   # indented (a method, a nested def): parsed in place, so that multi-line
+        tree = ast.parse("if 1:\n" + text).body[0].body[0]   # strings keep their indentation
+    else:
+        tree = ast.parse(text).body[0]
     tree.decorator_list = []
     body = [tree]
     parts = func.__qualname__.split(".")
@@ -294,9 +296,8 @@ def _compile_like(func, dedented):
         body = [cls]
     in_class = body[0] is not tree
     free = [n for n in code.co_freevars if not (in_class and n == "__class__")]
-    if free or code.co_freevars:   # a nested function: compile it nested, its free variables bound
-        if free:
-            body = [ast.Assign([ast.Name(n, ast.Store()) for n in free], ast.Constant(None))] + body
+    if free:   # a nested function: compile it nested, its free variables bound in the outer function
+        body = [ast.Assign([ast.Name(n, ast.Store()) for n in free], ast.Constant(None))] + body
         outer = ast.FunctionDef(
             name="_sourcegrad_outer",
             args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
