@@ -375,3 +375,11 @@ CASES.add(_odd_namespace.reduce_broadcast_matmul, V3,
           name="module_where_np_is_a_string")
 CASES.add(_odd_namespace.uses_math_that_is_numpy, V, name="module_where_math_is_numpy")
 CASES.add(_odd_namespace.inplace_and_index, V, name="module_where_np_is_a_string_inplace")
+
+
+from . import _shadowed_builtins as _sb  # noqa: E402
+
+CASES.add(_sb.uses_shadowed_abs_max, V, name="module_rebinds_abs_and_max")
+CASES.add(_sb.uses_shadowed_sum_pow, VP, name="module_rebinds_sum_pow_len")
+CASES.add(_sb.uses_shadowed_round_divmod, S, name="module_rebinds_round_divmod")
+CASES.add(_sb.uses_math_name_for_numpy, V, name="module_rebinds_math_to_numpy")
