@@ -509,3 +509,112 @@ def comprehension_mutating_array_elements(x):
 
 
 CASES.add(comprehension_mutating_array_elements, V)
+
+
+# comprehension semantics a transformer has to get exactly right once it supports them
+
+
+def comprehension_variable_does_not_leak(x):
+    v = x * 2.0
+    squares = [v ** 2 for v in x]
+    return np.sum(v) + sum(squares)
+
+
+CASES.add(comprehension_variable_does_not_leak, V)
+
+
+def nested_comprehension_uses_outer_variable(x):
+    return sum([sum([a * b for b in x[: i + 1]]) for i, a in enumerate(x)])
+
+
+CASES.add(nested_comprehension_uses_outer_variable, V)
+
+
+def comprehension_over_rows_then_setitem_rows(x):
+    y = x * 1.0
+    rows = [r for r in y]
+    rows[0][0] = 5.0
+    return np.sum(y * x)
+
+
+CASES.add(comprehension_over_rows_then_setitem_rows, M)
+
+
+def conditional_expression_in_element(x):
+    return sum([v ** 2 if v > 0.0 else -v for v in x])
+
+
+CASES.add(conditional_expression_in_element, V)
+
+
+def zip_truncates_to_shortest(x):
+    return sum([a * b for a, b in zip(x, [1.0, 2.0, 3.0])])
+
+
+CASES.add(zip_truncates_to_shortest, V)
+
+
+def enumerate_with_start(x):
+    return sum([k * v for k, v in enumerate(x, start=5)])
+
+
+CASES.add(enumerate_with_start, V)
+
+
+def range_with_step_and_reversed(x):
+    return sum([x[i] * i for i in range(3, -1, -2)]) + sum([x[i] for i in reversed(range(2))])
+
+
+CASES.add(range_with_step_and_reversed, V)
+
+
+def comprehension_over_dict_keys(x):
+    d = {"a": x, "b": x ** 2}
+    return np.sum(sum([d[k] for k in d]))
+
+
+CASES.add(comprehension_over_dict_keys, V)
+
+
+def comprehension_iterable_evaluated_once(x):
+    calls = []
+
+    def source():
+        calls.append(1)
+        return [x, x * 2.0]
+
+    parts = [p ** 2 for p in source()]
+    return np.sum(parts[1]) * len(calls)
+
+
+CASES.add(comprehension_iterable_evaluated_once, V)
+
+
+def comprehension_element_captures_later_rebinding(x):
+    k = 2.0
+    fs = [lambda v: v * k for _ in range(2)]
+    k = 5.0
+    return np.sum(fs[0](x))
+
+
+CASES.add(comprehension_element_captures_later_rebinding, V)
+
+
+def generator_sees_later_rebinding(x):
+    k = 2.0
+    g = (v * k for v in x)
+    k = 10.0
+    return sum(g)
+
+
+CASES.add(generator_sees_later_rebinding, V)
+
+
+def generator_iterable_bound_early(x):
+    seq = x
+    g = (v ** 2 for v in seq)
+    seq = x * 100.0
+    return sum(g) + 0.0 * np.sum(seq)
+
+
+CASES.add(generator_iterable_bound_early, V)
