@@ -784,3 +784,126 @@ def takes_module(x, mod):
 def module_argument_changes():
     fake = types.SimpleNamespace(sum=np.sum, exp=np.sin)
     return Scenario(_clone(takes_module), (V, np), lambda: None, args_after=(V, fake))
+
+
+# ---- non-function globals that decide shapes, axes and indices ----
+
+AXIS = 0
+KEEP = True
+SPEC = "ij,ij->i"
+SHAPE = (3, 2)
+SL = slice(0, 2)
+IDX = [0, 1]
+ORDER = "C"
+DDOF = 0
+
+
+def uses_axis(x):
+    s = np.sum(x, axis=AXIS, keepdims=True)
+    return np.sum((x - s) ** 2 * np.arange(1.0, 4.0))
+
+
+def uses_keep(x):
+    s = np.sum(x, axis=0, keepdims=KEEP)
+    return np.sum((x * s) ** 2)
+
+
+def uses_spec(a):
+    return np.sum(np.einsum(SPEC, a, a) * np.arange(1.0, 3.0 + (SPEC[-1] == "j")))
+
+
+def uses_shape(x):
+    return np.sum(x.reshape(SHAPE) * np.arange(1.0, 1.0 + SHAPE[1]))
+
+
+def uses_slice_setitem(x):
+    y = x.copy()
+    y[SL] = x[SL] ** 2
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+def uses_index_list(x):
+    y = np.zeros(4)
+    y[IDX] = x[:2] * 3.0
+    return np.sum(y * np.arange(1.0, 5.0)) + np.sum(x[IDX] ** 2)
+
+
+def uses_order(x):
+    return np.sum(x.ravel(ORDER) * np.arange(1.0, 7.0))
+
+
+def uses_ddof(x):
+    return np.sum(np.var(x, axis=1, ddof=DDOF))
+
+
+def _global_setter(name, new):
+    old = globals()[name]
+
+    def rebind():
+        globals()[name] = new
+
+    def restore():
+        globals()[name] = old
+
+    return rebind, restore
+
+
+@scenario
+def global_axis_changes():
+    return Scenario(_clone(uses_axis), (M,), *_global_setter("AXIS", 1))
+
+
+@scenario
+def global_keepdims_flag_changes():
+    return Scenario(_clone(uses_keep), (M,), *_global_setter("KEEP", False))
+
+
+@scenario
+def global_einsum_spec_changes():
+    return Scenario(_clone(uses_spec), (M,), *_global_setter("SPEC", "ij,ij->j"))
+
+
+@scenario
+def global_reshape_target_changes():
+    return Scenario(_clone(uses_shape), (M,), *_global_setter("SHAPE", (2, 3)))
+
+
+@scenario
+def global_slice_changes():
+    return Scenario(_clone(uses_slice_setitem), (V,), *_global_setter("SL", slice(1, 4)))
+
+
+@scenario
+def global_index_list_mutated_in_place():
+    def rebind():
+        IDX[0] = 3
+
+    def restore():
+        IDX[0] = 0
+
+    return Scenario(_clone(uses_index_list), (V,), rebind, restore)
+
+
+@scenario
+def global_order_changes():
+    return Scenario(_clone(uses_order), (M,), *_global_setter("ORDER", "F"))
+
+
+@scenario
+def global_ddof_changes():
+    return Scenario(_clone(uses_ddof), (M,), *_global_setter("DDOF", 1))
+
+
+@scenario
+def closure_axis_changes():
+    axis = 0
+
+    def closure_reduce(x):
+        s = np.mean(x, axis=axis, keepdims=True)
+        return np.sum((x - s) ** 3)
+
+    def rebind():
+        nonlocal axis
+        axis = 1
+
+    return Scenario(closure_reduce, (M,), rebind)
