@@ -153,12 +153,14 @@ CAUSES = [
      lambda o: o.mode == "tape" and o.kind == "wrong" and ("copy_module" in o.id or "deepcopy" in o.id)),
     ("T5 tape: type checks see a Tensor, not an ndarray / float, so the taped run takes another path",
      f"{SILENT} (tape, and auto when source mode declines). `isinstance(x, np.ndarray)`, `type(x) is "
-     "np.ndarray`, `np.isscalar(s)`, `isinstance(s, float)`, `type(x).__name__` are False/different for a "
-     "Tensor: the function computes something else on the tape than on arrays, with no error. Either make "
+     "np.ndarray`, `issubclass(type(x), np.ndarray)`, `np.isscalar(s)`, `isinstance(s, float)`, "
+     "`isinstance(s, numbers.Number)`, `type(s) == float`, `hasattr(s, '__len__')`, `np.iterable(s)`, "
+     "`type(x).__name__` answer differently for a Tensor: the function computes something else on the tape than on arrays, with no error. Either make "
      "these checks answer as for the real value, or refuse (and never fall back silently to a different "
      "program).",
      lambda o: o.mode == "tape" and o.kind == "wrong" and any(
-         s in o.id for s in ("isinstance", "isscalar", "type_is", "type_name", "class_name"))),
+         s in o.id for s in ("isinstance", "isscalar", "type_is", "type_name", "class_name", "numbers_number",
+                             "hasattr_len", "np_iterable", "type_equals", "subclass_check"))),
     ("T3 tape: a write through a view of an array the tape saved is not caught",
      f"{SILENT} (tape). `c = np.ones(4); v = c[:2]; y = x * c; v[0] = 5` (also `r = c.reshape(2, 2)`, a view "
      "of a non-differentiated argument `w[1:]`): the tape makes `c` read-only while it runs, but a view "

@@ -329,3 +329,53 @@ def walrus_in_boolean_operand(x):
 
 
 CASES.add(walrus_in_boolean_operand, V)
+
+
+def numbers_number_check(s):
+    import numbers
+    return s ** 2 * (1.0 + 2.0 * isinstance(s, numbers.Number))
+
+
+CASES.add(numbers_number_check, S)
+
+
+def hasattr_len_check(s):
+    return s ** 3 * (1.0 + float(hasattr(s, "__len__")))
+
+
+CASES.add(hasattr_len_check, S)
+
+
+def np_iterable_check(s):
+    return np.sin(s) * (2.0 if np.iterable(s) else 1.0)
+
+
+CASES.add(np_iterable_check, S)
+
+
+def type_equals_float(s):
+    return s ** 2 * (3.0 if type(s) == float else 1.0)
+
+
+CASES.add(type_equals_float, S)
+
+
+def isinstance_int_or_float(s):
+    return s ** 2 * (3.0 if isinstance(s, (int, float)) else 1.0)
+
+
+CASES.add(isinstance_int_or_float, S)
+
+
+def ndarray_subclass_check_2d(x):
+    return np.sum(x ** 2) * (2.0 if issubclass(type(x), np.ndarray) else 1.0)
+
+
+CASES.add(ndarray_subclass_check_2d, M)
+
+
+def np_isscalar_on_element(x):
+    return np.sum(x ** 2) * (2.0 if np.isscalar(x[0]) else 1.0)
+
+
+CASES.add(np_isscalar_on_element, V)
