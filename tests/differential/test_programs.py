@@ -1,0 +1,143 @@
+"""The CI sample of random programs: one hypothesis test per family (see generator.py), judged by
+the oracle (oracle.py): source, tape and auto mode agree with finite differences, or source mode
+declines with a TransformError and a reason while the tape and auto mode agree.
+
+CI runs a derandomized sample (the same programs every run, about 1,000 in all, programs of 1 to 30
+statements). ``pytest --hypothesis-profile=thorough tests/differential`` runs 1,000 random programs
+per family (11,000 in all), each family stopping at its first failure, shrunk to a small program;
+``python -m tests.differential --count 10000`` runs them all and tallies every failure.
+"""
+
+import collections
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
+
+from .generator import FAMILIES, MAX_LENGTH, HypothesisChooser, Program, RandomChooser, build_program
+from .oracle import judge
+
+# The "thorough" profile (tests/conftest.py) asks for 1,000 examples per test and a random search;
+# otherwise each test runs its fixed CI count, derandomized so that CI is deterministic.
+THOROUGH = settings.default.max_examples >= 1000
+
+CI_EXAMPLES = {"core": 200, "scalar": 60, "batched": 120, "float32": 100, "containers": 80, "inplace": 80,
+               "views": 80, "aliases": 60, "comprehensions": 60, "modules": 80, "effects": 50}
+
+
+def _settings(family):
+    # CI does not shrink a failing program (shrinking a 30-statement program costs minutes): the
+    # failure shows the program as generated; the thorough profile shrinks, and
+    # `python -m tests.differential` keeps the smallest program of each kind of failure.
+    return settings(
+        max_examples=settings.default.max_examples if THOROUGH else CI_EXAMPLES[family],
+        deadline=None,
+        derandomize=not THOROUGH,
+        phases=tuple(Phase) if THOROUGH else (Phase.explicit, Phase.generate),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )
+
+
+@st.composite
+def programs(draw, family):
+    return build_program(HypothesisChooser(draw), family)
+
+
+@pytest.fixture(scope="module")
+def program_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("differential")
+
+
+def check(program, folder):
+    outcome = judge(program, folder)
+    assume(outcome.status != "discarded")          # too close to a kink: not judged
+    if outcome.status == "fail":
+        pytest.fail("\n".join(outcome.kinds) + "\n\n" + outcome.describe(), pytrace=False)
+    return outcome
+
+
+def _family_test(family):
+    @_settings(family)
+    @given(program=programs(family))
+    def test(program, program_dir):
+        check(program, program_dir)
+
+    test.__name__ = f"test_random_{family}_programs"
+    test.__doc__ = f"Random programs of the {family!r} family: every mode right, or source declines and auto is right."
+    return test
+
+
+for _family in FAMILIES:
+    globals()[f"test_random_{_family}_programs"] = _family_test(_family)
+del _family
+
+
+# ---------------------------------------------------------------- the generator itself
+
+
+def _sample(family, n=150, seed="shape"):
+    return [build_program(RandomChooser(f"{seed}:{family}:{i}"), family) for i in range(n)]
+
+
+def test_no_program_is_empty_and_long_ones_are_common():
+    lengths = [p.size for family in FAMILIES for p in _sample(family, 60)]
+    assert min(lengths) >= 1
+    assert max(lengths) <= MAX_LENGTH + 12                 # block constructs may overshoot a little
+    assert sum(n >= 20 for n in lengths) >= len(lengths) // 4
+    assert sorted(lengths)[len(lengths) // 2] >= 10        # median
+
+
+def test_the_sample_covers_shapes_dtypes_and_input_ranges():
+    programs = [p for family in FAMILIES for p in _sample(family, 40)]
+    shapes = collections.Counter(len(shape) for p in programs for _, shape, _ in p.params)
+    assert shapes[0] and shapes[1] and shapes[2] and shapes[3] > 20      # 3-D (batched) arrays too
+    assert {p.dtype for p in programs} == {"float32", "float64"}
+    assert {p.scale for p in programs} == {1.5, 3.0, 5.0}
+    assert any(low is not None for p in programs for _, _, low in p.params)   # positive inputs for log, sqrt
+    inputs = np.concatenate([np.ravel(a) for p in programs if p.scale == 5.0 for a in p.inputs()])
+    assert inputs.min() < -4 and inputs.max() > 4
+    float32 = [a for p in programs if p.dtype == "float32" for a in p.inputs() if isinstance(a, np.ndarray)]
+    assert float32 and all(a.dtype == np.float32 for a in float32)
+
+
+CONSTRUCTS = {
+    "batched": [r"np\.einsum\(", r"@|np\.matmul\(", r"axis=\(\d, \d\)", r"np\.swapaxes\(|\.swapaxes\("],
+    "containers": [r"\.append\(", r"\.extend\(", r"np\.stack\(parts", r"np\.concatenate\(parts", r"sum\(parts",
+                   r"parts\d+\[-1\]", r"d\d+ = \{", r"d\d+\['w'\] = ", r"dict\(w="],
+    "inplace": [r"y\d+\[[^\]]+\] = ", r"y\d+\[[^\]]+\] \+= ", r"y\d+\[[^\]]+\] \*= ", r"= np\.zeros\(",
+                r"\.copy\(\)", r"c\d+\[0\] = 2\.5", r"c\d+ \+= 1\.0"],
+    "views": [r"np\.squeeze\(|\.squeeze\(\)", r"\.reshape\(", r"\.T\b", r"w\d+ = y\d+\[", r"w\d+ \*= 2\.0",
+              r"w\d+ \+= ", r"w\d+\[0\] = ", r"y\d+ \+= ", r"y\d+\[0\] = "],
+    "aliases": [r"xp\d+ = np$", r"import numpy as xp\d+", r"act\d+ = np\.tanh", r"act\d+ = np\.sin",
+                r"xp\d+\.sum\(", r"la\d+ = np\.linalg", r"act\d+ = helper_scale"],
+    "comprehensions": [r"sum\(u\d+ \*\* 2 for u\d+ in ", r"\[np\.sin\(u\d+\)", r"for i\d+ in range\(",
+                       r"np\.stack\(\[", r"\{i\d+: "],
+    "modules": [r"hm\.h\d\(", r"^from __sg_helper_module__ import", r"fn\d+ = (hm\.)?h\d"],
+    "effects": [r"np\.add\.at\(", r"out=buf", r"np\.copyto\(", r"\.update\(", r"\.insert\(0, ", r"\.pop\(\)",
+                r"\.fill\("],
+}
+
+
+@pytest.mark.parametrize("family", sorted(CONSTRUCTS))
+def test_each_family_generates_its_constructs(family):
+    texts = ["\n".join(p.imports + [p.function_source()]) for p in _sample(family, 150)]
+    for pattern in CONSTRUCTS[family]:
+        assert any(re.search(pattern, t, re.M) for t in texts), pattern
+
+
+def test_modules_family_writes_a_second_module():
+    programs = [p for p in _sample("modules", 40) if p.helper_module]
+    assert programs
+    text = programs[0].helper_module
+    assert "def h0(" in text and "SCALE = " in text and "import numpy as xnp" in text
+
+
+def test_hypothesis_and_random_choosers_build_the_same_kind_of_program():
+    @settings(max_examples=5, derandomize=True, deadline=None)
+    @given(program=programs("containers"))
+    def run(program):
+        assert isinstance(program, Program) and program.size >= 1
+
+    run()
