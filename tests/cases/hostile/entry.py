@@ -326,3 +326,47 @@ def keyword_order_reversed(a, b, c):
 
 CASES.add(keyword_order_reversed, kwargs={"c": V, "b": VP, "a": V3.sum() * np.ones(4)}, wrt=("b", "a"),
           name="keywords_in_reverse_order")
+
+
+@functools.lru_cache(maxsize=None)
+def lru_cached_scalar(s):
+    return s ** 3 + np.sin(s)
+
+
+CASES.add(lru_cached_scalar, S, name="lru_cache_decorated")
+
+
+@functools.cache
+def cached_scalar_two(s, k):
+    return np.exp(s * k)
+
+
+CASES.add(cached_scalar_two, S, 2.0, name="functools_cache_decorated")
+
+
+@np.vectorize
+def vectorized_python_function(v):
+    return v ** 2 + 1.0
+
+
+CASES.add(lambda x: np.sum(vectorized_python_function(x)), V, name="np_vectorize_decorated_helper")
+
+
+class _Counting:
+    """A decorator class that counts calls and forwards (not functools.wraps)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.calls = 0
+
+    def __call__(self, *args):
+        self.calls += 1
+        return self.fn(*args) * 1.0
+
+
+@_Counting
+def class_decorated(x):
+    return np.sum(np.tanh(x) ** 2)
+
+
+CASES.add(class_decorated, V, name="class_based_decorator")
