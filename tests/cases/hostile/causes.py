@@ -176,7 +176,8 @@ CAUSES = [
      "keyword-only wrt, grad of grad)",
      "Internal errors (AttributeError '__name__'/'__code__', weakref TypeError, IndexError in "
      "value_and_grad_tape, wrt out of range for *args) instead of a gradient or a named error.",
-     lambda o: o.family == "entry" and o.kind == "exception"),
+     lambda o: o.family == "entry" and o.kind == "exception"
+     and not (o.mode == "auto" and o.extra.get("tape_status") == "tape_by_design")),
     ("C2 runtime errors in generated code or the tape that are not sourcegrad errors",
      "The transform succeeded but the generated code raised (tuple slice of an active tuple, a list that "
      "a helper appended to), or the tape crashed with a NumPy error (a Tensor stored into a plain float "
