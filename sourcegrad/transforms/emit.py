@@ -14,7 +14,7 @@ def source_text(adjoint, return_value=True):
     params = ", ".join(adjoint.params + [f"{adjoint.seed}=1.0"])
     lines = [f"def {adjoint.name}({params}):"]
     for stmt in adjoint.primal + adjoint.adjoint:
-        lines.extend(INDENT + line for line in ast.unparse(ast.fix_missing_locations(stmt)).splitlines())
+        lines.extend(INDENT + line for line in ast.unparse(_located(stmt)).splitlines())
     grads = [ast.unparse(g) for g in adjoint.grads]
     grad_text = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"
     if return_value:
@@ -22,6 +22,20 @@ def source_text(adjoint, return_value=True):
     else:
         lines.append(f"{INDENT}return {grad_text}")
     return "\n".join(lines) + "\n"
+
+
+def _located(stmt):
+    """``stmt`` with a line number on every statement in it, which is all ``ast.unparse`` reads of
+    locations (``fix_missing_locations`` would visit every expression node, a cost that dominated
+    emitting long functions)."""
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt) and not hasattr(node, "lineno"):
+            node.lineno = 1
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(getattr(node, field, None) or ())
+    return stmt
 
 
 def compile_function(text, name, label, func, externals):
@@ -38,14 +52,15 @@ def compile_function(text, name, label, func, externals):
         name="_sourcegrad_factory",
         args=ast.arguments(posonlyargs=[], args=[ast.arg(n) for n in free], kwonlyargs=[], kw_defaults=[],
                            defaults=[]),
-        body=module.body + [ast.Return(ast.Name(name, ast.Load()))],
+        body=[ast.Return(ast.Name(name, ast.Load()))],
         decorator_list=[],
         lineno=1, col_offset=0,
     )
     if hasattr(ast.FunctionDef, "type_params"):
         factory.type_params = []
+    ast.fix_missing_locations(factory)   # before the parsed body goes in: it has its locations
+    factory.body[:0] = module.body
     wrapper = ast.Module([factory], type_ignores=[])
-    ast.fix_missing_locations(wrapper)
     code = compile(wrapper, filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == name)

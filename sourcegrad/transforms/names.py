@@ -1,15 +1,25 @@
 """The names generated code uses: fresh temporaries, versions, adjoints and outside objects.
 
-Every name is chosen deterministically and never collides with a name the user's code reads,
-so the same function always gives byte-identical source.
+Every name is chosen deterministically and never collides with a name the generated code reads:
+a fresh name is never one of the function's identifiers, one of its globals, closure variables or
+builtins (a local ``t0`` would hide a global ``t0`` from the code that reads it), nor a name
+generated code already reads from outside. The same function always gives byte-identical source.
 """
 
 import ast
+import builtins
+import types
 
 
 def identifiers(tree):
     """Every variable and parameter name that appears in a tree."""
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+
+
+def _bound_names(tree):
+    """The names a function binds itself: its parameters and every name it stores to."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     return names | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
 
 
@@ -19,28 +29,50 @@ class Namespace:
     ``externals`` maps a name to an object (numpy, a runtime helper, a constant of an inlined
     helper's module) that the generated function reaches through a closure cell; the user's own
     globals and closure stay live through the function's globals and cells.
+
+    Fresh names skip, besides the names already taken, every name that the generated function
+    could read from outside: the function's globals (all of them, checked by membership when a name
+    is chosen; the function's own name is the one exception, as the gradient never calls the
+    function it differentiates), its closure variables and the builtins.
     """
 
     def __init__(self, source):
         self.source = source
         self.taken = identifiers(source.tree)
+        self.local = _bound_names(source.tree)   # names the user's function binds itself
         self.bound = set()       # names the generated function binds itself
         self.externals = {}
         self._next_temp = 0
+        self._next_suffix = {}   # base -> first suffix fresh() has not yet found taken
+        self._own_name = getattr(source.tree, "name", None)
+        builtin = source.globals.get("__builtins__", builtins)
+        self._builtins = builtin.__dict__ if isinstance(builtin, types.ModuleType) else builtin
+
+    def _is_free(self, name):
+        """Whether ``name`` may be bound by the generated function without hiding anything it reads."""
+        if name in self.taken or name in self.source.closure or name in self._builtins:
+            return False
+        return name not in self.source.globals or name == self._own_name
 
     def fresh(self, base):
-        """``base`` if unused, else ``base_1``, ``base_2``..."""
-        name, i = base, 0
-        while name in self.taken:
-            i += 1
+        """``base`` if free, else ``base_1``, ``base_2``... (the first free one)."""
+        name = base
+        if not self._is_free(name):
+            # Every suffix below _next_suffix[base] was found unavailable, and names never become
+            # free again, so the search resumes there: a name versioned n times costs O(n), not O(n**2).
+            i = self._next_suffix.get(base, 1)
             name = f"{base}_{i}"
+            while not self._is_free(name):
+                i += 1
+                name = f"{base}_{i}"
+            self._next_suffix[base] = i + 1
         self.taken.add(name)
         self.bound.add(name)
         return name
 
     def temp(self):
-        """The next unused ``t0``, ``t1``..."""
-        while f"t{self._next_temp}" in self.taken:
+        """The next free ``t0``, ``t1``..."""
+        while not self._is_free(f"t{self._next_temp}"):
             self._next_temp += 1
         return self.fresh(f"t{self._next_temp}")
 
@@ -51,12 +83,17 @@ class Namespace:
         return name
 
     def external(self, name, value):
-        """A name under which generated code sees ``value``: ``name`` itself when free."""
+        """A name under which generated code sees ``value``: ``name`` itself when free.
+
+        A name read from the function's globals is taken from then on, so no temporary or adjoint
+        chosen later hides it; a name the function binds itself (a helper's global ``scale`` where
+        the function has a local ``scale``) is read through a cell under a fresh name instead."""
         if self.externals.get(name, _MISSING) is value:
             return name
-        if name not in self.externals and name not in self.bound:
+        if name not in self.externals and name not in self.bound and name not in self.local:
             found, current = self.source.resolve(name)
             if found and current is value:
+                self.taken.add(name)
                 return name
             if not found and name not in self.taken:
                 self.taken.add(name)

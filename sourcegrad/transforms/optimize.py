@@ -2,6 +2,12 @@
 
 After this pass no statement computes a value nobody reads, no adjoint is a mere copy of another,
 and rule templates specialised to constants read naturally (``by * 2 * x``, not ``by * 2 * x ** (2 - 1)``).
+
+Every pass is one walk over the statements (time linear in their number), and none builds an
+expression whose nesting grows with the program: ``ast.unparse`` and ``compile`` recurse on nesting.
+Only ``name = expression`` statements without effects are moved, merged or dropped; any other
+statement (a call for its effects, a store into an element or attribute, a compound statement) stays
+where it is, and nothing that may have been written by it is assumed unchanged across it.
 """
 
 import ast
@@ -30,14 +36,35 @@ def _number(node):
             and not isinstance(node.value, bool))
 
 
-class _Fold(ast.NodeTransformer):
-    """Constant folding and the identities x * 1, 1 * x, x / 1, x ** 1, -(-x), a + -b."""
+class _Fold:
+    """Constant folding and the identities x * 1, 1 * x, x / 1, x ** 1, -(-x), a + -b, in place,
+    children first (recursion follows the nesting of one statement)."""
 
     def __init__(self, names):
         self.names = names
 
+    def visit(self, node):
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                if value._fields:
+                    new = self.visit(value)
+                    if new is not value:
+                        setattr(node, field, new)
+            elif isinstance(value, list):
+                for k, item in enumerate(value):
+                    if isinstance(item, ast.AST) and item._fields:
+                        value[k] = self.visit(item)
+        kind = type(node)
+        if kind is ast.BinOp:
+            return self.visit_BinOp(node)
+        if kind is ast.UnaryOp:
+            return self.visit_UnaryOp(node)
+        if kind is ast.Call:
+            return self.visit_Call(node)
+        return node
+
     def visit_BinOp(self, node):
-        self.generic_visit(node)
         left, right, op = node.left, node.right, type(node.op)
         if _number(left) and _number(right) and op in _FOLD:
             try:
@@ -55,7 +82,6 @@ class _Fold(ast.NodeTransformer):
         return node
 
     def visit_UnaryOp(self, node):
-        self.generic_visit(node)
         if isinstance(node.op, ast.USub):
             if _number(node.operand):
                 return ast.Constant(-node.operand.value)
@@ -64,7 +90,6 @@ class _Fold(ast.NodeTransformer):
         return node
 
     def visit_Call(self, node):
-        self.generic_visit(node)
         func = node.func
         if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and not node.keywords
                 and self._is_math(func.value.id) and all(_number(a) for a in node.args)):
@@ -84,76 +109,252 @@ class _Fold(ast.NodeTransformer):
 def _reuse_primal_values(adjoint):
     """Common subexpressions: an expression the primal already computed is read from its name.
 
-    The program is in SSA form, so equal expressions over the same names have equal values. A
-    temporary that repeats an earlier primal expression is dropped; adjoint expressions that
-    repeat one (``x ** 2`` in the adjoint of ``x ** 3``) read the primal's name instead.
+    The program is in SSA form, so equal expressions over the same names have equal values, as long
+    as nothing in between may have written into one of them. A temporary that repeats an earlier
+    primal expression is dropped; adjoint expressions that repeat one (``x ** 2`` in the adjoint of
+    ``x ** 3``) read the primal's name instead.
+
+    A *barrier* (a statement with effects, a store into an element or attribute, anything but
+    ``names = expression``) may change what any name holds: the table of known expressions starts
+    afresh after it, a temporary is only replaced by an earlier name when it is not read after the
+    next barrier, and the adjoint (which runs after the whole primal) only reuses what was computed
+    after the last one.
     """
-    known = {}      # ast.dump of a pure primal expression -> the name holding it
+    primal = adjoint.primal
+    barriers = []
+    bound = set(adjoint.params)
+    for stmt in primal:
+        targets = _assigned(stmt)
+        # (a name bound twice breaks SSA: as careful as after a write)
+        barriers.append(id(stmt) in adjoint.effects or not _is_plain(stmt) or not targets.isdisjoint(bound))
+        bound |= targets
+    next_barrier = []       # next_barrier[i]: index of the first barrier after statement i
+    following = len(primal)
+    for i in range(len(primal) - 1, -1, -1):
+        next_barrier.append(following)
+        if barriers[i]:
+            following = i
+    next_barrier.reverse()
+    # An adjoint statement other than ``names = expression`` might write into a primal value it
+    # reads (or an alias of one) as well: then the adjoint reuses nothing, and no temporary it
+    # reads is merged into another name.
+    plain_adjoint = all(_is_plain(s) and _assigned(s).isdisjoint(bound) for s in adjoint.adjoint)
+    late = []               # when needed: last primal read of each name, and the names the adjoint reads
+
+    def may_alias(temp, i):
+        """Whether ``temp`` may be replaced by another name holding the same value at statement i."""
+        if next_barrier[i] == len(primal) and plain_adjoint:
+            return True
+        if not late:
+            last_read = {}
+            for k, s in enumerate(primal):
+                for name in _reads(s):
+                    last_read[name] = k
+            after = _reads(adjoint.value)
+            for node in adjoint.adjoint + adjoint.grads:
+                after |= _reads(node)
+            late.extend((last_read, after))
+        last_read, after = late
+        return last_read.get(temp, -1) < next_barrier[i] and temp not in after
+
+    keys = _Keys()
+    known = {}      # key of a pure primal expression -> the name holding it
     kept = []
     renames = {}
-    for stmt in adjoint.primal:
-        stmt = _Rename(renames).visit(stmt) if renames else stmt
-        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                and id(stmt) not in adjoint.effects and not isinstance(stmt.value, (ast.Name, ast.Constant))):
-            target, key = stmt.targets[0].id, ast.dump(stmt.value)
-            if key in known and _is_temporary(target):
-                renames[target] = known[key]
+    walker = _Reuse(keys, {}, renames)
+    for i, stmt in enumerate(primal):
+        if barriers[i]:
+            known.clear()
+        if barriers[i] or not _is_simple_assign(stmt):
+            if renames:
+                _rename(stmt, renames)
+            kept.append(stmt)
+            continue
+        stmt.value, key = walker.visit(stmt.value)
+        target = stmt.targets[0].id
+        if not isinstance(stmt.value, (ast.Name, ast.Constant)):
+            earlier = known.get(key)
+            if earlier is not None and _is_temporary(target) and may_alias(target, i):
+                renames[target] = earlier
                 continue
-            known.setdefault(key, target)
+            if earlier is None:
+                known[key] = target
         kept.append(stmt)
     adjoint.primal = kept
-    reuse = _Reuse(known, renames)
-    adjoint.adjoint = [reuse.visit(s) for s in adjoint.adjoint]
-    adjoint.grads = [reuse.visit(g) for g in adjoint.grads]
-    adjoint.value = reuse.visit(adjoint.value)
+    reuse = _Reuse(keys, known if plain_adjoint else {}, renames)
+    if reuse.known or renames:
+        for stmt in adjoint.adjoint:
+            reuse.visit(stmt)
+    adjoint.grads = [reuse.visit(g)[0] for g in adjoint.grads]
+    adjoint.value = reuse.visit(adjoint.value)[0]
+
+
+def _is_plain(stmt):
+    """``names = expression``: binds names, writes into nothing (effects of calls aside)."""
+    return isinstance(stmt, ast.Assign) and all(_binds_names(t) for t in stmt.targets)
+
+
+def _binds_names(target):
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_binds_names(e.value if isinstance(e, ast.Starred) else e) for e in target.elts)
+    return False
 
 
 def _is_temporary(name):
     return name[0] == "t" and name[1:].isdigit()
 
 
-class _Reuse(ast.NodeTransformer):
-    def __init__(self, known, renames):
+class _Keys:
+    """Structural keys of expressions, interned as small integers: two expressions get the same key
+    exactly when ``ast.dump`` would print them the same, but a key costs time proportional to the
+    node's own fields, not to its whole subtree."""
+
+    def __init__(self):
+        self.table = {}
+        self.names = {}     # (id, type of ctx) -> key of that Name
+
+    def intern(self, parts):
+        return self.table.setdefault(parts, len(self.table))
+
+    def leaf(self, node):
+        if type(node) is ast.Name:
+            index = (node.id, type(node.ctx))
+            key = self.names.get(index)
+            if key is None:
+                key = self.names[index] = self.intern(("Name",) + index)
+            return key
+        if type(node) is ast.Constant:
+            return self.intern(("Constant", type(node.value), repr(node.value), node.kind))
+        return self.intern((type(node),))
+
+
+class _Reuse:
+    """In place: rename loads of dropped temporaries, and replace every expression (other than a
+    name or constant) whose key is in ``known`` by the name holding its value. ``visit`` returns
+    the node (or its replacement) and its key. Recursion follows the nesting of one expression."""
+
+    def __init__(self, keys, known, renames):
+        self.keys = keys
         self.known = known
         self.renames = renames
 
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.renames:
-            return ast.Name(self.renames[node.id], ast.Load())
-        return node
-
-    def generic_visit(self, node):
-        node = super().generic_visit(node)
-        if isinstance(node, ast.expr) and not isinstance(node, (ast.Name, ast.Constant)):
-            name = self.known.get(ast.dump(node))
+    def visit(self, node):
+        kind = type(node)
+        if kind is ast.Name:
+            if node.id in self.renames and type(node.ctx) is ast.Load:
+                node = ast.copy_location(ast.Name(self.renames[node.id], ast.Load()), node)
+            return node, self.keys.leaf(node)
+        if kind is ast.Constant or not node._fields:
+            return node, self.keys.leaf(node)
+        parts = [kind]
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                new, key = self.visit(value)
+                if new is not value:
+                    setattr(node, field, new)
+                parts.append(key)
+            elif isinstance(value, list):
+                items = []
+                for k, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        value[k], key = self.visit(item)
+                        items.append(key)
+                    else:
+                        items.append(item)
+                parts.append(tuple(items))
+            else:
+                parts.append(value)
+        key = self.keys.intern(tuple(parts))
+        if self.known and isinstance(node, ast.expr):
+            name = self.known.get(key)
             if name is not None:
-                return ast.Name(name, ast.Load())
-        return node
+                node = ast.Name(name, ast.Load())
+                return node, self.keys.leaf(node)
+        return node, key
+
+
+def _rename(node, mapping):
+    """In place: every load of a name in ``mapping`` reads the name it maps to. Returns the node
+    (a new Name when ``node`` itself is one that is renamed). An explicit stack, no recursion."""
+    if type(node) is ast.Name:
+        return _renamed(node, mapping)
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        for field in parent._fields:
+            value = getattr(parent, field, None)
+            if type(value) is ast.Name:
+                new = _renamed(value, mapping)
+                if new is not value:
+                    setattr(parent, field, new)
+            elif isinstance(value, list):
+                for k, item in enumerate(value):
+                    if type(item) is ast.Name:
+                        value[k] = _renamed(item, mapping)
+                    elif isinstance(item, ast.AST) and item._fields:
+                        stack.append(item)
+            elif isinstance(value, ast.AST) and value._fields:
+                stack.append(value)
+    return node
+
+
+def _renamed(name, mapping):
+    if name.id in mapping and type(name.ctx) is ast.Load:
+        return ast.copy_location(ast.Name(mapping[name.id], ast.Load()), name)
+    return name
+
+
+# Contributions fused into one statement stop at this many terms, so that no generated expression
+# nests deeper with the size of the program (ast.unparse and compile recurse on nesting): a value
+# read by a thousand statements gets its adjoint in a sequence of short sums, not one long line.
+MAX_TERMS = 8
 
 
 def _fuse_first_contributions(adjoint):
     """``ba = e1`` ... ``ba = ba + e2`` becomes ``ba = e1 + e2`` when nothing in between reads ba
-    or changes what e1 reads."""
+    or changes what e1 reads (up to MAX_TERMS terms in one statement).
+
+    One pass forward: ``pending`` holds, for each name, the last statement assigning it that may
+    still move down to a later ``ba = ba + e2``; ``readers`` which pending statements read a name,
+    so that assigning that name stops them."""
     stmts = adjoint.adjoint
-    i = 0
-    while i < len(stmts):
-        first = stmts[i]
-        if not _is_simple_assign(first):
-            i += 1
+    pending = {}    # name -> (index, names its value reads, terms)
+    readers = {}    # name -> [(pending name, index)] whose value reads it
+    dropped = set()
+    for k, stmt in enumerate(stmts):
+        if not _is_simple_assign(stmt):
+            # A call for its effects, a store into an element (maybe of an alias of what a pending
+            # value reads), a compound statement: nothing moves past it.
+            pending.clear()
+            readers.clear()
             continue
-        name, reads = first.targets[0].id, _reads(first.value)
-        for j in range(i + 1, len(stmts)):
-            later = stmts[j]
-            if (_is_simple_assign(later) and later.targets[0].id == name and isinstance(later.value, ast.BinOp)
-                    and isinstance(later.value.op, ast.Add) and isinstance(later.value.left, ast.Name)
-                    and later.value.left.id == name and name not in _reads(later.value.right)):
-                later.value.left = first.value
-                del stmts[i]
-                i -= 1
-                break
-            if name in _reads(later) or name in _assigned(later) or reads & _assigned(later):
-                break
-        i += 1
+        name, value = stmt.targets[0].id, stmt.value
+        reads = _reads(value)
+        value_reads, terms = reads, 1
+        first = pending.pop(name, None)
+        if (first is not None and first[2] < MAX_TERMS and isinstance(value, ast.BinOp)
+                and isinstance(value.op, ast.Add) and isinstance(value.left, ast.Name) and value.left.id == name):
+            right = _reads(value.right)
+            if name not in right:
+                value.left = stmts[first[0]].value
+                dropped.add(first[0])
+                value_reads, terms = first[1] | right, first[2] + 1
+        # What this statement reads can no longer move below it; what read its target can no longer
+        # move past it.
+        for v in reads:
+            pending.pop(v, None)
+        for p, index in readers.pop(name, ()):
+            entry = pending.get(p)
+            if entry is not None and entry[0] == index:
+                del pending[p]
+        pending[name] = (k, value_reads, terms)
+        for v in value_reads:
+            readers.setdefault(v, []).append((name, k))
+    if dropped:
+        adjoint.adjoint = [s for k, s in enumerate(stmts) if k not in dropped]
 
 
 def _is_simple_assign(stmt):
@@ -161,51 +362,76 @@ def _is_simple_assign(stmt):
 
 
 def _assigned(stmt):
+    """The names a statement may bind or write into (``y`` and ``i`` for ``y[i] = v``), conservatively."""
     if isinstance(stmt, ast.Assign):
-        return {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(stmt, ast.AugAssign):
-        return {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
-    return set()
+        if len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+            return {stmt.targets[0].id}
+        return {n for t in stmt.targets for n in _names(t)}
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        return _names(stmt.target)
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            names |= _assigned(node)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            names |= _names(node.target)
+    return names
+
+
+def _names(node, load_only=False):
+    """The identifiers of the Name nodes in a tree (only those read, with ``load_only``).
+    An explicit stack: faster than ``ast.walk``, and no recursion."""
+    found = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if type(node) is ast.Name:
+            if not load_only or type(node.ctx) is ast.Load:
+                found.add(node.id)
+            continue
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return found
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return _names(node, load_only=True)
 
 
 def _propagate_copies(adjoint):
-    """Replace ``ba = bb`` by ``bb`` in later statements where neither name is assigned again."""
+    """Replace ``ba = bb`` by ``bb`` in later statements where neither name is assigned again.
+
+    One pass forward, with the index of each name's last assignment known beforehand."""
     stmts = adjoint.adjoint
-    i = 0
-    while i < len(stmts):
-        stmt = stmts[i]
-        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                and isinstance(stmt.value, ast.Name)):
+    last = {}
+    for k, stmt in enumerate(stmts):
+        for name in _assigned(stmt):
+            last[name] = k
+    mapping = {}
+    kept = []
+    for k, stmt in enumerate(stmts):
+        if mapping:
+            _rename(stmt, mapping)
+        if _is_simple_assign(stmt) and isinstance(stmt.value, ast.Name):
             a, b = stmt.targets[0].id, stmt.value.id
-            later = stmts[i + 1:]
-            if not any(a in _assigned(s) or b in _assigned(s) for s in later):
-                _Rename({a: b}).visit_all(later)
-                adjoint.grads = [_Rename({a: b}).visit(g) for g in adjoint.grads]
-                del stmts[i]
+            if last[a] == k and last.get(b, -1) <= k:
+                mapping[a] = b
                 continue
-        i += 1
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
-            return ast.copy_location(ast.Name(self.mapping[node.id], ast.Load()), node)
-        return node
-
-    def visit_all(self, stmts):
-        for k, s in enumerate(stmts):
-            stmts[k] = self.visit(s)
+        kept.append(stmt)
+    adjoint.adjoint = kept
+    if mapping:
+        adjoint.grads = [_rename(g, mapping) for g in adjoint.grads]
 
 
 def _remove_dead(adjoint):
-    """Drop assignments nobody reads; statements with effects (print, unknown calls) stay."""
+    """Drop assignments to names nobody reads. Statements with effects (print, unknown calls),
+    stores into elements or attributes and anything but an assignment stay."""
     live = set()
     for g in adjoint.grads:
         live |= _reads(g)
@@ -217,15 +443,12 @@ def _remove_dead(adjoint):
 def _sweep(stmts, live, effects):
     kept = []
     for stmt in reversed(stmts):
-        targets = _assigned(stmt)
-        if isinstance(stmt, ast.Assign) and not (targets & live) and id(stmt) not in effects:
-            continue
-        live -= targets if isinstance(stmt, ast.Assign) and _simple_target(stmt) else set()
+        if _is_plain(stmt) and id(stmt) not in effects:
+            targets = _assigned(stmt)
+            if not targets & live:
+                continue
+            live -= targets
         live |= _reads(stmt)
         kept.append(stmt)
     kept.reverse()
     return kept
-
-
-def _simple_target(stmt):
-    return all(isinstance(t, (ast.Name, ast.Tuple)) for t in stmt.targets)
