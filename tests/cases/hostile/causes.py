@@ -136,6 +136,11 @@ CAUSES = [
      "defaults changed afterwards (f.__defaults__ = ...) are not seen, in tape mode too.",
      _ids("stale::defaults_replaced")),
     # ---------------------------------------------------------------- silent wrong gradients, tape mode
+    ("X1 complex intermediates: np.abs of a complex value differentiates to 0 (every engine)",
+     f"{SILENT} in tape, source and auto. `np.sum(np.abs(x * (1 + 1j)) ** 2)` (= 2 sum(x^2)) gets gradient "
+     "0: the rule of abs (or of the complex multiply) drops the complex part. The README says complex "
+     "differentiation is not supported: it must be refused, not silently zero.",
+     lambda o: o.kind == "wrong" and o.id.startswith("numpy_edges::complex_")),
     ("T1 tape: out= arguments are ignored (keyword or positional)",
      f"{SILENT} (tape). `np.clip(y, lo, hi, out=y)`, `np.cumsum(x, out=buf)`, `np.sum(x, axis=0, out=acc)`, "
      "`x.sum(axis=1, out=buf)`, `np.einsum(..., out=buf)`, `np.take(x, idx, out=buf)`, and every positional "

@@ -357,3 +357,33 @@ def cholesky_logdet(a):
 
 
 CASES.add(cholesky_logdet, Q)
+
+
+def complex_intermediate_abs(x):
+    return np.sum(np.abs(x * (1.0 + 1.0j)) ** 2)
+
+
+CASES.add(complex_intermediate_abs, V)
+
+
+def complex_intermediate_real_product(x):
+    return np.sum(np.real((x + 1.0j) * (x - 1.0j)))
+
+
+CASES.add(complex_intermediate_real_product, V)
+
+
+def complex_exponential_imag(x):
+    return np.sum(np.imag(np.exp(1.0j * x)) * x)
+
+
+CASES.add(complex_exponential_imag, V)
+
+
+def complex_buffer_setitem(x):
+    z = np.zeros(4, dtype=complex)
+    z[:] = x * 2.0
+    return np.sum(np.real(z) ** 2)
+
+
+CASES.add(complex_buffer_setitem, V)
