@@ -387,3 +387,32 @@ def complex_buffer_setitem(x):
 
 
 CASES.add(complex_buffer_setitem, V)
+
+
+def complex_modulus_of_shifted(x):
+    return np.sum(np.abs(x + 1.0j))
+
+
+CASES.add(complex_modulus_of_shifted, V)
+
+
+def complex_conjugate_product(x):
+    z = x * (1.0 + 2.0j)
+    return np.sum(np.real(z * np.conj(z)))
+
+
+CASES.add(complex_conjugate_product, V)
+
+
+def complex_angle(x):
+    return np.sum(np.angle(x + 1.0j))
+
+
+CASES.add(complex_angle, V)
+
+
+def complex_fft_power(x):
+    return np.sum(np.abs(np.fft.fft(x)) ** 2)
+
+
+CASES.add(complex_fft_power, V)
