@@ -222,6 +222,7 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
     the cached path must agree too)."""
     outcome = Outcome(cid, family, mode, "pass", program=program)
     a, k = _deepcopy(args), _deepcopy(kwargs)
+    leaked_before = set(_leaked_tensors(func))
     try:
         g = sg.grad(func, wrt=wrt, mode=mode)
         got = g(*a, **k)
@@ -266,6 +267,12 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
         outcome.detail = ("the caller's arguments after the gradient call differ from those after calling the "
                           f"function itself: expected {_state_text(expected_state)}, got {_state_text((a, k))}")
         return outcome
+    leaked = [n for n in _leaked_tensors(func) if n not in leaked_before]
+    if leaked:
+        outcome.status, outcome.kind = "fail", "mutation"
+        outcome.detail = ("after the gradient call, module state holds sourcegrad Tensors where the function "
+                          f"itself leaves arrays: {', '.join(leaked)}")
+        return outcome
     # a second call (sg.value_and_grad: the cache is shared per function) must give the same gradient,
     # and the function's own value
     a2, k2 = _deepcopy(args), _deepcopy(kwargs)
@@ -289,6 +296,32 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
             outcome.status, outcome.kind = "fail", "value"
             outcome.detail = f"value_and_grad's value {value!r} is not the function's value {expected!r}"
     return outcome
+
+
+def _leaked_tensors(func):
+    """Names of the function's module globals that hold a sourcegrad Tensor (directly, or as a value of a
+    dict/list/tuple/object attribute one level down) after a gradient call."""
+    from sourcegrad.runtime.tape import Tensor
+
+    target = func.func if isinstance(func, functools.partial) else func
+    target = getattr(target, "__func__", target)
+    namespace = getattr(target, "__globals__", None)
+    if namespace is None:
+        return []
+    leaked = []
+    for name, value in list(namespace.items()):
+        if name.startswith("__") or isinstance(value, types.ModuleType) or callable(value):
+            continue
+        inner = []
+        if isinstance(value, dict):
+            inner = list(value.values())
+        elif isinstance(value, (list, tuple)):
+            inner = list(value)
+        elif hasattr(value, "__dict__"):
+            inner = list(vars(value).values())
+        if isinstance(value, Tensor) or any(isinstance(v, Tensor) for v in inner):
+            leaked.append(name)
+    return leaked
 
 
 def _state_text(state):

@@ -204,9 +204,10 @@ CAUSES = [
      "as the function, or a decline.",
      lambda o: o.kind == "mutation" and o.mode in SRC and o.extra.get("auto_mode") != "tape"
      and "Tensor" not in o.detail),
-    ("M2 the tape leaks Tensors into the caller's containers and objects",
-     "The function stores a value in a dict/list/object the caller passed; after a tape gradient the "
-     "caller's container holds a sourcegrad Tensor instead of an ndarray.",
+    ("M2 the tape leaks Tensors into the caller's containers, objects and module globals",
+     "The function stores a value in a dict/list/object the caller passed, or in a module global "
+     "(`global _LAST; _LAST = 2 * x`, `STATE['h'] = ...`, `LOG.append(...)`); after a tape gradient the "
+     "caller's container or the module holds a sourcegrad Tensor (with its graph) instead of an ndarray.",
      lambda o: o.kind == "mutation"),
 ]
 
