@@ -148,8 +148,6 @@ def written_arguments(call, target, method_name=None):
         return True, []
     if isinstance(target, types.FunctionType) and function_is_pure(target):
         return True, []
-    if isinstance(target, type) and target.__module__ == "builtins":
-        return True, []
     return False, list(call.args) + [kw.value for kw in call.keywords]
 
 

@@ -188,6 +188,7 @@ class Normalizer:
 
     def lower_body(self, stmts, scope, owner):
         for i, stmt in enumerate(stmts):
+            self.refuse_everywhere(stmt, scope)
             if isinstance(stmt, ast.Return):
                 if i != len(stmts) - 1:
                     raise scope.source.error(stmts[i + 1], "unreachable code after return", TAPE_HINT)
@@ -196,6 +197,16 @@ class Normalizer:
                 return self.lower_result(stmt.value, scope)
             self.lower_statement(stmt, scope)
         raise scope.source.error(owner, f"{owner.name} returns nothing; there is no output to differentiate")
+
+    def refuse_everywhere(self, stmt, scope):
+        """Constructs declined wherever they appear in a statement, even in code with no gradient."""
+        err = scope.source.error
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.NamedExpr):
+                raise err(node, "assignment expression (:=) is not supported in source mode", TAPE_HINT)
+            if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+                raise err(node, "complex numbers are not supported in source mode: the derivative rules are "
+                          "written for real values", TAPE_HINT)
 
     def lower_statement(self, stmt, scope):
         err = scope.source.error
@@ -1034,6 +1045,12 @@ class Normalizer:
 
     def check_effects(self, node, scope, stmt):
         """Decline, or prepare, every write the calls in ``node`` (kept as the user wrote them) can make."""
+        # Names a comprehension or lambda binds inside ``node`` carry a gradient when anything in it does.
+        inner = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        inner |= {a.arg for n in ast.walk(node) if isinstance(n, ast.Lambda) for a in ast.walk(n.args)
+                  if isinstance(a, ast.arg)}
+        inner_active = bool(inner) and any(isinstance(n, ast.Name) and n.id in scope.env
+                                           and self.atom_is_active(scope.env[n.id]) for n in ast.walk(node))
         for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
             method, target = self.call_target(call, scope)
             pure, written = effects.written_arguments(call, target, method)
@@ -1042,7 +1059,8 @@ class Normalizer:
             operands = list(call.args) + [kw.value for kw in call.keywords]
             if method is not None:
                 operands.append(call.func.value)
-            if any(self.is_active(a, scope) for a in operands):
+            if any(self.is_active(a, scope) or inner_active and any(
+                    isinstance(n, ast.Name) and n.id in inner for n in ast.walk(a)) for a in operands):
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may store or change a value that "
                                          "carries a gradient, which source mode cannot follow",
                                          "Register a rule for it with sg.vjp_rule, or use mode=\"tape\".")
