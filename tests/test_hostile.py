@@ -223,6 +223,14 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
     outcome = Outcome(cid, family, mode, "pass", program=program)
     a, k = _deepcopy(args), _deepcopy(kwargs)
     leaked_before = set(_leaked_tensors(func))
+    namespace, gnames = _referenced_data_globals(func)
+    globals_after_f = None
+    if gnames and not leaked_before:
+        # the module globals the function names: as the function itself leaves them, from a fixed start
+        start = _snapshot(namespace, gnames)
+        func(*_deepcopy(args), **_deepcopy(kwargs))
+        globals_after_f = _snapshot(namespace, gnames)
+        _restore(namespace, start)
     try:
         g = sg.grad(func, wrt=wrt, mode=mode)
         got = g(*a, **k)
@@ -273,6 +281,15 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
         outcome.detail = ("after the gradient call, module state holds sourcegrad Tensors where the function "
                           f"itself leaves arrays: {', '.join(leaked)}")
         return outcome
+    if globals_after_f is not None:
+        now = _snapshot(namespace, gnames)
+        differ = [n for n in gnames if not _same_state(now.get(n), globals_after_f.get(n))]
+        if differ:
+            outcome.status, outcome.kind = "fail", "mutation"
+            outcome.detail = ("after the gradient call, module globals differ from what the function itself "
+                              "leaves: " + "; ".join(f"{n}: expected {_short(globals_after_f.get(n))}, got "
+                                                     f"{_short(now.get(n))}" for n in differ))
+            return outcome
     # a second call (sg.value_and_grad: the cache is shared per function) must give the same gradient,
     # and the function's own value
     a2, k2 = _deepcopy(args), _deepcopy(kwargs)
@@ -296,6 +313,35 @@ def run_mode(func, args, kwargs, wrt, mode, ref, expected_state, cid, family, pr
             outcome.status, outcome.kind = "fail", "value"
             outcome.detail = f"value_and_grad's value {value!r} is not the function's value {expected!r}"
     return outcome
+
+
+def _referenced_data_globals(func):
+    """(namespace, names): the module globals ``func`` names that hold data (arrays, numbers, lists, dicts,
+    tuples, plain objects), not functions, classes or modules."""
+    target = func.func if isinstance(func, functools.partial) else func
+    target = getattr(target, "__func__", target)
+    namespace = getattr(target, "__globals__", None)
+    code = getattr(target, "__code__", None)
+    if namespace is None or code is None:
+        return None, []
+    names = []
+    for name in code.co_names:
+        if name not in namespace:
+            continue
+        value = namespace[name]
+        if isinstance(value, (types.ModuleType, type)) or callable(value):
+            continue
+        names.append(name)
+    return namespace, names
+
+
+def _snapshot(namespace, names):
+    return {n: _deepcopy(namespace[n]) for n in names if n in namespace}
+
+
+def _restore(namespace, snap):
+    for n, v in snap.items():
+        namespace[n] = _deepcopy(v)
 
 
 def _leaked_tensors(func):
@@ -322,6 +368,12 @@ def _leaked_tensors(func):
         if isinstance(value, Tensor) or any(isinstance(v, Tensor) for v in inner):
             leaked.append(name)
     return leaked
+
+
+def _short(value):
+    if isinstance(value, (np.ndarray, float)):
+        return _fmt(value)
+    return " ".join(repr(value).split())[:120]
 
 
 def _state_text(state):
