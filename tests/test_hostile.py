@@ -569,3 +569,81 @@ def _write_report():
     from tests.cases.hostile.report import write_report
 
     write_report(RESULTS, complete=len(RESULTS) >= EXPECTED, expected=EXPECTED)
+
+
+# ---------------------------------------------------------------- the judge itself
+
+
+class _FakeGrad:
+    """Stands in for sg.grad / sg.value_and_grad in the tests of the judge."""
+
+    def __init__(self, behaviour, with_value=False):
+        self.behaviour = behaviour
+        self.with_value = with_value
+        self.mode = behaviour.get("mode", "source")
+        self.fallback_reason = behaviour.get("fallback_reason")
+
+    def __call__(self, *args, **kwargs):
+        b = self.behaviour
+        if "raise" in b:
+            raise b["raise"]
+        grad = b["grad"](*args) if not self.with_value else b.get("second_grad", b["grad"])(*args)
+        if b.get("mutate"):
+            args[0][0] = 99.0
+        if self.with_value:
+            return b.get("value", _judge_f(*args)), grad
+        return grad
+
+
+def _judge_f(x):
+    return float(np.sum(x ** 2))
+
+
+def _judge_mutating_f(x):
+    x[0] = 99.0
+    return float(np.sum(x ** 2))
+
+
+def _judge(monkeypatch, behaviour, mode="source", func=_judge_f):
+    monkeypatch.setattr(sg, "grad", lambda f, wrt=0, mode="auto": _FakeGrad(behaviour))
+    monkeypatch.setattr(sg, "value_and_grad", lambda f, wrt=0, mode="auto": _FakeGrad(behaviour, with_value=True))
+    args = (np.array([0.5, -1.0, 2.0]),)
+    ref = 2.0 * args[0] if func is _judge_f else 2.0 * np.array([0.0, -1.0, 2.0])
+    state = _after_original(func, args, {})
+    return run_mode(func, args, {}, 0, mode, ref, state, "judge::case", "judge", "")
+
+
+RIGHT = {"grad": lambda x: 2.0 * x}
+
+
+@pytest.mark.parametrize("behaviour, mode, status, kind", [
+    (RIGHT, "source", "pass", ""),
+    ({"grad": lambda x: 0.0 * x}, "source", "fail", "wrong"),
+    ({"grad": lambda x: 2.0 * x[:2]}, "source", "fail", "wrong"),                       # wrong shape
+    ({"grad": lambda x: np.full(3, np.nan)}, "tape", "fail", "wrong"),
+    ({"raise": ValueError("internal")}, "source", "fail", "exception"),
+    ({"raise": sg.TransformError("while loop: not supported")}, "source", "declined", ""),
+    ({"raise": sg.TransformError("")}, "source", "fail", "no_reason"),
+    ({"raise": sg.TransformError("no")}, "auto", "fail", "exception"),                  # auto must answer
+    ({"raise": TypeError("boom")}, "tape", "fail", "exception"),                        # not by design
+    ({"grad": lambda x: 2.0 * x, "mode": "tape", "fallback_reason": ""}, "auto", "fail", "fallback_reason"),
+    ({"grad": lambda x: 2.0 * x, "mode": "tape", "fallback_reason": "while loop"}, "auto", "pass", ""),
+    ({"grad": lambda x: 2.0 * x, "second_grad": lambda x: 0.0 * x}, "source", "fail", "wrong"),   # cached call
+    ({"grad": lambda x: 2.0 * x, "value": 123.0}, "source", "fail", "value"),
+    ({"grad": lambda x: 2.0 * x, "mutate": True}, "source", "fail", "mutation"),       # f leaves x alone
+])
+def test_judge(monkeypatch, behaviour, mode, status, kind):
+    """The oracle itself: a wrong number, a crash, a decline without a reason, a silent fallback, a wrong
+    cached answer, a wrong value and an unexpected write to the caller's array are each caught."""
+    outcome = _judge(monkeypatch, behaviour, mode)
+    assert (outcome.status, outcome.kind) == (status, kind), outcome.detail
+
+
+def test_judge_requires_the_functions_own_mutation(monkeypatch):
+    """Where the function writes into its argument, a gradient call that does not is caught."""
+    outcome = _judge(monkeypatch, {"grad": lambda x: 2.0 * np.array([0.0, -1.0, 2.0])}, "source",
+                     func=_judge_mutating_f)
+    assert (outcome.status, outcome.kind) == ("fail", "mutation"), outcome.detail
+    outcome = _judge(monkeypatch, {"grad": lambda x: 2.0 * np.array([0.0, -1.0, 2.0]), "mutate": True}, "source",
+                     func=_judge_mutating_f)
+    assert outcome.status == "pass", outcome.detail
