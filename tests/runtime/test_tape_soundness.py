@@ -1,0 +1,366 @@
+"""The tape never gives a silently wrong gradient through writes it cannot see: ``out=``, functions that
+write into an argument (``np.copyto``, ``np.put``, ``np.add.at``), ``x.flat``, item assignment into plain
+arrays, writes through views made before an array was recorded, copies, and other ways of reaching a
+Tensor's raw values. Each case either gets the right gradient (checked against finite differences or
+the exact derivative) or one of the tape's named errors."""
+
+import copy
+
+import numpy as np
+import pytest
+
+import sourcegrad as sg
+from sourcegrad.runtime.tape import (
+    GradientLostError,
+    InPlaceError,
+    NoRuleError,
+    Tensor,
+    no_grad,
+    tensor,
+)
+
+V = np.array([0.3, -0.8, 1.1, 0.45])
+M = np.array([[0.3, -0.8, 1.1], [0.45, 0.7, -0.2]])
+
+
+def tape_grad(f, *args, wrt=0):
+    return sg.grad(f, wrt=wrt, mode="tape")(*copy.deepcopy(args))
+
+
+def assert_tape_matches_fd(f, *args, wrt=0):
+    got = tape_grad(f, *args, wrt=wrt)
+    ref = sg.numerical_grad(f, *copy.deepcopy(args), wrt=wrt)
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------- out= a Tensor: an in-place update t = f(...)
+
+
+def test_function_out_into_itself_is_recorded_as_an_update():
+    def f(x):
+        y = x * 2.0
+        np.clip(y, -1.0, 1.0, out=y)
+        return np.sum(y ** 2)
+
+    np.testing.assert_allclose(tape_grad(f, V), [2.4, 0.0, 0.0, 3.6])
+    assert_tape_matches_fd(f, V)
+
+
+def test_ufunc_out_into_a_tensor_is_recorded_as_an_update():
+    def f(x):
+        y = x.copy()
+        np.multiply(y, 2.0, out=y)
+        np.sin(y, out=y)
+        np.negative(y, out=y)
+        return np.sum(np.exp(y))
+
+    assert_tape_matches_fd(f, V)
+
+
+def test_method_out_into_itself_is_recorded():
+    def f(x):
+        y = x * 2.0
+        y.clip(-1.0, 1.0, out=y)
+        return np.sum(y ** 2)
+
+    assert_tape_matches_fd(f, V)
+
+
+def test_out_into_a_tensor_keeps_numpys_value_and_the_old_values_recorded():
+    x = tensor(V.copy(), requires_grad=True)
+    y = x * 1.0
+    first = np.exp(y)               # recorded with y's value before the update
+    returned = np.multiply(y, 3.0, out=y)
+    assert returned is y and np.allclose(y.value, 3.0 * V)
+    np.sum(first + y).backward()
+    np.testing.assert_allclose(x.grad, np.exp(V) + 3.0)
+
+
+def test_out_into_a_tensor_without_gradient_writes_in_place_as_numpy():
+    buf = np.zeros(3)
+    t = Tensor(buf)
+    result = np.add(t, 1.0, out=t)
+    assert result is t and t.value is buf and buf.tolist() == [1.0, 1.0, 1.0]
+    np.cumsum(t, out=t)
+    assert buf.tolist() == [1.0, 2.0, 3.0]
+    plain = np.zeros(3)  # into a plain array, from Tensors without gradient or inside no_grad(): as NumPy
+    np.cumsum(t, out=plain)
+    assert plain.tolist() == [1.0, 3.0, 6.0]
+    x = tensor(V.copy(), requires_grad=True)
+    plain = np.zeros(4)
+    with no_grad():
+        x.cumsum(out=plain)
+    np.testing.assert_allclose(plain, np.cumsum(V))
+
+
+def test_out_into_a_tensor_that_cannot_follow_raises_inplace_error():
+    x = tensor(V.copy(), requires_grad=True)
+    with pytest.raises(InPlaceError, match=r"leaf Tensor that requires grad.*without out="):
+        np.multiply(x, 2.0, out=x)
+    y = x * 1.0
+    view = y[1:]
+    with pytest.raises(InPlaceError, match=r"shared with other arrays.*without out="):
+        np.negative(y, out=y)
+    assert view.value.tolist() == (V[1:]).tolist()
+    z = x * 1.0
+    with pytest.raises(InPlaceError, match=r"where=mask.*np\.where"):
+        np.multiply(z, 2.0, out=z, where=np.array([True, False, True, False]))
+    w = tensor(np.zeros(4, dtype=np.float32)) * 1.0  # a float32 Tensor of the graph, written with float64
+    w = w + x.astype(np.float32)
+    with pytest.raises(InPlaceError, match=r"convert the result .*float64.*float32"):
+        np.multiply(x, 2.0, out=w)
+
+
+def test_out_into_a_tensor_of_the_graph_inside_no_grad_keeps_the_recorded_values():
+    x = tensor(V.copy(), requires_grad=True)
+    y = np.exp(x)
+    s = np.sum(y)
+    with no_grad():
+        np.multiply(y, 0.0, out=y)
+    assert y.value.tolist() == [0.0] * 4
+    s.backward()
+    np.testing.assert_allclose(x.grad, np.exp(V))
+
+
+# ---------------------------------------------------------------- out= a plain array: the gradient would be lost
+
+
+@pytest.mark.parametrize("write", [
+    lambda x, buf: np.cumsum(x, out=buf),
+    lambda x, buf: np.cumsum(x, 0, None, buf),                # out given by position
+    lambda x, buf: x.cumsum(out=buf),                          # an ndarray method
+    lambda x, buf: np.take(x, [0, 1, 2, 3], out=buf),
+    lambda x, buf: np.clip(x, -1.0, 1.0, out=buf),
+    lambda x, buf: np.round(x, 2, buf),
+], ids=["cumsum", "cumsum_positional", "method", "take", "clip", "round_positional"])
+def test_out_into_a_plain_array_raises_before_writing(write):
+    def f(x):
+        buf = np.zeros(4)
+        write(x, buf)
+        return np.sum(buf ** 2)
+
+    with pytest.raises(GradientLostError, match=r"out=a\) writes into a plain NumPy array.*cannot hold a gradient"):
+        tape_grad(f, V)
+    x = tensor(V.copy(), requires_grad=True)
+    buf = np.zeros(4)
+    with pytest.raises(InPlaceError, match="Drop out="):  # the same error is an InPlaceError too
+        write(x, buf)
+    assert buf.tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("write", [
+    lambda x, buf: np.sum(x, axis=0, out=buf),
+    lambda x, buf: x.sum(axis=0, out=buf),
+    lambda x, buf: np.mean(x, 0, None, buf),
+    lambda x, buf: np.dot(np.ones(2), x, buf),
+], ids=["sum", "method_sum", "mean_positional", "dot_positional"])
+def test_reductions_into_a_plain_array_raise(write):
+    def f(x):
+        buf = np.zeros(3)
+        write(x, buf)
+        return np.sum(buf ** 2)
+
+    with pytest.raises(GradientLostError, match=r"plain NumPy array.*Drop out="):
+        tape_grad(f, M)
+
+
+# ---------------------------------------------------------------- a[i] = t into a plain array
+
+
+@pytest.mark.parametrize("program", ["setitem", "fromiter", "loop"])
+def test_storing_a_tensor_into_a_plain_array_raises_gradient_lost(program):
+    def setitem(s):
+        buf = np.ones(3)
+        buf[1] = s * s
+        return np.sum(np.exp(buf))
+
+    def fromiter(x):
+        return np.sum(np.fromiter((v ** 2 for v in x), dtype=float))
+
+    def loop(x):
+        y = np.zeros(4)
+        for i in range(4):
+            y[i] = x[i] * x[-1 - i]
+        return np.sum(y)
+
+    f, arg = {"setitem": (setitem, 0.7), "fromiter": (fromiter, V), "loop": (loop, V)}[program]
+    with pytest.raises(GradientLostError, match=r"stored into a plain NumPy array.*cannot hold a gradient.*np\.stack"):
+        tape_grad(f, arg)
+
+
+def test_the_suggested_rewrites_of_a_plain_array_store_differentiate():
+    def zeros_plus(x):
+        y = np.zeros(5) + 0.0 * x[0]
+        for i in range(4):
+            y[i] = x[i] * x[-1 - i]
+        return np.sum(y ** 2)
+
+    def stacked(x):
+        return np.sum(np.stack([x[i] * x[-1 - i] for i in range(4)]) ** 2)
+
+    assert_tape_matches_fd(zeros_plus, V)
+    assert_tape_matches_fd(stacked, V)
+
+
+# ---------------------------------------------------------------- functions that write into their first argument
+
+
+def test_copyto_into_a_tensor_of_the_graph_is_recorded():
+    def f(x):
+        y = x * 1.0
+        np.copyto(y, x ** 2)
+        return np.sum(y ** 2) + np.sum(np.sin(y))
+
+    assert_tape_matches_fd(f, V)
+
+
+@pytest.mark.parametrize("write", [
+    lambda y: np.put(y, [0], 5.0),
+    lambda y: np.add.at(y, [0, 0], 1.0),
+    lambda y: np.copyto(y, 0.0, where=np.array([True, False, True, False])),
+    lambda y: np.putmask(y, np.array([True, False, True, False]), 0.0),
+], ids=["put", "add_at", "copyto_where", "putmask"])
+def test_writes_into_a_tensor_of_the_graph_raise_while_recording(write):
+    def f(x):
+        y = x * 1.0
+        write(y)
+        return np.sum(y ** 2)
+
+    with pytest.raises(InPlaceError, match=r"writes into a Tensor in place.*out of place"):
+        tape_grad(f, V)
+
+
+@pytest.mark.parametrize("write", [
+    lambda y: np.put(y, [0], 5.0),
+    lambda y: np.add.at(y, [0], 4.0),
+    lambda y: np.copyto(y, np.array([5.0, 0.0, 0.0, 0.0]), where=np.array([True, False, False, False])),
+    lambda y: y.flat.__setitem__(0, 5.0),
+], ids=["put", "add_at", "copyto", "flat"])
+def test_writes_into_a_tensor_of_the_graph_inside_no_grad_keep_the_recorded_values(write):
+    x = tensor(V.copy(), requires_grad=True)
+    y = np.exp(x)                 # the rule of exp reads its result: it must stay as recorded
+    s = np.sum(y)
+    with no_grad():
+        write(y)
+    assert y.value[0] >= 5.0 and y.value[1:].tolist() == np.exp(V[1:]).tolist()  # written as NumPy does
+    s.backward()
+    np.testing.assert_allclose(x.grad, np.exp(V))
+
+
+def test_writes_into_a_plain_array_from_a_tensor_raise_before_writing():
+    x = tensor(V.copy(), requires_grad=True)
+    for write in (lambda a: np.add.at(a, [0, 1], x[:2]), lambda a: np.copyto(a, x),
+                  lambda a: np.put(a, [0], x[0])):
+        a = np.zeros(4)
+        with pytest.raises(GradientLostError, match="cannot hold a gradient"):
+            write(a)
+        assert a.tolist() == [0.0] * 4
+
+
+# ---------------------------------------------------------------- x.flat
+
+
+def test_flat_iteration_and_indexing_are_recorded():
+    def total(x):
+        return sum(x.flat) * 2.0
+
+    def item(x):
+        return x.flat[2] * 3.0 + np.sum(x.flat[1:3] ** 2)
+
+    np.testing.assert_allclose(tape_grad(total, M), 2.0 * np.ones_like(M))
+    assert_tape_matches_fd(item, M)
+
+
+def test_flat_item_assignment_into_a_tensor_of_the_graph_is_recorded():
+    def f(x):
+        y = np.exp(x)
+        z = y * 1.0
+        y.flat[0] = 0.0
+        y.flat[[2, 4]] = x.flat[[1, 3]] ** 2
+        return np.sum(z) + np.sum(y ** 2)
+
+    assert_tape_matches_fd(f, M)
+
+
+# ---------------------------------------------------------------- writes through a view made before the array was used
+
+
+def test_write_through_an_older_view_after_use_raises():
+    def before_use(x):
+        buf = np.ones(4)
+        v = buf[:]
+        v[0] = 4.0
+        return np.sum(x * buf) ** 2
+
+    assert_tape_matches_fd(before_use, V)  # fine: the values recorded are those written
+
+    def f(x):
+        buf = np.ones(4)
+        v = buf[:]
+        a = np.sum(x * buf)
+        v[0] = 4.0
+        b = np.sum(x * buf)
+        return a * b
+
+    with pytest.raises(InPlaceError, match=r"writing through another view.*buf\.copy\(\)"):
+        tape_grad(f, V)
+
+
+# ---------------------------------------------------------------- copies and other ways to the raw values
+
+
+def test_deepcopy_and_copy_of_a_tensor_are_recorded_copies():
+    def deep(x):
+        y = copy.deepcopy(x)
+        return np.sum(y ** 2)
+
+    def shallow(x):
+        y = copy.copy(x)
+        y[0] = 0.0
+        return np.sum(y ** 2) + np.sum(x)
+
+    np.testing.assert_allclose(tape_grad(deep, V), 2.0 * V)
+    assert_tape_matches_fd(shallow, V)
+    t = tensor(np.zeros(3))
+    c = copy.copy(t)
+    c[0] = 1.0
+    assert t.value.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("program", ["frompyfunc", "data", "ctypes", "tobytes"])
+def test_raw_values_in_another_form_raise(program):
+    def frompyfunc(x):
+        return np.sum(np.frompyfunc(lambda v: v * 2.0, 1, 1)(x)) * 1.0
+
+    def data(x):
+        return np.sum(np.frombuffer(x.data) ** 2)
+
+    def ctypes(x):
+        pointer = x.ctypes.data_as(np.ctypeslib.ctypes.POINTER(np.ctypeslib.ctypes.c_double))
+        return np.sum(np.ctypeslib.as_array(pointer, (4,)) ** 2)
+
+    def tobytes(x):
+        return np.sum(np.frombuffer(x.tobytes()) ** 2)
+
+    f = {"frompyfunc": frompyfunc, "data": data, "ctypes": ctypes, "tobytes": tobytes}[program]
+    with pytest.raises((NoRuleError, GradientLostError), match=r"no derivative rule|silently drop its gradient"):
+        tape_grad(f, V)
+
+
+def test_divmod_of_a_tensor():
+    def f(x):
+        q, r = divmod(x, 0.5)
+        return r * 4.0 + q * x
+
+    assert tape_grad(f, 1.3) == pytest.approx(4.0 + 2.0)
+
+
+def test_reading_through_flat_does_not_stop_later_updates():
+    def f(x):
+        y = x * 2.0
+        first = y.flat[0]
+        y.flat[1] = first * 3.0
+        y += 1.0
+        return np.sum(y ** 2)
+
+    assert_tape_matches_fd(f, V)
