@@ -416,3 +416,82 @@ def complex_fft_power(x):
 
 
 CASES.add(complex_fft_power, V)
+
+
+# random draws whose parameters carry the gradient (a fixed seed makes them deterministic functions)
+
+
+def random_normal_active_mean(x):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.normal(x, 0.5) ** 2)
+
+
+CASES.add(random_normal_active_mean, V)
+
+
+def random_uniform_active_high(x):
+    rng = np.random.default_rng(1)
+    return np.sum(rng.uniform(0.0, x))
+
+
+CASES.add(random_uniform_active_high, VP)
+
+
+def random_exponential_active_scale(x):
+    rng = np.random.default_rng(2)
+    return np.sum(rng.exponential(x))
+
+
+CASES.add(random_exponential_active_scale, VP)
+
+
+def legacy_random_normal_active_scale(x):
+    np.random.seed(4)
+    return np.sum(np.random.normal(0.0, x) * 2.0)
+
+
+CASES.add(legacy_random_normal_active_scale, VP)
+
+
+def random_choice_of_active_values(x):
+    rng = np.random.default_rng(3)
+    picked = rng.choice(x, size=3, replace=False)
+    return np.sum(picked ** 2)
+
+
+CASES.add(random_choice_of_active_values, V)
+
+
+def random_permuted_active(x):
+    rng = np.random.default_rng(5)
+    return np.sum(rng.permutation(x) * np.arange(1.0, 5.0))
+
+
+CASES.add(random_permuted_active, V)
+
+
+# masked arrays: reductions skip masked elements
+
+
+def masked_array_sum(x):
+    m = np.ma.masked_greater(x, 1.0)
+    return m.sum() * 2.0
+
+
+CASES.add(masked_array_sum, V)
+
+
+def masked_array_mean_explicit_mask(x):
+    m = np.ma.array(x, mask=[False, True, False, False])
+    return np.ma.mean(m ** 2)
+
+
+CASES.add(masked_array_mean_explicit_mask, V)
+
+
+def masked_where_filled(x):
+    m = np.ma.masked_where(x < 0.0, x)
+    return np.sum(m.filled(0.0) ** 2)
+
+
+CASES.add(masked_where_filled, V)
