@@ -618,3 +618,44 @@ def generator_iterable_bound_early(x):
 
 
 CASES.add(generator_iterable_bound_early, V)
+
+
+def unpack_from_generator(x):
+    a, b = (v * 2.0 for v in x[:2])
+    return a * b
+
+
+CASES.add(unpack_from_generator, V)
+
+
+def unpack_from_map(x):
+    a, b = map(np.sin, x[:2])
+    return a * b + a
+
+
+CASES.add(unpack_from_map, V)
+
+
+def unpack_from_dict_values(x):
+    d = {"p": x * 2.0, "q": x ** 2}
+    a, b = d.values()
+    return np.sum(a * b)
+
+
+CASES.add(unpack_from_dict_values, V)
+
+
+def unpack_nested(x):
+    (a, b), c = (x[0], x[1] ** 2), x[2]
+    return a * b + c ** 3
+
+
+CASES.add(unpack_nested, V)
+
+
+def unpack_from_zip(x):
+    (a, b), = zip(x[:1], x[1:2])
+    return a * b
+
+
+CASES.add(unpack_from_zip, V)

@@ -775,3 +775,30 @@ def memoryview_roundtrip_view(x):
 
 
 CASES.add(memoryview_roundtrip_view, V)
+
+
+def chained_assignment_shares_array(x):
+    a = b = x * 2.0
+    a += 1.0
+    return np.sum(b * x)
+
+
+CASES.add(chained_assignment_shares_array, V)
+
+
+def chained_assignment_float_does_not_share(s):
+    a = b = s * 2.0
+    a += 1.0
+    return a * b
+
+
+CASES.add(chained_assignment_float_does_not_share, S)
+
+
+def chained_assignment_setitem(x):
+    a = b = np.zeros(4)
+    a[1] = x[0] * 3.0
+    return np.sum(b * x)
+
+
+CASES.add(chained_assignment_setitem, V)
