@@ -647,3 +647,120 @@ def lambda_appends_when_called(x):
 
 
 CASES.add(lambda_appends_when_called, V)
+
+
+def _returns_its_list(lst, v):
+    lst.append(v)
+    return lst
+
+
+def _set_key(d, v):
+    d["k"] = v
+
+
+def _bump_first(lst):
+    lst[0] += 1.0
+
+
+def helper_returns_same_list_alias(x):
+    a = [x]
+    b = _returns_its_list(a, x ** 2)
+    b.append(x * 3.0)
+    return np.sum(a[-1] + a[1])
+
+
+CASES.add(helper_returns_same_list_alias, V)
+
+
+def helper_sets_dict_key(x):
+    d = {"k": x}
+    _set_key(d, x ** 3)
+    return np.sum(d["k"])
+
+
+CASES.add(helper_sets_dict_key, V)
+
+
+def helper_bumps_array_in_list(x):
+    y = x * 2.0
+    lst = [y]
+    _bump_first(lst)
+    return np.sum(y * x)
+
+
+CASES.add(helper_bumps_array_in_list, V)
+
+
+def appended_array_then_item_iadd(x):
+    y = x * 1.0
+    parts = []
+    parts.append(y)
+    parts[0] += 1.0
+    return np.sum(y * x)
+
+
+CASES.add(appended_array_then_item_iadd, V)
+
+
+def dict_update_shares_array_then_iadd(x):
+    y = x * 1.0
+    d = {}
+    d.update({"y": y})
+    d["y"] += x
+    return np.sum(y * x)
+
+
+CASES.add(dict_update_shares_array_then_iadd, V)
+
+
+def extend_shares_arrays_then_setitem(x):
+    y = x * 1.0
+    parts = []
+    parts.extend([y, y * 2.0])
+    parts[0][0] = 0.0
+    return np.sum(y * x)
+
+
+CASES.add(extend_shares_arrays_then_setitem, V)
+
+
+def insert_shares_array_then_imul(x):
+    y = x * 1.0
+    parts = [x]
+    parts.insert(0, y)
+    parts[0] *= 3.0
+    return np.sum(y * x) + np.sum(parts[1])
+
+
+CASES.add(insert_shares_array_then_imul, V)
+
+
+def setdefault_returns_stored_array(x):
+    d = {}
+    v = d.setdefault("k", x * 1.0)
+    v += 2.0
+    return np.sum(d["k"] * x)
+
+
+CASES.add(setdefault_returns_stored_array, V)
+
+
+def pop_returns_stored_array_alias(x):
+    y = x * 1.0
+    parts = [y, x]
+    z = parts.pop(0)
+    z *= 4.0
+    return np.sum(y * x)
+
+
+CASES.add(pop_returns_stored_array_alias, V)
+
+
+def get_returns_stored_array_alias(x):
+    d = {"w": x * 1.0}
+    w = d.get("w")
+    w -= 1.0
+    return np.sum(d["w"] ** 2)
+
+
+CASES.add(get_returns_stored_array_alias, V)
