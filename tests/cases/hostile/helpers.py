@@ -553,3 +553,95 @@ def helper_module_with_renamed_numpy(x):
 
 
 CASES.add(helper_module_with_renamed_numpy, V)
+
+
+import functools  # noqa: E402
+
+
+def _scales_by_two(fn):
+    @functools.wraps(fn)
+    def wrapper(v):
+        return 2.0 * fn(v)
+    return wrapper
+
+
+@_scales_by_two
+def _wrapped_helper(v):
+    return np.sin(v)
+
+
+def helper_decorated_with_wraps(x):
+    return np.sum(_wrapped_helper(x) * x)
+
+
+CASES.add(helper_decorated_with_wraps, V)
+
+
+def _shifts_input(fn):
+    @functools.wraps(fn)
+    def wrapper(v, *rest):
+        return fn(v + 1.0, *rest)
+    return wrapper
+
+
+@_shifts_input
+def _shifted_helper(v, k=2.0):
+    return v ** k
+
+
+def helper_decorated_shifting_input(x):
+    return np.sum(_shifted_helper(x, 3.0))
+
+
+CASES.add(helper_decorated_shifting_input, V)
+
+
+W_AT_DEF = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def _default_array_bound_at_def(v, w=W_AT_DEF):
+    return v * w
+
+
+W_AT_DEF = np.array([-5.0, -5.0, -5.0, -5.0])   # rebinding: the default above is still [1, 2, 3, 4]
+
+
+def helper_default_array_rebound_later(x):
+    return np.sum(_default_array_bound_at_def(x) ** 2) + np.sum(W_AT_DEF * x)
+
+
+CASES.add(helper_default_array_rebound_later, V)
+
+
+def _forward_varargs(*a):
+    return np.multiply(*a)
+
+
+def helper_forwards_varargs_to_numpy(x, y):
+    return np.sum(_forward_varargs(x, y) ** 2)
+
+
+CASES.add(helper_forwards_varargs_to_numpy, V, VP, wrt=(0, 1))
+
+
+def _memo_default(v, cache={}):
+    cache["last"] = v
+    return v * 2.0
+
+
+def helper_mutates_its_default(x):
+    return np.sum(_memo_default(x) ** 2)
+
+
+CASES.add(helper_mutates_its_default, V)
+
+
+def _kwonly_default_array(v, *, w=np.array([0.5, 1.5, -1.0, 2.0])):
+    return v * w
+
+
+def helper_keyword_only_default_array(x):
+    return np.sum(_kwonly_default_array(x) ** 2)
+
+
+CASES.add(helper_keyword_only_default_array, V)
