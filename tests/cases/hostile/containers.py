@@ -764,3 +764,83 @@ def get_returns_stored_array_alias(x):
 
 
 CASES.add(get_returns_stored_array_alias, V)
+
+
+from collections import namedtuple  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+_Params = namedtuple("_Params", "w b")
+
+
+@_dataclass
+class _DataParams:
+    w: np.ndarray
+    b: float = 0.0
+
+
+def namedtuple_of_params(x):
+    p = _Params(x * 2.0, 0.5)
+    return np.sum(p.w ** 2 + p.b) + np.sum(p[0])
+
+
+CASES.add(namedtuple_of_params, V)
+
+
+def namedtuple_replace(x):
+    p = _Params(x, 1.0)
+    q = p._replace(w=x ** 2)
+    return np.sum(p.w * q.w)
+
+
+CASES.add(namedtuple_replace, V)
+
+
+def dataclass_of_params(x):
+    p = _DataParams(w=x * 3.0, b=0.25)
+    return np.sum(np.tanh(p.w) + p.b)
+
+
+CASES.add(dataclass_of_params, V)
+
+
+def dataclass_field_updated(x):
+    p = _DataParams(w=x)
+    p.w = p.w * 2.0 + 1.0
+    return np.sum(p.w ** 2)
+
+
+CASES.add(dataclass_field_updated, V)
+
+
+def itemgetter_attrgetter(x):
+    import operator
+    first = operator.itemgetter(0)(x)
+    tr = operator.attrgetter("T")(x.reshape(2, 2))
+    return first * 3.0 + np.sum(tr * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+CASES.add(itemgetter_attrgetter, V)
+
+
+def reduce_with_numpy_add(x):
+    import functools
+    return np.sum(functools.reduce(np.add, [x, x ** 2, np.sin(x)]))
+
+
+CASES.add(reduce_with_numpy_add, V)
+
+
+def builtin_sum_with_array_start(x):
+    return np.sum(sum([x, x ** 2], np.zeros(4)) ** 2)
+
+
+CASES.add(builtin_sum_with_array_start, V)
+
+
+def namespace_from_dict(x):
+    import types
+    ns = types.SimpleNamespace(**{"w": x * 2.0, "k": 3.0})
+    return np.sum(ns.w * ns.k)
+
+
+CASES.add(namespace_from_dict, V)
