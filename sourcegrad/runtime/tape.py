@@ -72,6 +72,11 @@ Semantics worth knowing:
   where the tape sees the call; ``buf[i] = t`` is only seen as NumPy's ``ValueError`` "setting an
   array element with a sequence" (chained to the GradientLostError of ``float(t)``), which
   ``value_and_grad_tape`` turns into a PlainArrayWriteError.
+* Type checks see the class of the value: ``isinstance(t, np.ndarray)``, ``isinstance(t, float)``,
+  ``np.isscalar(t)``, ``isinstance(t, numbers.Number)``, ``t.__class__`` answer as for the value held
+  (``type(t)`` is still ``Tensor``: ``type(t) is np.ndarray`` and ``type(t).__name__`` cannot be
+  made to agree), and a Tensor holding a number has no ``len()`` (``hasattr(t, "__len__")`` is False,
+  ``np.iterable(t)`` too).
 * ``t.flat`` reads through ``t.flatten()`` (recorded) and assigns through ``t[...] = v``;
   ``copy.copy(t)`` and ``copy.deepcopy(t)`` are recorded copies (a leaf outside
   ``value_and_grad_tape`` gives a new leaf, as in PyTorch); ``t.tobytes()``, ``t.ctypes``,
@@ -1001,14 +1006,33 @@ class Tensor:
     def __format__(self, spec):
         return format(self.value, spec) if spec else repr(self)
 
+    # ---- what type checks see: the value's class (isinstance(x, np.ndarray), isinstance(s, float),
+    # np.isscalar(s), numbers.Number, x.__class__.__name__, functools.singledispatch...), so code that
+    # branches on the kind of its argument takes the branch NumPy code would. type(x) itself cannot be
+    # changed: `type(x) is np.ndarray` and `type(x).__name__` still see Tensor.
+
+    @property
+    def __class__(self):
+        return type(self.value)
+
+    @property
     def __len__(self):
-        if np.ndim(self.value) == 0:
-            raise TypeError("len() of a 0-d Tensor")
-        return len(self.value)
+        """``len(t)``; like a number or a 0-d array, a 0-d Tensor has no length: ``len(t)`` raises
+        TypeError and ``hasattr(t, "__len__")`` is False for a Tensor holding a number."""
+        value = self.value
+        if not isinstance(value, np.ndarray):
+            raise _NoLength(f"len() of a 0-d Tensor (it holds a {type(value).__name__})")
+        if value.ndim == 0:
+            return _len_of_0d
+
+        def length():
+            return len(value)
+
+        return length
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+        n = len(self)  # TypeError for a 0-d Tensor, as NumPy (so np.iterable(t) is False)
+        return (self[i] for i in range(n))
 
     def __bool__(self):  # allowed: this is how data-dependent control flow works
         return bool(self.value)
@@ -1269,6 +1293,14 @@ class Tensor:
 
 
 _T_IMPL = _property_getter(np.ndarray.T)
+
+
+class _NoLength(AttributeError, TypeError):
+    """``len()`` of a Tensor holding a number: a TypeError for len(), an AttributeError for hasattr()."""
+
+
+def _len_of_0d():
+    raise TypeError("len() of a 0-d Tensor")
 
 
 class _FlatTensor:

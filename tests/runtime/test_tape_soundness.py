@@ -364,3 +364,54 @@ def test_reading_through_flat_does_not_stop_later_updates():
         return np.sum(y ** 2)
 
     assert_tape_matches_fd(f, V)
+
+
+# ---------------------------------------------------------------- type checks see the value's class
+
+
+@pytest.mark.parametrize("program", ["isinstance_ndarray", "isinstance_float", "isscalar", "number", "hasattr_len",
+                                     "iterable", "class_name", "element_isscalar"])
+def test_type_checks_take_the_branch_numpy_code_takes(program):
+    import numbers
+
+    def isinstance_ndarray(x):
+        return np.sum(x ** 2) * (2.0 if isinstance(x, np.ndarray) else 1.0)
+
+    def isinstance_float(s):
+        return s ** 3 if isinstance(s, float) else s ** 2
+
+    def isscalar(s):
+        return s ** 2 * (3.0 if np.isscalar(s) else 1.0)
+
+    def number(s):
+        return s ** 2 * (3.0 if isinstance(s, numbers.Number) else 1.0)
+
+    def hasattr_len(s):
+        return s ** 3 * (1.0 + float(hasattr(s, "__len__")))
+
+    def iterable(s):
+        return np.sin(s) * (2.0 if np.iterable(s) else 1.0)
+
+    def class_name(x):
+        return np.sum(np.sin(x)) * len(x.__class__.__name__)
+
+    def element_isscalar(x):
+        return x[0] ** 2 * (3.0 if np.isscalar(x[0]) else 1.0) + np.sum(x)
+
+    f = locals()[program]
+    arg = V if program in ("isinstance_ndarray", "class_name", "element_isscalar") else 0.7
+    assert_tape_matches_fd(f, arg)
+
+
+def test_len_and_iteration_of_a_0d_tensor_raise_type_error_as_numpy():
+    s = tensor(0.5, requires_grad=True)
+    a = tensor(np.array(0.5), requires_grad=True)
+    for t in (s, a):
+        with pytest.raises(TypeError, match="0-d"):
+            len(t)
+        with pytest.raises(TypeError, match="0-d"):
+            iter(t)
+    assert not hasattr(s, "__len__") and hasattr(a, "__len__")  # as for 0.5 and np.array(0.5)
+    x = tensor(V.copy(), requires_grad=True)
+    assert len(x) == 4 and [v.value for v in x] == V.tolist()
+    assert isinstance(x, np.ndarray) and isinstance(x, Tensor) and type(x) is Tensor
