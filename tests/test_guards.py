@@ -294,6 +294,36 @@ def test_closures_methods_and_decorated_functions_match_their_source():
     parse_function(uses_act)
 
 
+class Layer:
+    """A module-level class whose methods have multi-line docstrings and name their own class."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def loss(self, x):
+        """The loss.
+
+            Indented docstring lines must not be mistaken for an edit of the file.
+        """
+        assert isinstance(self, Layer)
+        return np.sum(np.tanh(x * self.w))
+
+
+class Sub(Layer):
+    def loss(self, x):
+        """Calls super() the old way and the new way."""
+        return super(Sub, self).loss(x) + super().loss(x)
+
+
+def test_methods_with_docstrings_and_their_class_name_match_their_source():
+    from sourcegrad.transforms.parse import parse_function
+
+    parse_function(Layer.loss)
+    parse_function(Sub.loss)
+    layer = Layer(2.0)
+    np.testing.assert_allclose(sg.grad(layer.loss)(X), 2.0 * (1 - np.tanh(2.0 * X) ** 2))
+
+
 # ---- functools.wraps
 
 

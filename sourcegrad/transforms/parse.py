@@ -5,6 +5,7 @@ import ast
 import builtins
 import inspect
 import linecache
+import sys
 import textwrap
 import types
 
@@ -284,8 +285,10 @@ def _compile_like(func, text):
     code = func.__code__
     if text[:1].isspace():   # indented (a method, a nested def): parsed in place, so that multi-line
         tree = ast.parse("if 1:\n" + text).body[0].body[0]   # strings keep their indentation
+        ast.increment_lineno(tree, code.co_firstlineno - 2)
     else:
         tree = ast.parse(text).body[0]
+        ast.increment_lineno(tree, code.co_firstlineno - 1)   # line numbers of the file
     tree.decorator_list = []
     body = [tree]
     parts = func.__qualname__.split(".")
@@ -315,6 +318,11 @@ def _compile_like(func, text):
         top.insert(0, ast.Import([ast.alias(n) for n in imported]))
     wrapper = ast.Module(top, type_ignores=[])
     ast.fix_missing_locations(wrapper)
+    if _rewritten_by_pytest(code):   # a test module: pytest rewrote its asserts when importing it
+        from _pytest.assertion.rewrite import rewrite_asserts
+
+        rewrite_asserts(wrapper, "".join(linecache.getlines(code.co_filename)).encode(), code.co_filename)
+        ast.fix_missing_locations(wrapper)
     compiled = compile(wrapper, code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True)
     path += ([parts[-2]] if in_class else []) + [code.co_name]
     for step in path:   # module -> dummy function -> [class ->] the def
@@ -322,6 +330,18 @@ def _compile_like(func, text):
         if compiled is None:
             return None
     return compiled
+
+
+def _rewritten_by_pytest(code):
+    if "_pytest.assertion.rewrite" not in sys.modules:
+        return False
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        if "@pytest_ar" in c.co_names or "@py_builtins" in c.co_names:
+            return True
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return False
 
 
 _IMPORTS = {}   # filename -> (the linecache lines it was computed from, names imported at module level)
