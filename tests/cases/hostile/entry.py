@@ -370,3 +370,38 @@ def class_decorated(x):
 
 
 CASES.add(class_decorated, V, name="class_based_decorator")
+
+
+def float32_constant_argument(x, w32):
+    return np.sum(np.sin(x * w32))
+
+
+CASES.add(float32_constant_argument, V, np.array([0.5, 1.5, -2.0, 0.25], dtype=np.float32))
+
+
+def int_exponent_wrt(x, n):
+    return np.sum(x ** n)
+
+
+CASES.add(int_exponent_wrt, VP, 2, wrt=(0, 1), name="int_scalar_exponent_wrt")
+
+
+def int_zero_d_array_wrt(x):
+    return np.sum(np.exp(x * 0.5))
+
+
+CASES.add(int_zero_d_array_wrt, np.array(2), name="int_0d_array_wrt")
+
+
+def bool_flag_argument(x, flag):
+    return np.sum(x ** 2) * (2.0 if flag else 1.0)
+
+
+CASES.add(bool_flag_argument, V, True, name="bool_flag_non_differentiated")
+
+
+def numpy_int_argument(x, k):
+    return np.sum(x * k) + np.sum(np.roll(x, k))
+
+
+CASES.add(numpy_int_argument, V, np.int64(2), name="numpy_int_non_differentiated")
