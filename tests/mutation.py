@@ -55,7 +55,7 @@ DEFAULT_MODULES = [
 # Which tests run for a mutant of a module (first matching pattern wins). Ordered so that the
 # tests most likely to fail come first (pytest -x stops at the first failure).
 TEST_SUBSETS = [
-    ("sourcegrad/check.py", ["tests/test_check.py"]),
+    ("sourcegrad/check.py", ["tests/test_check.py", "tests/test_check_internals.py"]),
     ("sourcegrad/testing.py", ["tests/test_check.py"]),
     ("sourcegrad/rules/*", ["tests/rules", "tests/runtime/test_tape.py", "tests/transforms"]),
     ("sourcegrad/runtime/tape.py", ["tests/runtime", "tests/rules"]),
@@ -297,6 +297,7 @@ def run_tests(folder, tests, timeout):
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
+    RUNNING.add(process.pid)
     try:
         out, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -307,7 +308,25 @@ def run_tests(folder, tests, timeout):
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise
+    finally:
+        RUNNING.discard(process.pid)
     return process.returncode, time.monotonic() - start, out[-2000:]
+
+
+def _stop_running():
+    """Kill the test runs in progress (each its own process group, started by this script)."""
+    for pid in list(RUNNING):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+RUNNING = set()            # process groups of the test runs in progress (killed on an interrupt)
 
 
 class Worker:
@@ -367,6 +386,8 @@ def main(argv=None):
                         "TEST_SUBSETS)")
     parser.add_argument("--worktree", action="store_true", help="mutate a copy of the working tree's files "
                         "instead of HEAD")
+    parser.add_argument("--lines", help="only the mutants on these lines (comma-separated; e.g. to run the "
+                        "survivors of a sample again with other --tests)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
 
@@ -376,6 +397,9 @@ def main(argv=None):
         text = (ROOT / module).read_text() if args.worktree else subprocess.run(
             ["git", "show", f"HEAD:{module}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
         mutants = [m for m in mutants_of(module, text) if _compiles(m, text)]
+        if args.lines:
+            lines = {int(n) for n in args.lines.split(",")}
+            mutants = [m for m in mutants if m.lineno in lines]
         total = len(mutants)
         if args.limit is not None and len(mutants) > args.limit:
             mutants = sorted(random.Random(f"{args.seed}:{module}").sample(mutants, args.limit),
@@ -388,6 +412,7 @@ def main(argv=None):
                 print(f"  {m}")
         return 0
 
+    signal.signal(signal.SIGTERM, _terminate)      # kill PID: stop cleanly too (SIGINT is ignored in background)
     workers = [Worker(args.worktree) for _ in range(max(1, args.jobs))]
     results = []
     try:
@@ -427,6 +452,7 @@ def main(argv=None):
                 except KeyboardInterrupt:
                     for future in futures:
                         future.cancel()
+                    _stop_running()       # their workers restore their files in their finally blocks
                     raise
             results.append((module, mutants, total))
     except KeyboardInterrupt:
