@@ -24,7 +24,7 @@ import numpy as np
 FAMILIES = (
     "containers", "inplace", "views_aliases", "comprehensions", "module_aliases", "globals_and_closures",
     "mutation_after_use", "effects", "shapes", "helpers", "entry", "control", "operators",
-    "numpy_edges", "rules", "realistic",
+    "numpy_edges", "rules", "realistic", "syntax",
 )
 
 
