@@ -1198,6 +1198,14 @@ class Tensor:
             memo[id(self)] = new
         return new
 
+    def __reduce_ex__(self, protocol):
+        """Pickling keeps the value (and ``requires_grad`` of a leaf, as PyTorch), not the history: a
+        GradientLostError for a Tensor computed by recorded operations, or for any Tensor that
+        requires grad inside ``value_and_grad_tape``, whose unpickled copy would silently have none."""
+        if self._node is not None or _mode.functional:
+            self._check_convert("pickling (pickle.dumps, multiprocessing...)")
+        return Tensor, (self.value, self.requires_grad and self._node is None)
+
     def __divmod__(self, other):
         return self // other, self % other
 
@@ -1811,12 +1819,17 @@ class _RuleCalls:
         return self
 
     def patch_for(self, f):
-        """Patch the namespace ``f`` reads globals from (before it runs)."""
-        if self.active:
-            namespace = getattr(getattr(f, "__func__", f), "__globals__", None)
+        """Patch the namespace ``f`` reads globals from, and its closure cells and default arguments
+        (before it runs)."""
+        if not self.active:
+            return
+        func = getattr(f, "__func__", f)
+        namespace = getattr(func, "__globals__", None)
+        with _REDIRECT_LOCK:
             if namespace is not None:
-                with _REDIRECT_LOCK:
-                    _patch_namespace(namespace)
+                _patch_namespace(namespace)
+            if type(func) is type(_rule_caller):   # a Python function
+                _patch_function(func)
 
     def __exit__(self, *exc_info):
         if not self.active:
@@ -1834,6 +1847,62 @@ class _RuleCalls:
                         namespace[name] = original
                 state.update(patched=[], seen={}, wrappers={}, codes={})
         return False
+
+
+class _Slots:
+    """A function's closure cells and default arguments seen as a mapping, so that patching them is
+    recorded and undone like a module's globals."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def get(self, name, default=None):
+        if name.startswith("cell:"):
+            try:
+                return self.func.__closure__[int(name[5:])].cell_contents
+            except ValueError:
+                return default
+        return getattr(self.func, name, default)
+
+    def __setitem__(self, name, value):
+        if name.startswith("cell:"):
+            self.func.__closure__[int(name[5:])].cell_contents = value
+        else:
+            setattr(self.func, name, value)
+
+
+def _patch_function(func):
+    """Redirect the rule-registered functions held in ``func``'s closure cells and default arguments
+    (``def f(x, act=my_rule_fn)``); called with _REDIRECT_LOCK held."""
+    state = _REDIRECT
+    wrappers = state["wrappers"]
+
+    def swap(value):
+        hit = wrappers.get(id(value))
+        return hit[1] if hit is not None and hit[0] is value else value
+
+    slots = _Slots(func)
+    for i, cell in enumerate(func.__closure__ or ()):
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        new = swap(value)
+        if new is not value:
+            cell.cell_contents = new
+            state["patched"].append((slots, f"cell:{i}", value, new))
+    old = func.__defaults__
+    if old:
+        new = tuple(swap(v) for v in old)
+        if any(a is not b for a, b in zip(new, old)):
+            func.__defaults__ = new
+            state["patched"].append((slots, "__defaults__", old, new))
+    old = func.__kwdefaults__
+    if old:
+        new = {k: swap(v) for k, v in old.items()}
+        if any(new[k] is not old[k] for k in old):
+            func.__kwdefaults__ = new
+            state["patched"].append((slots, "__kwdefaults__", old, new))
 
 
 def _patch_namespace(namespace):

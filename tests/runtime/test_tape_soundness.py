@@ -415,3 +415,21 @@ def test_len_and_iteration_of_a_0d_tensor_raise_type_error_as_numpy():
     x = tensor(V.copy(), requires_grad=True)
     assert len(x) == 4 and [v.value for v in x] == V.tolist()
     assert isinstance(x, np.ndarray) and isinstance(x, Tensor) and type(x) is Tensor
+
+
+def test_pickling_keeps_values_and_never_silently_drops_a_gradient():
+    import pickle
+
+    def f(x):
+        return np.sum(pickle.loads(pickle.dumps(x)) ** 2)
+
+    with pytest.raises(GradientLostError, match="pickling"):
+        tape_grad(f, V)
+    x = tensor(V.copy(), requires_grad=True)
+    with pytest.raises(GradientLostError, match="pickling"):
+        pickle.dumps(x * 2.0)
+    leaf = pickle.loads(pickle.dumps(x))  # a leaf, as in PyTorch: a new parameter with the same value
+    assert type(leaf) is Tensor and leaf.requires_grad and leaf.is_leaf and leaf.value.tolist() == V.tolist()
+    with no_grad():
+        plain = pickle.loads(pickle.dumps(x * 2.0))
+    assert not plain.requires_grad and plain.value.tolist() == (2.0 * V).tolist()
