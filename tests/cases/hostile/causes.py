@@ -67,6 +67,18 @@ CAUSES = [
          "effects::logging_argument_has_effect", "effects::repr_of_pop_discarded",
          "effects::isinstance_of_pop_discarded", "effects::shape_of_pop", "effects::and_expression_statement",
          "effects::print_of_copyto"))),
+    ("S17 an index or mask array mutated after it was used (the adjoint reads it later)",
+     f"{SILENT}. `idx = np.array([0, 2]); z = x[idx]; idx[0] = 3`: the adjoint of the gather scatters "
+     "through `idx` as it is at the end of the primal, not as it was when used. Same for a list of indices "
+     "or a boolean mask used by a setitem or np.where and then written. Copy (or save) index operands "
+     "that may be written later, or decline.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and o.id in (
+         "inplace::gather_index_array_mutated", "inplace::index_list_mutated_after_setitem",
+         "inplace::mask_mutated_after_setitem", "mutation_after_use::mask_mutated_after_where",
+         "mutation_after_use::gather_then_source_mutated", "inplace::gather_2d_index_arrays_mutated",
+         "inplace::take_index_mutated", "inplace::boolean_mask_gather_mutated",
+         "inplace::scatter_index_mutated_after_iadd", "inplace::take_along_axis_index_mutated",
+         "inplace::argsort_result_mutated_after_gather")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

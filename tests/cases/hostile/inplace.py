@@ -904,3 +904,66 @@ def imul_by_own_reduction_keepdims(x):
 
 
 CASES.add(imul_by_own_reduction_keepdims, MP)
+
+
+def gather_2d_index_arrays_mutated(x):
+    rows = np.array([0, 1, 1])
+    cols = np.array([2, 0, 1])
+    g = x[rows, cols] ** 2
+    rows[0] = 1
+    cols[:] = 0
+    return np.sum(g * np.arange(1.0, 4.0))
+
+
+CASES.add(gather_2d_index_arrays_mutated, M)
+
+
+def take_index_mutated(x):
+    idx = np.array([3, 1])
+    t = np.take(x, idx) * 2.0
+    idx[1] = 0
+    return np.sum(t ** 2)
+
+
+CASES.add(take_index_mutated, V)
+
+
+def boolean_mask_gather_mutated(x):
+    m = x > 0.0
+    g = x[m] ** 2
+    m[:] = True
+    return np.sum(g) + 0.0 * np.sum(m)
+
+
+CASES.add(boolean_mask_gather_mutated, V)
+
+
+def scatter_index_mutated_after_iadd(x):
+    idx = np.array([0, 2])
+    y = np.zeros(4)
+    y[idx] += x[:2] ** 2
+    idx[0] = 3
+    return np.sum(y * np.arange(1.0, 5.0))
+
+
+CASES.add(scatter_index_mutated_after_iadd, V)
+
+
+def take_along_axis_index_mutated(x):
+    idx = np.array([[2], [0]])
+    t = np.take_along_axis(x, idx, axis=1)
+    idx[0, 0] = 1
+    return np.sum(t ** 2)
+
+
+CASES.add(take_along_axis_index_mutated, M)
+
+
+def argsort_result_mutated_after_gather(x):
+    order = np.argsort(x)
+    s = x[order] * np.arange(1.0, 5.0)
+    order[:] = order[::-1].copy()
+    return np.sum(s ** 2)
+
+
+CASES.add(argsort_result_mutated_after_gather, V)
