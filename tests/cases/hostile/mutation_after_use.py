@@ -586,3 +586,86 @@ def norm_input_mutated(x):
 
 
 CASES.add(norm_input_mutated, V)
+
+
+# non-differentiated operands (counts, widths, shifts, split points, weights) mutated after use
+
+
+def repeat_counts_mutated(x):
+    counts = np.array([1, 2, 0, 1])
+    r = np.repeat(x, counts)
+    counts[:] = 1
+    return np.sum(r ** 2 * np.arange(1.0, 5.0))
+
+
+CASES.add(repeat_counts_mutated, V)
+
+
+def pad_widths_array_mutated(x):
+    widths = np.array([1, 2])
+    p = np.pad(x, widths)
+    widths[0] = 3
+    return np.sum(p * np.arange(7.0))
+
+
+CASES.add(pad_widths_array_mutated, V)
+
+
+def roll_shift_array_mutated(x):
+    shift = np.array([1])
+    r = np.roll(x, shift, axis=0)
+    shift[0] = 3
+    return np.sum(r * np.arange(1.0, 5.0))
+
+
+CASES.add(roll_shift_array_mutated, V)
+
+
+def split_points_array_mutated(x):
+    points = np.array([1, 3])
+    parts = np.split(x, points)
+    points[0] = 2
+    return np.sum(parts[1] ** 2) + np.sum(parts[0])
+
+
+CASES.add(split_points_array_mutated, V)
+
+
+def average_weights_mutated(x):
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    a = np.average(x ** 2, weights=w)
+    w[:] = 1.0
+    return a * 10.0
+
+
+CASES.add(average_weights_mutated, V)
+
+
+def einsum_constant_operand_mutated(x):
+    W = np.array([[1.0, 0.5], [-1.0, 2.0], [0.3, 0.2], [0.0, 1.0]])
+    y = np.einsum("i,ij->j", x, W)
+    W *= 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(einsum_constant_operand_mutated, V)
+
+
+def where_branch_constant_mutated_before_return(x):
+    c = np.array([0.5, 0.5, 0.5, 0.5])
+    y = np.where(x > 0.0, x * c, c)
+    c += 100.0
+    return np.sum(y ** 2)
+
+
+CASES.add(where_branch_constant_mutated_before_return, V)
+
+
+def tile_then_source_constant_mutated(x):
+    c = np.array([1.0, 2.0])
+    t = np.outer(x, np.tile(c, 2))
+    c[0] = 50.0
+    return np.sum(t * x[:, None])
+
+
+CASES.add(tile_then_source_constant_mutated, V)
