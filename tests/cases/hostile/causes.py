@@ -78,7 +78,9 @@ CAUSES = [
          "mutation_after_use::gather_then_source_mutated", "inplace::gather_2d_index_arrays_mutated",
          "inplace::take_index_mutated", "inplace::boolean_mask_gather_mutated",
          "inplace::scatter_index_mutated_after_iadd", "inplace::take_along_axis_index_mutated",
-         "inplace::argsort_result_mutated_after_gather")),
+         "inplace::argsort_result_mutated_after_gather", "inplace::ix_gather_indices_mutated",
+         "inplace::ellipsis_index_array_mutated", "inplace::compress_condition_mutated",
+         "inplace::choose_index_mutated", "inplace::index_array_reused_after_mutation")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

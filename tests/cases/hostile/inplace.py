@@ -967,3 +967,55 @@ def argsort_result_mutated_after_gather(x):
 
 
 CASES.add(argsort_result_mutated_after_gather, V)
+
+
+def compress_condition_mutated(x):
+    cond = np.array([True, False, True, True])
+    c = np.compress(cond, x) ** 2
+    cond[1] = True
+    return np.sum(c * np.arange(1.0, 4.0))
+
+
+CASES.add(compress_condition_mutated, V)
+
+
+def choose_index_mutated(x):
+    sel = np.array([0, 1, 0, 1])
+    c = np.choose(sel, [x, x ** 2])
+    sel[:] = 0
+    return np.sum(c * np.arange(1.0, 5.0))
+
+
+CASES.add(choose_index_mutated, V)
+
+
+def ix_gather_indices_mutated(x):
+    r = np.array([1, 0])
+    c = np.array([2, 0])
+    g = x[np.ix_(r, c)] ** 2
+    r[0] = 0
+    return np.sum(g * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+CASES.add(ix_gather_indices_mutated, M)
+
+
+def ellipsis_index_array_mutated(x):
+    idx = np.array([3, 0])
+    g = x[..., idx] * 2.0
+    idx[0] = 1
+    return np.sum(g ** 2 * np.arange(1.0, 3.0))
+
+
+CASES.add(ellipsis_index_array_mutated, T)
+
+
+def index_array_reused_after_mutation(x):
+    idx = np.array([0, 1])
+    a = x[idx]
+    idx += 2
+    b = x[idx]
+    return np.sum(a * b)
+
+
+CASES.add(index_array_reused_after_mutation, V)
