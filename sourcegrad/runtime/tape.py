@@ -1388,8 +1388,9 @@ def _out_message(ufunc, method, inputs, outs):
 #   the result, as the in-place operators do (the saved one stays as recorded);
 # * a plain array written from a Tensor that requires grad: PlainArrayWriteError, before any write;
 # * ``out=`` a Tensor, while recording: the in-place update ``t = f(...)`` with the semantics of the
-#   in-place operators (``_update_array``): a new value and history for ``t``; InPlaceError on a leaf
-#   that requires grad or a Tensor whose array is shared with other arrays;
+#   in-place operators (``_update_array``): a new value and history for ``t`` (``t[...] = f(...)`` when
+#   the result is broadcast or cast into ``t``, as NumPy's ``out=`` does); InPlaceError on a leaf that
+#   requires grad, a Tensor whose array is shared with other arrays, or with ``where=``;
 # * ``np.copyto(t, src)`` while recording is ``t[...] = src`` (recorded as item assignment); the other
 #   functions that write into a Tensor raise InPlaceError while recording.
 
@@ -1524,6 +1525,9 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
         if isinstance(value, np.generic) and value.shape == t.value.shape:
             value = np.asarray(value)
         if not (type(value) is np.ndarray and value.shape == t.value.shape and value.dtype == t.value.dtype):
+            if _fits_into(value, t.value):  # broadcast and cast as out= does: recorded as t[...] = new
+                t[...] = new
+                return
             raise InPlaceError(
                 f"{name}(..., out=t) would convert the result (shape {np.shape(value)}, "
                 f"{np.result_type(value)}) to t's shape {t.value.shape} and dtype {t.value.dtype}, which the "
@@ -1536,6 +1540,16 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
     array = t.value.copy()
     raw_call((array,))
     t.value, t._node, t.requires_grad, t._owned = array, None, False, False
+
+
+def _fits_into(value, array):
+    """Whether NumPy's ``out=array`` takes ``value``: it broadcasts to the array's shape and casts to
+    its dtype with ``casting="same_kind"`` (the ufuncs' default)."""
+    try:
+        shape = np.broadcast_shapes(np.shape(value), array.shape)
+    except ValueError:
+        return False
+    return shape == array.shape and np.can_cast(np.result_type(value), array.dtype, "same_kind")
 
 
 def _array_out_message(name):

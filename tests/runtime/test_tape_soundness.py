@@ -105,10 +105,24 @@ def test_out_into_a_tensor_that_cannot_follow_raises_inplace_error():
     z = x * 1.0
     with pytest.raises(InPlaceError, match=r"where=mask.*np\.where"):
         np.multiply(z, 2.0, out=z, where=np.array([True, False, True, False]))
-    w = tensor(np.zeros(4, dtype=np.float32)) * 1.0  # a float32 Tensor of the graph, written with float64
-    w = w + x.astype(np.float32)
-    with pytest.raises(InPlaceError, match=r"convert the result .*float64.*float32"):
-        np.multiply(x, 2.0, out=w)
+    w = x * 1.0
+    with pytest.raises(InPlaceError, match=r"convert the result .*complex128.*float64"):
+        np.multiply(x, 1j, out=w)  # NumPy refuses the cast too (same_kind)
+
+
+def test_out_into_a_tensor_broadcasts_and_casts_as_numpy():
+    def broadcast(x):
+        y = np.zeros((3, 4)) + x * 0.0
+        np.multiply(x, 2.0, out=y)
+        return np.sum(y ** 2 * np.arange(12.0).reshape(3, 4))
+
+    assert_tape_matches_fd(broadcast, V)
+    x = tensor(V.copy(), requires_grad=True)
+    w = x.astype(np.float32) * 1.0
+    np.multiply(x, 2.0, out=w)  # float64 into float32, as NumPy's out= casts
+    assert w.value.dtype == np.float32
+    np.sum(w ** 2).backward()
+    np.testing.assert_allclose(x.grad, 8.0 * V, rtol=1e-6)
 
 
 def test_out_into_a_tensor_of_the_graph_inside_no_grad_keeps_the_recorded_values():
