@@ -80,7 +80,9 @@ CAUSES = [
          "inplace::scatter_index_mutated_after_iadd", "inplace::take_along_axis_index_mutated",
          "inplace::argsort_result_mutated_after_gather", "inplace::ix_gather_indices_mutated",
          "inplace::ellipsis_index_array_mutated", "inplace::compress_condition_mutated",
-         "inplace::choose_index_mutated", "inplace::index_array_reused_after_mutation")),
+         "inplace::choose_index_mutated", "inplace::index_array_reused_after_mutation",
+         "inplace::gather_list_index_mutated", "inplace::gather_rows_index_array_mutated",
+         "inplace::gather_columns_index_array_mutated", "inplace::gather_index_from_helper_mutated")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

@@ -1019,3 +1019,43 @@ def index_array_reused_after_mutation(x):
 
 
 CASES.add(index_array_reused_after_mutation, V)
+
+
+def gather_list_index_mutated(x):
+    idx = [0, 2]
+    g = x[idx] * 3.0
+    idx[0] = 3
+    return np.sum(g ** 2) + 0.0 * len(idx)
+
+
+CASES.add(gather_list_index_mutated, V)
+
+
+def gather_rows_index_array_mutated(x):
+    idx = np.array([1, 1, 0])
+    g = x[idx, :] ** 2
+    idx[:] = 0
+    return np.sum(g * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(gather_rows_index_array_mutated, M)
+
+
+def gather_columns_index_array_mutated(x):
+    idx = np.array([2, 0])
+    g = x[:, idx] * np.array([1.0, 5.0])
+    idx[0] = 1
+    return np.sum(g ** 2)
+
+
+CASES.add(gather_columns_index_array_mutated, M)
+
+
+def gather_index_from_helper_mutated(x):
+    idx = np.arange(2)
+    g = x[idx] ** 3
+    np.copyto(idx, np.array([3, 3]))
+    return np.sum(g)
+
+
+CASES.add(gather_index_from_helper_mutated, V)
