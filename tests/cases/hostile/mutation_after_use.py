@@ -669,3 +669,106 @@ def tile_then_source_constant_mutated(x):
 
 
 CASES.add(tile_then_source_constant_mutated, V)
+
+
+# Python lists passed as axes/permutations/widths/repeats and mutated after the call
+
+
+def transpose_perm_list_mutated(x):
+    perm = [2, 0, 1]
+    y = np.transpose(x, perm)
+    perm.reverse()
+    return np.sum(y[0] ** 2) + np.sum(y * np.arange(24.0).reshape(4, 2, 3))
+
+
+CASES.add(transpose_perm_list_mutated, T)
+
+
+def moveaxis_lists_mutated(x):
+    src, dst = [0, 1], [2, 0]
+    y = np.moveaxis(x, src, dst)
+    src[0], dst[0] = 2, 1
+    return np.sum(y * np.arange(24.0).reshape(y.shape))
+
+
+CASES.add(moveaxis_lists_mutated, T)
+
+
+def tensordot_axes_list_mutated(a, b):
+    axes = [[1], [0]]
+    y = np.tensordot(a, b, axes=axes)
+    axes[0][0] = 0
+    return np.sum(y ** 2)
+
+
+CASES.add(tensordot_axes_list_mutated, M, np.sin(np.arange(12.0)).reshape(3, 4), wrt=(0, 1))
+
+
+def pad_widths_list_mutated(x):
+    widths = [[1, 0], [0, 2]]
+    y = np.pad(x, widths)
+    widths[0][0] = 5
+    return np.sum(y * np.arange(15.0).reshape(3, 5))
+
+
+CASES.add(pad_widths_list_mutated, M)
+
+
+def tile_reps_list_mutated(x):
+    reps = [2, 1]
+    y = np.tile(x, reps)
+    reps[0] = 1
+    return np.sum(y * np.arange(12.0).reshape(4, 3))
+
+
+CASES.add(tile_reps_list_mutated, M)
+
+
+def repeat_counts_list_mutated(x):
+    counts = [2, 0, 1, 1]
+    y = np.repeat(x, counts)
+    counts[1] = 3
+    return np.sum(y ** 2 * np.arange(1.0, 5.0))
+
+
+CASES.add(repeat_counts_list_mutated, V)
+
+
+def roll_lists_mutated(x):
+    shift, axes = [1, 2], [0, 1]
+    y = np.roll(x, shift, axes)
+    shift[1] = 0
+    return np.sum(y * np.arange(6.0).reshape(2, 3))
+
+
+CASES.add(roll_lists_mutated, M)
+
+
+def split_points_list_mutated(x):
+    points = [1, 3]
+    parts = np.split(x, points)
+    points[0] = 2
+    return np.sum(parts[1] ** 2) + 3.0 * np.sum(parts[2])
+
+
+CASES.add(split_points_list_mutated, V)
+
+
+def expand_dims_axis_list_mutated(x):
+    axes = [0, 2]
+    y = np.expand_dims(x, axes)
+    axes[1] = 1
+    return np.sum(y * np.arange(4.0).reshape(1, 4, 1))
+
+
+CASES.add(expand_dims_axis_list_mutated, V)
+
+
+def sum_axis_tuple_from_mutated_list(x):
+    axes = [0, 2]
+    s = np.sum(x, axis=tuple(axes))
+    axes[0] = 1
+    return np.sum(s ** 2 * np.arange(1.0, 4.0))
+
+
+CASES.add(sum_axis_tuple_from_mutated_list, T)
