@@ -55,8 +55,9 @@ Semantics worth knowing:
   - on an array Tensor without gradient, updated with values that need none (or inside
     ``no_grad()``), they write into its array, as NumPy does.
 
-  Item assignment (``t[i] = y``) follows the same rules; on a Tensor that requires grad it raises
-  ``InPlaceError`` while recording.
+  Item assignment (``t[i] = y``) follows the same rules: on an array Tensor of the graph (or given a
+  gradient by ``y``) it is recorded as ``t = updated(t, i, y)``; on a leaf that requires grad, or a
+  Tensor whose array is shared, it raises ``InPlaceError`` while recording.
 
   A plain ndarray updated in place with a Tensor that requires grad (``acc += t``, which NumPy runs
   as ``np.add(acc, t, out=acc)``) raises ``InPlaceError``: a plain array cannot hold a gradient;
@@ -89,9 +90,11 @@ Semantics worth knowing:
   instead of a silently wrong gradient. NumPy cannot reach the views of an array made before that,
   so writing through such a view (``r = W[0]`` made before ``np.dot(W, x)``, then ``r[0] = 1.0``)
   is not stopped; a copy of each such array is kept instead, and ``backward()`` raises
-  ``InPlaceError`` if one changed. Imperative code (``tensor(...)``, ``.backward()``) has no such guard at all: do not
-  modify an array in place after a recorded operation used it and before ``backward()`` (PyTorch
-  has the same caveat for arrays shared with NumPy).
+  ``InPlaceError`` if one changed. Imperative code (``tensor(...)``, ``.backward()``) has no such
+  guard at all: do not modify an array in place after a recorded operation used it and before
+  ``backward()`` (PyTorch has the same caveat for arrays shared with NumPy).
+* Pickling a Tensor keeps its value (a leaf stays a leaf that requires grad, as in PyTorch), not its
+  history: ``GradientLostError`` for a Tensor of the graph, or inside ``value_and_grad_tape``.
 """
 
 import functools
