@@ -82,7 +82,9 @@ CAUSES = [
          "inplace::ellipsis_index_array_mutated", "inplace::compress_condition_mutated",
          "inplace::choose_index_mutated", "inplace::index_array_reused_after_mutation",
          "inplace::gather_list_index_mutated", "inplace::gather_rows_index_array_mutated",
-         "inplace::gather_columns_index_array_mutated", "inplace::gather_index_from_helper_mutated")),
+         "inplace::gather_columns_index_array_mutated", "inplace::gather_index_from_helper_mutated",
+         "inplace::gather_index_is_view_of_mutated_array", "inplace::gather_index_argument_mutated",
+         "inplace::gather_index_global_mutated_and_restored")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

@@ -1059,3 +1059,35 @@ def gather_index_from_helper_mutated(x):
 
 
 CASES.add(gather_index_from_helper_mutated, V)
+
+
+def gather_index_is_view_of_mutated_array(x):
+    order = np.array([0, 2, 1, 3])
+    idx = order[:2]
+    g = x[idx] ** 2
+    order[0] = 3
+    return np.sum(g * np.array([1.0, 5.0]))
+
+
+CASES.add(gather_index_is_view_of_mutated_array, V)
+
+
+def gather_index_argument_mutated(x, idx):
+    g = x[idx] * 2.0
+    idx[0] = 3
+    return np.sum(g ** 2)
+
+
+CASES.add(gather_index_argument_mutated, V, np.array([0, 2]))
+
+
+def gather_index_global_mutated_and_restored(x):
+    g = x[_GLOBAL_IDX] ** 2
+    _GLOBAL_IDX[0] = 3
+    s = np.sum(g * np.array([1.0, 4.0]))
+    _GLOBAL_IDX[0] = 0
+    return s
+
+
+_GLOBAL_IDX = np.array([0, 1])
+CASES.add(gather_index_global_mutated_and_restored, V)
