@@ -27,6 +27,12 @@ def _detail(*needles, modes=None, kinds=None):
 
 SRC = ("source", "auto")
 
+
+def _no_engine(o):
+    """An auto-mode error where source mode declined and the tape refused by design (not a crash of either)."""
+    return (o.mode == "auto" and o.extra.get("tape_status") == "tape_by_design"
+            and o.extra.get("source_status") in ("declined", None))
+
 CAUSES = [
     # ---------------------------------------------------------------- silent wrong gradients, source mode
     ("S13 out= passed positionally (np.sum(x, 0, None, buf), np.multiply(x, 2, buf), np.clip(x, lo, hi, buf), "
@@ -199,21 +205,20 @@ CAUSES = [
      "keyword-only wrt, grad of grad)",
      "Internal errors (AttributeError '__name__'/'__code__', weakref TypeError, IndexError in "
      "value_and_grad_tape, wrt out of range for *args) instead of a gradient or a named error.",
-     lambda o: o.family == "entry" and o.kind == "exception"
-     and not (o.mode == "auto" and o.extra.get("tape_status") == "tape_by_design")),
+     lambda o: o.family == "entry" and o.kind == "exception" and not _no_engine(o)),
     ("C2 runtime errors in generated code or the tape that are not sourcegrad errors",
      "The transform succeeded but the generated code raised (tuple slice of an active tuple, a list that "
      "a helper appended to), or the tape crashed with a NumPy error (a Tensor stored into a plain float "
      "array: 'setting an array element with a sequence'; out= of a Tensor: 'NotImplemented from "
      "__array_ufunc__').",
-     lambda o: o.kind == "exception" and not (o.mode == "auto" and o.extra.get("tape_status") == "tape_by_design")),
+     lambda o: o.kind == "exception" and not _no_engine(o)),
     # ---------------------------------------------------------------- no engine gives an answer
     ("N source declines and the tape refuses by design: auto mode has no gradient",
      "Not wrong, but not done: the issue asks that common local patterns work (y = x.copy(); y[i] = v; "
      "y[i] += v; y[1:3] = ...; writes through reshape/ravel/.T/slices of local arrays). Source mode "
      "declines them, then the tape raises one of its by-design errors (InPlaceError, GradientLostError, "
      "NoRuleError, PlainArrayWriteError...), so mode='auto' fails.",
-     lambda o: o.mode == "auto" and o.kind == "exception" and o.extra.get("tape_status") == "tape_by_design"),
+     lambda o: o.kind == "exception" and _no_engine(o)),
     # ---------------------------------------------------------------- effects on the caller's arguments
     ("M1 source mode does not reproduce the function's writes to the caller's arguments",
      "The function updates an argument in place (x += 1; w *= 2; a helper doubling its argument); the "

@@ -122,6 +122,8 @@ def write_report(results, complete, expected):
     for o in failures:
         tape = results.get((o.id, "tape"))
         o.extra["tape_status"] = tape.status if tape is not None else None
+        source = results.get((o.id, "source"))
+        o.extra["source_status"] = source.status if source is not None else None
         groups.setdefault(_cause_of(o), []).append(o)
     lines += ["## Index of root causes (S = silent wrong gradient in source/auto mode, T = silent wrong "
               "gradient on the tape, C = crash instead of a decline, N = no engine answers, M = effects on the "
