@@ -405,3 +405,21 @@ def numpy_int_argument(x, k):
 
 
 CASES.add(numpy_int_argument, V, np.int64(2), name="numpy_int_non_differentiated")
+
+
+_SHARED = np.array([0.3, -0.8, 1.1, 0.45])
+
+
+def same_array_passed_twice(x, y):
+    return np.sum(x * np.sin(y)) + np.sum(y ** 2)
+
+
+CASES.add(same_array_passed_twice, _SHARED, _SHARED, wrt=(0, 1), name="same_array_object_for_two_arguments")
+
+
+def argument_is_view_of_other(x, tail):
+    return np.sum(x[:3] * tail) + np.sum(tail ** 2)
+
+
+_BASE = np.array([0.3, -0.8, 1.1, 0.45])
+CASES.add(argument_is_view_of_other, _BASE, _BASE[1:], wrt=(0, 1), name="argument_is_a_view_of_another")
