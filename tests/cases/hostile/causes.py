@@ -119,11 +119,13 @@ CAUSES = [
                                            "mutation_after_use::same_list_twice_aliased",
                                            "inplace::dict_item_iadd_aliases_local",
                                            "inplace::dict_item_inplace_shares_array"))),
-    ("S12 functions that return their argument itself (astype(copy=False), asarray, atleast_1d) treated as copies",
-     f"{SILENT}. `z = y.astype(np.float64, copy=False); z += 1` updates y (it is the same array).",
-     lambda o: o.mode in SRC and o.kind == "wrong" and o.id in (
-         "views_aliases::astype_copy_false_is_same_array", "views_aliases::asarray_with_dtype_is_same_array",
-         "views_aliases::atleast_1d_returns_same_array")),
+    ("S12 functions that return their argument itself or a view of it, treated as copies",
+     f"{SILENT}. `z = np.real(y)` (y real), `y.astype(float, copy=False)`, `np.array(y, copy=False/None)`, "
+     "`np.asanyarray`, `np.require`, `np.nan_to_num(y, copy=False)`, `np.flip`/`np.rot90` (views): writing "
+     "into the result updates y, which the generated code does not see.",
+     lambda o: o.mode in SRC and o.kind == "wrong" and o.family == "views_aliases" and any(
+         k in o.id for k in ("is_same", "same_memory", "returns_view", "return_views", "copy_false", "copy_none",
+                             "in_place", "is_view"))),
     ("S4 a constant, global, closure array or argument mutated after a use (and CSE across the mutation)",
      f"{SILENT}. `c = np.ones(n); y = x * c; c[0] = 5` - the adjoint reads c after the mutation (the value "
      "used is not saved); `a = sum(x*c); c[1] = 0; b = sum(x*c)` - common-subexpression elimination merges "

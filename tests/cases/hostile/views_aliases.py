@@ -802,3 +802,116 @@ def chained_assignment_setitem(x):
 
 
 CASES.add(chained_assignment_setitem, V)
+
+
+# functions that return a view of (or the very same) array, though they read like copies
+
+
+def flip_returns_view(x):
+    y = x * 1.0
+    f = np.flip(y)
+    f[0] = 9.0
+    return np.sum(y * x)
+
+
+CASES.add(flip_returns_view, V)
+
+
+def fliplr_flipud_return_views(x):
+    y = x * 1.0
+    np.fliplr(y)[0, 0] = 7.0
+    np.flipud(y)[0, 1] = -7.0
+    return np.sum(y * x)
+
+
+CASES.add(fliplr_flipud_return_views, M)
+
+
+def rot90_returns_view(x):
+    y = x * 1.0
+    r = np.rot90(y)
+    r[0, 0] = 4.0
+    return np.sum(y ** 2)
+
+
+CASES.add(rot90_returns_view, M)
+
+
+def np_real_of_real_is_same_memory(x):
+    y = x * 1.0
+    r = np.real(y)
+    r *= 2.0
+    return np.sum(y * x)
+
+
+CASES.add(np_real_of_real_is_same_memory, V)
+
+
+def np_array_copy_false_is_same(x):
+    y = x * 1.0
+    z = np.array(y, copy=False)
+    z[1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(np_array_copy_false_is_same, V)
+
+
+def np_array_copy_none_is_same(x):
+    y = x * 1.0
+    z = np.array(y, copy=None)
+    z += 1.0
+    return np.sum(y * x)
+
+
+CASES.add(np_array_copy_none_is_same, V)
+
+
+def asanyarray_and_require_are_same(x):
+    y = x * 1.0
+    np.asanyarray(y)[0] = 3.0
+    np.require(y)[1] = -3.0
+    return np.sum(y * x)
+
+
+CASES.add(asanyarray_and_require_are_same, V)
+
+
+def nan_to_num_copy_false_in_place(x):
+    y = x * 2.0
+    z = np.nan_to_num(y, copy=False)
+    z *= 0.5
+    return np.sum(y * x)
+
+
+CASES.add(nan_to_num_copy_false_in_place, V)
+
+
+def asarray_chkfinite_is_same(x):
+    y = x * 1.0
+    z = np.asarray_chkfinite(y)
+    z[2] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(asarray_chkfinite_is_same, V)
+
+
+def asfortranarray_of_1d_is_same(x):
+    y = x * 1.0
+    z = np.asfortranarray(y)
+    z *= 3.0
+    return np.sum(y * x)
+
+
+CASES.add(asfortranarray_of_1d_is_same, V)
+
+
+def squeeze_without_unit_axes_is_view(x):
+    y = x * 1.0
+    s = np.squeeze(y)
+    s[0, 0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(squeeze_without_unit_axes_is_view, M)
