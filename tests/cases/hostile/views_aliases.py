@@ -915,3 +915,83 @@ def squeeze_without_unit_axes_is_view(x):
 
 
 CASES.add(squeeze_without_unit_axes_is_view, M)
+
+
+def unstack_returns_views(x):
+    y = x * 1.0
+    a, b = np.unstack(y)
+    a[0] = 5.0
+    return np.sum(y * x)
+
+
+CASES.add(unstack_returns_views, M)
+
+
+def trim_zeros_returns_view(x):
+    y = np.concatenate([np.zeros(1), x * 1.0, np.zeros(1)])
+    t = np.trim_zeros(y)
+    t *= 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(trim_zeros_returns_view, V)
+
+
+def permute_dims_returns_view(x):
+    y = x * 1.0
+    p = np.permute_dims(y, (1, 0))
+    p[0, 1] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(permute_dims_returns_view, M)
+
+
+def matrix_transpose_returns_view(x):
+    y = x * 1.0
+    t = np.matrix_transpose(y)
+    t += 1.0
+    return np.sum(y * x)
+
+
+CASES.add(matrix_transpose_returns_view, M)
+
+
+def einsum_diagonal_is_writeable_view(x):
+    y = x * 1.0
+    d = np.einsum("ii->i", y)
+    d *= 3.0
+    return np.sum(y * np.arange(9.0).reshape(3, 3))
+
+
+CASES.add(einsum_diagonal_is_writeable_view, np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]]))
+
+
+def einsum_transpose_is_view(x):
+    y = x * 1.0
+    t = np.einsum("ij->ji", y)
+    t[0, 0] = 0.0
+    return np.sum(y ** 2)
+
+
+CASES.add(einsum_transpose_is_view, M)
+
+
+def atleast_3d_returns_view(x):
+    y = x * 1.0
+    a = np.atleast_3d(y)
+    a[0, 0, 0] = 9.0
+    return np.sum(y * x)
+
+
+CASES.add(atleast_3d_returns_view, M)
+
+
+def hsplit_returns_views(x):
+    y = x * 1.0
+    left, right = np.hsplit(y, [1])
+    right *= 2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(hsplit_returns_views, M)
