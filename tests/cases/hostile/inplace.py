@@ -1091,3 +1091,45 @@ def gather_index_global_mutated_and_restored(x):
 
 _GLOBAL_IDX = np.array([0, 1])
 CASES.add(gather_index_global_mutated_and_restored, V)
+
+
+def inplace_matmul_operator(x, A):
+    y = x * 1.0
+    y @= A
+    return np.sum(y ** 2)
+
+
+CASES.add(inplace_matmul_operator, np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]]),
+          np.array([[1.0, 0.5, -0.2], [0.3, 1.2, 0.4], [-0.6, 0.1, 0.9]]), wrt=(0, 1))
+
+
+def inplace_matmul_through_alias(x, A):
+    y = x * 1.0
+    z = y
+    y @= A
+    return np.sum(z * x)
+
+
+CASES.add(inplace_matmul_through_alias, np.array([[0.9, -0.3, 0.5], [0.2, 1.1, -0.6], [0.7, 0.4, 1.3]]),
+          np.array([[1.0, 0.5, -0.2], [0.3, 1.2, 0.4], [-0.6, 0.1, 0.9]]), wrt=(0, 1))
+
+
+def inplace_mod_and_floordiv(x):
+    y = x * 3.0
+    y %= 1.0
+    z = x * 3.0
+    z //= 1.0
+    return np.sum(y ** 2 + z * x)
+
+
+CASES.add(inplace_mod_and_floordiv, np.array([0.34, -0.81, 1.17, 0.46]))
+
+
+def inplace_mask_and_then_used(x):
+    m = x > -0.5
+    y = np.where(m, x, 0.0)
+    m &= x < 1.0
+    return np.sum(y ** 2) + np.sum(np.where(m, x ** 3, 0.0))
+
+
+CASES.add(inplace_mask_and_then_used, V)
