@@ -417,6 +417,16 @@ def _precision(slots):
     return "float64"
 
 
+def _lower_precision(slot):
+    return (slot.kind == "array" and np.issubdtype(slot.original.dtype, np.floating)
+            and np.finfo(slot.original.dtype).eps > _EPS)
+
+
+def _own_precision(slots):
+    """Fresh copies of the arguments differentiated, float arrays in their own dtype."""
+    return [np.array(slot.original, copy=True) if _lower_precision(slot) else slot.base.copy() for slot in slots]
+
+
 def _shape_text(slot):
     if slot.kind == "float":
         return "(float)"
@@ -445,7 +455,8 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
     (torch.autograd.gradcheck uses ``rtol=1e-3, atol=1e-5`` with a fixed step of 1e-6; our step
     is scaled to each element and chosen to minimise the error, so tighter defaults are safe.)
 
-    The function value that each mode computes is compared with ``f`` itself, too. A gradient or
+    The function value that each mode computes is compared with ``f`` itself, too (at the arguments
+    as given: with float32 arguments, f's float32 value; one more call of f). A gradient or
     value containing NaN or infinity is never "ok", nor is a mode that raised an error.
 
     Returns a ``GradCheckReport`` (``print`` it; ``.ok``, ``.results`` for programs). Raises
@@ -468,6 +479,12 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
 
     value, fd_grads, noises = _differences(f, args, full_kwargs, slots)
     evaluations = 1 + 2 * sum(g.size for g in fd_grads)
+    # The engines compute in the arguments' own precision: their values are compared with f at the
+    # arguments as given (float32 stays float32), not with f in float64.
+    own_value = value
+    if any(_lower_precision(slot) for slot in slots):
+        own_value = _scalar_output(_call(f, args, full_kwargs, slots, _own_precision(slots)), fname)
+        evaluations += 1
     results = []
     if not math.isfinite(value):
         results.append(GradCheckRecord("value", None, ("f",), False,
@@ -500,7 +517,7 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
                 mode_value = float(np.asarray(mode_value, dtype=np.float64))
             except (TypeError, ValueError):
                 mode_value = math.nan
-            results.append(_compare(None, (mode, "f"), mode_value, value,
+            results.append(_compare(None, (mode, "f"), mode_value, own_value,
                                     tols["mode_rtol"], tols["mode_atol"], kind="value"))
             continue
         results.append(GradCheckRecord("mode", None, (mode,), False, note=status[mode]))

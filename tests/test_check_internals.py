@@ -332,3 +332,32 @@ def test_a_gradient_of_the_wrong_shape_is_one_failing_gradient_record(monkeypatc
 
 def lambda_free_sum(x):
     return np.sum(x * x)
+
+
+def cancelling(x):
+    return np.sum(x) * 1e4 - 6000.0
+
+
+def test_values_in_float32_are_compared_with_f_in_float32():
+    # in float32 this is 0.0 (or one float32 step at 6000, 4.9e-4); in float64 it is 8.9e-5: more
+    # than mode_atol apart, although each engine computes exactly what f computes in float32
+    x = np.array([0.1, 0.2, 0.3], dtype=np.float32)
+    report = sg.check_grad(cancelling, x)
+    assert report.ok, str(report)
+    assert report.evaluations == 1 + 2 * 3 + 1
+    assert report.value == pytest.approx(float(np.sum(x.astype(np.float64))) * 1e4 - 6000.0)
+    # a value that is wrong in float32 terms still fails
+    import sourcegrad.api as api
+
+    real = api.value_and_grad
+
+    def fake(f, wrt=0, mode="auto", **kw):
+        inner = real(f, wrt=wrt, mode=mode, **kw)
+        return lambda *a, **k: (inner(*a, **k)[0] + np.float32(0.01), inner(*a, **k)[1])
+
+    api.value_and_grad = fake
+    try:
+        bad = sg.check_grad(cancelling, x, raise_on_failure=False)
+    finally:
+        api.value_and_grad = real
+    assert {r.label for r in bad.failures} == {"source vs f", "tape vs f"}

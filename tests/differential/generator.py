@@ -529,7 +529,10 @@ def op_domain(b):
     if a is None or b.ch.boolean("make a positive value"):
         a = b.pick()
         template, bound, low = b.ch.choice(POSITIVE_MAKERS, "positive maker")
-        if bound(a.bound) > MAX_BOUND:
+        try:
+            if bound(a.bound) > MAX_BOUND:
+                return None
+        except OverflowError:
             return None
         return dict(text=template.format(a=a.text), shape=a.shape, bound=bound(a.bound), reads=[a], kinks=[],
                     low=low)
@@ -627,10 +630,10 @@ def op_outer(b):
 
 
 def op_einsum(b):
-    a = b.pick(lambda v: len(v.shape) >= 1)
+    a = b.pick(lambda v: 1 <= len(v.shape) <= 4)
     if a is None:
         return None
-    letters = "ijk"[:len(a.shape)]
+    letters = "ijkl"[:len(a.shape)]
     forms = []
     for c in b.pool:
         if c.shape and c.shape == a.shape[-len(c.shape):] and len(c.shape) < len(a.shape):

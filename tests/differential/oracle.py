@@ -232,7 +232,8 @@ def _judge(program, module):
         if auto_mode == "tape" and not (auto_reason or "").strip() and reason is not None:
             problems.append(("auto", "mode", "auto mode used the tape without saying why"))
         tols = report.tolerances
-        value_record = _compare(None, ("auto", "f"), float(np.asarray(auto_value, dtype=float)), report.value,
+        # f at the arguments as given (float32 programs compute in float32, like the engines)
+        value_record = _compare(None, ("auto", "f"), float(np.asarray(auto_value, dtype=float)), float(value),
                                 tols["mode_rtol"], tols["mode_atol"], kind="value")
         if not value_record.ok and report.value == report.value:
             problems.append(("auto", "wrong value", f"{value_record.note}: {value_record.worst_values}"))

@@ -34,3 +34,69 @@ def test_math_pow_at_a_zero_base_has_a_zero_exponent_gradient():
     assert (gx, gy) == (0.0, 0.0)
     gx, gy = sg.grad(math_power, wrt=(0, 1), mode="source")(2.0, 3.0)
     assert gx == pytest.approx(12.0) and gy == pytest.approx(8.0 * math.log(2.0))
+
+
+def einsum4(a, b, c, d):
+    return np.einsum("i,ij,j,j->", a, b, c, d)
+
+
+def einsum5(a, b, c, d, e):
+    return np.einsum("i,i,i,i,i->", a, b, c, d, e)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_einsum_of_four_and_five_operands(mode):
+    rng = np.random.default_rng(4)
+    args4 = [rng.normal(size=2), rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3)]
+    for got, want in zip(sg.grad(einsum4, wrt=(0, 1, 2, 3), mode=mode)(*args4),
+                         sg.numerical_grad(einsum4, *args4, wrt=(0, 1, 2, 3))):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+    args5 = [rng.normal(size=3) for _ in range(5)]
+    for got, want in zip(sg.grad(einsum5, wrt=(0, 1, 2, 3, 4), mode=mode)(*args5),
+                         sg.numerical_grad(einsum5, *args5, wrt=(0, 1, 2, 3, 4))):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+def cross_axes(a, b):
+    return np.sum(np.cross(a, b, axisa=0, axisb=0, axisc=0) ** 2) + np.sum(np.cross(a, b, axis=0) * a)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_cross_with_axes(mode):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    for got, want in zip(sg.grad(cross_axes, wrt=(0, 1), mode=mode)(a, b),
+                         sg.numerical_grad(cross_axes, a, b, wrt=(0, 1))):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+def svd_defaults(a):
+    u, s, vt = np.linalg.svd(a)
+    return np.sum(s)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_svd_called_with_its_defaults(mode):
+    # a square matrix: d sum(s) / da = U V^T, whatever full_matrices
+    a = np.array([[2.0, 0.5, 0.1], [0.3, 1.5, -0.4], [0.2, -0.1, 1.0]])
+    u, _, vt = np.linalg.svd(a)
+    np.testing.assert_allclose(sg.grad(svd_defaults, mode=mode)(a), u @ vt, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_svd_of_a_non_square_matrix_with_default_full_matrices_is_declined(mode):
+    a = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    with pytest.raises(sg.TransformError, match="full_matrices=True is defined only for square matrices"):
+        sg.grad(svd_defaults, mode=mode)(a)
+
+
+def vector_norm_default(x):
+    return np.linalg.vector_norm(x) + np.linalg.vector_norm(x, ord=3)
+
+
+@pytest.mark.skipif(not hasattr(np.linalg, "vector_norm"), reason="NumPy >= 2")
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_vector_norm_called_with_its_default_ord(mode):
+    x = np.array([0.5, -1.5, 2.0])
+    np.testing.assert_allclose(sg.grad(vector_norm_default, mode=mode)(x),
+                               sg.numerical_grad(vector_norm_default, x), rtol=1e-7)
