@@ -6,6 +6,9 @@ a functional update (a copy) only when no other name can see the difference.
 """
 
 
+OUTSIDE = "<outside>"   # stands for every object the function's caller or a global can reach
+
+
 class Aliases:
     """A union-find over value names: names in one class may refer to (parts of) the same object."""
 
@@ -32,10 +35,15 @@ class Aliases:
         """``name`` holds a new object of its own (or, with ``escaped``, one its caller holds too)."""
         self._parent[name] = name
         self._members[name] = {name}
+        self._escaped.discard(name)
         if escaped:
-            self._escaped.add(name)
-        else:
-            self._escaped.discard(name)
+            self.escape(name)
+
+    def escape(self, name):
+        """``name``'s object is reachable from outside the function (an argument, a global, something an
+        unknown call kept): it may be any of the other objects outside, so all of them form one class."""
+        self.join(name, OUTSIDE)
+        self._escaped.add(self._root(name))
 
     def join(self, a, b):
         """``a`` and ``b`` may share memory."""
@@ -80,8 +88,8 @@ class Aliases:
         return self.members(name) == {name}
 
     def save(self, name):
-        """The adjoint reads ``name``'s value after the primal has run."""
-        self._saved.add(name)
+        """The adjoint reads ``name``'s value after the primal has run (and so what it holds)."""
+        self._saved |= self.reachable(name)
 
     def saved_names(self):
         """Every name the adjoint reads."""

@@ -38,6 +38,8 @@ MUTATING_METHODS = {
     "difference_update", "intersection_update", "symmetric_difference_update", "shuffle", "at",
     "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__",
 }
+# Methods that write into their first argument (a random Generator's shuffle).
+ARGUMENT_WRITING_METHODS = {"shuffle"}
 # Methods of lists, dicts, tuples, strings and ndarrays that write nothing.
 PURE_METHODS = {
     name for name in dir(np.ndarray) + dir(list) + dir(dict) + dir(str) + dir(tuple)
@@ -47,7 +49,7 @@ PURE_METHODS = {
 NEW_METHODS = {
     "copy", "astype", "tolist", "item", "sum", "mean", "prod", "max", "min", "std", "var", "cumsum", "cumprod",
     "dot", "flatten", "round", "clip", "argmax", "argmin", "argsort", "nonzero", "all", "any", "trace", "ptp",
-    "keys", "values", "items", "count", "index", "get", "conj", "conjugate", "repeat", "take", "compress",
+    "count", "index", "conj", "conjugate", "repeat", "take", "compress",
     "searchsorted", "tobytes", "split", "join", "format", "upper", "lower", "strip", "replace",
 }
 # NumPy functions that write into their first argument.
@@ -129,6 +131,8 @@ def written_arguments(call, target, method_name=None):
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if method_name is not None:
         outs += method_out_arguments(call, method_name)
+        if method_name in ARGUMENT_WRITING_METHODS:
+            return False, [receiver] + list(call.args[:1]) + outs
         if method_name in MUTATING_METHODS:
             return False, [receiver] + outs
         if method_name in PURE_METHODS:
@@ -136,7 +140,7 @@ def written_arguments(call, target, method_name=None):
         return False, [receiver] + list(call.args) + [kw.value for kw in call.keywords]
     if target is None:
         return False, list(call.args) + [kw.value for kw in call.keywords]
-    if target in NUMPY_WRITERS:
+    if target in NUMPY_WRITERS or target is np.nan_to_num and any(kw.arg == "copy" for kw in call.keywords):
         return False, call.args[:1] + outs
     if getattr(target, "__name__", None) == "at" and isinstance(getattr(target, "__self__", None), np.ufunc):
         return False, call.args[:1]
@@ -146,7 +150,7 @@ def written_arguments(call, target, method_name=None):
         return not outs, outs
     if _is_builtin(target) and target in PURE_BUILTINS or getattr(target, "__module__", None) == "math":
         return True, []
-    if isinstance(target, types.FunctionType) and function_is_pure(target):
+    if isinstance(target, types.FunctionType) and function_writes(target) is NONE:
         return True, []
     return False, list(call.args) + [kw.value for kw in call.keywords]
 
@@ -177,73 +181,111 @@ def _is_builtin(obj):
         return False
 
 
-_PURITY = {}
+NONE, ARGUMENTS, ANYTHING = "nothing", "its arguments", "anything"
+_WRITES = {}
 
 
-def function_is_pure(func, _depth=0):
-    """Whether a user function's source certainly writes nothing it did not create: no stores into
-    items or attributes, no ``global``/``nonlocal``, no writing methods or ``out=``, and only calls
-    to functions that are pure themselves. Unknown means not pure."""
-    code = func.__code__
-    if code in _PURITY:
-        return _PURITY[code]
-    _PURITY[code] = False          # recursion: not proven
+def function_is_pure(func):
+    """Whether a user function's source certainly writes nothing that existed before the call."""
+    return function_writes(func) is NONE
+
+
+def function_writes(func, _depth=0):
+    """What a user function's source may write: NONE (only objects it made itself), ARGUMENTS (also
+    objects it was given), or ANYTHING (globals, through ``global``, unknown calls...). Unknown means
+    ANYTHING. Cached per function object (functions sharing code may differ in globals and cells)."""
+    if func in _WRITES:
+        return _WRITES[func]
+    _WRITES[func] = ANYTHING          # recursion: not proven
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
-        return False
-    pure = _depth < 8 and _body_is_pure(tree, func, _depth)
-    _PURITY[code] = pure
-    return pure
+        return ANYTHING
+    writes = _body_writes(tree, func, _depth) if _depth < 8 and isinstance(tree, ast.FunctionDef) else ANYTHING
+    _WRITES[func] = writes
+    return writes
 
 
-def _body_is_pure(tree, func, depth):
-    if not isinstance(tree, ast.FunctionDef):
-        return False
-    # ``v += d`` writes into v's array in place unless v was only ever bound to new values (``s = 0.0``).
-    new_only = {}
+_NEW_VALUES = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.List, ast.Dict, ast.Set, ast.Tuple,
+               ast.ListComp, ast.DictComp, ast.SetComp, ast.JoinedStr)
+
+
+def _body_writes(tree, func, depth):
+    params = {a.arg for a in ast.walk(tree.args) if isinstance(a, ast.arg)}
+    # locals only ever bound to new values (``s = 0.0``, ``acc = []``): writing into them changes nothing outside
+    own = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            fresh = isinstance(node.value, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare))
-            for target in node.targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        new_only[name.id] = new_only.get(name.id, True) and fresh
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            fresh = isinstance(node.value, _NEW_VALUES)
+            for target in getattr(node, "targets", None) or [node.target]:
+                for name in _bound_names(target):
+                    own[name] = own.get(name, True) and fresh and name not in params
         elif isinstance(node, (ast.For, ast.comprehension, ast.With, ast.NamedExpr)):
             targets = [getattr(node, "target", None)] + [i.optional_vars for i in getattr(node, "items", [])]
             for target in filter(None, targets):
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        new_only[name.id] = False
+                for name in _bound_names(target):
+                    own[name] = False
+
+    def into(expr):
+        """What writing into ``expr``'s object touches."""
+        while isinstance(expr, (ast.Subscript, ast.Attribute, ast.Starred)):
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            if own.get(expr.id):
+                return NONE
+            if expr.id in params:
+                return ARGUMENTS
+        return ANYTHING
+
+    result = NONE
     for node in ast.walk(tree):
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) \
-                and not new_only.get(node.target.id, False):
-            return False
+        found = NONE
         if node is not tree and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            return False
-        if isinstance(node, (ast.Global, ast.Nonlocal, ast.Delete, ast.Yield, ast.YieldFrom, ast.Await)):
-            return False
+            return ANYTHING
+        if isinstance(node, (ast.Global, ast.Nonlocal, ast.Delete, ast.Yield, ast.YieldFrom, ast.Await,
+                             ast.Match, ast.NamedExpr)):
+            return ANYTHING
         if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            return False
-        if isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
-            return False
-        if isinstance(node, ast.Call) and not _call_is_pure(node, func, depth):
-            return False
-    return True
+            found = into(node)
+        elif isinstance(node, ast.AugAssign):
+            found = into(node.target) if not isinstance(node.target, ast.Name) or not own.get(node.target.id) \
+                else NONE
+        elif isinstance(node, ast.Call):
+            found = _call_writes(node, func, depth, into)
+        if found is ANYTHING:
+            return ANYTHING
+        if found is ARGUMENTS:
+            result = ARGUMENTS
+    return result
 
 
-def _call_is_pure(call, func, depth):
-    if any(kw.arg == "out" for kw in call.keywords):
-        return False
+def _bound_names(target):
+    """The names an assignment target binds (not the names inside ``a[i] = ...`` or ``a.b = ...``)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
+def _call_writes(call, func, depth, into):
     target = _resolve(call.func, func)
-    if target is None:
-        if isinstance(call.func, ast.Attribute):
-            return call.func.attr in PURE_METHODS
-        return False
+    method = call.func.attr if isinstance(call.func, ast.Attribute) and target is None else None
+    if target is None and method is None:
+        return ANYTHING
     if isinstance(target, types.FunctionType):
-        return function_is_pure(target, depth + 1)
-    pure, written = written_arguments(call, target)
-    return pure and not written
+        writes = function_writes(target, depth + 1)
+        if writes is ANYTHING:
+            return ANYTHING
+        written = list(call.args) + [kw.value for kw in call.keywords] if writes is ARGUMENTS else []
+    else:
+        pure, written = written_arguments(call, target, method)
+        if not pure and not written:
+            return ANYTHING
+    kinds = {into(w) for w in written}
+    return ANYTHING if ANYTHING in kinds else ARGUMENTS if ARGUMENTS in kinds else NONE
 
 
 def _resolve(expr, func):

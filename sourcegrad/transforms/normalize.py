@@ -150,7 +150,7 @@ class Normalizer:
         self.static = {}            # SSA name -> module or function it was bound to (xp = np)
         self.holders = set()        # SSA names of dicts holding values that carry a gradient
         self.sequences = set()      # SSA names bound to a list, tuple or dict this function built
-        self._free_keys = set()
+        self._free_keys = {}        # key -> the global object (kept alive, so its id stays unique)
         self.containers = {}        # SSA name -> _Container: a list/tuple/dict whose items are known atoms
         self.kinds = {}             # SSA name -> "array" (made by NumPy), "literal" (a container built here)
                                     # or "copyable" (arithmetic): values that can be copied before a write
@@ -451,7 +451,8 @@ class Normalizer:
         if lowered.prim is PACK:
             self.sequences.add(target)
         self.aliases.new(target)
-        roots = [root for atom in operands for root in self.alias_roots(atom)]
+        shared = lowered.args[:1] if lowered.prim is operator.getitem else operands   # not the index
+        roots = [root for atom in shared for root in self.alias_roots(atom)]
         if lowered.prim is PACK:
             for root in roots:
                 self.aliases.contain(target, root)
@@ -946,16 +947,18 @@ class Normalizer:
         whose adjoint is known; the old y stays intact for the adjoint."""
         name = target.value.id
         err = scope.source.error
-        version_of = self.rebindable(name, scope, allow_escaped=True)   # escaped ones get a clearer message
+        current = scope.env.get(name)
+        if not isinstance(current, ast.Name) or current.id not in self.names.bound \
+                or self.aliases.escaped(current.id):
+            raise err(target, f"{name} is the caller's (an argument or a global), or may be, and writing a value "
+                      "that carries a gradient into it in place is not followed by source mode",
+                      f'Copy it first ({name} = {name}.copy()), or use mode="tape".')
+        version_of = self.rebindable(name, scope)
         if version_of is None:
             raise err(target, f"{name} may share memory with another variable or with the caller (a view, an "
                       "alias, an argument, a list holding it), so writing into it in place would change that too",
                       f"Copy it first ({name} = {name}.copy()), build a new array (np.where, np.concatenate), "
                       'or use mode="tape".')
-        if self.aliases.escaped(version_of):
-            raise err(target, f"{name} is the caller's (an argument or a global), and writing a value that carries "
-                      "a gradient into it in place is not followed by source mode",
-                      f'Copy it first ({name} = {name}.copy()), or use mode="tape".')
         item = self.atomize(value, scope)
         index = self.rename(target.slice, scope)
         if not is_cheap(index):
@@ -1064,8 +1067,8 @@ class Normalizer:
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may store or change a value that "
                                          "carries a gradient, which source mode cannot follow",
                                          "Register a rule for it with sg.vjp_rule, or use mode=\"tape\".")
-            if isinstance(target, types.FunctionType) and any(k.startswith("<free>") for k in
-                                                              self.aliases.saved_names()):
+            if isinstance(target, types.FunctionType) and effects.function_writes(target) is effects.ANYTHING \
+                    and any(self.aliases.escaped(k) for k in self.aliases.saved_names()):
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state (it writes into "
                                          "items or attributes, or uses global), and the gradient reads globals",
                                          'Pass what it changes as an argument, or use mode="tape".')
@@ -1079,34 +1082,67 @@ class Normalizer:
                     self.writable(root.id, scope, call, copy_allowed=root is expr, deep=root is not expr)
 
     def alias_key(self, atom):
-        """The name ``Aliases`` knows an atom's object by: its SSA name, or ``<free>name`` for a global."""
+        """The name ``Aliases`` knows an atom's object by: its SSA name, or, for a global or closure value,
+        the object's identity (two names of one global array are one object)."""
         name = atom.id
         if name in self.names.bound:
             return name
-        key = "<free>" + name
+        found, obj = self.free_object(atom)
+        return self.object_key(obj) if found else self.object_key(None, "<free>" + name)
+
+    def object_key(self, obj, key=None):
+        """The key of an object from outside the function (kept alive here, so its id stays unique)."""
+        key = key or f"<free {id(obj)}>"
         if key not in self._free_keys:
-            self._free_keys.add(key)
+            self._free_keys[key] = obj
             self.aliases.new(key, escaped=True)
         return key
 
-    def alias_roots(self, expr):
-        """The keys of the objects a value computed from ``expr`` may share memory with."""
+    def free_object(self, expr):
+        """(found, object) for a renamed Name or attribute chain rooted at a global, closure or external."""
         if isinstance(expr, ast.Name):
-            return [self.alias_key(expr)]
-        if isinstance(expr, (ast.Constant, ast.Compare, ast.JoinedStr)):
+            if expr.id in self.names.bound:
+                return False, None
+            if expr.id in self.names.externals:
+                return True, self.names.externals[expr.id]
+            return self.main.resolve(expr.id)
+        if isinstance(expr, ast.Attribute):
+            found, base = self.free_object(expr.value)
+            if found:
+                try:
+                    return True, getattr(base, expr.attr)
+                except Exception:   # a property that raises: nothing we can name
+                    return False, None
+        return False, None
+
+    def alias_roots(self, expr):
+        """The keys of the objects a value computed from ``expr`` may share memory with (for a value read out
+        of an object, anything that object holds)."""
+        if isinstance(expr, ast.Name):
+            found, obj = self.free_object(expr)
+            return [] if found and isinstance(obj, STATIC_KINDS) else [self.alias_key(expr)]
+        if isinstance(expr, (ast.Constant, ast.Compare, ast.JoinedStr, ast.BinOp, ast.UnaryOp)):
             return []
         if isinstance(expr, ast.Attribute):
-            return [] if expr.attr in SHAPE_ATTRIBUTES else self.alias_roots(expr.value)
+            if expr.attr in SHAPE_ATTRIBUTES:
+                return []
+            roots = self._reached(self.alias_roots(expr.value))
+            found, obj = self.free_object(expr)
+            if found and not isinstance(obj, STATIC_KINDS):
+                roots.append(self.object_key(obj))
+            return roots
         if isinstance(expr, (ast.Subscript, ast.Starred)):
-            return self.alias_roots(expr.value)
-        if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
-            return []
+            return self._reached(self.alias_roots(expr.value))
         if isinstance(expr, ast.Call):
             parts = list(expr.args) + [kw.value for kw in expr.keywords]
             if isinstance(expr.func, ast.Attribute):
                 parts.append(expr.func.value)
-            return [r for p in parts for r in self.alias_roots(p)]
-        return [self.alias_key(n) for n in ast.walk(expr) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+            return self._reached([r for p in parts for r in self.alias_roots(p)])
+        return self._reached([self.alias_key(n) for n in ast.walk(expr)
+                              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)])
+
+    def _reached(self, keys):
+        return sorted(set().union(*(self.aliases.reachable(k) for k in keys))) if keys else []
 
     def alias_passive(self, target, value, scope):
         """Record what the passive binding ``target = value`` (``value`` as the user wrote it) may share."""
