@@ -90,7 +90,8 @@ CAUSES = [
          "inplace::gather_list_index_mutated", "inplace::gather_rows_index_array_mutated",
          "inplace::gather_columns_index_array_mutated", "inplace::gather_index_from_helper_mutated",
          "inplace::gather_index_is_view_of_mutated_array", "inplace::gather_index_argument_mutated",
-         "inplace::gather_index_global_mutated_and_restored")),
+         "inplace::gather_index_global_mutated_and_restored", "inplace::gather_index_shuffled_after",
+         "inplace::gather_index_sorted_after", "inplace::gather_index_put_after")),
     ("S1 effects of calls treated as passive (out=, ufunc.at, copyto, put/place/putmask, fill_diagonal, "
      "put_along_axis, seeded shuffles, ndarray.sort/partition, list/dict/heap/deque methods, object attributes, "
      "global containers)",

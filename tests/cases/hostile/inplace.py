@@ -1133,3 +1133,33 @@ def inplace_mask_and_then_used(x):
 
 
 CASES.add(inplace_mask_and_then_used, V)
+
+
+def gather_index_shuffled_after(x):
+    idx = np.array([3, 0, 2])
+    g = x[idx] * np.array([1.0, 2.0, 3.0])
+    np.random.default_rng(0).shuffle(idx)
+    return np.sum(g ** 2)
+
+
+CASES.add(gather_index_shuffled_after, V)
+
+
+def gather_index_sorted_after(x):
+    idx = np.array([3, 0, 2])
+    g = x[idx] * np.array([1.0, 2.0, 3.0])
+    idx.sort()
+    return np.sum(g ** 2)
+
+
+CASES.add(gather_index_sorted_after, V)
+
+
+def gather_index_put_after(x):
+    idx = np.array([1, 2])
+    g = x[idx] ** 2
+    np.put(idx, [0], [3])
+    return np.sum(g * np.array([1.0, 10.0]))
+
+
+CASES.add(gather_index_put_after, V)
