@@ -772,3 +772,51 @@ def sum_axis_tuple_from_mutated_list(x):
 
 
 CASES.add(sum_axis_tuple_from_mutated_list, T)
+
+
+# the tape protects the arrays it saves; these write through the base of a saved view instead
+
+
+def saved_view_base_written(x):
+    c = np.ones(4)
+    v = c[:2]
+    y = x[:2] * v
+    c[0] = 5.0
+    return np.sum(y ** 2)
+
+
+CASES.add(saved_view_base_written, V)
+
+
+def saved_transpose_base_written(x):
+    c = np.array([[1.0, 2.0], [3.0, 4.0], [0.5, -1.0]])
+    ct = c.T
+    y = ct @ x[:3]
+    c[1, 0] = 10.0
+    return np.sum(y ** 2)
+
+
+CASES.add(saved_transpose_base_written, V)
+
+
+def saved_reshape_base_written(x):
+    c = np.arange(1.0, 5.0)
+    r = c.reshape(2, 2)
+    y = x.reshape(2, 2) * r
+    c[3] = -2.0
+    return np.sum(y ** 2)
+
+
+CASES.add(saved_reshape_base_written, V)
+
+
+def saved_view_sibling_view_written(x):
+    c = np.ones(4)
+    a = c[:3]
+    b = c[1:]
+    y = x[:3] * a
+    b[0] = 7.0
+    return np.sum(y ** 2)
+
+
+CASES.add(saved_view_sibling_view_written, V)
