@@ -25,6 +25,7 @@ FAMILIES = (
     "containers", "inplace", "views_aliases", "comprehensions", "module_aliases", "globals_and_closures",
     "mutation_after_use", "effects", "shapes", "helpers", "entry", "control", "operators",
     "numpy_edges", "rules", "realistic", "syntax",
+    "rank_variants",          # last: re-registers cases of the families above with a 3-D input
 )
 
 

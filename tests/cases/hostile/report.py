@@ -14,6 +14,10 @@ MODES = ("tape", "source", "auto")
 
 
 def _cause_of(outcome):
+    if outcome.family == "rank_variants":     # classify a 3-D variant as its original program
+        family, _, name = outcome.id.split("::", 1)[1].partition(".")
+        outcome = copy.copy(outcome)
+        outcome.family, outcome.id = family, f"{family}::{name}"
     if outcome.mode == "auto" and outcome.kind == "wrong" and outcome.extra.get("auto_mode") == "tape":
         outcome = copy.copy(outcome)      # auto mode used the tape: the tape's fault
         outcome.mode = "tape"
