@@ -67,7 +67,67 @@ TEST_SUBSETS = [
 ]
 
 # (module, the original line stripped, mutation description) -> why no test can kill it.
+_C = "sourcegrad/check.py"
+_STEP_LINE = "h = _STEP * max(1.0, abs(x0)) if math.isfinite(x0) else 0.0"
+_WIDTH = "width = taken[0] + taken[1]"
+_SCALE = "scale = max(abs(values[0]), abs(values[1]), abs(value))"
+_REL = "rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)"
+_RATIO = "ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0), np.where(diff > 0, np.inf, 0.0))"
+_INNER = "only changes the inner np.where that keeps the division quiet; its result is discarded where it matters"
 EQUIVALENT = {
+    (_C, "return grad.astype(dtype, copy=False)", "False -> True"):
+        "copying a fresh internal array that nothing else holds",
+    (_C, "kwargs = dict(kwargs)", "statement dropped (Assign)"):
+        "_resolve: callers pass a fresh **kwargs dict; _call: the dict is check's own and each call sets the "
+        "same keys again",
+    (_C, _STEP_LINE, "first two arguments swapped"): "max(1.0, |x|) == max(|x|, 1.0)",
+    (_C, _STEP_LINE, "constant 0.0 -> 1.0 (+1)"): "x0 is inf or nan there: x0 +- 1 is too, the difference is nan "
+                                                 "either way",
+    (_C, "taken.append(abs(point[s][index] - x0))  # the step actually representable", "operands of - swapped"):
+        "inside abs()",
+    (_C, _WIDTH, "constant 0 -> 1 (+1)"): "the two representable steps are equal to within an ulp of x0 "
+                                         "(relative 1e-10 of the step)",
+    (_C, _WIDTH, "constant 1 -> 0 (0)"): "as above",
+    (_C, "grad[index] = (values[0] - values[1]) / width if width > 0 else math.nan", "> -> >="):
+        "width is > 0 for finite x0 and nan otherwise; it is never exactly 0",
+    (_C, "noise[index] = _NOISE_FACTOR * _EPS * scale / width if width > 0 else math.inf", "> -> >="):
+        "as above",
+    (_C, _SCALE, "first two arguments swapped"): "max() is symmetric",
+    (_C, _SCALE, "constant 0 -> 1 (+1)"): "|f(x+h)| and |f(x-h)| differ by ~|f'|h (1e-5 relative) in an estimate "
+                                         "that carries a factor of 100 of margin",
+    (_C, _SCALE, "constant 1 -> 0 (0)"): "as above",
+    (_C, "diff = np.abs(a - b)", "operands of - swapped"): "inside abs()",
+    (_C, "scale = np.maximum(np.abs(a), np.abs(b))", "first two arguments swapped"): "maximum is symmetric",
+    (_C, _REL, "> -> >="): "where scale == 0 both values are 0 and so is diff (outer); inner: " + _INNER,
+    (_C, _REL, "constant 1.0 -> 0 (0)"): _INNER,
+    (_C, _REL, "constant 1.0 -> 2.0 (+1)"): _INNER,
+    (_C, _REL, "constant 1.0 -> 2.0 (x2)"): _INNER,
+    (_C, _RATIO, "> -> >="): "inner: " + _INNER + "; outer: with zero tolerance every differing element is "
+                            "infinitely outside it, and the mutant ranks those by |a - b| instead: which one the "
+                            "report shows, never the verdict",
+    (_C, _RATIO, "constant 1.0 -> 0 (0)"): _INNER,
+    (_C, _RATIO, "constant 1.0 -> 2.0 (+1)"): _INNER,
+    (_C, _RATIO, "constant 1.0 -> 2.0 (x2)"): _INNER,
+    (_C, '+ ("" if r.ok or not r.note else f"  ({r.note})"))', "or -> and"):
+        "records that are ok carry no note (check_grad never gives them one)",
+    (_C, "if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).eps > 1e-10:", "> -> >="):
+        "no float type has eps exactly 1e-10",
+    (_C, "if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).eps > 1e-10:",
+     "constant 1e-10 -> 2e-10 (x2)"): "any threshold between float64's eps (2e-16) and float32's (1e-7) is the same",
+    ("sourcegrad/rules/core.py", "@vjp_rule(operator.add, np.add, elementwise=True)", "first two arguments swapped"):
+        "the order in which one rule is registered for several primitives",
+    ("sourcegrad/rules/core.py", "@vjp_rule(operator.sub, np.subtract, elementwise=True)",
+     "first two arguments swapped"): "as above",
+    ("sourcegrad/rules/core.py", "@vjp_rule(operator.neg, np.negative, elementwise=True)",
+     "first two arguments swapped"): "as above",
+    ("sourcegrad/rules/linalg.py", "@vjp_rule(np.dot, np.ndarray.dot)", "first two arguments swapped"): "as above",
+    ("sourcegrad/rules/linalg.py", "@vjp_rule(operator.matmul, np.matmul)", "first two arguments swapped"):
+        "as above",
+    ("sourcegrad/rules/numpy.py", "@vjp_rule(np.trace, np.ndarray.trace)", "first two arguments swapped"):
+        "as above",
+    ("sourcegrad/rules/linalg.py",
+     'def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):', "False -> True"):
+        "hermitian is not used by the rule (the gradient is the same)",
 }
 
 

@@ -361,3 +361,60 @@ def test_values_in_float32_are_compared_with_f_in_float32():
     finally:
         api.value_and_grad = real
     assert {r.label for r in bad.failures} == {"source vs f", "tape vs f"}
+
+
+def test_wrt_beyond_the_parameters_of_a_function_without_star_args():
+    with pytest.raises(ValueError, match=r"wrt=1 is out of range: square has 1 parameters \['x'\]"):
+        sg.numerical_grad(square, 1.0, 2.0, wrt=1)
+
+
+def test_index_text():
+    from sourcegrad.check import _index_text
+
+    assert (_index_text(None), _index_text(()), _index_text((1, 2))) == ("-", "scalar", "[1, 2]")
+
+
+def test_an_empty_argument_in_the_report():
+    record = _compare("e", ("source", "fd"), np.zeros(0), np.zeros(0), 1e-5, 1e-6)
+    assert (record.kind, record.argument, record.pair) == ("gradient", "e", ("source", "fd"))
+    report = GradCheckReport("f", ["e"], {"e": "(shape (0,), float64)"}, 0.0, {"source": "ok"}, {}, [record],
+                             DEFAULT_TOLERANCES["float64"], 1)
+    row = next(line for line in str(report).splitlines() if line.strip().startswith("source vs fd"))
+    assert row.split() == ["source", "vs", "fd", "0", "0", "-", "-", "ok"]
+
+
+def test_shapes_in_the_report():
+    assert sg.check_grad(square, 1.5).shapes == {"x": "(float)"}
+    assert sg.check_grad(square, np.float64(1.5)).shapes == {"x": "(float64 scalar)"}
+    assert sg.check_grad(lambda_free_sum, np.ones(2, dtype=np.float32)).shapes == {"x": "(shape (2,), float32)"}
+
+
+def mutates(x):
+    x *= 2.0
+    return np.sum(x ** 2)
+
+
+def test_the_callers_float32_array_is_never_modified():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    report = sg.check_grad(mutates, x, modes=("tape",), raise_on_failure=False)
+    np.testing.assert_array_equal(x, np.array([1.0, 2.0], dtype=np.float32))
+    assert report.value == pytest.approx(20.0)
+
+
+def nan_branch(x):
+    if x > 0:                      # source mode declines the if statement
+        return math.nan * x
+    return x
+
+
+def test_nothing_computed_is_said_even_when_the_value_is_nan():
+    report = sg.check_grad(nan_branch, 1.0, modes=("source",), raise_on_failure=False)
+    notes = [r.note for r in report.failures]
+    assert any("the function value is nan" in n for n in notes)
+    assert "no mode could compute a gradient, so nothing was checked" in notes
+
+
+def test_compare_worst_element_among_agreeing_ones():
+    # tolerance 1e-5 on [0], none on [1] (both 0, exactly equal): [0] is the one nearer its limit
+    record = _compare("x", ("p", "q"), np.array([1.0, 0.0]), np.array([1.0 + 1e-7, 0.0]), 1e-5, 0.0)
+    assert record.ok and record.worst_index == (0,)

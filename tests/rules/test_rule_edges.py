@@ -100,3 +100,20 @@ def test_vector_norm_called_with_its_default_ord(mode):
     x = np.array([0.5, -1.5, 2.0])
     np.testing.assert_allclose(sg.grad(vector_norm_default, mode=mode)(x),
                                sg.numerical_grad(vector_norm_default, x), rtol=1e-7)
+
+
+def joined_with_defaults(a, b):
+    # np.diff's n=1, axis=-1; np.concatenate's and np.stack's axis=0, all left at their defaults
+    w6 = np.linspace(0.5, 1.5, 12).reshape(6, 2)
+    w2 = np.linspace(-1.0, 1.0, 12).reshape(2, 3, 2)
+    return np.sum(np.diff(a) ** 2) + np.sum(np.concatenate([a, b]) * w6) + np.sum(np.stack([a, b]) * w2)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_rules_of_calls_that_leave_arguments_at_their_defaults(mode):
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    a[:, 1] += 1.0
+    for got, want in zip(sg.grad(joined_with_defaults, wrt=(0, 1), mode=mode)(a, b),
+                         sg.numerical_grad(joined_with_defaults, a, b, wrt=(0, 1))):
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
