@@ -265,10 +265,33 @@ def test_user_rule_in_a_gradient_differentiated_on_the_tape(ste):
     assert ste.scalar_uses.__globals__["ste_round"] is ste.ste_round   # restored after the tape run
 
 
+def test_user_rule_through_defaults_and_closures_of_the_function(ste):
+    expected = np.round(XS) + XS
+    np.testing.assert_allclose(sg.grad(ste.through_default)(XS), expected)
+    assert ste.through_default.__defaults__[0] is ste.ste_round      # restored
+
+    def make(r):
+        def closure_loss(x, *, k=ste.ste_round):
+            return np.sum(r(x) * x) + np.sum(k(x))
+        return closure_loss
+
+    f = make(ste.ste_round)
+    np.testing.assert_allclose(sg.grad(f)(XS), expected + 1.0)
+    assert f.__closure__[0].cell_contents is ste.ste_round and f.__kwdefaults__["k"] is ste.ste_round
+
+
 def test_user_rule_unreachable_on_the_tape_is_an_error(ste):
+    table = {"r": ste.ste_round}
+
+    def helper(x, r=table["r"]):      # a default of a helper, not of the function differentiated
+        return r(x)
+
+    def f(x):
+        return np.sum(helper(x) * x)
+
     with pytest.raises(sg.RuleBypassError, match="ste_round has a derivative rule"):
-        sg.grad(ste.through_default)(XS)
-    assert ste.through_default.__defaults__[0] is ste.ste_round
+        sg.grad(f, mode="tape")(XS)
+    assert helper.__defaults__[0] is ste.ste_round
 
 
 def test_no_warning_when_registering_a_rule_for_a_python_function(recwarn):
