@@ -55,24 +55,50 @@ Semantics worth knowing:
   - on an array Tensor without gradient, updated with values that need none (or inside
     ``no_grad()``), they write into its array, as NumPy does.
 
-  Item assignment (``t[i] = y``) follows the same rules; on a Tensor that requires grad it raises
-  ``InPlaceError`` while recording.
+  Item assignment (``t[i] = y``) follows the same rules: on an array Tensor of the graph (or given a
+  gradient by ``y``) it is recorded as ``t = updated(t, i, y)``; on a leaf that requires grad, or a
+  Tensor whose array is shared, it raises ``InPlaceError`` while recording.
 
   A plain ndarray updated in place with a Tensor that requires grad (``acc += t``, which NumPy runs
   as ``np.add(acc, t, out=acc)``) raises ``InPlaceError``: a plain array cannot hold a gradient;
   write ``acc = acc + t``.
+* ``out=`` (by keyword or by position, for ufuncs, NumPy functions and ndarray methods) and the
+  functions that write into their first argument (``np.copyto``, ``np.put``, ``np.place``,
+  ``np.putmask``, ``np.fill_diagonal``, ``np.put_along_axis``, ``np.add.at``...) follow the same rules
+  (see ``_call_with_out``): ``np.clip(y, -1, 1, out=y)`` on a Tensor is the in-place update
+  ``y = np.clip(y, -1, 1)`` and ``np.copyto(y, src)`` is ``y[...] = src``; the other writes into a
+  Tensor raise ``InPlaceError`` while recording. Writing a Tensor that requires grad into a plain
+  array by any route (``out=buf``, ``np.copyto(buf, t)``, ``buf[i] = t``, ``np.fromiter``) raises
+  ``PlainArrayWriteError`` (both a ``GradientLostError`` and an ``InPlaceError``), before writing
+  where the tape sees the call; ``buf[i] = t`` is only seen as NumPy's ``ValueError`` "setting an
+  array element with a sequence" (chained to the GradientLostError of ``float(t)``), which
+  ``value_and_grad_tape`` turns into a PlainArrayWriteError.
+* Type checks see the class of the value: ``isinstance(t, np.ndarray)``, ``isinstance(t, float)``,
+  ``np.isscalar(t)``, ``isinstance(t, numbers.Number)``, ``t.__class__`` answer as for the value held
+  (``type(t)`` is still ``Tensor``: ``type(t) is np.ndarray`` and ``type(t).__name__`` cannot be
+  made to agree), and a Tensor holding a number has no ``len()`` (``hasattr(t, "__len__")`` is False,
+  ``np.iterable(t)`` too).
+* ``t.flat`` reads through ``t.flatten()`` (recorded) and assigns through ``t[...] = v``;
+  ``copy.copy(t)`` and ``copy.deepcopy(t)`` are recorded copies (a leaf outside
+  ``value_and_grad_tape`` gives a new leaf, as in PyTorch); ``t.tobytes()``, ``t.ctypes``,
+  ``np.frompyfunc(...)(t)`` and (inside ``value_and_grad_tape``) ``t.data`` raise rather than hand out
+  the raw values.
 * A recorded operation keeps references to its arguments (plain arrays too) and its result, and
   ``backward`` reads them. Inside ``value_and_grad_tape`` (``sg.grad(f, mode="tape")``) those arrays
   are made read-only until the gradient is computed (and writeable again afterwards, also when ``f``
   raises), so code that modifies one in place after using it (``W -= 1.0``) gets an ``InPlaceError``
   instead of a silently wrong gradient. NumPy cannot reach the views of an array made before that,
-  so writing through such a view (``r = W[0]`` made before ``np.dot(W, x)``, then ``r[0] = 1.0``) is
-  not caught. Imperative code (``tensor(...)``, ``.backward()``) has no such guard at all: do not
-  modify an array in place after a recorded operation used it and before ``backward()`` (PyTorch
-  has the same caveat for arrays shared with NumPy).
+  so writing through such a view (``r = W[0]`` made before ``np.dot(W, x)``, then ``r[0] = 1.0``)
+  is not stopped; a copy of each such array is kept instead, and ``backward()`` raises
+  ``InPlaceError`` if one changed. Imperative code (``tensor(...)``, ``.backward()``) has no such
+  guard at all: do not modify an array in place after a recorded operation used it and before
+  ``backward()`` (PyTorch has the same caveat for arrays shared with NumPy).
+* Pickling a Tensor keeps its value (a leaf stays a leaf that requires grad, as in PyTorch), not its
+  history: ``GradientLostError`` for a Tensor of the graph, or inside ``value_and_grad_tape``.
 """
 
 import functools
+import inspect
 import math
 import numbers
 import operator
@@ -82,11 +108,11 @@ import numpy as np
 
 from .. import rules as _rules  # noqa: F401  (importing the package registers every built-in rule)
 from ..rules import registry
-from .helpers import float_dtype, zeros_like
+from .helpers import float_dtype, updated, zeros_like
 
 __all__ = [
     "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
-    "NoRuleError", "GradientLostError", "InPlaceError",
+    "NoRuleError", "GradientLostError", "InPlaceError", "PlainArrayWriteError",
 ]
 
 # The rule table itself (not a copy): rules registered later, by users too, are seen at once.
@@ -106,6 +132,12 @@ class GradientLostError(TypeError):
 class InPlaceError(RuntimeError):
     """An array was updated in place in a way the tape cannot follow: the gradient (or the value seen
     through another name or view of the array) would be wrong. The message says what to write instead."""
+
+
+class PlainArrayWriteError(GradientLostError, InPlaceError):
+    """A value computed from a Tensor that requires grad was written into a plain NumPy array (``out=`` a
+    plain array, ``a[i] = t``, ``np.copyto(a, t)``...): the array cannot hold a gradient, and the tape
+    does not follow in-place updates of plain arrays. Both a GradientLostError and an InPlaceError."""
 
 
 # ---------------------------------------------------------------- grad mode (thread-local)
@@ -395,7 +427,17 @@ def _unrecorded_view(ans, sharing):
 
 def _protect(value, protected):
     """Make the ndarray ``value`` read-only (and the array it is a view of); ``protected`` maps the id of
-    each array whose flag was flipped to it, to make it writeable again at the end (``_unprotect``)."""
+    each array whose flag was flipped to it, to make it writeable again at the end (``_unprotect``).
+
+    Views of ``value`` made before keep their own writeable flag, and NumPy cannot reach them
+    (``v = buf[:]`` before ``np.dot(x, buf)``, then ``v[0] = 4.0``), so a copy of ``value`` is kept
+    too (under ``_SNAPSHOTS``) and ``backward()`` checks that it did not change (``_check_snapshots``)."""
+    if isinstance(value, np.ndarray):
+        snapshots = protected.get(_SNAPSHOTS)
+        if snapshots is None:
+            snapshots = protected[_SNAPSHOTS] = {}
+        if id(value) not in snapshots:
+            snapshots[id(value)] = (value, value.copy())  # keeps value alive: its id is not reused
     while isinstance(value, np.ndarray) and id(value) not in protected:
         if value.flags.writeable:
             value.flags.writeable = False
@@ -449,8 +491,44 @@ def _view_depth(a):
 def _unprotect(protected):
     """Make writeable again the arrays ``_protect`` flipped; an array before its views (NumPy refuses
     to make a view writeable while its base is read-only)."""
-    for a in sorted(protected.values(), key=_view_depth):
+    arrays = [a for a in protected.values() if isinstance(a, np.ndarray)]
+    for a in sorted(arrays, key=_view_depth):
         a.flags.writeable = True
+
+
+_SNAPSHOTS = "snapshots"  # the key, in a ``protected`` dict (whose other keys are ids), of the copies _protect keeps
+
+
+def _unchanged(value, copy):
+    """Whether the array ``value`` still holds what ``copy`` (a copy of it made earlier) holds."""
+    if value.shape != copy.shape or value.dtype != copy.dtype:
+        return False
+    try:
+        return bool(np.array_equal(value, copy, equal_nan=value.dtype.kind in "fc"))
+    except Exception:  # object or structured arrays...: compare the bytes
+        return value.tobytes() == copy.tobytes()
+
+
+def _check_snapshots(protected):
+    """Raise InPlaceError if an array a recorded operation saved was changed since (through a view made
+    before it was protected, which NumPy's read-only flag does not reach): backward would read the new
+    values and give a wrong gradient."""
+    snapshots = protected.get(_SNAPSHOTS)
+    if not snapshots:
+        return
+    for value, copy in snapshots.values():
+        if not _unchanged(value, copy):
+            raise InPlaceError(_MODIFIED_THROUGH_VIEW)
+
+
+_MODIFIED_THROUGH_VIEW = (
+    "the function modified an array in place after an operation that is differentiated used it, by "
+    "writing through another view of the same memory (for example `v = buf[:]`, then `np.dot(x, buf)`, "
+    "then `v[0] = 4.0`): the tape reads the values it recorded to compute the gradient, and they have "
+    "changed, so the gradient would be wrong. Write the new values into a copy (`buf = buf.copy()` or "
+    "`v = buf.copy()` before the write), or build a new array (`buf = np.where(...)`, "
+    "`buf = np.concatenate(...)`) instead of writing into it."
+)
 
 
 def _unbox_arg(a, position, parents, deep):
@@ -525,16 +603,20 @@ def _check_rule_accepts(fn, rule, nargs, kwargs):
 def _carries_gradient(value):
     """Whether a result can have a gradient: floating values can; ints, bools, shapes... cannot."""
     if isinstance(value, (np.ndarray, np.generic)):
-        return value.dtype.kind in "fc"
+        return value.dtype.kind in "fcO"  # object arrays may hold the numbers (np.frompyfunc(f, 1, 1)(x))
     if isinstance(value, (list, tuple)):
         return any(_carries_gradient(v) for v in value)
-    return isinstance(value, (float, complex))
+    # the values themselves in another form: x.tobytes(), an iterator over x.flat, a pointer to them (x.ctypes)
+    return isinstance(value, (float, complex, bytes, bytearray, memoryview, np.flatiter, _CTYPES))
+
+
+_CTYPES = type(np.empty(0).ctypes)
 
 
 def _without_rule(fn, ans):
     """The result of a call with no rule on a Tensor that requires grad: fine (and plain) when it is
     integer or boolean (``np.isclose``, ``np.nonzero``, ``x.nbytes``), an error when it is not."""
-    if ans is None:  # np.copyto, np.put...: the result was written in place, out of the tape's sight
+    if ans is None and callable(fn):  # np.copyto, np.put...: the result was written in place, out of sight
         raise NoRuleError(f"{_name(fn)} writes its result in place, which the tape cannot differentiate; "
                           f"compute a new array instead (np.where, np.concatenate...)")
     if _carries_gradient(ans):
@@ -646,6 +728,10 @@ def _method(name, self, args, kwargs):
     impl = _METHOD_IMPLS.get(name)
     if impl is None:
         impl = _METHOD_IMPLS[name] = _on_array(fn)
+    if kwargs or len(args) > 1:  # perhaps out= (x.sum(out=buf)): see _function_with_out
+        done = _function_with_out(fn, (self,) + args, kwargs, impl)
+        if done is not _NOT_HANDLED:
+            return done
     return _apply(fn, (self,) + args, kwargs, impl)
 
 
@@ -829,7 +915,13 @@ class Tensor:
 
     @property
     def data(self):
-        """The raw value (alias of ``.value``); assigning replaces it and keeps the Tensor."""
+        """The raw value (alias of ``.value``); assigning replaces it and keeps the Tensor.
+
+        Inside a function differentiated by ``value_and_grad_tape`` it raises ``GradientLostError`` on
+        a Tensor that requires grad, as ``.numpy()`` does (NumPy code reading ``x.data``, the buffer of
+        an array, would silently lose the gradient); use ``x.detach().data`` there."""
+        if _mode.functional:
+            self._check_convert(".data")
         _escape(self)
         return self.value
 
@@ -868,6 +960,12 @@ class Tensor:
     @property
     def T(self):
         return _apply(np.ndarray.T, (self,), None, _T_IMPL)
+
+    @property
+    def flat(self):
+        """Like ``ndarray.flat``: iterating, indexing and item assignment through it are recorded (as
+        ``t.flatten()[i]`` and ``t[np.unravel_index(i, t.shape)] = v``), never on the raw values."""
+        return _FlatTensor(self)
 
     def detach(self):
         """A new Tensor with the same value that does not require grad (no copy of the data)."""
@@ -911,14 +1009,33 @@ class Tensor:
     def __format__(self, spec):
         return format(self.value, spec) if spec else repr(self)
 
+    # ---- what type checks see: the value's class (isinstance(x, np.ndarray), isinstance(s, float),
+    # np.isscalar(s), numbers.Number, x.__class__.__name__, functools.singledispatch...), so code that
+    # branches on the kind of its argument takes the branch NumPy code would. type(x) itself cannot be
+    # changed: `type(x) is np.ndarray` and `type(x).__name__` still see Tensor.
+
+    @property
+    def __class__(self):
+        return type(self.value)
+
+    @property
     def __len__(self):
-        if np.ndim(self.value) == 0:
-            raise TypeError("len() of a 0-d Tensor")
-        return len(self.value)
+        """``len(t)``; like a number or a 0-d array, a 0-d Tensor has no length: ``len(t)`` raises
+        TypeError and ``hasattr(t, "__len__")`` is False for a Tensor holding a number."""
+        value = self.value
+        if not isinstance(value, np.ndarray):
+            raise _NoLength(f"len() of a 0-d Tensor (it holds a {type(value).__name__})")
+        if value.ndim == 0:
+            return _len_of_0d
+
+        def length():
+            return len(value)
+
+        return length
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+        n = len(self)  # TypeError for a 0-d Tensor, as NumPy (so np.iterable(t) is False)
+        return (self[i] for i in range(n))
 
     def __bool__(self):  # allowed: this is how data-dependent control flow works
         return bool(self.value)
@@ -936,7 +1053,7 @@ class Tensor:
             )
 
     def __float__(self):
-        self._check_convert("float()")
+        self._check_convert("float()", _STORE_HINT)
         return float(self.value)
 
     def __int__(self):
@@ -1018,6 +1135,21 @@ class Tensor:
 
     def __setitem__(self, index, item):
         """``t[index] = item``, with the semantics of in-place operators (see the module docstring)."""
+        recorded = _mode.enabled and (self.requires_grad or isinstance(item, Tensor) and item.requires_grad)
+        if recorded and isinstance(self.value, np.ndarray):
+            if self.requires_grad and self._node is None:
+                raise InPlaceError(
+                    "item assignment into a leaf Tensor that requires grad: the gradient is taken with respect "
+                    "to its value before the change. Copy it first (y = x.copy()) and write into the copy."
+                )
+            if _is_shared(self):
+                raise InPlaceError("item assignment into a Tensor whose array is shared with other arrays "
+                                   "(views): they would not see it. Copy it first (y = y.copy()).")
+            # Recorded as y = updated(y, index, item): a new value and history, the old array untouched.
+            new = _apply(updated, (self, index, item), None)
+            self.value, self._node, self.requires_grad = new.value, new._node, new._node is not None
+            self._owned = True
+            return
         if self.requires_grad and _mode.enabled:
             raise InPlaceError(
                 "item assignment into a Tensor that requires grad is not recorded by the tape. Build "
@@ -1041,9 +1173,47 @@ class Tensor:
     # ---- ndarray methods: .sum(), .reshape(...), .T... go through __getattr__ below, recorded under
     # np.ndarray.<name>; clip is spelled out for its keyword names.
 
-    def clip(self, min=None, max=None):
-        """Like ``ndarray.clip``; recorded as ``np.ndarray.clip(x, min, max)``."""
-        return _method("clip", self, (min, max), None)
+    def clip(self, min=None, max=None, out=None, **kwargs):
+        """Like ``ndarray.clip``; recorded as ``np.ndarray.clip(x, min, max)`` (``out=`` as for NumPy
+        functions: see ``_call_with_out``)."""
+        if out is not None:
+            kwargs["out"] = out
+        return _method("clip", self, (min, max), kwargs or None)
+
+    def __copy__(self):
+        """``copy.copy(t)``: a copy of the value, as ``copy.copy`` of an ndarray makes (see ``__deepcopy__``)."""
+        return self.__deepcopy__(None)
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(t)``: recorded as ``t.copy()``, so the gradient flows through it (NumPy code
+        copies arrays this way); a leaf outside ``value_and_grad_tape`` gives a new leaf, as in PyTorch."""
+        if self._node is None and not _mode.functional:
+            value = self.value.copy() if isinstance(self.value, np.ndarray) else self.value
+            new = Tensor(value, requires_grad=self.requires_grad)
+            new._shared = False
+        elif isinstance(self.value, np.ndarray):
+            new = _method("copy", self, (), None)
+        else:
+            new = _unary(operator.pos, self)
+        if not isinstance(new, Tensor):
+            new = _wrap_plain(new)
+        if memo is not None:
+            memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        """Pickling keeps the value (and ``requires_grad`` of a leaf, as PyTorch), not the history: a
+        GradientLostError for a Tensor computed by recorded operations, or for any Tensor that
+        requires grad inside ``value_and_grad_tape``, whose unpickled copy would silently have none."""
+        if self._node is not None or _mode.functional:
+            self._check_convert("pickling (pickle.dumps, multiprocessing...)")
+        return Tensor, (self.value, self.requires_grad and self._node is None)
+
+    def __divmod__(self, other):
+        return self // other, self % other
+
+    def __rdivmod__(self, other):
+        return other // self, other % self
 
     def __getattr__(self, name):
         # Any ndarray method or attribute: recorded under np.ndarray.<name>,
@@ -1068,12 +1238,21 @@ class Tensor:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         out = kwargs.get("out")
+        if method == "at":  # np.add.at(a, index, b): writes into a
+            at = ufunc.at
+            return _write_into_first(at, f"np.{ufunc.__name__}.at", inputs, kwargs,
+                                     lambda target, rest, kw: at(target, *rest, **kw))
         if out is not None:
             outs = out if isinstance(out, tuple) else (out,)
-            if any(isinstance(o, Tensor) for o in outs):
-                return NotImplemented  # NumPy then raises its usual TypeError
-            if _mode.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in inputs):
-                raise InPlaceError(_out_message(ufunc, method, inputs, outs))
+            if any(isinstance(o, Tensor) for o in outs) or _mode.enabled and _requires_grad_in(inputs):
+                call = ufunc if method == "__call__" else getattr(ufunc, method)
+                rest = {k: v for k, v in kwargs.items() if k != "out"}
+                _call_with_out(
+                    _name(call), inputs, rest, outs, lambda: call(*inputs, **rest),
+                    lambda raws: call(*_raw_all(inputs), **_raw_all(rest), out=raws),
+                    lambda: _out_message(ufunc, method, inputs, outs),
+                    masked=method == "__call__" and rest.get("where", True) is not True)
+                return outs[0] if len(outs) == 1 else outs  # as NumPy does
         if method == "__call__":
             if not kwargs and len(inputs) == 1:  # fast paths for the common calls
                 return _unary(ufunc, inputs[0])
@@ -1086,6 +1265,13 @@ class Tensor:
     def __array_function__(self, func, types, args, kwargs):
         if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
             return NotImplemented
+        if func in _WRITES_FIRST_ARGUMENT:
+            return _write_into_first(func, _name(func), args, kwargs,
+                                     lambda target, rest, kw: func(target, *rest, **kw) if target is not None
+                                     else func(*rest, **kw))
+        done = _function_with_out(func, args, kwargs)
+        if done is not _NOT_HANDLED:
+            return done
         return _apply(func, args, kwargs)
 
     # ---- backward
@@ -1119,6 +1305,61 @@ class Tensor:
 
 _T_IMPL = _property_getter(np.ndarray.T)
 
+
+class _NoLength(AttributeError, TypeError):
+    """``len()`` of a Tensor holding a number: a TypeError for len(), an AttributeError for hasattr()."""
+
+
+def _len_of_0d():
+    raise TypeError("len() of a 0-d Tensor")
+
+
+class _FlatTensor:
+    """``t.flat`` for a Tensor ``t``: a flat view whose reads are recorded through ``t.flatten()`` and whose
+    item assignments go through ``Tensor.__setitem__`` (its semantics and errors)."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, t):
+        self.base = t
+
+    def __len__(self):
+        return int(np.size(self.base.value))
+
+    def _flattened(self):
+        # a recorded copy (np.ravel would make a view, and mark the Tensor shared: see _note_sharing)
+        return _method("flatten", self.base, (), None)
+
+    def __iter__(self):
+        flat = self._flattened()  # recorded once; its items are recorded as it is iterated
+        for i in range(len(self)):
+            yield flat[i]
+
+    def __getitem__(self, index):
+        return self._flattened()[index]
+
+    def __setitem__(self, index, item):
+        t = self.base
+        if not isinstance(t.value, np.ndarray):
+            raise TypeError("item assignment through .flat into a Tensor holding a number")
+        index = _raw(index)
+        if isinstance(index, Tensor):
+            index._check_convert("using as an index")
+        positions = np.arange(t.value.size)[index]
+        if np.ndim(positions) and np.size(item) not in (1, positions.size):
+            raise InPlaceError(f"t.flat[...] = v with {np.size(item)} values for {positions.size} places repeats the "
+                               f"values, which the tape does not record; give one value per place")
+        if np.ndim(item) and np.shape(item) != np.shape(positions) and np.size(item) == np.size(positions):
+            item = np.reshape(item, np.shape(positions))
+        t[np.unravel_index(positions, t.value.shape)] = item
+
+    def __array__(self, dtype=None, copy=None):
+        self.base._check_convert("conversion of t.flat to a NumPy array")
+        return np.array(self.base.value, dtype=dtype).ravel()
+
+    def __repr__(self):
+        return f"<flat iterator of {self.base!r}>"
+
 _UFUNC_SYMBOLS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", np.power: "**",
                   np.matmul: "@", np.floor_divide: "//", np.remainder: "%"}
 
@@ -1137,6 +1378,270 @@ def _out_message(ufunc, method, inputs, outs):
             f"updates of arrays. Drop out= and use the result (`y = np.{ufunc.__name__}(...)`).")
 
 
+# ---------------------------------------------------------------- out= and functions that write in place
+#
+# NumPy hands a call with ``out=`` (``np.multiply(t, 2.0, out=t)``, ``np.cumsum(x, out=buf)``,
+# ``x.sum(out=buf)``) and the functions that write into their first argument (``np.copyto``,
+# ``np.put``, ``np.add.at``...) to the Tensor protocols like any other. Run as they are on the raw
+# values they would write into arrays behind the tape's back: into a plain array, where the gradient is
+# lost, or into a Tensor's array, which recorded operations may have saved. So:
+#
+# * no gradient involved (nothing requires grad, or inside ``no_grad()``): NumPy's in-place call on the
+#   raw arrays, except that a Tensor of the graph (or a leaf that requires grad) gets a new array with
+#   the result, as the in-place operators do (the saved one stays as recorded);
+# * a plain array written from a Tensor that requires grad: PlainArrayWriteError, before any write;
+# * ``out=`` a Tensor, while recording: the in-place update ``t = f(...)`` with the semantics of the
+#   in-place operators (``_update_array``): a new value and history for ``t`` (``t[...] = f(...)`` when
+#   the result is broadcast or cast into ``t``, as NumPy's ``out=`` does); InPlaceError on a leaf that
+#   requires grad, a Tensor whose array is shared with other arrays, or with ``where=``;
+# * ``np.copyto(t, src)`` while recording is ``t[...] = src`` (recorded as item assignment); the other
+#   functions that write into a Tensor raise InPlaceError while recording.
+
+_OUT_PARAMETERS = {}  # fn -> (position of its positional parameter `out` or None, its positional parameter names)
+
+
+def _out_parameter(fn):
+    """Where ``fn`` takes ``out`` positionally (None if it does not), and the names of its positional
+    parameters (so that the arguments after ``out`` can be passed by keyword)."""
+    try:
+        return _OUT_PARAMETERS[fn]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: no cache
+        return None, ()
+    names, position = [], None
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    for p in params:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        if p.name == "out":
+            position = len(names)
+        names.append(p.name)
+    found = _OUT_PARAMETERS[fn] = (position, tuple(names))
+    return found
+
+
+def _split_out(fn, args, kwargs):
+    """``(args, kwargs, out)``: the call ``fn(*args, **kwargs)`` without its ``out`` argument (given by
+    keyword, or by position: the positional arguments after it are then passed by keyword), and that
+    argument (None when none is given)."""
+    if kwargs and kwargs.get("out") is not None:
+        return args, {k: v for k, v in kwargs.items() if k != "out"}, kwargs["out"]
+    position, names = _out_parameter(fn)
+    if position is None or len(args) <= position or args[position] is None or len(args) > len(names):
+        return args, kwargs, None
+    rest = dict(zip(names[position + 1:], args[position + 1:]))
+    return args[:position], {**(kwargs or {}), **rest}, args[position]
+
+
+def _requires_grad_in(values):
+    """Whether a Tensor that requires grad is among ``values`` (or inside a list/tuple among them)."""
+    for v in values:
+        if isinstance(v, Tensor):
+            if v.requires_grad:
+                return True
+        elif type(v) in (list, tuple) and _requires_grad_in(v):
+            return True
+    return False
+
+
+def _raw_all(x):
+    """``x`` with every Tensor replaced by its value, inside lists, tuples and dicts too."""
+    if isinstance(x, Tensor):
+        return x.value
+    if type(x) in (list, tuple):
+        return type(x)(_raw_all(v) for v in x)
+    if type(x) is dict:
+        return {k: _raw_all(v) for k, v in x.items()}
+    return x
+
+
+def _fresh_array_for(t):
+    """A copy of the array of ``t`` (a Tensor of the graph, or a leaf that requires grad) to write into
+    outside recording; an InPlaceError if others share the array of a Tensor of the graph (they would
+    not see the update; see ``_update_array``)."""
+    if not isinstance(t.value, np.ndarray):
+        raise TypeError(f"a Tensor holding a {type(t.value).__name__} cannot be written into in place; "
+                        f"it holds no array")
+    if t._node is not None and _is_shared(t):
+        raise InPlaceError("writing in place into a Tensor of the graph whose array is shared with other arrays "
+                           "(views): they would not see it. Build the new value out of place instead "
+                           "(`t = f(...)` without out=, np.where(mask, new, t)).")
+    return t.value.copy()
+
+
+def _take_fresh_array(t, array):
+    """Give ``t`` the array ``_fresh_array_for`` made and the call wrote into, keeping its history."""
+    t.value = array
+    if t._node is not None:
+        t._owned = True  # a new array, only t holds it
+
+
+def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, masked=False):
+    """Make the call ``name(*args, **kwargs, out=outs)`` (``outs``: a tuple of arrays and Tensors) with
+    the semantics above. ``compute()`` makes it without ``out`` (recorded as usual), ``raw_call(raws)``
+    on the raw values writing into the raw arrays ``raws``; ``plain_message()`` is the message for a
+    plain array written from a Tensor that requires grad; ``masked``: ``where=`` leaves parts of ``out``
+    as they were."""
+    grad_in = _mode.enabled and (_requires_grad_in(args) or _requires_grad_in(kwargs.values()))
+    graph_out = _mode.enabled and any(isinstance(o, Tensor) and o.requires_grad for o in outs)
+    if not (grad_in or graph_out):  # no gradient involved: in place, as NumPy (new arrays for the graph's)
+        raws, fresh = [], []
+        for o in outs:
+            if isinstance(o, Tensor) and o.requires_grad:  # inside no_grad()
+                array = _fresh_array_for(o)
+                fresh.append((o, array))
+                raws.append(array)
+            else:
+                raws.append(_raw(o))
+        raw_call(tuple(raws))
+        for o, array in fresh:
+            _take_fresh_array(o, array)
+        return
+    if grad_in and any(not isinstance(o, Tensor) for o in outs):
+        raise PlainArrayWriteError(plain_message())
+    if len(outs) != 1:
+        raise InPlaceError(f"{name}(..., out=(...)) with several outputs writing into Tensors is not recorded "
+                           f"by the tape; drop out= and use the results")
+    (t,) = outs
+    if not isinstance(t.value, np.ndarray):
+        raise TypeError(f"{name}(..., out=t): t holds a {type(t.value).__name__}, not an array")
+    if t.requires_grad and t._node is None:
+        raise InPlaceError(f"{name}(..., out=x) writes into a leaf Tensor that requires grad: the tape could not "
+                           f"differentiate it (the gradient is taken at the leaf's value). Write `x = {name}(...)` "
+                           f"without out= to make a new Tensor, or update parameters inside `with sg.no_grad():`.")
+    if _is_shared(t):
+        raise InPlaceError(f"{name}(..., out=v) writes into a Tensor whose array is shared with other arrays: it is "
+                           f"a view of another array or has views (v[1:], v.T, v.reshape(...), v.detach(), "
+                           f"v.numpy(), or sg.tensor(a) of an array a). NumPy would update them all, but the tape "
+                           f"does not follow in-place updates of shared arrays: they would keep the old values and "
+                           f"the gradient would be wrong. Write `v = {name}(...)` without out= instead.")
+    if masked:
+        raise InPlaceError(f"{name}(..., out=t, where=mask) leaves part of t as it was, which the tape does not "
+                           f"record; write `t = np.where(mask, {name}(...), t)` instead")
+    new = compute()
+    if isinstance(new, Tensor) and new.requires_grad:
+        value, node = new.value, new._node
+        if isinstance(value, np.generic) and value.shape == t.value.shape:
+            value = np.asarray(value)
+        if not (type(value) is np.ndarray and value.shape == t.value.shape and value.dtype == t.value.dtype):
+            if _fits_into(value, t.value):  # broadcast and cast as out= does: recorded as t[...] = new
+                t[...] = new
+                return
+            raise InPlaceError(
+                f"{name}(..., out=t) would convert the result (shape {np.shape(value)}, "
+                f"{np.result_type(value)}) to t's shape {t.value.shape} and dtype {t.value.dtype}, which the "
+                f"tape does not record; write `t = {name}(...)` without out= (and convert explicitly)")
+        node.ans = value
+        t.value, t._node, t.requires_grad = value, node, True
+        t._shared, t._owned = new._shared, new._owned
+        return
+    # a result without gradient written into a Tensor of the graph: it becomes a constant
+    array = t.value.copy()
+    raw_call((array,))
+    t.value, t._node, t.requires_grad, t._owned = array, None, False, False
+
+
+def _fits_into(value, array):
+    """Whether NumPy's ``out=array`` takes ``value``: it broadcasts to the array's shape and casts to
+    its dtype with ``casting="same_kind"`` (the ufuncs' default)."""
+    try:
+        shape = np.broadcast_shapes(np.shape(value), array.shape)
+    except ValueError:
+        return False
+    return shape == array.shape and np.can_cast(np.result_type(value), array.dtype, "same_kind")
+
+
+def _array_out_message(name):
+    """The message of a function writing into a plain array (``out=``) from a Tensor that requires grad."""
+    return (f"{name}(..., out=a) writes into a plain NumPy array a, from a Tensor that requires grad: a plain "
+            f"array cannot hold a gradient, and the tape does not follow in-place updates of arrays, so the "
+            f"gradient would be lost. Drop out= and use the result (`a = {name}(...)`: a becomes a Tensor).")
+
+
+def _function_with_out(fn, args, kwargs, impl=None):
+    """``fn(*args, **kwargs)`` for a NumPy function or ndarray method called on a Tensor, when it has an
+    ``out`` argument that is a Tensor or is written from a Tensor that requires grad (else
+    ``_NOT_HANDLED``: the caller records the call as usual)."""
+    args2, kwargs2, out = _split_out(fn, args, kwargs)
+    if out is None:
+        return _NOT_HANDLED
+    outs = out if type(out) is tuple else (out,)
+    if not (any(isinstance(o, Tensor) for o in outs)
+            or _mode.enabled and (_requires_grad_in(args2) or _requires_grad_in(kwargs2.values()))):
+        return _NOT_HANDLED
+    call = impl or fn
+    name = _name(fn)
+
+    def raw_call(raws):
+        return call(*_raw_all(args2), **_raw_all(kwargs2), out=raws if type(out) is tuple else raws[0])
+
+    _call_with_out(name, args2, kwargs2, outs, lambda: _apply(fn, args2, kwargs2, impl), raw_call,
+                   lambda: _array_out_message(name))
+    return out  # as NumPy does
+
+
+_NOT_HANDLED = object()
+
+
+# Functions that write into their first argument (and return None), and the name of that parameter.
+_WRITES_FIRST_ARGUMENT = {np.copyto: "dst", np.put: "a", np.place: "arr", np.putmask: "a",
+                          np.fill_diagonal: "a", np.put_along_axis: "arr"}
+
+
+def _write_into_first(fn, name, args, kwargs, raw_call):
+    """``fn(target, ...)`` that writes into ``target`` (``np.copyto``, ``np.put``, ``np.add.at``...) called
+    with Tensors, with the semantics above. ``raw_call(target, raw_args, raw_kwargs)`` makes the call on raw
+    values, writing into ``target``."""
+    key = _WRITES_FIRST_ARGUMENT.get(fn)
+    if args:
+        target, rest, kw = args[0], args[1:], dict(kwargs)
+    elif key in kwargs:
+        kw = dict(kwargs)
+        target, rest = kw.pop(key), ()
+    else:
+        return raw_call(None, _raw_all(args), _raw_all(kwargs))  # NumPy raises its TypeError
+    grad = _mode.enabled and (_requires_grad_in(args) or _requires_grad_in(kwargs.values()))
+    if not isinstance(target, Tensor):
+        if grad:
+            raise PlainArrayWriteError(
+                f"{name} writes into a plain NumPy array in place, from a Tensor that requires grad: a plain "
+                f"array cannot hold a gradient, and the tape does not follow in-place updates of arrays. "
+                f"{_BUILD_AS_TENSOR}")
+        return raw_call(target, _raw_all(rest), _raw_all(kw))
+    if not grad:
+        if not target.requires_grad:
+            return raw_call(target.value, _raw_all(rest), _raw_all(kw))
+        array = _fresh_array_for(target)  # inside no_grad(): a new array, the history kept
+        result = raw_call(array, _raw_all(rest), _raw_all(kw))
+        _take_fresh_array(target, array)
+        return result
+    if fn is np.copyto and len(rest) == 1 and not kw:
+        src = rest[0]
+        if isinstance(target.value, np.ndarray) and np.can_cast(np.result_type(_raw(src)), target.value.dtype,
+                                                                "same_kind"):
+            target[...] = src  # recorded as item assignment (or its InPlaceError)
+            return None
+    raise InPlaceError(
+        f"{name} writes into a Tensor in place, which the tape does not record while a gradient is "
+        f"involved. Build the new value out of place (`t = np.where(mask, new, t)`, `t = np.concatenate(...)`), "
+        f"or assign items (`t[index] = value` on a Tensor of the graph is recorded).")
+
+
+_BUILD_AS_TENSOR = (
+    "Build the array as a Tensor instead: collect the values in a list and use `np.stack(items)`, or start "
+    "from an array computed from the Tensor (`y = x * 0.0`, or `y = np.zeros(n) + 0.0 * x[0]` for another "
+    "shape), into which `y[i] = t` is recorded.")
+
+
+_STORE_HINT = (
+    " Storing the Tensor into a plain NumPy array (a[i] = t with a = np.zeros(n), np.fromiter(...)) does it"
+    " too (NumPy then reports 'setting an array element with a sequence'): " + _BUILD_AS_TENSOR
+)
+
 _ARRAY_METHOD_HINT = (
     " A method of a plain NumPy array called with a Tensor (y.dot(x), y.clip(x)...) converts it this way:"
     " ndarray methods cannot see Tensors, so call the function form instead (np.dot(y, x), np.clip(y, x))."
@@ -1152,6 +1657,8 @@ def _backpropagate(root, seed, retain_graph):
     """The one backward loop: adjoints flow from ``root`` to the leaves in reverse topological order.
 
     The vertices of the graph are what ``Node.parents`` hold: Nodes, and leaf Tensors at the ends."""
+    if _mode.protected:  # inside value_and_grad_tape: the saved plain arrays must be as recorded
+        _check_snapshots(_mode.protected)
     start = root._node or root
     # Pass 1: count, for every Node and leaf reachable from root, how many recorded uses it has.
     pending = {id(start): 0}
@@ -1524,9 +2031,20 @@ def _run_recorded(run, args, kwargs, protected):
     except ValueError as error:
         if protected and "read-only" in str(error):
             raise InPlaceError(_MODIFIED_AFTER_USE) from error
+        if isinstance(error.__cause__, GradientLostError):
+            # NumPy converting a Tensor into an item of a plain array (a[i] = t, np.fromiter(...)) calls
+            # float(t), and turns our GradientLostError into a ValueError: give it back, with what to do
+            raise PlainArrayWriteError(_STORED_IN_PLAIN_ARRAY) from error
         raise
     finally:
         _mode.functional = functional
+
+
+_STORED_IN_PLAIN_ARRAY = (
+    "a Tensor that requires grad was stored into a plain NumPy array (`a[i] = t` with `a = np.zeros(n)`, "
+    "np.fromiter(...), np.array(..., dtype=float) of an iterator...; NumPy's error is chained above): a plain "
+    "array cannot hold a gradient, so it would be lost. " + _BUILD_AS_TENSOR
+)
 
 
 _MODIFIED_AFTER_USE = (
