@@ -21,8 +21,10 @@ SOURCE_FAMILIES = ("inplace", "views_aliases", "mutation_after_use", "effects", 
                    "comprehensions", "module_aliases", "operators", "syntax")
 
 
-def _variants():
-    for family in SOURCE_FAMILIES:
+def variants(replacement, families=SOURCE_FAMILIES):
+    """(case, args) for every case of ``families`` whose only differentiated argument is ``V``, with
+    ``replacement`` in its place, when the function runs on it and returns a finite scalar."""
+    for family in families:
         module = importlib.import_module(f"{__package__}.{family}")
         for case in module.CASES:
             if case.kwargs or not isinstance(case.wrt, int):
@@ -30,7 +32,7 @@ def _variants():
             if not (len(case.args) > case.wrt >= 0 and case.args[case.wrt] is V):
                 continue
             args = list(case.args)
-            args[case.wrt] = T
+            args[case.wrt] = replacement
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     value = case.func(*copy.deepcopy(args))
@@ -41,5 +43,5 @@ def _variants():
                 yield case, tuple(args)
 
 
-for _case, _args in _variants():
+for _case, _args in variants(T):
     CASES.add(_case.func, *_args, wrt=_case.wrt, name=f"{_case.family}.{_case.name}")

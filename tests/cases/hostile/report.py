@@ -14,7 +14,7 @@ MODES = ("tape", "source", "auto")
 
 
 def _cause_of(outcome):
-    if outcome.family == "rank_variants":     # classify a 3-D variant as its original program
+    if outcome.family in ("rank_variants", "scalar_variants"):   # classify a variant as its original
         family, _, name = outcome.id.split("::", 1)[1].partition(".")
         outcome = copy.copy(outcome)
         outcome.family, outcome.id = family, f"{family}::{name}"
@@ -179,6 +179,12 @@ def write_report(results, complete, expected):
             if others:
                 lines.append("  - other modes: " + "; ".join(others))
             program = os_[0].program.rstrip()
+            if os_[0].family in ("rank_variants", "scalar_variants"):
+                original = cid.split("::", 1)[1].replace(".", "::", 1)
+                lines.append(f"  - the program of `{original}`, on a {'3-D array' if os_[0].family == 'rank_variants' else 'Python float'}")
+                program = ""
+            if label and label.startswith("N "):
+                program = ""          # 'no engine answers': the list is long, the reasons say enough
             if program:
                 lines += ["", "  ```python"] + ["  " + ln for ln in program.splitlines()] + ["  ```", ""]
         lines.append("")
