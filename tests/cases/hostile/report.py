@@ -162,9 +162,14 @@ def write_report(results, complete, expected):
                 if reason != current:
                     current = reason
                     lines += ["", f"#### the tape: {reason}", ""]
+            if label and label.startswith("N "):       # one line each: the list is long
+                src = results.get((cid, "source"))
+                why = _decline_reason(src.detail)[:110] if src is not None and src.status == "declined" else "?"
+                lines.append(f"- `{cid}` - source declined: {why}")
+                continue
             lines.append(f"- `{cid}` (family {os_[0].family})")
             for o in os_:
-                lines.append(f"  - **{o.mode}** {o.kind}: {o.detail}")
+                lines.append(f"  - **{o.mode}** {o.kind}: {o.detail[:600]}")
             failed_modes = {o.mode for o in os_}
             others = []
             for m in MODES:
@@ -193,11 +198,11 @@ def write_report(results, complete, expected):
     tape_errors = [o for o in outcomes if o.status == "tape_by_design"]
     lines += [f"## Tape errors by design ({len(tape_errors)}), not failures", ""]
     for o in sorted(tape_errors, key=lambda o: o.id):
-        lines.append(f"- `{o.id}`: {o.detail}")
+        lines.append(f"- `{o.id}`: {o.detail[:160]}")
     declines = [o for o in outcomes if o.status == "declined"]
     lines += ["", f"## Source-mode declines ({len(declines)}), not failures", ""]
     for o in sorted(declines, key=lambda o: o.id):
-        lines.append(f"- `{o.id}`: {o.detail[:240]}")
+        lines.append(f"- `{o.id}`: {_decline_reason(o.detail)[:140]}")
     lines.append("")
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines))
