@@ -120,7 +120,15 @@ EQUIVALENT = {
      "first two arguments swapped"): "as above",
     ("sourcegrad/rules/core.py", "@vjp_rule(operator.neg, np.negative, elementwise=True)",
      "first two arguments swapped"): "as above",
-    ("sourcegrad/rules/linalg.py", "@vjp_rule(np.dot, np.ndarray.dot)", "first two arguments swapped"): "as above",
+    ("sourcegrad/rules/core.py", "@vjp_rule(operator.truediv, np.divide, elementwise=True)",
+     "first two arguments swapped"): "as above",
+    ("sourcegrad/rules/core.py", "@vjp_rule(builtins.float, elementwise=True)", "True -> False"):
+        "float(), math.log10 and math.pow take and give Python numbers: no shape class depends on the flag for "
+        "them, and the analysis counts math.* and float results as new objects anyway",
+    ("sourcegrad/rules/core.py", "@vjp_rule(math.log10, elementwise=True)", "True -> False"): "as above",
+    ("sourcegrad/rules/core.py", "@vjp_rule(math.pow, elementwise=True)", "True -> False"): "as above",
+    ("sourcegrad/rules/linalg.py", "@vjp_rule(np.dot, np.ndarray.dot)", "first two arguments swapped"):
+        "the order in which one rule is registered for several primitives",
     ("sourcegrad/rules/linalg.py", "@vjp_rule(operator.matmul, np.matmul)", "first two arguments swapped"):
         "as above",
     ("sourcegrad/rules/numpy.py", "@vjp_rule(np.trace, np.ndarray.trace)", "first two arguments swapped"):

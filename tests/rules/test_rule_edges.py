@@ -117,3 +117,29 @@ def test_rules_of_calls_that_leave_arguments_at_their_defaults(mode):
     for got, want in zip(sg.grad(joined_with_defaults, wrt=(0, 1), mode=mode)(a, b),
                          sg.numerical_grad(joined_with_defaults, a, b, wrt=(0, 1))):
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_power_with_a_negative_base_gives_the_exponent_no_gradient(mode):
+    # d/dy x**y does not exist for x < 0 (x**y is complex nearby); the rule gives 0 there, not NaN
+    gx, gy = sg.grad(np_power, wrt=(0, 1), mode=mode)(np.array([-2.0, 0.5]), np.array([3.0, 2.0]))
+    np.testing.assert_allclose(gx, [12.0, 1.0])
+    np.testing.assert_allclose(gy, [0.0, 0.25 * math.log(0.5)], rtol=1e-12)
+
+
+def test_math_pow_with_a_base_below_one():
+    gx, gy = sg.grad(math_power, wrt=(0, 1), mode="source")(0.5, 3.0)
+    assert gx == pytest.approx(0.75) and gy == pytest.approx(0.125 * math.log(0.5))
+
+
+def negate_and_add(x):
+    y = -x
+    return np.sum(y * x + x)
+
+
+def test_negation_is_elementwise_so_no_unbroadcast_is_generated():
+    # -x has the shape of x: the adjoint needs no unbroadcast (nor any other shape fix-up)
+    text = sg.source(negate_and_add)
+    assert "unbroadcast" not in text, text
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(sg.grad(negate_and_add)(x), -2 * x + 1)
