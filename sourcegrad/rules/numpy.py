@@ -25,7 +25,7 @@ derivative is zero wherever it exists, or their result is not a real number:
 - indices and counts: ``argmax``, ``argmin``, ``argsort``, ``argpartition``, ``argwhere``,
   ``nonzero``, ``flatnonzero``, ``count_nonzero``, ``searchsorted``, ``digitize``;
 - shapes and constructors: ``shape``, ``ndim``, ``size``, ``zeros``/``ones``/``empty`` and their
-  ``*_like``, ``eye``, ``identity``, ``arange``, ``linspace``, ``logspace``, ``tri`` (``full`` and
+  ``*_like``, ``eye``, ``identity``, ``tri`` (``full`` and
   ``full_like`` have rules: the gradient goes to the fill value).
 """
 
@@ -635,5 +635,7 @@ nondifferentiable(
     # shapes and constructors
     np.shape, np.ndim, np.size,
     np.zeros, np.ones, np.zeros_like, np.ones_like, np.empty, np.empty_like,
-    np.eye, np.identity, np.arange, np.linspace, np.logspace, np.tri,
+    np.eye, np.identity, np.tri,
 )
+# np.arange, np.linspace and np.logspace are differentiable in their start and stop (and arange's length
+# jumps with them): they have no rule yet, so both engines refuse them on values that carry a gradient.

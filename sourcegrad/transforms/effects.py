@@ -61,7 +61,19 @@ _VIEW_NAMES = """asarray asanyarray ascontiguousarray asfortranarray asarray_chk
     fliplr flipud rot90 diag einsum nan_to_num""".split()
 NUMPY_VIEWS = {getattr(np, name) for name in _VIEW_NAMES if hasattr(np, name)} | {
     np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view}
-# np.array(..., copy=False) may share memory too; the call is checked separately.
+# NumPy functions known to return new arrays (an allow-list: anything else may return a view).
+_NEW_NAMES = """zeros ones empty full zeros_like ones_like empty_like full_like eye identity array copy arange linspace
+    logspace geomspace concatenate concat stack hstack vstack dstack column_stack where dot vdot inner outer matmul
+    tensordot kron cross sum mean prod std var max min amax amin ptp average median percentile quantile nansum
+    nanmean nanmax nanmin nanstd nanvar cumsum cumprod diff gradient sort argsort argmax argmin nonzero flatnonzero
+    argwhere clip round around tile repeat roll pad take take_along_axis choose select piecewise interp convolve
+    correlate polyval histogram unique searchsorted digitize bincount trace allclose isclose array_equal triu tril
+    insert delete append cov corrcoef count_nonzero all any meshgrid outer vecdot matvec vecmat fromfunction
+    cumulative_sum cumulative_prod logaddexp2 sinc i0 nan_to_num""".split()
+NUMPY_NEW = {getattr(np, name) for name in _NEW_NAMES if hasattr(np, name)} | {
+    getattr(np.linalg, name) for name in """inv solve det norm eigh eig svd cholesky qr pinv lstsq matrix_power
+    slogdet eigvals eigvalsh multi_dot tensorinv tensorsolve cond matrix_rank vector_norm matrix_norm svdvals
+    outer cross vecdot""".split() if hasattr(np.linalg, name)}
 
 
 def is_numpy(obj):
@@ -166,11 +178,9 @@ def returns_new(call, target, method_name=None):
     if getattr(target, "__module__", None) == "math":
         return True
     if is_numpy(target):
-        if target in NUMPY_VIEWS or out_arguments(call, target):
+        if target in NUMPY_VIEWS or out_arguments(call, target) or any(kw.arg == "copy" for kw in call.keywords):
             return False
-        if any(kw.arg == "copy" for kw in call.keywords):
-            return False
-        return True
+        return isinstance(target, np.ufunc) or target in NUMPY_NEW
     return False
 
 

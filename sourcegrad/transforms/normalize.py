@@ -25,7 +25,7 @@ import types
 import numpy as np
 
 from ..errors import OutputError, TransformError
-from ..rules import is_elementwise, is_nondifferentiable, lookup_vjp
+from ..rules import is_nondifferentiable, lookup_vjp
 from ..runtime.helpers import updated
 from . import effects
 from .aliases import Aliases
@@ -44,6 +44,7 @@ NEW_PRIMITIVES = {operator.add, operator.sub, operator.mul, operator.truediv, op
                   operator.neg, operator.pos, operator.matmul, updated}
 # Static objects a local name may stand for (``xp = np``, ``act = np.tanh``): never arrays or containers.
 STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
+DYNAMIC = {"eval", "exec", "vars", "globals", "locals", "compile", "__import__", "setattr", "delattr"}
 INPLACE = "in place"
 COPY = "copy"
 
@@ -150,10 +151,11 @@ class Normalizer:
         self.static = {}            # SSA name -> module or function it was bound to (xp = np)
         self.holders = set()        # SSA names of dicts holding values that carry a gradient
         self.sequences = set()      # SSA names bound to a list, tuple or dict this function built
+        self._locals = {}           # function tree -> the names it binds
         self._free_keys = {}        # key -> the global object (kept alive, so its id stays unique)
         self.containers = {}        # SSA name -> _Container: a list/tuple/dict whose items are known atoms
-        self.kinds = {}             # SSA name -> "array" (made by NumPy), "literal" (a container built here)
-                                    # or "copyable" (arithmetic): values that can be copied before a write
+        self.kinds = {}             # SSA name -> "array" (made by NumPy) or "literal" (a container built
+                                    # here): values that can be copied before a write
         self.inlining = []
         self.dependencies = []      # (mapping, name, object) of every inlined helper's binding
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
@@ -201,12 +203,33 @@ class Normalizer:
     def refuse_everywhere(self, stmt, scope):
         """Constructs declined wherever they appear in a statement, even in code with no gradient."""
         err = scope.source.error
+        consumed = {id(a) for call in ast.walk(stmt) if isinstance(call, ast.Call) for a in call.args}
         for node in ast.walk(stmt):
+            if isinstance(node, ast.GeneratorExp) and id(node) not in consumed and any(
+                    isinstance(n, ast.Name) and n.id in self.local_names(scope) for n in ast.walk(node)):
+                raise err(node, "a generator expression kept for later reads the function's variables when it "
+                          "runs, not when it is made", TAPE_HINT)
             if isinstance(node, ast.NamedExpr):
                 raise err(node, "assignment expression (:=) is not supported in source mode", TAPE_HINT)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC \
+                    and node.func.id not in scope.env:
+                raise err(node, f"{node.func.id}() reads or changes variables by name at run time, which source "
+                          "mode cannot follow", TAPE_HINT)
+            if isinstance(node, ast.Lambda) and any(isinstance(n, ast.Name) and n.id in self.local_names(scope)
+                                                    for n in ast.walk(node.body)):
+                raise err(node, "a lambda that reads the function's own variables (Python reads them when it is "
+                          "called, not when it is made)", TAPE_HINT)
             if isinstance(node, ast.Constant) and isinstance(node.value, complex):
                 raise err(node, "complex numbers are not supported in source mode: the derivative rules are "
                           "written for real values", TAPE_HINT)
+
+    def local_names(self, scope):
+        """Every name the function being lowered binds (its locals), read lazily by lambdas."""
+        tree = scope.source.tree
+        if tree not in self._locals:
+            self._locals[tree] = {a.arg for a in ast.walk(tree.args) if isinstance(a, ast.arg)} | {
+                n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return self._locals[tree]
 
     def lower_statement(self, stmt, scope):
         err = scope.source.error
@@ -240,7 +263,19 @@ class Normalizer:
         raise err(stmt, f"{kind} at line {lineno} is not supported in source mode", TAPE_HINT)
 
     def lower_assign(self, targets, value, scope, stmt):
-        first, rest = targets[0], targets[1:]
+        if len(targets) > 1:   # a = b[0] = v: v is evaluated once and the same object goes to every target
+            atom = self.atomize(value, scope)
+            temp = atom.id if isinstance(atom, ast.Name) else None
+            if temp is None or temp not in self.names.bound or not temp.startswith("t"):
+                temp = self.new_temp()
+                self.lower_into(atom, temp, scope, stmt)
+            hidden = "<chained>" + temp
+            scope.env[hidden] = ast.Name(temp, ast.Load())
+            for target in targets:
+                self.lower_assign([target], ast.Name(hidden, ast.Load()), scope, stmt)
+            del scope.env[hidden]
+            return
+        first = targets[0]
         if isinstance(first, ast.Name):
             self.bind(first.id, value, scope, stmt)
         elif isinstance(first, (ast.Tuple, ast.List)):
@@ -249,8 +284,6 @@ class Normalizer:
             self.lower_store(first, value, scope, stmt)
         else:
             raise scope.source.error(first, "this assignment target is not supported in source mode", TAPE_HINT)
-        for target in rest:
-            self.lower_assign([target], first, scope, stmt)
 
     def lower_unpack(self, target, value, scope, stmt):
         names = []
@@ -461,8 +494,10 @@ class Normalizer:
                 self.aliases.join(target, root)
         if active:
             self.aliases.save(target)
-            for root in roots:
-                self.aliases.save(root)
+            for atom in operands:   # all of them, the index of x[idx] too: the adjoint reads them
+                names = [n for n in ast.walk(atom) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+                for root in self.alias_roots(atom) + [r for n in names for r in self.alias_roots(n)]:
+                    self.aliases.save(root)
 
     def lower_expr(self, expr, scope):
         """Lower an active expression one level: an _Op on atoms, an atom, or a list of atoms."""
@@ -510,6 +545,7 @@ class Normalizer:
             if not is_cheap(index):
                 temp = self.new_temp()
                 self.emit_passive(ast.Assign([ast.Name(temp, ast.Store())], self.index_value(index)), (temp,))
+                self.alias_index(temp, index)
                 index = ast.Name(temp, ast.Load())
             return _Op(operator.getitem, ast.Subscript(base, index, ast.Load()), [base, self.index_value(index)])
         if isinstance(expr, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in expr.elts):
@@ -757,7 +793,7 @@ class Normalizer:
             return "list" if isinstance(value, ast.List) else "tuple"
         if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
             keys = [k.value for k in value.keys]
-            if len(set(map(repr, keys))) == len(keys):
+            if len(set(keys)) == len(keys) and len({type(k) for k in keys}) == 1:
                 return "dict"
         if isinstance(value, ast.Call) and not value.args and not value.keywords:
             found, target = self.resolve_static(value.func, scope)
@@ -852,6 +888,8 @@ class Normalizer:
         name, container = found
         method, args = call.func.attr, call.args
         items, keys = list(container.items), container.keys
+        if any(isinstance(n, ast.Name) and n.id == name for a in args for n in ast.walk(a)):
+            return False   # lst.append(lst): the list would hold itself
         if container.kind == "list" and method == "append" and len(args) == 1 and not call.keywords:
             items.append(self.atomize(args[0], scope))
         elif container.kind == "list" and method == "extend" and len(args) == 1 and not call.keywords:
@@ -965,6 +1003,7 @@ class Normalizer:
             self.check_effects(target.slice, scope, stmt)
             temp = self.new_temp()
             self.emit_passive(ast.Assign([ast.Name(temp, ast.Store())], self.index_value(index)), (temp,))
+            self.alias_index(temp, index)
             index = ast.Name(temp, ast.Load())
         index_value = self.index_value(index)
         current = ast.Name(version_of, ast.Load())
@@ -982,8 +1021,19 @@ class Normalizer:
         if not isinstance(root, ast.Name):
             raise scope.source.error(target, "this assignment target is not supported in source mode", TAPE_HINT)
         direct = isinstance(target, ast.Subscript) and target.value is root
-        self.writable(root.id, scope, stmt, copy_allowed=direct, deep=not direct)
-        self.emit_passive(make(self.rename(target, scope)), (), effect=True)
+        augmented = isinstance(stmt, ast.AugAssign)   # c[k] += v also updates the item c[k] itself in place
+        kind = self.kinds.get(getattr(scope.env.get(root.id), "id", None))
+        deep = not direct or augmented and kind != "array"
+        self.writable(root.id, scope, stmt, copy_allowed=not deep, deep=deep)
+        store = make(self.rename(target, scope))
+        holder = self.alias_roots(self.rename(root, scope))
+        for held in self.alias_roots(store.value):
+            for key in holder:
+                if self.aliases.escaped(key):
+                    self.aliases.escape(held)
+                else:
+                    self.aliases.contain(key, held)
+        self.emit_passive(store, (), effect=True)
 
     def writable(self, name, scope, node, copy_allowed, deep=False):
         """Prepare an in-place write into user name ``name``'s object (``deep``: into an object reached from
@@ -995,7 +1045,9 @@ class Normalizer:
         known = all(self.kinds.get(k) in ("array", "literal") for k in keys)
         unknown_reach = deep and not known and any(
             self.aliases.escaped(k) for k in self.aliases.saved_names())
-        if not unknown_reach and not any(self.aliases.saved(k) for k in keys) and reach.isdisjoint(self.active):
+        # (an argument being differentiated is not taken to be a global or another argument until used)
+        active = {k for k in reach if k in self.active and not self.aliases.escaped(k)}
+        if not unknown_reach and not any(self.aliases.saved(k) for k in keys) and not active:
             for member in reach:
                 self.containers.pop(member, None)
             return INPLACE
@@ -1044,6 +1096,12 @@ class Normalizer:
         if isinstance(func, ast.Attribute) and not self.is_static(func, scope):
             return func.attr, None
         found, target = self.resolve_static(func, scope)
+        owner = getattr(target, "__self__", None)
+        if found and isinstance(func, ast.Attribute) and owner is not None \
+                and not isinstance(owner, (types.ModuleType, type, np.ufunc)):
+            if isinstance(owner, (np.ndarray, list, dict, set)):
+                return func.attr, None      # judged like a method of a local value of that kind
+            return "<method of " + type(owner).__name__ + ">", None   # unknown: writes receiver and arguments
         return None, (target if found else None)
 
     def check_effects(self, node, scope, stmt):
@@ -1072,6 +1130,7 @@ class Normalizer:
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state (it writes into "
                                          "items or attributes, or uses global), and the gradient reads globals",
                                          'Pass what it changes as an argument, or use mode="tape".')
+            self.capture(call, method, target, operands, scope)
             for expr in written:
                 if isinstance(expr, ast.Starred):
                     expr = expr.value
@@ -1080,6 +1139,36 @@ class Normalizer:
                     root = root.value
                 if isinstance(root, ast.Name):
                     self.writable(root.id, scope, call, copy_allowed=root is expr, deep=root is not expr)
+
+    def capture(self, call, method, target, operands, scope):
+        """Record where a call that writes may keep references to what it is given: a list method into its
+        receiver; a helper that writes its arguments into each other; an unknown call anywhere."""
+        roots = [self.alias_roots(self.rename(a, scope)) for a in operands]
+        if method in effects.MUTATING_METHODS and isinstance(call.func, ast.Attribute):
+            receiver = self.alias_roots(self.rename(call.func.value, scope))
+            for key in receiver:
+                for held in (r for group in roots for r in group):
+                    if self.aliases.escaped(key):
+                        self.aliases.escape(held)
+                    elif held != key:
+                        self.aliases.contain(key, held)
+        elif isinstance(target, types.FunctionType) and effects.function_writes(target) is effects.ARGUMENTS:
+            flat = [r for group in roots for r in group]
+            for other in flat[1:]:
+                self.aliases.join(flat[0], other)
+        elif target is None or not (effects.is_numpy(target) or
+                                    isinstance(getattr(target, "__self__", None), np.ufunc)):
+            for group in roots:
+                for root in group:
+                    self.aliases.escape(root)
+
+    def alias_index(self, temp, index):
+        """An index computed into ``temp`` (``np.ix_(r, c)``, ``[i, j]``) may hold the index arrays it reads."""
+        self.aliases.new(temp)
+        for name in ast.walk(index):
+            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load):
+                for root in self.alias_roots(name):
+                    self.aliases.join(temp, root)
 
     def alias_key(self, atom):
         """The name ``Aliases`` knows an atom's object by: its SSA name, or, for a global or closure value,
@@ -1151,15 +1240,16 @@ class Normalizer:
             method, callee = self.call_target(value, scope)
             if effects.returns_new(value, callee, method):
                 return
+            if not (method is not None and method in effects.PURE_METHODS or effects.is_numpy(callee)
+                    or callee in effects.PURE_BUILTINS):
+                self.aliases.escape(target)   # an unknown call may return a global, or keep what it returns
         renamed = self.rename(value, scope)
         for root in self.alias_roots(renamed):
             self.aliases.join(target, root)
 
     def kind_of(self, value, scope):
-        """"array" for a new NumPy array (a NumPy call or an ndarray's ``copy``/``astype``), "copyable" for
-        the result of arithmetic, else None: what a passive binding's value is known to be."""
-        if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare)):
-            return "copyable"
+        """"array" for a new NumPy array (a NumPy call or an ndarray's ``copy``/``astype``), else None: what a
+        passive binding's value is known to be."""
         if not isinstance(value, ast.Call):
             return None
         method, callee = self.call_target(value, scope)
@@ -1176,7 +1266,7 @@ class Normalizer:
         prim = op.prim
         if prim is max or prim is min:   # they return one of their arguments itself
             return False
-        if prim in NEW_PRIMITIVES or is_elementwise(prim):
+        if prim in NEW_PRIMITIVES or isinstance(prim, np.ufunc) and prim.signature is None:
             return True
         if prim is IDENTITY or prim is PACK:
             return False
