@@ -133,6 +133,19 @@ EQUIVALENT = {
         "as above",
     ("sourcegrad/rules/numpy.py", "@vjp_rule(np.trace, np.ndarray.trace)", "first two arguments swapped"):
         "as above",
+    ("sourcegrad/rules/linalg.py", "grad_cross(g, a, b, 1, axisa, axisb, axisc, axis),", "constant 1 -> 2 (+1)"):
+        "grad_cross tests which == 0; any other value means b",
+    ("sourcegrad/rules/linalg.py", "grad_cross(g, a, b, 1, axisa, axisb, axisc, axis),", "constant 1 -> 2 (x2)"):
+        "as above",
+    ("sourcegrad/rules/registry.py", "VERSION = [0]         # bumped on every registration, so generated code made "
+     "before it is rebuilt", "constant 0 -> 1 (+1)"): "only changes of the counter matter, not its start",
+    ("sourcegrad/rules/registry.py", "if isinstance(primitive, np.ufunc):", "statement dropped (If)"):
+        "the general path names NumPy's ufuncs the same way (module 'numpy', qualname = name)",
+    ("sourcegrad/rules/registry.py", "if qualname is None:  # a property such as ndarray.T", "statement dropped (If)"):
+        "NumPy's properties have a __qualname__ ('ndarray.T'); no registered primitive lacks one",
+    ("sourcegrad/rules/registry.py",
+     'if module.startswith("numpy") or module == "" and "ndarray" in qualname:', "and -> or"):
+        "no registered primitive has an empty module without 'ndarray' in its name",
     ("sourcegrad/rules/linalg.py",
      'def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):', "False -> True"):
         "hermitian is not used by the rule (the gradient is the same)",

@@ -66,6 +66,7 @@ def test_registration(scratch):
         return g_ * y * scale, g_ * x * scale
 
     assert vjp_rule(f, None, g)(f_vjp) is f_vjp          # None (a function NumPy lacks) is skipped
+    assert None not in VJP_RULES
     assert VERSION[0] == before + 1
     rule = lookup_vjp(f)
     assert isinstance(rule, Rule) and rule.fn is f_vjp and rule.primitive is f

@@ -143,3 +143,25 @@ def test_negation_is_elementwise_so_no_unbroadcast_is_generated():
     assert "unbroadcast" not in text, text
     x = np.array([0.5, -1.0])
     np.testing.assert_allclose(sg.grad(negate_and_add)(x), -2 * x + 1)
+
+
+def diff_3d(t):
+    return np.sum(np.diff(t) ** 2)          # along the last axis (axis=-1 by default), here axis 2
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_diff_of_a_3d_array_with_its_default_axis(mode):
+    t = np.arange(12.0).reshape(2, 2, 3) ** 1.5
+    np.testing.assert_allclose(sg.grad(diff_3d, mode=mode)(t), sg.numerical_grad(diff_3d, t), rtol=1e-7)
+
+
+def clip_method(x):
+    y = x.clip(-1.0, 1.0)
+    return np.sum(y * x + x)
+
+
+def test_the_clip_method_is_elementwise_so_no_unbroadcast_is_generated():
+    text = sg.source(clip_method)
+    assert "unbroadcast" not in text, text
+    x = np.array([0.5, -2.0])
+    np.testing.assert_allclose(sg.grad(clip_method)(x), sg.numerical_grad(clip_method, x), rtol=1e-7)
