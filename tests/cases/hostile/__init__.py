@@ -26,7 +26,8 @@ FAMILIES = (
     "mutation_after_use", "effects", "shapes", "helpers", "entry", "control", "operators",
     "numpy_edges", "rules", "realistic", "syntax",
     "rank_variants",          # last: re-register cases of the families above with a 3-D input,
-    "scalar_variants",        # and with a Python float
+    "scalar_variants",        # and with a Python float,
+    "matrix_variants",        # and (in-place, views, mutation) with a 2-D array
 )
 
 

@@ -14,7 +14,7 @@ MODES = ("tape", "source", "auto")
 
 
 def _cause_of(outcome):
-    if outcome.family in ("rank_variants", "scalar_variants"):   # classify a variant as its original
+    if outcome.family.endswith("_variants"):   # classify a variant as its original
         family, _, name = outcome.id.split("::", 1)[1].partition(".")
         outcome = copy.copy(outcome)
         outcome.family, outcome.id = family, f"{family}::{name}"
@@ -184,9 +184,11 @@ def write_report(results, complete, expected):
             if others:
                 lines.append("  - other modes: " + "; ".join(others))
             program = os_[0].program.rstrip()
-            if os_[0].family in ("rank_variants", "scalar_variants"):
+            if os_[0].family.endswith("_variants"):
                 original = cid.split("::", 1)[1].replace(".", "::", 1)
-                lines.append(f"  - the program of `{original}`, on a {'3-D array' if os_[0].family == 'rank_variants' else 'Python float'}")
+                kind = {"rank_variants": "3-D array", "scalar_variants": "Python float",
+                        "matrix_variants": "2-D array"}.get(os_[0].family, "other input")
+                lines.append(f"  - the program of `{original}`, on a {kind}")
                 program = ""
             if label and label.startswith("N "):
                 program = ""          # 'no engine answers': the list is long, the reasons say enough
