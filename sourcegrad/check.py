@@ -180,10 +180,22 @@ def _call(f, args, kwargs, slots, values):
     return f(*args, **kwargs)
 
 
+def _widened(value):
+    """A float64 copy of a lower-precision float array or NumPy float; anything else as it is."""
+    if isinstance(value, (np.ndarray, np.floating)) and np.issubdtype(value.dtype, np.floating) \
+            and np.finfo(value.dtype).eps > _EPS:
+        return np.array(value, dtype=np.float64) if isinstance(value, np.ndarray) else np.float64(value)
+    return value
+
+
 def _differences(f, args, kwargs, slots):
     """``(value, grads, noise)``: f at the point, and per slot the central-difference gradient and an
     estimate of its rounding error (both float64 arrays of the argument's shape)."""
     fname = _fname(f)
+    # every float argument in float64, the ones not differentiated too (a float32 array that is not
+    # differentiated would make f compute in float32, and the differences would be rounding noise)
+    args = [_widened(a) for a in args]
+    kwargs = {k: _widened(v) for k, v in kwargs.items()}
     bases = [slot.base for slot in slots]
     value = _scalar_output(_call(f, args, kwargs, slots, [b.copy() for b in bases]), fname)
     grads, noises = [], []
@@ -220,7 +232,8 @@ def numerical_grad(f, *args, wrt=0, **kwargs):
 
     Method: every element ``x_i`` is moved by ``±h_i`` with ``h_i = eps**(1/3) * max(1, |x_i|)``
     (``eps`` of float64, so ``h ~ 6e-6`` for ``|x| <= 1``), and ``(f(x+h) - f(x-h)) / 2h`` is
-    computed in float64 (integer and float32 arguments are converted to float64 for the calls).
+    computed in float64 (integer and float32 arguments are converted to float64 for the calls, and so
+    are float32 arguments that are not differentiated).
 
     Accuracy: the truncation error is O(h^2) (``h^2 |f'''| / 6``), the rounding error about
     ``eps |f| / h``; this step balances the two, which gives about 1e-10 relative error for smooth,
@@ -409,9 +422,12 @@ class GradCheckReport:
 # ---------------------------------------------------------------- check_grad
 
 
-def _precision(slots):
-    for slot in slots:
-        dtype = getattr(slot.original, "dtype", None)
+def _precision(slots, args=(), kwargs=None):
+    """'float32' when any argument — differentiated or not — is a float array (or NumPy float) of
+    lower precision than float64: the engines then compute in it."""
+    values = [slot.original for slot in slots] + list(args) + list((kwargs or {}).values())
+    for value in values:
+        dtype = getattr(value, "dtype", None) if isinstance(value, (np.ndarray, np.generic)) else None
         if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).eps > 1e-10:
             return "float32"
     return "float64"
@@ -451,7 +467,8 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
     each difference (``100 * eps * |f| / 2h``), so large function values do not fail spuriously.
     Source vs tape compares two exact gradients that differ only by rounding (operation order),
     so it is tighter: ``mode_rtol=1e-7, mode_atol=1e-9``. With float32 (or float16) arguments the
-    engines compute in that precision and the defaults are ``1e-3, 1e-4`` and ``1e-5, 1e-6``.
+    engines compute in that precision and the defaults are ``1e-3, 1e-4`` and ``1e-5, 1e-6`` (also when
+    the float32 arguments are not the ones differentiated).
     (torch.autograd.gradcheck uses ``rtol=1e-3, atol=1e-5`` with a fixed step of 1e-6; our step
     is scaled to each element and chosen to minimise the error, so tighter defaults are safe.)
 
@@ -472,7 +489,7 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
             raise ValueError(f"modes must be drawn from {MODES}, not {mode!r}")
     single, slots, full_kwargs = _resolve(f, args, kwargs, wrt)
     fname = _fname(f)
-    defaults = DEFAULT_TOLERANCES[_precision(slots)]
+    defaults = DEFAULT_TOLERANCES[_precision(slots, args, kwargs)]
     tols = {"rtol": rtol, "atol": atol, "mode_rtol": mode_rtol, "mode_atol": mode_atol}
     tols = {k: float(defaults[k] if v is None else v) for k, v in tols.items()}
     names = [slot.name for slot in slots]

@@ -418,3 +418,24 @@ def test_compare_worst_element_among_agreeing_ones():
     # tolerance 1e-5 on [0], none on [1] (both 0, exactly equal): [0] is the one nearer its limit
     record = _compare("x", ("p", "q"), np.array([1.0, 0.0]), np.array([1.0 + 1e-7, 0.0]), 1e-5, 0.0)
     assert record.ok and record.worst_index == (0,)
+
+
+def scaled_by(s, p):
+    return np.sum(np.sin(p * s))
+
+
+def test_float32_arguments_not_differentiated_set_float32_tolerances():
+    # the engines compute in float32 because of p, even though only the float s is differentiated
+    p = np.array([0.3, 1.7, -2.2], dtype=np.float32)
+    report = sg.check_grad(scaled_by, 0.7, p, wrt=0)
+    assert report.tolerances == DEFAULT_TOLERANCES["float32"] and report.ok
+    assert sg.check_grad(scaled_by, 0.7, p.astype(np.float64), wrt=0).tolerances == DEFAULT_TOLERANCES["float64"]
+    assert sg.check_grad(scaled_by, 0.7, p=p, wrt=0).tolerances == DEFAULT_TOLERANCES["float32"]
+
+
+def test_finite_differences_widen_float32_arguments_that_are_not_differentiated():
+    p = np.array([0.3, 1.7, -2.2], dtype=np.float32)
+    exact = float(np.sum(p.astype(np.float64) * np.cos(p.astype(np.float64) * 0.7)))
+    assert sg.numerical_grad(scaled_by, 0.7, p) == pytest.approx(exact, rel=1e-8)
+    assert sg.numerical_grad(scaled_by, 0.7, p=p) == pytest.approx(exact, rel=1e-8)
+    assert p.dtype == np.float32
