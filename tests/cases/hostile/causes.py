@@ -163,11 +163,13 @@ CAUSES = [
      "defaults changed afterwards (f.__defaults__ = ...) are not seen, in tape mode too.",
      _ids("stale::defaults_replaced")),
     # ---------------------------------------------------------------- silent wrong gradients, tape mode
-    ("X1 complex intermediates: np.abs of a complex value differentiates to 0 (every engine)",
-     f"{SILENT} in tape, source and auto. `np.sum(np.abs(x * (1 + 1j)) ** 2)` (= 2 sum(x^2)) gets gradient "
-     "0: the rule of abs (or of the complex multiply) drops the complex part. The README says complex "
-     "differentiation is not supported: it must be refused, not silently zero.",
-     lambda o: o.kind == "wrong" and o.id.startswith("numpy_edges::complex_")),
+    ("X1 complex intermediates: the tape (and so auto mode) gets real functions of complex values wrong",
+     f"{SILENT}. Real-valued functions computed through complex numbers: `np.abs(x * (1 + 1j))` (0 where "
+     "2x is right), `np.abs(x * 1j + 2)` and `|x + 1j y|^2` wrt y (sign flipped), `np.linalg.norm(x * (1+1j))` "
+     "(0), `np.real(np.vdot(z, z))` (factor off), `np.abs(np.exp((1+1j) x))` (garbage). Source mode declines "
+     "them; the tape's rules use the wrong conjugation or drop imaginary parts. The README says complex "
+     "differentiation is not supported: the tape must refuse a complex intermediate, not answer.",
+     lambda o: o.kind == "wrong" and "complex_" in o.id),
     ("T1 tape: out= arguments are ignored (keyword or positional)",
      f"{SILENT} (tape). `np.clip(y, lo, hi, out=y)`, `np.cumsum(x, out=buf)`, `np.sum(x, axis=0, out=acc)`, "
      "`x.sum(axis=1, out=buf)`, `np.einsum(..., out=buf)`, `np.take(x, idx, out=buf)`, and every positional "

@@ -495,3 +495,48 @@ def masked_where_filled(x):
 
 
 CASES.add(masked_where_filled, V)
+
+
+def complex_from_two_real_arrays(x, y):
+    z = x + 1j * y
+    return np.sum(np.abs(z) ** 2)
+
+
+CASES.add(complex_from_two_real_arrays, V, VP, wrt=(0, 1))
+
+
+def complex_times_imaginary_unit(x):
+    return np.sum(np.abs(x * 1j + 2.0))
+
+
+CASES.add(complex_times_imaginary_unit, V)
+
+
+def complex_norm(x):
+    return np.linalg.norm(x * (1.0 + 1.0j))
+
+
+CASES.add(complex_norm, V)
+
+
+def complex_vdot_real(x):
+    z = x * (2.0 - 1.0j)
+    return np.real(np.vdot(z, z))
+
+
+CASES.add(complex_vdot_real, V)
+
+
+def complex_square_real_part(x):
+    z = x + 0.5j
+    return np.sum(np.real(z * z))
+
+
+CASES.add(complex_square_real_part, V)
+
+
+def complex_exp_abs(x):
+    return np.sum(np.abs(np.exp((1.0 + 1.0j) * x)))
+
+
+CASES.add(complex_exp_abs, V)
