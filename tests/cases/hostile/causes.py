@@ -251,4 +251,12 @@ NOTES = [
     "In auto mode they still count as failures when source mode declined (group N).",
     "Stale scenarios run before/after a rebinding with the same gradient object and with a new one; each "
     "scenario differentiates its own clone of the function, so caches do not leak between tests.",
+    "rank_variants / scalar_variants / matrix_variants rerun the programs of several families on a 3-D array, "
+    "a Python float and a 2-D array; a failure there is listed under its original program's root cause.",
+    "Besides the gradient, each mode's run is checked for: the caller's arguments left as the function itself "
+    "leaves them; no sourcegrad Tensor left in the function's module globals; the module globals it names "
+    "left as the function leaves them; a second call (sg.value_and_grad, the cached path) giving the same "
+    "gradient and the function's own value (source and auto).",
+    "float32 inputs are not covered: the fixed tolerance (rtol 1e-5 against float64 finite differences) is too "
+    "tight for float32 arithmetic.",
 ]
