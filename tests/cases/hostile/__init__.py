@@ -27,7 +27,8 @@ FAMILIES = (
     "numpy_edges", "rules", "realistic", "syntax",
     "rank_variants",          # last: re-register cases of the families above with a 3-D input,
     "scalar_variants",        # and with a Python float,
-    "matrix_variants",        # and (in-place, views, mutation) with a 2-D array
+    "matrix_variants",        # and (in-place, views, mutation) with a 2-D array,
+    "zero_d_variants",        # and with a 0-d array
 )
 
 

@@ -187,7 +187,8 @@ def write_report(results, complete, expected):
             if os_[0].family.endswith("_variants"):
                 original = cid.split("::", 1)[1].replace(".", "::", 1)
                 kind = {"rank_variants": "3-D array", "scalar_variants": "Python float",
-                        "matrix_variants": "2-D array"}.get(os_[0].family, "other input")
+                        "matrix_variants": "2-D array", "zero_d_variants": "0-d array"}.get(os_[0].family,
+                                                                                             "other input")
                 lines.append(f"  - the program of `{original}`, on a {kind}")
                 program = ""
             if label and label.startswith("N "):
