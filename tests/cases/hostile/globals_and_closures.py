@@ -417,3 +417,61 @@ def param_named_like_wrapper_locals(x, g, ans, args, self):
 
 
 CASES.add(param_named_like_wrapper_locals, V, VP, 0.5, 2.0, 3.0, wrt=(0, 1, 2))
+
+
+# user names shaped like the generated code's SSA names (y_1, y_2, parts_2), temporaries and adjoints
+
+
+def locals_named_like_ssa_versions(x):
+    y = x * 2.0
+    y_1 = x ** 2
+    y += 1.0
+    y_2 = y * y_1
+    y *= 3.0
+    return np.sum(y * y_1 + y_2)
+
+
+CASES.add(locals_named_like_ssa_versions, V)
+
+
+def locals_named_like_ssa_after_setitem(x):
+    z = x.copy()
+    z_1 = np.sin(x)
+    z[0] = z_1[1] * 2.0
+    z_2 = z + z_1
+    z[1] = 5.0
+    return np.sum(z * z_2 + z_1)
+
+
+CASES.add(locals_named_like_ssa_after_setitem, V)
+
+
+def list_named_like_ssa_version(x):
+    parts_2 = [x * 3.0]
+    parts = []
+    parts.append(x ** 2)
+    parts.append(x)
+    return np.sum(np.concatenate(parts) * 2.0) + np.sum(parts_2[0])
+
+
+CASES.add(list_named_like_ssa_version, V)
+
+
+def locals_named_like_adjoints_of_temporaries(x):
+    t0 = x * 2.0
+    bt0 = np.cos(x)
+    by = t0 * bt0
+    y = by + t0
+    return np.sum(y * bt0)
+
+
+CASES.add(locals_named_like_adjoints_of_temporaries, V)
+
+
+def param_named_like_ssa_version(x, x_1):
+    x = x * 2.0
+    x += x_1
+    return np.sum(x ** 2)
+
+
+CASES.add(param_named_like_ssa_version, V, VP, wrt=(0, 1))
