@@ -414,3 +414,15 @@ def test_own_errors_pass_through(monkeypatch):
 
     with pytest.raises(sg.OutputError, match="not scalar"):
         sg.grad(f)(1.0)
+
+
+def test_resolve_attribute_records_what_it_read():
+    from sourcegrad.transforms.parse import ABSENT, parse_function
+
+    source = parse_function(uses_act)
+    lib = types.ModuleType("sg_guard_attr_lib")
+    lib.act = np.tanh
+    assert source.resolve_attribute(lib, "act") == (True, np.tanh)
+    assert source.resolve_attribute(lib, "missing") == (False, None)
+    guards = {(name, obj) for mapping, name, obj in source.guards() if mapping is vars(lib)}
+    assert guards == {("act", np.tanh), ("missing", ABSENT)}

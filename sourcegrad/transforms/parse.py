@@ -85,6 +85,20 @@ class Source:
             return True, value, record + [(builtin, name, value)]
         return False, None, record + [(builtin, name, ABSENT)]
 
+    def resolve_attribute(self, obj, attr):
+        """(True, value) for ``obj.attr`` read statically by the transformer (``mod.helper``, an alias
+        of a module), else (False, None); what was read is recorded for ``guards`` when it can be
+        guarded (a value stored in a module's, class's or instance's namespace). ``guards`` also walks
+        the attribute chains of the source itself, so this is needed only for reads it cannot see."""
+        found, value = _attribute_guards(obj, attr)
+        if found is None:
+            try:
+                return True, getattr(obj, attr)
+            except Exception:
+                return False, None
+        self.resolved.setdefault(f"<attribute {attr}>", []).extend(found)
+        return value is not ABSENT, (None if value is ABSENT else value)
+
     def guards(self):
         """The ``(mapping, name, object)`` triples generated code from this function relies on: every
         name ``resolve`` looked up, and the module attributes read through them (``mod.helper``,
