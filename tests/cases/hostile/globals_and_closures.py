@@ -475,3 +475,38 @@ def param_named_like_ssa_version(x, x_1):
 
 
 CASES.add(param_named_like_ssa_version, V, VP, wrt=(0, 1))
+
+
+def local_named_like_the_function(x):
+    local_named_like_the_function = x * 2.0
+    t = np.sum(local_named_like_the_function ** 2)
+    return t + np.sum(local_named_like_the_function * x)
+
+
+CASES.add(local_named_like_the_function, V)
+
+
+def param_named_like_the_function(param_named_like_the_function, y):
+    return np.sum(param_named_like_the_function ** 2 * y)
+
+
+CASES.add(param_named_like_the_function, V, VP, wrt=(0, 1))
+
+
+def local_named_like_seed_of_function(x):
+    blocal_named_like_seed_of_function = np.sin(x)
+    s = np.sum(blocal_named_like_seed_of_function * x)
+    return s * 2.0 + np.sum(blocal_named_like_seed_of_function)
+
+
+CASES.add(local_named_like_seed_of_function, V)
+
+
+def returns_a_local_named_like_function_later_rebound(x):
+    returns_a_local_named_like_function_later_rebound = np.exp(x)
+    out = np.sum(returns_a_local_named_like_function_later_rebound)
+    returns_a_local_named_like_function_later_rebound = out * 2.0
+    return returns_a_local_named_like_function_later_rebound + np.sum(x)
+
+
+CASES.add(returns_a_local_named_like_function_later_rebound, V)
