@@ -110,6 +110,18 @@ def write_report(results, complete, expected):
               f"Auto mode used the tape for "
               f"{sum(1 for o in outcomes if o.mode == 'auto' and o.extra.get('auto_mode') == 'tape')} programs.", ""]
 
+    # ---- the headline: silent wrong gradients first
+    def _n(kind, mode):
+        return len({o.id for o in outcomes if o.status == "fail" and o.kind == kind and o.mode == mode})
+    lines += ["## Summary", ""]
+    for kind, text in (("wrong", "silent wrong gradients"), ("value", "wrong values"),
+                       ("exception", "errors that are not declines"), ("mutation", "effects differing from the function's"),
+                       ("no_reason", "declines without a reason"), ("reference", "programs whose reference failed")):
+        counts = {m: _n(kind, m) for m in MODES}
+        if any(counts.values()):
+            lines.append(f"- {text}: " + ", ".join(f"{m} {c}" for m, c in counts.items()) + " programs")
+    lines.append("")
+
     # ---- why source mode declines, most common first
     reasons = collections.Counter(_decline_reason(o.detail) for o in outcomes
                                   if o.mode == "source" and o.status == "declined")
