@@ -111,5 +111,4 @@ def _build(func, wrt, scalar_params):
     guards = []
     for source in getattr(program, "sources", ()):
         guards.extend(source.guards())
-    guards.extend(getattr(program, "dependencies", ()))   # until the normalizer stops recording them
     return Generated(text, function, adjoint.name, guards)

@@ -105,7 +105,8 @@ def _literal(value, name, names):
 
 def _call_rule(rule, index, g, ans, arguments, names):
     # rule.adjoint(index, g, ans, (args...), {kwargs}): for rules whose body cannot be inlined.
-    name = names.external(f"rule_{rule.fn.__name__}", rule)
+    base = rule.fn.__name__ if rule.fn.__name__.isidentifier() else "user"
+    name = names.external(f"rule_{base}", rule)
     positional, keywords = [], []
     for param in rule.signature.parameters.values():
         if param.name not in arguments:

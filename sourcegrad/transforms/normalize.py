@@ -106,19 +106,6 @@ class _Container:
         return None
 
 
-class _CellView:
-    """A closure cell seen as a one-entry mapping, so dependencies read it like a module's globals."""
-
-    def __init__(self, cell):
-        self.cell = cell
-
-    def get(self, key, default=None):
-        try:
-            return self.cell.cell_contents
-        except ValueError:   # emptied
-            return default
-
-
 def is_cheap(expr):
     """An inactive expression cheap and pure enough to evaluate again in the adjoint."""
     if isinstance(expr, (ast.Name, ast.Constant)):
@@ -157,7 +144,6 @@ class Normalizer:
         self.kinds = {}             # SSA name -> "array" (made by NumPy) or "literal" (a container built
                                     # here): values that can be copied before a write
         self.inlining = []
-        self.dependencies = []      # (mapping, name, object) of every inlined helper's binding
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
         self.sources = [source]     # every parse.Source read: the main function, then each inlined helper
 
@@ -181,7 +167,6 @@ class Normalizer:
             raise self.main.error(tree.body[-1], f"{tree.name} returns a tuple; a gradient needs a scalar "
                                   "output (use sg.vjp for several outputs)", cls=OutputError)
         program = Program(tree.name, params, self.body, result, self.active, self.names)
-        program.dependencies = self.dependencies
         program.hazards = self.hazards
         program.sources = self.sources
         return program
@@ -613,7 +598,6 @@ class Normalizer:
             raise err(call, f"cannot tell which function {label} is: it is not a global, closure or builtin name",
                       TAPE_HINT)
         if lookup_vjp(target) is None and isinstance(target, types.FunctionType):
-            self.record_dependency(func, target, scope)
             return self.inline(target, call, scope)
         if lookup_vjp(target) is None:
             for arg in call.args + [kw.value for kw in call.keywords]:
@@ -661,19 +645,6 @@ class Normalizer:
             return self.lower_body(source.tree.body, _Scope(source, env, main=False), source.tree)
         finally:
             self.inlining.pop()
-
-    def record_dependency(self, func, target, scope):
-        """Remember where an inlined helper was found, so a rebinding invalidates the cache."""
-        if isinstance(func, ast.Name):
-            cell = scope.source.closure.get(func.id)
-            if cell is not None:   # a closure variable can be rebound too (nonlocal)
-                self.dependencies.append((_CellView(cell), "cell", target))
-            else:
-                self.dependencies.append((scope.source.globals, func.id, target))
-        elif isinstance(func, ast.Attribute):
-            found, base = self.resolve_static(func.value, scope)
-            if found and isinstance(base, types.ModuleType):
-                self.dependencies.append((vars(base), func.attr, target))
 
     def constant(self, value, name):
         """An atom for a Python value: a literal where it is one, else a name bound to the object."""
@@ -734,8 +705,8 @@ class Normalizer:
             return scope.source.resolve(expr.id)
         if isinstance(expr, ast.Attribute):
             found, base = self.resolve_static(expr.value, scope)
-            if found and hasattr(base, expr.attr):
-                return True, getattr(base, expr.attr)
+            if found:
+                return scope.source.resolve_attribute(base, expr.attr)   # recorded for the guards
         return False, None
 
     # ---- activity ----
