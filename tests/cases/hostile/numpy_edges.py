@@ -540,3 +540,31 @@ def complex_exp_abs(x):
 
 
 CASES.add(complex_exp_abs, V)
+
+
+def complex_imaginary_unit_squared(x):
+    return np.sum(np.real(x * 1j * 1j) * x)
+
+
+CASES.add(complex_imaginary_unit_squared, V)
+
+
+def complex_imag_of_rotated(x):
+    return np.sum(np.imag(x * 1j) ** 2)
+
+
+CASES.add(complex_imag_of_rotated, V)
+
+
+def complex_real_attribute(x):
+    return np.sum((x * (1.0 + 2.0j)).real ** 2)
+
+
+CASES.add(complex_real_attribute, V)
+
+
+def complex_conj_imag(x):
+    return np.sum(np.conj(x * 1j).imag * x)
+
+
+CASES.add(complex_conj_imag, V)
