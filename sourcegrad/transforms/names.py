@@ -13,14 +13,32 @@ import types
 
 def identifiers(tree):
     """Every variable and parameter name that appears in a tree."""
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return names | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    return _scan(tree)[0]
 
 
-def _bound_names(tree):
-    """The names a function binds itself: its parameters and every name it stores to."""
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    return names | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+def _scan(tree):
+    """(every variable and parameter name in ``tree``, the names it binds itself: parameters and
+    names stored to), in one walk with an explicit stack."""
+    seen, bound = set(), set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Name:
+            seen.add(node.id)
+            if type(node.ctx) is not ast.Load:
+                bound.add(node.id)
+            continue
+        if kind is ast.arg:
+            seen.add(node.arg)
+            bound.add(node.arg)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return seen, bound
 
 
 class Namespace:
@@ -38,8 +56,7 @@ class Namespace:
 
     def __init__(self, source):
         self.source = source
-        self.taken = identifiers(source.tree)
-        self.local = _bound_names(source.tree)   # names the user's function binds itself
+        self.taken, self.local = _scan(source.tree)   # self.local: the names the user's function binds itself
         self.bound = set()       # names the generated function binds itself
         self.externals = {}
         self._next_temp = 0

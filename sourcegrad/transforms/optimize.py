@@ -14,6 +14,7 @@ import ast
 import math
 import operator
 
+from .emit import gc_paused
 from .reverse import Adjoint
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -21,13 +22,14 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
 
 
 def optimize(adjoint: Adjoint) -> Adjoint:
-    folder = _Fold(adjoint.names)
-    adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
-    adjoint.grads = [folder.visit(g) for g in adjoint.grads]
-    _reuse_primal_values(adjoint)
-    _fuse_first_contributions(adjoint)
-    _propagate_copies(adjoint)
-    _remove_dead(adjoint)
+    with gc_paused():
+        folder = _Fold(adjoint.names)
+        adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
+        adjoint.grads = [folder.visit(g) for g in adjoint.grads]
+        _reuse_primal_values(adjoint)
+        _fuse_first_contributions(adjoint)
+        _propagate_copies(adjoint)
+        _remove_dead(adjoint)
     return adjoint
 
 
@@ -381,7 +383,8 @@ def _assigned(stmt):
 
 
 def _names(node, load_only=False):
-    """The identifiers of the Name nodes in a tree (only those read, with ``load_only``).
+    """The identifiers of the Name nodes in a tree (only those read, with ``load_only``; the target
+    of an augmented assignment counts as read).
     An explicit stack: faster than ``ast.walk``, and no recursion."""
     found = set()
     stack = [node]
@@ -391,6 +394,8 @@ def _names(node, load_only=False):
             if not load_only or type(node.ctx) is ast.Load:
                 found.add(node.id)
             continue
+        if type(node) is ast.AugAssign and type(node.target) is ast.Name:
+            found.add(node.target.id)     # ``n += 1`` reads n too
         for field in node._fields:
             value = getattr(node, field, None)
             if isinstance(value, list):

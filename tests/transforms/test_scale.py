@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
-from benchmarks.transform_time import load_long_function
 from sourcegrad.transforms import emit, optimize as _optimize_pass  # noqa: F401  (the module is below)
 from sourcegrad.transforms.reverse import Adjoint
 
@@ -46,7 +45,13 @@ def _load_module(tmp_path, name, text):
 
 
 def test_3000_statement_function_transforms_and_matches_finite_differences(tmp_path):
-    f = load_long_function(3000, str(tmp_path), name="long3000")
+    # the benchmark's kinds of statement, with fewer operations per line (the test suite's time)
+    lines = ["import numpy as np", "", "", "def long3000(x, w):", "    y = x * 0.1"]
+    for i in range(1, 3000):
+        lines.append([f"    a{i} = np.sin(y)", f"    y = a{i - 1} * w + y", "    y = y * 0.5 + x",
+                      f"    b{i} = np.tanh(y) - x", f"    y = b{i - 1} * 0.5"][(i - 1) % 5])
+    lines.append("    return np.sum(y * y)")
+    f = _load_module(tmp_path, "long3000", "\n".join(lines) + "\n").long3000
     x, w = np.array([0.3, -0.7, 1.1]), np.array([0.9, 0.4, -0.2])
     g = sg.value_and_grad(f, mode="source")
     value, gx = g(x, w)
@@ -196,8 +201,9 @@ def test_fusion_stops_at_max_terms():
 
 def _random_program(rng):
     """A random primal and adjoint over arrays: SSA primal values (some repeated, for CSE), stores
-    into elements (some through aliases), calls with effects; adjoint first contributions, sums,
-    copies, stores into adjoint arrays."""
+    into elements (some through aliases), in-place updates, calls with effects; adjoint first contributions, sums,
+    copies (aliases), stores into adjoint arrays, augmented assignments (in place on arrays) and
+    calls that write into their argument."""
     exprs = ["x * c", "x + c", "np.sin(x)", "c * 2.0", "x * x"]
     primal, effects, names, views = [], [], ["x", "c"], []
     for k in range(rng.randint(3, 12)):
@@ -210,6 +216,8 @@ def _random_program(rng):
         elif roll < 0.3:
             primal.append(f"v{k} = {rng.choice(names)}[0:2]")     # a view: written into, never read
             views.append(f"v{k}")
+        elif roll < 0.35:
+            primal.append(f"{rng.choice(names)} += {rng.choice(names)}")      # in place on an array
         else:
             target = f"t{k}" if rng.random() < 0.6 else f"p{k}"
             expr = rng.choice(exprs + [f"{rng.choice(names)} * {rng.choice(names)}"])
@@ -224,8 +232,11 @@ def _random_program(rng):
         if adjoints and roll < 0.35:
             target = rng.choice(adjoints)
             adjoint.append(f"{target} = {target} + {expr}")
-        elif adjoints and roll < 0.45:
+        elif adjoints and roll < 0.42:
             adjoint.append(f"{rng.choice(adjoints)}[{rng.randint(0, 2)}] = {rng.uniform(-2, 2):.2f}")
+        elif adjoints and roll < 0.45:
+            adjoint.append(rng.choice([f"{rng.choice(adjoints)} += {expr}",
+                                       f"np.copyto({rng.choice(adjoints)}, {rng.choice(adjoints)})"]))
         elif adjoints and roll < 0.55:
             adjoint.append(f"b{k} = {rng.choice(adjoints)}")
             adjoints.append(f"b{k}")
