@@ -225,6 +225,11 @@ class Node:
     __slots__ = ("fn", "rule", "args", "kwargs", "ans", "parents")
 
     def __init__(self, fn, rule, args, kwargs, ans, parents):
+        if type(ans) is complex or getattr(getattr(ans, "dtype", None), "kind", "") == "c":
+            raise NoRuleError(
+                f"{getattr(fn, '__name__', fn)} gave a complex value computed from a Tensor that requires grad; "
+                "the derivative rules are written for real values, so the tape does not differentiate through "
+                "complex intermediates. Write the computation with real and imaginary parts as real arrays.")
         self.fn = fn
         self.rule = rule
         self.args = args
