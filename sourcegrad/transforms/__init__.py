@@ -10,7 +10,7 @@ on every call, so cached code is rebuilt when one changes; the third is checked 
 
 from ..errors import OutputError, TransformError
 from ..rules import registry
-from .emit import compile_function, source_text
+from .emit import compile_function, gc_paused, source_text
 from .normalize import normalize
 from .optimize import optimize
 from .parse import ABSENT, FunctionView
@@ -86,7 +86,8 @@ def build_gradient(func, wrt, scalar_params=()):
     into a TransformError naming the function, so auto mode falls back to the tape with that reason.
     """
     try:
-        return _build(func, wrt, scalar_params)
+        with gc_paused():
+            return _build(func, wrt, scalar_params)
     except (TransformError, OutputError):
         raise
     except Exception as exc:

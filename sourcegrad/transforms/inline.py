@@ -6,12 +6,12 @@ instead, through the same Rule object the tape uses.
 """
 
 import ast
-import copy
 import inspect
 import textwrap
 
 from ..errors import UnsupportedError
 from ..runtime import helpers
+from .ir import clone
 
 _TEMPLATES = {}
 
@@ -25,6 +25,7 @@ class Template:
         returned = tree.body[-1].value
         self.returns = returned.elts if isinstance(returned, ast.Tuple) else [returned]
         self.locals = {t.id for stmt in self.body for t in stmt.targets}
+        self.g_ans = list(inspect.signature(fn).parameters)[:2]   # the names the rule gives g and ans
 
 
 def template_of(fn):
@@ -76,7 +77,7 @@ def inline(rule, indices, g, ans, arguments, names, keep_broadcast):
     wanted = [i for i in indices if i < len(template.returns) and not _is_none(template.returns[i])]
     if not wanted:
         return [], {}
-    first_two = list(inspect.signature(rule.fn).parameters)[:2]
+    first_two = template.g_ans
     mapping = {first_two[0]: g, first_two[1]: ans}
     for param in rule.signature.parameters.values():
         if param.name in arguments:
@@ -89,8 +90,8 @@ def inline(rule, indices, g, ans, arguments, names, keep_broadcast):
     for local in sorted(template.locals):
         mapping[local] = ast.Name(names.temp(), ast.Load())
     substitute = _Substitute(mapping, rule.fn, names, keep_broadcast)
-    statements = [substitute.visit(copy.deepcopy(stmt)) for stmt in template.body]
-    return statements, {i: substitute.visit(copy.deepcopy(template.returns[i])) for i in wanted}
+    statements = [substitute.visit(clone(stmt)) for stmt in template.body]
+    return statements, {i: substitute.visit(clone(template.returns[i])) for i in wanted}
 
 
 def _is_none(node):
@@ -136,7 +137,8 @@ class _Substitute(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+            atom = self.mapping[node.id]
+            return ast.Name(atom.id, ast.Load()) if type(atom) is ast.Name else clone(atom)
         value = self.fn.__globals__.get(node.id, _builtin(node.id))
         if value is _MISSING:
             raise UnsupportedError(f"the derivative rule {self.fn.__qualname__} uses the undefined name {node.id!r}")

@@ -68,3 +68,20 @@ class Program:
     result: ast.expr = None
     active: set = field(default_factory=set)
     names: object = None      # the Namespace: fresh names, and outside objects generated code sees
+
+
+_CONTEXTS = (ast.Load, ast.Store, ast.Del)
+
+
+def clone(node):
+    """A copy of an ``ast`` tree (several times faster than ``copy.deepcopy``; positions are not kept)."""
+    if isinstance(node, ast.AST):
+        if isinstance(node, _CONTEXTS):
+            return node
+        new = node.__class__()
+        for name in node._fields:
+            setattr(new, name, clone(getattr(node, name, None)))
+        return new
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node

@@ -18,7 +18,6 @@ the user's line.
 """
 
 import ast
-import copy
 import operator
 import types
 
@@ -29,7 +28,7 @@ from ..rules import is_nondifferentiable, lookup_vjp
 from ..runtime.helpers import updated
 from . import effects
 from .aliases import Aliases
-from .ir import IDENTITY, PACK, Assign, Passive, Program
+from .ir import IDENTITY, PACK, Assign, Passive, Program, clone
 from .names import Namespace
 from .parse import TAPE_HINT, parse_function
 
@@ -104,6 +103,18 @@ class _Container:
         if isinstance(key, int) and not isinstance(key, bool) and -len(self.items) <= key < len(self.items):
             return self.items[key]
         return None
+
+
+class _Renamer(ast.NodeTransformer):
+    """Reads every name of an expression through a scope (see ``Normalizer.rename``)."""
+
+    def __init__(self, normalizer, scope):
+        self.normalizer, self.scope = normalizer, scope
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load):
+            return ast.copy_location(self.normalizer.read(node.id, self.scope, node), node)
+        return node
 
 
 def is_cheap(expr):
@@ -291,7 +302,7 @@ class Normalizer:
             parts = [self.lower_expr(e, scope) if self.is_active(e, scope) else self.atomize(e, scope)
                      for e in value.elts]
         elif known is not None and known.kind != "dict":
-            parts = [copy.deepcopy(a) for a in known.items]
+            parts = [clone(a) for a in known.items]
         else:
             parts = self.lower_expr(value, scope)
             if isinstance(parts, _Op):
@@ -344,7 +355,7 @@ class Normalizer:
             self.bind(target.id, binop, scope, stmt)
             return
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            read = ast.Subscript(copy.deepcopy(target.value), copy.deepcopy(target.slice), ast.Load())
+            read = ast.Subscript(clone(target.value), clone(target.slice), ast.Load())
             value = ast.copy_location(ast.BinOp(ast.copy_location(read, target), stmt.op, stmt.value), stmt)
             item = self.container_item(target, scope)
             if isinstance(item, ast.Name) and self.is_active(value, scope):
@@ -515,10 +526,10 @@ class Normalizer:
                 raise err(expr.slice, "an index computed from a value that carries a gradient", TAPE_HINT)
             item = self.container_item(expr, scope)
             if item is not None:
-                return copy.deepcopy(item)
+                return clone(item)
             sliced = self.container_slice(expr, scope)
             if sliced is not None:
-                items = [copy.deepcopy(a) for a in sliced.items]
+                items = [clone(a) for a in sliced.items]
                 return _Op(PACK, (ast.List if sliced.kind == "list" else ast.Tuple)(items, ast.Load()), items)
             base = self.atomize(expr.value, scope)
             if isinstance(base, ast.Name) and base.id in self.sequences and not (
@@ -549,8 +560,8 @@ class Normalizer:
         if any(isinstance(p, ast.Slice) for p in parts):
             np_name = self.names.external("np", np)
             return ast.Subscript(ast.Attribute(ast.Name(np_name, ast.Load()), "s_", ast.Load()),
-                                 copy.deepcopy(index), ast.Load())
-        return copy.deepcopy(index)
+                                 clone(index), ast.Load())
+        return clone(index)
 
     def lower_call(self, call, scope):
         err = scope.source.error
@@ -662,7 +673,7 @@ class Normalizer:
             atom = scope.env[name]
             if type(atom) is ast.Name:
                 return ast.Name(atom.id, ast.Load())
-            return copy.deepcopy(atom)
+            return clone(atom)
         if scope.main:
             return ast.Name(name, ast.Load())
         found, value = scope.source.resolve(name)
@@ -672,15 +683,9 @@ class Normalizer:
 
     def rename(self, expr, scope):
         """A copy of an expression with every name read through the current scope."""
-        normalizer = self
-
-        class Renamer(ast.NodeTransformer):
-            def visit_Name(self, node):
-                if isinstance(node.ctx, ast.Load):
-                    return ast.copy_location(normalizer.read(node.id, scope, node), node)
-                return node
-
-        return Renamer().visit(copy.deepcopy(expr))
+        if type(expr) is ast.Name and isinstance(expr.ctx, ast.Load):
+            return ast.copy_location(self.read(expr.id, scope, expr), expr)
+        return _Renamer(self, scope).visit(clone(expr))
 
     def is_static(self, expr, scope):
         """Whether an attribute chain starts from a free name (a module, class...) or a local name bound
@@ -785,7 +790,7 @@ class Normalizer:
     def emit_container(self, name, container, scope, stmt):
         """Bind a new version of ``name`` to ``container``, written out as a literal."""
         version = self.new_version(name, scope)
-        items = [copy.deepcopy(a) for a in container.items]
+        items = [clone(a) for a in container.items]
         active = any(self.atom_is_active(a) for a in items)
         if container.kind == "dict":
             literal = ast.Dict([ast.Constant(k) for k in container.keys], items)
@@ -980,7 +985,7 @@ class Normalizer:
         current = ast.Name(version_of, ast.Load())
         call = ast.Call(self.names.load("updated", updated), [current, index_value, item], [])
         version = self.new_version(name, scope)
-        self.lower_into(_Op(updated, call, [current, copy.deepcopy(index_value), item]), version, scope, stmt)
+        self.lower_into(_Op(updated, call, [current, clone(index_value), item]), version, scope, stmt)
         scope.env[name] = ast.Name(version, ast.Load())
 
     def lower_passive_store(self, target, scope, stmt, make):
