@@ -114,6 +114,15 @@ EQUIVALENT = {
         "no float type has eps exactly 1e-10",
     (_C, "if dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).eps > 1e-10:",
      "constant 1e-10 -> 2e-10 (x2)"): "any threshold between float64's eps (2e-16) and float32's (1e-7) is the same",
+    (_C, "and np.finfo(value.dtype).eps > _EPS:", "> -> >="):
+        "float64 arguments not differentiated are copied instead of passed as they are: only visible to an f "
+        "that modifies such an argument in place",
+    (_C, "return np.array(value, dtype=np.float64) if isinstance(value, np.ndarray) else np.float64(value)",
+     "condition of conditional expression negated"):
+        "np.float64(an array) is a float64 array too, and a 0-d float64 array computes like a NumPy float",
+    (_C, _RATIO, "first two arguments swapped"):
+        "np.where(np.inf, diff > 0, 0.0): a differing element outside a zero tolerance ranks 1 instead of inf; "
+        "the verdict and the first such element shown are the same",
     ("sourcegrad/rules/core.py", "@vjp_rule(operator.add, np.add, elementwise=True)", "first two arguments swapped"):
         "the order in which one rule is registered for several primitives",
     ("sourcegrad/rules/core.py", "@vjp_rule(operator.sub, np.subtract, elementwise=True)",

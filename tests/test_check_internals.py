@@ -439,3 +439,14 @@ def test_finite_differences_widen_float32_arguments_that_are_not_differentiated(
     assert sg.numerical_grad(scaled_by, 0.7, p) == pytest.approx(exact, rel=1e-8)
     assert sg.numerical_grad(scaled_by, 0.7, p=p) == pytest.approx(exact, rel=1e-8)
     assert p.dtype == np.float32
+
+
+def test_a_mode_that_fails_alone_is_reported_once(monkeypatch):
+    def make(inner, mode):
+        def call(*args, **kwargs):
+            raise RuntimeError("tape exploded")
+        return call
+
+    _patch(monkeypatch, make)
+    report = sg.check_grad(square, 1.5, modes=("tape",), raise_on_failure=False)
+    assert [(r.kind, r.note) for r in report.failures] == [("mode", "error: RuntimeError: tape exploded")]
