@@ -107,6 +107,8 @@ def write_report(results, complete, expected):
                               f"/{totals[m]['fail']}" for m in MODES) + " |")
     lines += ["", "Not failures, counted as passing above: source declines "
               f"{totals['source']['declined']}, tape errors by design {totals['tape']['tape_by_design']}. "
+              f"Not counted as passing either: auto mode without an answer (source declined, the tape refused "
+              f"with a named error) {totals['auto']['no_engine_answers']} (the tape's gap, issue 10). "
               f"Auto mode used the tape for "
               f"{sum(1 for o in outcomes if o.mode == 'auto' and o.extra.get('auto_mode') == 'tape')} programs.", ""]
 
