@@ -378,3 +378,26 @@ def trace_3d(x):
 def test_positional_axis_and_rank_changing_reductions():
     assert_source_right(positional_axis, np.arange(6.0).reshape(2, 3) / 7)
     assert_source_right(trace_3d, np.arange(36.0).reshape(3, 3, 4) / 11)
+
+
+# ---------------------------------------------------------------- shape classes (mutation-testing finds)
+
+
+def full_sum_keepdims_plus_scalar(x, a):
+    return np.sum(np.sum(x, keepdims=True) + a)
+
+
+def negated_constant(x, k):
+    c = -k
+    return np.sum(x * c)
+
+
+def test_a_full_reduction_with_keepdims_is_not_a_scalar():
+    x = np.arange(6.0).reshape(2, 3) / 5
+    gx, ga = sg.grad(full_sum_keepdims_plus_scalar, wrt=(0, 1), mode="source")(x, 0.3)
+    np.testing.assert_allclose(gx, np.ones((2, 3)))
+    assert type(ga) is float and ga == 1.0
+
+
+def test_a_negated_passive_value_has_a_shape_class():
+    np.testing.assert_allclose(sg.grad(negated_constant, mode="source")(X3, 2.5), np.full(3, -2.5))
