@@ -85,3 +85,13 @@ def clone(node):
     if isinstance(node, list):
         return [clone(item) for item in node]
     return node
+
+
+def push_children(stack, node):
+    """Push the child nodes of ``node`` on ``stack``: the step of a fast, order-free ``ast.walk``."""
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            stack.append(value)

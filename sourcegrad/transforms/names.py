@@ -10,6 +10,8 @@ import ast
 import builtins
 import types
 
+from .ir import push_children
+
 
 def identifiers(tree):
     """Every variable and parameter name that appears in a tree."""
@@ -32,12 +34,7 @@ def _scan(tree):
         if kind is ast.arg:
             seen.add(node.arg)
             bound.add(node.arg)
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        push_children(stack, node)
     return seen, bound
 
 

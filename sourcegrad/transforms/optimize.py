@@ -15,6 +15,7 @@ import math
 import operator
 
 from .emit import gc_paused
+from .ir import push_children
 from .reverse import Adjoint
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -396,12 +397,7 @@ def _names(node, load_only=False):
             continue
         if type(node) is ast.AugAssign and type(node.target) is ast.Name:
             found.add(node.target.id)     # ``n += 1`` reads n too
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        push_children(stack, node)
     return found
 
 

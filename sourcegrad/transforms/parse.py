@@ -96,6 +96,12 @@ class Source:
                 return True, getattr(obj, attr)
             except Exception:
                 return False, None
+        if value is ABSENT and isinstance(obj, types.ModuleType):   # a submodule loaded lazily (np.fft)
+            try:
+                value = getattr(obj, attr)
+            except AttributeError:
+                value = ABSENT
+            found = [(vars(obj), attr, vars(obj).get(attr, ABSENT))]
         self.resolved.setdefault(f"<attribute {attr}>", []).extend(found)
         return value is not ABSENT, (None if value is ABSENT else value)
 
