@@ -401,3 +401,13 @@ def test_a_full_reduction_with_keepdims_is_not_a_scalar():
 
 def test_a_negated_passive_value_has_a_shape_class():
     np.testing.assert_allclose(sg.grad(negated_constant, mode="source")(X3, 2.5), np.full(3, -2.5))
+
+
+def sorted_through_a_discarded_result(x):
+    c = np.array([3.0, 1.0, 2.0])
+    _ = c.sort()
+    return np.sum(x * c)
+
+
+def test_a_call_whose_result_is_unused_still_runs():
+    np.testing.assert_allclose(sg.grad(sorted_through_a_discarded_result, mode="source")(X3), [1.0, 2.0, 3.0])
