@@ -13,7 +13,7 @@
 from . import optim
 from .api import GradientFunction, VerificationWarning, grad, show, source, value_and_grad, vjp
 from .check import check_grad, numerical_grad
-from .errors import GradientCheckError, OutputError, TransformError, UnsupportedError
+from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
 from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
@@ -21,7 +21,8 @@ from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tens
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError", "RuleBypassError",
+    "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
+    "RuleBypassError",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
     "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
     "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
