@@ -195,11 +195,6 @@ NONE, ARGUMENTS, ANYTHING = "nothing", "its arguments", "anything"
 _WRITES = {}
 
 
-def function_is_pure(func):
-    """Whether a user function's source certainly writes nothing that existed before the call."""
-    return function_writes(func) is NONE
-
-
 def function_writes(func, _depth=0):
     """What a user function's source may write: NONE (only objects it made itself), ARGUMENTS (also
     objects it was given), or ANYTHING (globals, through ``global``, unknown calls...). Unknown means

@@ -1047,21 +1047,17 @@ class Normalizer:
         self.check_effects(value, scope, stmt)
         self.emit_passive(ast.Expr(self.rename(value, scope)), (), effect=True)
 
-    def rebindable(self, name, scope, allow_escaped=False):
-        """The SSA name holding user name ``name`` when no other name (nor, unless ``allow_escaped``, the
-        caller) can see its object, so a write can make a new version instead; else None."""
+    def rebindable(self, name, scope):
+        """The SSA name holding user name ``name`` when no other name (nor the caller) can see its object,
+        so a write can make a new version instead; else None."""
         atom = scope.env.get(name)
         if not isinstance(atom, ast.Name) or atom.id not in self.names.bound:
             return None
         if scope.borrowed.get(name) == atom.id or not self.aliases.alone(atom.id) or self.aliases.held(atom.id):
             return None
-        if self.aliases.escaped(atom.id) and not allow_escaped:
+        if self.aliases.escaped(atom.id):
             return None
         return atom.id
-
-    def is_local_alone(self, ssa_name):
-        return (ssa_name in self.names.bound and self.aliases.alone(ssa_name)
-                and not self.aliases.escaped(ssa_name))
 
     # ---- effects of calls, and what values may share memory ----
 
