@@ -1,5 +1,6 @@
 """Small functions that derivative rules and generated adjoint code call at run time."""
 
+import inspect
 import numbers
 
 import numpy as np
@@ -960,3 +961,32 @@ def grad_updated_value(g, x, index, value):
         owner[index] = order
         taken = np.where(owner[index] == order, taken, 0)
     return unbroadcast(taken, value)
+
+
+# ---------------------------------------------------------------- where a function takes out=
+
+_OUT_PARAMETERS = {}
+
+
+def out_parameter(fn):
+    """Where ``fn`` takes ``out`` positionally (None if it does not), and the names of its positional
+    parameters (so that the arguments after ``out`` can be passed by keyword)."""
+    try:
+        return _OUT_PARAMETERS[fn]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: no cache
+        return None, ()
+    names, position = [], None
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    for p in params:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        if p.name == "out":
+            position = len(names)
+        names.append(p.name)
+    found = _OUT_PARAMETERS[fn] = (position, tuple(names))
+    return found

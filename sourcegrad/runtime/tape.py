@@ -108,7 +108,7 @@ import numpy as np
 
 from .. import rules as _rules  # noqa: F401  (importing the package registers every built-in rule)
 from ..rules import registry
-from .helpers import float_dtype, updated, zeros_like
+from .helpers import float_dtype, out_parameter, updated, zeros_like
 
 __all__ = [
     "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
@@ -1406,31 +1406,6 @@ def _out_message(ufunc, method, inputs, outs):
 # * ``np.copyto(t, src)`` while recording is ``t[...] = src`` (recorded as item assignment); the other
 #   functions that write into a Tensor raise InPlaceError while recording.
 
-_OUT_PARAMETERS = {}  # fn -> (position of its positional parameter `out` or None, its positional parameter names)
-
-
-def _out_parameter(fn):
-    """Where ``fn`` takes ``out`` positionally (None if it does not), and the names of its positional
-    parameters (so that the arguments after ``out`` can be passed by keyword)."""
-    try:
-        return _OUT_PARAMETERS[fn]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable: no cache
-        return None, ()
-    names, position = [], None
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    for p in params:
-        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            break
-        if p.name == "out":
-            position = len(names)
-        names.append(p.name)
-    found = _OUT_PARAMETERS[fn] = (position, tuple(names))
-    return found
 
 
 def _split_out(fn, args, kwargs):
@@ -1439,7 +1414,7 @@ def _split_out(fn, args, kwargs):
     argument (None when none is given)."""
     if kwargs and kwargs.get("out") is not None:
         return args, {k: v for k, v in kwargs.items() if k != "out"}, kwargs["out"]
-    position, names = _out_parameter(fn)
+    position, names = out_parameter(fn)
     if position is None or len(args) <= position or args[position] is None or len(args) > len(names):
         return args, kwargs, None
     rest = dict(zip(names[position + 1:], args[position + 1:]))

@@ -22,6 +22,8 @@ import types
 
 import numpy as np
 
+from ..runtime.helpers import out_parameter
+
 PURE_BUILTINS = {
     abs, all, any, bool, callable, chr, complex, dict, divmod, enumerate, float, format, frozenset, hasattr,
     hash, id, int, isinstance, issubclass, len, list, max, min, ord, pow, print, range, repr, reversed, round,
@@ -69,7 +71,7 @@ _NEW_NAMES = """zeros ones empty full zeros_like ones_like empty_like full_like 
     argwhere clip round around tile repeat roll pad take take_along_axis choose select piecewise interp convolve
     correlate polyval histogram unique searchsorted digitize bincount trace allclose isclose array_equal triu tril
     insert delete append cov corrcoef count_nonzero all any meshgrid outer vecdot matvec vecmat fromfunction
-    cumulative_sum cumulative_prod logaddexp2 sinc i0 nan_to_num""".split()
+    cumulative_sum cumulative_prod logaddexp2 sinc i0""".split()
 NUMPY_NEW = {getattr(np, name) for name in _NEW_NAMES if hasattr(np, name)} | {
     getattr(np.linalg, name) for name in """inv solve det norm eigh eig svd cholesky qr pinv lstsq matrix_power
     slogdet eigvals eigvalsh multi_dot tensorinv tensorsolve cond matrix_rank vector_norm matrix_norm svdvals
@@ -96,7 +98,7 @@ def out_arguments(call, target):
         if len(call.args) > target.nin:
             written.extend(call.args[target.nin:])
         return written
-    position = _out_position(target)
+    position = out_parameter(target)[0]
     if position is not None and len(call.args) > position:
         written.append(call.args[position])
     return written
@@ -104,32 +106,10 @@ def out_arguments(call, target):
 
 def method_out_arguments(call, method_name):
     """The argument a call of the ndarray method ``method_name`` gives positionally as ``out``."""
-    position = _out_position(getattr(np.ndarray, method_name, None))
+    position = out_parameter(getattr(np.ndarray, method_name, None))[0]
     if position is not None and len(call.args) >= position:   # the receiver is parameter 0
         return [call.args[position - 1]]
     return []
-
-
-_OUT_POSITION = {}
-
-
-def _out_position(target):
-    """The position of a function's ``out`` parameter when it can be given positionally, else None."""
-    try:
-        if target in _OUT_POSITION:
-            return _OUT_POSITION[target]
-    except TypeError:
-        return None
-    position = None
-    try:
-        params = list(inspect.signature(target).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    for i, param in enumerate(params):
-        if param.name == "out" and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
-            position = i
-    _OUT_POSITION[target] = position
-    return position
 
 
 def written_arguments(call, target, method_name=None):

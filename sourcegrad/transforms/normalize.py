@@ -757,8 +757,12 @@ class Normalizer:
                 receiver = self.is_active(func, scope)
             operands = list(expr.args) + [kw.value for kw in expr.keywords]
             return receiver or any(self.is_active(a, scope) for a in operands)
+        return self.mentions_active(expr, scope)
+
+    def mentions_active(self, node, scope):
+        """Whether any name read anywhere inside ``node`` holds a value that carries a gradient."""
         return any(isinstance(n, ast.Name) and n.id in scope.env and self.atom_is_active(scope.env[n.id])
-                   for n in ast.walk(expr))
+                   for n in ast.walk(node))
 
     # ---- containers: lists, tuples and dicts whose items are known ----
 
@@ -1082,8 +1086,7 @@ class Normalizer:
         inner = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         inner |= {a.arg for n in ast.walk(node) if isinstance(n, ast.Lambda) for a in ast.walk(n.args)
                   if isinstance(a, ast.arg)}
-        inner_active = bool(inner) and any(isinstance(n, ast.Name) and n.id in scope.env
-                                           and self.atom_is_active(scope.env[n.id]) for n in ast.walk(node))
+        inner_active = bool(inner) and self.mentions_active(node, scope)
         for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
             method, target = self.call_target(call, scope)
             pure, written = effects.written_arguments(call, target, method)
