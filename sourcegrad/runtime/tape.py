@@ -83,16 +83,19 @@ Semantics worth knowing:
   ``value_and_grad_tape`` gives a new leaf, as in PyTorch); ``t.tobytes()``, ``t.ctypes``,
   ``np.frompyfunc(...)(t)`` and (inside ``value_and_grad_tape``) ``t.data`` raise rather than hand out
   the raw values.
-* A recorded operation keeps references to its arguments (plain arrays too) and its result, and
-  ``backward`` reads them. Inside ``value_and_grad_tape`` (``sg.grad(f, mode="tape")``) those arrays
-  are made read-only until the gradient is computed (and writeable again afterwards, also when ``f``
-  raises), so code that modifies one in place after using it (``W -= 1.0``) gets an ``InPlaceError``
-  instead of a silently wrong gradient. NumPy cannot reach the views of an array made before that,
-  so writing through such a view (``r = W[0]`` made before ``np.dot(W, x)``, then ``r[0] = 1.0``)
-  is not stopped; a copy of each such array is kept instead, and ``backward()`` raises
-  ``InPlaceError`` if one changed. Imperative code (``tensor(...)``, ``.backward()``) has no such
-  guard at all: do not modify an array in place after a recorded operation used it and before
-  ``backward()`` (PyTorch has the same caveat for arrays shared with NumPy).
+* A recorded operation keeps its arguments and its result, and ``backward`` reads them. Inside
+  ``value_and_grad_tape`` (``sg.grad(f, mode="tape")``) it keeps a copy of each array the graph does
+  not own (a plain array, a constant Tensor's, a view of one: one copy per array while its values do
+  not change, see ``_kept``), so code that modifies one in place after using it (``W -= 1.0``,
+  ``c[0] = 5.0``, an index array reused) runs as NumPy runs it and the gradient uses the values each
+  operation saw. The leaves' arrays (the caller's) are made read-only until the gradient is computed
+  (writeable again afterwards, also when ``f`` raises), as are arrays the graph owns once handed
+  out (``t.numpy()``, ``t.detach()``): writing into one raises ``InPlaceError``. NumPy cannot reach
+  the views of an array made before it became read-only, so a copy of each such array is kept too
+  and ``backward()`` raises ``InPlaceError`` if one changed. Imperative code (``tensor(...)``,
+  ``.backward()``) has no such guard at all: do not modify an array in place after a recorded
+  operation used it and before ``backward()`` (PyTorch has the same caveat for arrays shared with
+  NumPy).
 * Pickling a Tensor keeps its value (a leaf stays a leaf that requires grad, as in PyTorch), not its
   history: ``GradientLostError`` for a Tensor of the graph, or inside ``value_and_grad_tape``.
 """
@@ -336,11 +339,11 @@ def _apply(fn, args, kwargs, impl=None):
     _check_rule_accepts(fn, rule, len(raw), kwargs)
     if any(type(p[0]) is str for p in parents):  # Tensors passed by keyword: their parameter's position
         parents = [(_parameter_index(fn, rule, p[0]), p[1], p[2]) if type(p[0]) is str else p for p in parents]
-    node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
     if _mode.protected is not None:
-        _protect_inputs(args, raw, _mode.protected)
+        raw = _kept_inputs(args, raw, _mode.protected)
         if kwargs:
-            _protect_inputs(given.values(), kwargs.values(), _mode.protected)
+            kwargs = dict(zip(kwargs, _kept_inputs(given.values(), kwargs.values(), _mode.protected)))
+    node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
     if isinstance(ans, (np.ndarray, np.generic, numbers.Number)):
         return _shared_if(_make(ans, node), sharing)
     if isinstance(ans, (tuple, list)):
@@ -427,11 +430,12 @@ def _unrecorded_view(ans, sharing):
     return ans
 
 
-# Inside value_and_grad_tape, the arrays that recorded operations save are made read-only, so that
-# code modifying one before backward() reads it fails instead of giving a wrong gradient. Arrays only
-# the graph holds (results of recorded operations and views of them: no code can write into them, an
-# in-place operator gives a Tensor a new array) need no protection until they are handed out
-# (_escape); plain arrays, and the values of leaves and of Tensors without gradient, do.
+# Inside value_and_grad_tape, recorded operations keep a copy of the arrays others may write into
+# (plain arrays, the values of Tensors without gradient: _kept), and the leaves' arrays are made
+# read-only, so that code modifying one before backward() reads it either does not matter or fails,
+# never gives a wrong gradient. Arrays only the graph holds (results of recorded operations and views
+# of them: no code can write into them, an in-place operator gives a Tensor a new array) need
+# nothing until they are handed out (_escape), and are then made read-only too.
 
 
 def _protect(value, protected):
@@ -468,15 +472,38 @@ def _owned_by_graph(x):
     return isinstance(x, Tensor) and x._owned
 
 
-def _protect_inputs(args, raw, protected):
-    """``_protect`` the raw arguments ``raw`` of a recorded call (``args`` as given: Tensors or
-    not), except the arrays the graph owns, and the items of list/tuple arguments likewise."""
+def _kept_inputs(args, raw, protected):
+    """The raw arguments ``raw`` of a recorded call (``args`` as given: Tensors or not) as the Node keeps
+    them: arrays the graph owns as they are, any other array as ``_kept`` (a copy of its values), and
+    the items of list/tuple arguments likewise."""
+    kept = []
     for a, r in zip(args, raw):
         if isinstance(r, np.ndarray):
             if id(r) not in protected and not _owned_by_graph(a):
-                _protect(r, protected)
+                r = _kept(r, protected)
         elif type(r) in (list, tuple):
-            _protect_inputs(a, r, protected)
+            r = type(r)(_kept_inputs(a, r, protected))
+        kept.append(r)
+    return kept
+
+
+def _kept(value, protected):
+    """What a recorded operation saves of the ndarray ``value``, which others may write into later (a
+    plain array, a constant Tensor's, a view of one): a copy of its values now, shared by every use
+    while the values stay the same. The function keeps writing into ``value`` as NumPy lets it (a
+    constant changed after a use, an index array reused...), and backward reads what was used."""
+    copies = protected.get(_COPIES)
+    if copies is None:
+        copies = protected[_COPIES] = {}
+    entry = copies.get(id(value))
+    if entry is not None and _unchanged(value, entry[1]):
+        return entry[1]
+    copy = value.copy()
+    copies[id(value)] = (value, copy)  # keeps value alive: its id is not reused
+    return copy
+
+
+_COPIES = "copies"  # the key, in a ``protected`` dict, of the copies _kept made
 
 
 def _escape(t):
@@ -645,8 +672,9 @@ def _unary(fn, x):
         return _wrap_plain(ans)
     if rule is None:
         return _without_rule(fn, ans)
-    if _mode.protected is not None and not _owned_by_graph(x):
-        _protect(raw, _mode.protected)
+    protected = _mode.protected
+    if protected is not None and isinstance(raw, np.ndarray) and not x._owned and id(raw) not in protected:
+        raw = _kept(raw, protected)
     return _make(ans, Node(fn, rule, (raw,), _NO_KWARGS, ans, ((0, None, x._node or x),)))
 
 
@@ -676,9 +704,9 @@ def _binary(fn, a, b):
     protected = _mode.protected
     if protected is not None:  # (_owned_by_graph, inlined: the hot path)
         if isinstance(ra, np.ndarray) and not (ga and a._owned) and id(ra) not in protected:
-            _protect(ra, protected)
+            ra = _kept(ra, protected)
         if isinstance(rb, np.ndarray) and not (gb and b._owned) and id(rb) not in protected:
-            _protect(rb, protected)
+            rb = _kept(rb, protected)
     return _make(ans, Node(fn, rule, (ra, rb), _NO_KWARGS, ans, parents))
 
 
@@ -1971,9 +1999,10 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     through theirs when they are primitives to the tape (NumPy functions, ``@sg.primitive``, and
     Python functions with a rule registered with ``sg.vjp_rule``: see ``_rule_calls``).
 
-    The arrays recorded operations save (plain arrays too, the caller's among them) are read-only
-    until the gradient is computed, then writeable again (also when ``f`` raises): ``f`` modifying
-    one in place raises InPlaceError instead of giving a silently wrong gradient."""
+    Recorded operations keep copies of the arrays the graph does not own (``_kept``), so ``f`` may
+    modify them in place after a use; the leaves' arrays (the caller's) are read-only until the
+    gradient is computed, then writeable again (also when ``f`` raises): ``f`` modifying one in place
+    raises InPlaceError instead of giving a silently wrong gradient."""
     args = list(args)
     kwargs = dict(kwargs or {})
     leaves = []
@@ -2032,11 +2061,12 @@ _STORED_IN_PLAIN_ARRAY = (
 
 
 _MODIFIED_AFTER_USE = (
-    "the function modifies an array in place after using it in an operation that is differentiated "
-    "(for example `W -= 1.0`, `W[0] = 0.0` or `np.add(W, 1, out=W)` after `np.dot(x, W)`): the tape "
-    "needs the values it recorded to compute the gradient, so, while differentiating, sourcegrad "
-    "makes those arrays read-only (NumPy's error is chained above). Write `W = W - 1.0` (a new "
-    "array) instead, or modify a copy (`W = W.copy()` first)."
+    "the function modifies an array in place after using it in an operation that is differentiated: "
+    "an array of a differentiated argument reached another way (a global or a container holding it), "
+    "or one the tape handed out (`W = t.numpy()` or `t.detach()`, then `W -= 1.0`, `W[0] = 0.0` or "
+    "`np.add(W, 1, out=W)`). The tape needs the values it recorded to compute the gradient, so, while "
+    "differentiating, sourcegrad makes those arrays read-only (NumPy's error is chained above). Write "
+    "`W = W - 1.0` (a new array) instead, or modify a copy (`W = W.copy()` first)."
 )
 
 

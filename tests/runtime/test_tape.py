@@ -831,31 +831,86 @@ def test_setitem_without_gradient_writes_into_the_array():
 # ---------------------------------------------------------------- arrays modified after a recorded use
 
 
-_MODIFIED = {
+_MODIFIED = {  # arrays the graph does not own, modified after a recorded use
     "dot": "W = A * 1.0\n    out = np.dot(y, W)\n    W -= 1.0",  # found by differential testing: [0, 9]
     "mul": "W = A * 1.0\n    out = y * W\n    W *= 3.0",
     "setitem": "W = A * 1.0\n    out = y * W\n    W[0] = 0.0",
     "out": "W = A * 1.0\n    out = y * W\n    np.add(W, 1.0, out=W)",
     "view": "W = A * 1.0\n    out = y * W[:]\n    W -= 1.0",
     "base": "W = A * 1.0\n    out = y * W\n    W[:] -= 1.0",
-    "list": "W = A * 1.0\n    out = np.stack([y, W])\n    W -= 1.0",
+    "list": "W = A * 1.0\n    out = np.stack([y, W]) * W\n    W -= 1.0",
     "argument": "out = y * A\n    A -= 1.0",
     "constant": "W = tensor(A * 1.0)\n    out = y * W\n    W += 1.0",
+    "between_uses": "W = A * 1.0\n    out = y * W\n    W[0] = 5.0\n    out = out + y * W",
+    "keyword": "W = A * 1.0\n    out = np.dot(y, b=W)\n    W -= 1.0",
+    "unary": "W = tensor(A * 1.0)\n    out = np.exp(W) * y\n    W += 1.0",
+}
+
+
+def _modifying(name):
+    namespace = {"np": np, "tensor": tensor}
+    exec(f"def f(y, A):\n    {_MODIFIED[name]}\n    return np.sum(out)", namespace)
+    return namespace["f"]
+
+
+@pytest.mark.parametrize("name", sorted(_MODIFIED))
+def test_modifying_an_array_after_a_recorded_use_keeps_the_values_used(name):
+    f = _modifying(name)
+    y, A = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    expected = numeric_grad(lambda y: f(y, np.array([3.0, 4.0])), (y,), 0)
+    A_after = np.array([3.0, 4.0])
+    f(y.copy(), A_after)  # what f itself does to the caller's A
+    value, (grad,) = value_and_grad_tape(f, (y, A), None, (0,))
+    np.testing.assert_allclose(grad, expected, rtol=1e-6)
+    assert value == f(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(A, A_after)  # f's own effect on the caller's array, no other
+    assert A.flags.writeable and y.flags.writeable and y.tolist() == [1.0, 2.0]
+
+
+_ESCAPED = {  # arrays the graph owns, handed out, then modified: the graph saved them as they are
     "detached": "out = np.exp(y)\n    d = out.detach()\n    d += 1.0",  # exp's rule reads its result
     "numpy": "out = np.exp(y)\n    out.detach().numpy()[0] = 0.0",
 }
 
 
-@pytest.mark.parametrize("name", sorted(_MODIFIED))
-def test_modifying_an_array_after_a_recorded_use_raises(name):
+@pytest.mark.parametrize("name", sorted(_ESCAPED))
+def test_modifying_a_handed_out_array_after_a_recorded_use_raises(name):
     namespace = {"np": np, "tensor": tensor}
-    exec(f"def f(y, A):\n    {_MODIFIED[name]}\n    return np.sum(out)", namespace)
+    exec(f"def f(y, A):\n    {_ESCAPED[name]}\n    return np.sum(out)", namespace)
     y, A = np.array([1.0, 2.0]), np.array([3.0, 4.0])
     with pytest.raises(InPlaceError, match=r"modifies an array in place after using it.*`W = W - 1\.0`") as info:
         value_and_grad_tape(namespace["f"], (y, A), None, (0,))
     assert isinstance(info.value.__cause__, ValueError) and "read-only" in str(info.value.__cause__)
     assert A.tolist() == [3.0, 4.0] and y.tolist() == [1.0, 2.0]  # the caller's arrays: unchanged,
     assert A.flags.writeable and y.flags.writeable  # and writeable again
+
+
+def test_an_unchanged_array_is_copied_once_for_all_its_uses():
+    W = np.arange(3.0)
+    copies = set()
+
+    def f(y):
+        out = 0.0
+        for _ in range(5):
+            out = out + np.sum(y * W)
+        return out
+
+    from sourcegrad.runtime import tape as tape_module
+    original = tape_module._kept
+
+    def spy(value, protected):
+        kept = original(value, protected)
+        copies.add(id(kept))
+        assert kept is not value and not np.shares_memory(kept, value)
+        return kept
+
+    tape_module._kept = spy
+    try:
+        value, (grad,) = value_and_grad_tape(f, (np.ones(3),), None, (0,))
+    finally:
+        tape_module._kept = original
+    np.testing.assert_allclose(grad, 5.0 * W)
+    assert len(copies) == 1
 
 
 def test_arrays_are_writeable_again_after_the_call():
@@ -873,7 +928,7 @@ def test_arrays_are_writeable_again_after_the_call():
 
     value, (grad,) = value_and_grad_tape(f, (y, A, row, frozen), None, (0,))
     np.testing.assert_allclose(grad, 2.0 * A.sum(axis=0) + 2.0 * row)  # out has 2 elements
-    assert seen == [(False, False, False)]  # read-only during the call
+    assert seen == [(True, True, False)]  # the leaf's array read-only during the call, saved arrays copied
     assert A.flags.writeable and row.flags.writeable and y.flags.writeable and not frozen.flags.writeable
 
     def fails(y, A):
@@ -887,11 +942,12 @@ def test_arrays_are_writeable_again_after_the_call():
     def outer(y, A):
         out = np.dot(A, y)
         value_and_grad_tape(lambda z: np.sum(np.dot(A, z)), (np.ones(3),), None, (0,))
-        seen.append(A.flags.writeable)  # still protected for the outer call
+        seen.append(y_raw.flags.writeable)  # the outer leaf's array: still protected for the outer call
         return np.sum(out)
 
+    y_raw = y
     value_and_grad_tape(outer, (y, A), None, (0,))
-    assert seen[-1] is False and A.flags.writeable
+    assert seen[-1] is False and y.flags.writeable
 
 
 def test_modifying_an_array_before_its_use_or_never_used_is_fine():

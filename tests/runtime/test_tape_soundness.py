@@ -299,7 +299,7 @@ def test_flat_item_assignment_into_a_tensor_of_the_graph_is_recorded():
 # ---------------------------------------------------------------- writes through a view made before the array was used
 
 
-def test_write_through_an_older_view_after_use_raises():
+def test_write_through_an_older_view_after_use_keeps_the_values_used():
     def before_use(x):
         buf = np.ones(4)
         v = buf[:]
@@ -316,8 +316,7 @@ def test_write_through_an_older_view_after_use_raises():
         b = np.sum(x * buf)
         return a * b
 
-    with pytest.raises(InPlaceError, match=r"writing through another view.*buf\.copy\(\)"):
-        tape_grad(f, V)
+    assert_tape_matches_fd(f, V)  # a saw buf as it was, b as written: the tape keeps both
 
 
 # ---------------------------------------------------------------- copies and other ways to the raw values
