@@ -45,9 +45,14 @@ Semantics worth knowing:
     Tensor object itself is updated: its value is replaced by a new array (with NumPy's in-place
     dtype and shape) and its history by the recorded operation, so every name of that Tensor
     (``w = v``) sees the update, and earlier uses of ``v`` keep the value they were recorded with.
-    Other arrays sharing its memory would not see it (a view such as ``v[1:]``, ``v.T``,
-    ``v.reshape(...)``, or an array it was made from or handed out: ``sg.tensor(a)``,
-    ``v.detach()``, ``v.numpy()``), so there the update raises ``InPlaceError`` (write ``v = v + y``).
+    Recorded views of it (``v[1:]``, ``v.T``, ``v.reshape(...)``, ``np.squeeze(v)``, views of those)
+    form a tree with it: an update of any of them is written through to the others (``r = v[0];
+    r += 1`` changes ``v``, and ``v[0] = 0`` changes ``r``), each getting a new array and history
+    (see ``_write_through``). Arrays outside the tape's sight that share the memory would not see
+    it (an array the Tensor was made from or handed out: ``sg.tensor(a)``, ``v.detach()``,
+    ``v.numpy()``; a view taken inside ``no_grad()``; the parts of ``np.split``), so there the update
+    raises ``InPlaceError`` (write ``v = v + y``), as does assigning a view that an earlier write
+    through the same array changed (``a = v[0]; v[0] = v[1]; v[1] = a``: NumPy's shuffle of a Tensor).
     Inside ``no_grad()`` the value is replaced the same way and the history kept, as in PyTorch;
   - on a leaf array that requires grad they raise ``InPlaceError`` while recording, as in PyTorch;
     inside ``no_grad()`` they update the leaf's value and keep the leaf (the ``w -= lr * w.grad``
@@ -56,8 +61,9 @@ Semantics worth knowing:
     ``no_grad()``), they write into its array, as NumPy does.
 
   Item assignment (``t[i] = y``) follows the same rules: on an array Tensor of the graph (or given a
-  gradient by ``y``) it is recorded as ``t = updated(t, i, y)``; on a leaf that requires grad, or a
-  Tensor whose array is shared, it raises ``InPlaceError`` while recording.
+  gradient by ``y``) it is recorded as ``t = updated(t, i, y)`` (and written through its tree of
+  views); on a leaf that requires grad, or a Tensor whose array is shared outside the tape, it
+  raises ``InPlaceError`` while recording.
 
   A plain ndarray updated in place with a Tensor that requires grad (``acc += t``, which NumPy runs
   as ``np.add(acc, t, out=acc)``) raises ``InPlaceError``: a plain array cannot hold a gradient;
@@ -106,6 +112,7 @@ import math
 import numbers
 import operator
 import threading
+import weakref
 
 import numpy as np
 
@@ -326,7 +333,13 @@ def _apply(fn, args, kwargs, impl=None):
 
     rule = _RULES.get(fn)
     ans = (impl or fn)(*raw, **kwargs)
-    sharing = _note_sharing(ans, args, given) if _may_share_arguments(ans, raw, kwargs) else 0
+    sharers = []
+    sharing = _note_sharing(ans, args, given, sharers) if _may_share_arguments(ans, raw, kwargs) else 0
+    # a recorded view of one array of the graph joins its tree of views (see _write_through)
+    base = (sharers[0] if sharing == _OWNED and len(sharers) == 1 and not sharers[0]._shared
+            and type(ans) is np.ndarray and rule is not None and _mode.enabled and parents and not deep else None)
+    if base is None:
+        _mark_shared(sharers)
     if rule is None and fn in _NONDIFF:
         return _unrecorded_view(ans, sharing)
     if not (_mode.enabled and (parents or deep)):
@@ -345,7 +358,11 @@ def _apply(fn, args, kwargs, impl=None):
             kwargs = dict(zip(kwargs, _kept_inputs(given.values(), kwargs.values(), _mode.protected)))
     node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
     if isinstance(ans, (np.ndarray, np.generic, numbers.Number)):
-        return _shared_if(_make(ans, node), sharing)
+        t = _make(ans, node)
+        if base is None or not _link_view(t, base, fn, args, given, impl):
+            _mark_shared((base,) if base is not None else ())
+            _shared_if(t, sharing)
+        return t
     if isinstance(ans, (tuple, list)):
         return _several_results(fn, ans, node, sharing)
     raise TypeError(f"the tape records functions that return numbers or arrays (or tuples/lists of them); "
@@ -368,15 +385,15 @@ _OWNED = 1    # an array only the graph holds (see Tensor._owned)
 _FOREIGN = 2  # any other array: a plain one, a leaf's, a Tensor's without gradient, one handed out
 
 
-def _note_sharing(ans, args, kwargs):
+def _note_sharing(ans, args, kwargs, sharers):
     """With which of the call's arguments the raw result ``ans`` shares memory (``_OWNED``/``_FOREIGN``
     bits): it is a view (``x[1:]``, ``x.T``, ``x.reshape(...)``), or an argument itself (``np.real`` of
-    a real array). Tensor arguments it shares with are marked ``_shared``: ``ans`` would not see an
-    in-place update of them (see ``_update_array``)."""
+    a real array). The Tensor arguments it shares with join the list ``sharers``: the caller links the
+    result to one as its view (``_link_view``) or marks them all ``_shared`` (``_mark_shared``)."""
     if not isinstance(ans, np.ndarray):  # several results
         found = 0
         for v in (ans if isinstance(ans, (list, tuple)) else ()):
-            found |= _note_sharing(v, args, kwargs)
+            found |= _note_sharing(v, args, kwargs, sharers)
         return found
     owner = _memory_owner(ans)
     found = 0
@@ -384,10 +401,156 @@ def _note_sharing(ans, args, kwargs):
         for a in group:
             if type(a) in (list, tuple):
                 for item in a:
-                    found |= _shares_memory_of(owner, item)
+                    found |= _shares_memory_of(owner, item, sharers)
             else:
-                found |= _shares_memory_of(owner, a)
+                found |= _shares_memory_of(owner, a, sharers)
     return found
+
+
+def _mark_shared(sharers):
+    """Mark the Tensors ``_note_sharing`` found as sharing their array: a result not linked to them as a
+    view would not see an in-place update of them (see ``_update_array``)."""
+    for t in sharers:
+        t._shared = True
+
+
+# ---- trees of views: an in-place update of one array of the graph seen through all its views
+#
+# A recorded view of a Tensor of the graph (``r = y[0]``, ``y.T``, ``y.reshape(-1)``, ``np.squeeze(y)``)
+# is linked to it (``_view_of``; the base keeps weak references in ``_views``). An in-place update of
+# any Tensor of such a tree (``r[1] = v``, ``r += 1``, ``y[0, 0] = 0``) is recorded as usual on that
+# Tensor, then written through to the root as ``root = updated(root, where, t)`` (``where``: the
+# positions of ``t``'s elements inside the root), and every view of the tree is recorded again from
+# the new root. So each Tensor of the tree gets a new array and a new history, as NumPy's shared
+# memory would show it, and the arrays earlier operations saved are never written into. A tree
+# whose arrays others may see too (a view made without recording, a handed-out array) refuses.
+
+
+class _ViewLink:
+    """How a Tensor was made as a view of ``base``: the recorded call, with ``base`` at ``position``
+    (an index into ``args`` or a keyword name); ``rewritten``: an update written through the tree
+    changed the view since it was taken."""
+
+    __slots__ = ("base", "fn", "args", "kwargs", "impl", "position", "rewritten")
+
+    def __init__(self, base, fn, args, kwargs, impl, position):
+        self.base, self.fn, self.args, self.kwargs, self.impl = base, fn, args, kwargs, impl
+        self.position = position
+        self.rewritten = False
+
+    def arguments(self, base):
+        """The call's arguments with ``base`` (a Tensor or a raw array) in place of the base."""
+        args, kwargs = list(self.args), dict(self.kwargs or {})
+        if type(self.position) is int:
+            args[self.position] = base
+        else:
+            kwargs[self.position] = base
+        return args, kwargs
+
+    def apply_raw(self, array):
+        """The same view taken of the raw ``array`` (unrecorded)."""
+        args, kwargs = self.arguments(array)
+        return (self.impl or self.fn)(*_raw_all(args), **_raw_all(kwargs))
+
+
+def _link_view(t, base, fn, args, kwargs, impl):
+    """Link ``t``, the result of the recorded call ``fn(*args, **kwargs)``, as a view of ``base``, one of
+    its arguments; False if ``base`` is not an argument itself (an item of a list argument)."""
+    position = next((i for i, a in enumerate(args) if a is base), None)
+    if position is None:
+        position = next((k for k, a in (kwargs or {}).items() if a is base), None)
+        if position is None:
+            return False
+    t._view_of = _ViewLink(base, fn, args, kwargs, impl, position)
+    views = base._views
+    if views is None:
+        base._views = [weakref.ref(t)]
+    else:
+        views[:] = [v for v in views if v() is not None]
+        views.append(weakref.ref(t))
+    return True
+
+
+def _in_tree(t):
+    """Whether ``t`` is a view of another Tensor or has live views."""
+    return t._view_of is not None or bool(t._views and any(v() is not None for v in t._views))
+
+
+def _tree_root(t):
+    """The Tensor at the top of the tree of views ``t`` belongs to."""
+    while t._view_of is not None:
+        t = t._view_of.base
+    return t
+
+
+def _tree(root):
+    """``root`` and every live view below it, parents before their views."""
+    members, stack = [], [root]
+    while stack:
+        t = stack.pop()
+        members.append(t)
+        stack.extend(v for v in (view() for view in (t._views or ())) if v is not None)
+    return members
+
+
+def _tree_is_private(t):
+    """Whether only the tape can see the arrays of ``t``'s tree: all of them the graph's own, none
+    shared with an array outside the tree. Then an update of ``t`` may be written through it."""
+    return all(m._owned and not m._shared and m.requires_grad for m in _tree(_tree_root(t)))
+
+
+def _write_through(t):
+    """After ``t``, a Tensor of a tree of views, was given its new value and history by a recorded
+    in-place update: record the update of the root (``updated(root, where, t)``) and every view
+    again from the new root, so that all of them show what NumPy's shared memory would show."""
+    chain = []
+    root = t
+    while root._view_of is not None:
+        chain.append(root._view_of)
+        root = root._view_of.base
+    if chain:
+        shape = np.shape(root.value)
+        positions = np.arange(int(np.prod(shape))).reshape(shape)
+        for link in reversed(chain):
+            positions = link.apply_raw(positions)
+        if not (isinstance(positions, np.ndarray) and positions.dtype.kind == "i"
+                and positions.shape == np.shape(t.value)):
+            raise InPlaceError("an in-place update through a view that reinterprets the array (x.view(dtype), "
+                               "a strided view...) is not followed by the tape; copy the view first")
+        new = _apply(updated, (root, np.unravel_index(positions, shape), t), None)
+        _take_state(root, new)
+    stack = [root]
+    while stack:
+        parent = stack.pop()
+        views = [v for v in (view() for view in (parent._views or ())) if v is not None]
+        parent._views = [weakref.ref(v) for v in views] or None
+        for view in views:
+            link = view._view_of
+            args, kwargs = link.arguments(parent)
+            _take_state(view, _apply(link.fn, args, kwargs, link.impl))
+            link.rewritten = link.rewritten or view is not t  # t changed by its own update, the others by t's
+            stack.append(view)
+
+
+def _is_stale_view_of(item, t):
+    """Whether ``item`` is a view in the tree of ``t`` that a write through the tree changed after it
+    was taken: ``a = y[0]; y[0] = y[1]; y[1] = a``, the row swap NumPy's shuffle makes on anything that
+    is not an ndarray (a Tensor), where NumPy's own code for arrays would copy the row first."""
+    return (isinstance(item, Tensor) and item._view_of is not None and item._view_of.rewritten
+            and _tree_root(item) is _tree_root(t))
+
+
+_STALE_VIEW_WRITE = (
+    "item assignment of a view that an earlier write into the same array has changed (`a = y[0]; y[0] = y[1]; "
+    "y[1] = a` writes the new y[0] back, and np.random's shuffle swaps the rows of a Tensor this way, "
+    "where for an ndarray it copies them first): the tape does not follow it. Copy the row first "
+    "(`a = y[0].copy()`), or shuffle with an index (`y = y[rng.permutation(len(y))]`).")
+
+
+def _take_state(t, new):
+    """Give the Tensor ``t`` the value and history of the Tensor ``new`` (an in-place update of ``t``),
+    keeping ``t``'s place in its tree of views."""
+    t.value, t._node, t.requires_grad, t._owned = new.value, new._node, new.requires_grad, True
 
 
 def _memory_owner(a):
@@ -399,14 +562,14 @@ def _memory_owner(a):
     return a
 
 
-def _shares_memory_of(owner, a):
+def _shares_memory_of(owner, a, sharers):
     """``_OWNED`` or ``_FOREIGN`` if the argument ``a`` (a Tensor or not) is an array with memory of
-    ``owner`` (a Tensor that is gets marked ``_shared``), else 0."""
+    ``owner`` (a Tensor that is joins ``sharers``), else 0."""
     value = a.value if isinstance(a, Tensor) else a
     if not (isinstance(value, np.ndarray) and _memory_owner(value) is owner):
         return 0
     if isinstance(a, Tensor):
-        a._shared = True
+        sharers.append(a)
         return _OWNED if a._owned else _FOREIGN
     return _FOREIGN
 
@@ -722,6 +885,7 @@ def _make(value, node):
     t._node = node
     t._shared = False
     t._owned = True
+    t._view_of = t._views = None
     return t
 
 
@@ -735,6 +899,7 @@ def _wrap_plain(value):
         t._node = None
         t._shared = False
         t._owned = False
+        t._view_of = t._views = None
         return t
     return value
 
@@ -858,7 +1023,7 @@ def _update_array(fn, ifn, t, other):
     if not (t.requires_grad or recorded):  # no graph involved: exactly as NumPy, in place
         ifn(t.value, _raw(other))
         return t
-    if _is_shared(t):
+    if _is_shared(t) if not recorded else _blocks_recorded_write(t):
         raise InPlaceError(_shared_update_message(fn))
     if recorded:
         new = _binary(fn, t, other)
@@ -870,13 +1035,21 @@ def _update_array(fn, ifn, t, other):
         node.ans = value
     t.value, t._node, t.requires_grad = value, node, node is not None
     t._owned = node is not None  # a new array, only t holds it
+    if recorded and _in_tree(t):
+        _write_through(t)
     return t
 
 
 def _is_shared(t):
-    """Whether other arrays may see the array of ``t`` (see ``_note_sharing``, ``_escape``). A view of
-    a buffer no argument shares (``np.tile``, ``np.roll`` return such) is not shared."""
-    return t._shared
+    """Whether other arrays may see the array of ``t`` (see ``_note_sharing``, ``_escape``, the trees of
+    views). A view of a buffer no argument shares (``np.tile``, ``np.roll`` return such) is not shared."""
+    return t._shared or _in_tree(t)
+
+
+def _blocks_recorded_write(t):
+    """Whether a recorded in-place update of ``t`` cannot be followed: arrays outside the tape's sight
+    share its memory. Inside a private tree of views the update is written through (``_write_through``)."""
+    return t._shared or (_in_tree(t) and not _tree_is_private(t))
 
 
 def _as_in_place(value, old, ifn, other):
@@ -933,7 +1106,9 @@ class Tensor:
     # made from, .numpy()...), so the tape refuses to update it in place (see _update_array).
     # _owned: only the graph holds the array (the result of a recorded operation, or a view of one,
     # not handed out): no code can write into it, so value_and_grad_tape need not protect it.
-    __slots__ = ("value", "requires_grad", "grad", "_node", "_shared", "_owned", "__weakref__")
+    # _view_of, _views: the tree of views of one array of the graph (see _write_through).
+    __slots__ = ("value", "requires_grad", "grad", "_node", "_shared", "_owned", "_view_of", "_views",
+                 "__weakref__")
     __array_priority__ = 1000.0
     __hash__ = object.__hash__  # by identity, like PyTorch; == compares values elementwise
 
@@ -945,6 +1120,7 @@ class Tensor:
         # an array given (not a copy made here) is the caller's too, as is the array of a Tensor given
         self._shared = isinstance(self.value, np.ndarray) and self.value is _raw(value)
         self._owned = False
+        self._view_of = self._views = None
         if self._shared and isinstance(value, Tensor):
             _escape(value)
 
@@ -1179,13 +1355,17 @@ class Tensor:
                     "item assignment into a leaf Tensor that requires grad: the gradient is taken with respect "
                     "to its value before the change. Copy it first (y = x.copy()) and write into the copy."
                 )
-            if _is_shared(self):
+            if _blocks_recorded_write(self):
                 raise InPlaceError("item assignment into a Tensor whose array is shared with other arrays "
                                    "(views): they would not see it. Copy it first (y = y.copy()).")
+            if _is_stale_view_of(item, self):
+                raise InPlaceError(_STALE_VIEW_WRITE)
             # Recorded as y = updated(y, index, item): a new value and history, the old array untouched.
             new = _apply(updated, (self, index, item), None)
             self.value, self._node, self.requires_grad = new.value, new._node, new._node is not None
             self._owned = True
+            if _in_tree(self):
+                _write_through(self)
             return
         if self.requires_grad and _mode.enabled:
             raise InPlaceError(
@@ -1525,7 +1705,7 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
         raise InPlaceError(f"{name}(..., out=x) writes into a leaf Tensor that requires grad: the tape could not "
                            f"differentiate it (the gradient is taken at the leaf's value). Write `x = {name}(...)` "
                            f"without out= to make a new Tensor, or update parameters inside `with sg.no_grad():`.")
-    if _is_shared(t):
+    if _blocks_recorded_write(t):
         raise InPlaceError(f"{name}(..., out=v) writes into a Tensor whose array is shared with other arrays: it is "
                            f"a view of another array or has views (v[1:], v.T, v.reshape(...), v.detach(), "
                            f"v.numpy(), or sg.tensor(a) of an array a). NumPy would update them all, but the tape "
@@ -1549,7 +1729,9 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
                 f"tape does not record; write `t = {name}(...)` without out= (and convert explicitly)")
         node.ans = value
         t.value, t._node, t.requires_grad = value, node, True
-        t._shared, t._owned = new._shared, new._owned
+        t._shared, t._owned = t._shared or new._shared, new._owned
+        if _in_tree(t):
+            _write_through(t)
         return
     # a result without gradient written into a Tensor of the graph: it becomes a constant
     array = t.value.copy()

@@ -684,13 +684,34 @@ def test_inplace_updates_chain_and_earlier_uses_keep_their_values():
     np.testing.assert_allclose(x.grad, [18.0, 36.0])
 
 
-@pytest.mark.parametrize("body", [
-    "w = v[1:]\n    v *= 2.0",           # the differential-testing case: w keeps the old values
-    "w = v[1:]\n    w += 1.0",           # NumPy would write through to v
+_VIEW_WRITES = [
+    "w = v[1:]\n    v *= 2.0",           # the differential-testing case: w kept the old values
+    "w = v[1:]\n    w += 1.0",           # NumPy writes through to v
     "w = v.T\n    v -= 1.0",
     "w = v.reshape(-1)\n    v += 1.0",
-    "w, _ = np.split(v, 2)\n    w *= 2.0",
-    "w = v.detach()\n    v += 1.0",
+    "w = v.reshape(2, 2)\n    w[1] = x[:2] ** 2",          # a row of a view of v
+    "w = v.reshape(2, 2).T\n    w[:, 0] *= x[2:]",         # a view of a view
+    "w = v[::-2]\n    v[0] = 3.0 * x[1]",                   # the base written: the view sees it
+    "w = np.squeeze(v[None, :])\n    np.multiply(w, x, out=w)",
+    "w = v[1:3]\n    u = v[2:]\n    u -= w[1] * x[3]",   # siblings
+    "w = v[...]\n    w[1:] = w[:-1] * 2.0",                # reading and writing the same memory
+    "w = np.transpose(v)\n    np.copyto(w, x * x)",
+]
+
+
+@pytest.mark.parametrize("body", _VIEW_WRITES)
+def test_inplace_update_through_a_view_is_seen_by_every_view(body):
+    # each Tensor of the tree of views shows what NumPy's shared memory shows, with its gradient
+    namespace = {"np": np}
+    exec(f"def f(x):\n    v = np.sin(x) * 1.0\n    early = np.sum(v * v)\n    {body}\n"
+         f"    return np.sum(np.cos(w)) + np.sum(v ** 3) + early", namespace)
+    _check_tape(namespace["f"], np.array([0.5, 1.0, 1.5, 2.0]))
+
+
+@pytest.mark.parametrize("body", [
+    "w, _ = np.split(v, 2)\n    w *= 2.0",           # several results: not followed
+    "w = v.detach()\n    v += 1.0",                   # handed out
+    "w = v[1:]\n    w.detach()\n    w += 1.0",       # a view handed out: the tree is no longer the tape's alone
 ])
 def test_inplace_update_of_a_shared_array_raises(body):
     namespace = {"np": np}
@@ -698,6 +719,18 @@ def test_inplace_update_of_a_shared_array_raises(body):
     with pytest.raises(InPlaceError, match=r"shared with other arrays.*`v = v [-+*] \.\.\.` instead") as info:
         value_and_grad_tape(namespace["f"], (np.array([0.5, 1.0, 1.5, 2.0]),), None, (0,))
     assert isinstance(info.value, RuntimeError)
+
+
+def test_a_view_made_without_recording_keeps_its_base_from_being_written():
+    def f(x):
+        v = np.sin(x) * 1.0
+        with no_grad():
+            w = v[1:]
+        v += 1.0
+        return np.sum(v) + np.sum(w)
+
+    with pytest.raises(InPlaceError, match="shared with other arrays"):
+        value_and_grad_tape(f, (np.array([0.5, 1.0, 1.5]),), None, (0,))
 
 
 def test_inplace_update_of_a_result_that_shares_no_argument_is_followed():

@@ -99,9 +99,17 @@ def test_out_into_a_tensor_that_cannot_follow_raises_inplace_error():
         np.multiply(x, 2.0, out=x)
     y = x * 1.0
     view = y[1:]
+    np.negative(y, out=y)  # followed through the tree of views: the view sees it, as in NumPy
+    assert view.value.tolist() == (-V[1:]).tolist()
+    np.sum(view * view * view).backward()
+    np.testing.assert_allclose(x.grad, np.r_[0.0, -3.0 * V[1:] ** 2])
+    x.grad = None
+    y = x * 1.0
+    view = y[1:]
+    handed_out = view.detach()  # now an array outside the tape shares the memory
     with pytest.raises(InPlaceError, match=r"shared with other arrays.*without out="):
         np.negative(y, out=y)
-    assert view.value.tolist() == (V[1:]).tolist()
+    assert view.value.tolist() == handed_out.value.tolist() == (V[1:]).tolist()
     z = x * 1.0
     with pytest.raises(InPlaceError, match=r"where=mask.*np\.where"):
         np.multiply(z, 2.0, out=z, where=np.array([True, False, True, False]))
@@ -452,3 +460,51 @@ def test_complex_intermediates_are_refused_not_differentiated_wrongly():
     x = np.array([0.3, -0.8, 1.1])
     with pytest.raises(NoRuleError, match=r"complex value computed from a Tensor"):
         sg.grad(lambda v: np.sum(np.abs(v * (1.0 + 1.0j)) ** 2), mode="tape")(x)
+
+
+# ---------------------------------------------------------------- trees of views
+
+
+def test_rows_of_a_matrix_updated_through_views_and_read_through_others():
+    def f(x):
+        y = x * 1.0
+        rows = [y[0], y[1]]  # views, kept in a list
+        rows[0] += rows[1] * 2.0
+        col = y.T[2]
+        col *= x[0, 0]
+        flat = y.reshape(-1)
+        return np.sum(np.sin(flat)) + np.sum(rows[0] ** 2) + np.sum(col)
+
+    assert_tape_matches_fd(f, np.arange(1.0, 13.0).reshape(3, 4) / 7.0)
+
+
+def test_a_swap_through_a_stale_view_is_refused_not_guessed():
+    # NumPy's shuffle swaps the rows of a non-ndarray as `y[i], y[j] = y[j], y[i]`, which duplicates rows
+    # of anything with views; for an ndarray it copies the row first. The tape cannot tell them apart.
+    def swap(x):
+        y = x * 1.0
+        y[0], y[1] = y[1], y[0]
+        return np.sum(y * np.arange(6.0).reshape(2, 3))
+
+    with pytest.raises(InPlaceError, match=r"earlier write into the same array.*y\[0\]\.copy\(\)|a = y\[0\]\.copy\(\)"):
+        tape_grad(swap, np.ones((2, 3)))
+
+    def shuffled(x):
+        y = x * 1.0
+        np.random.default_rng(3).shuffle(y)
+        return np.sum(y * np.arange(1.0, 1.0 + y.size).reshape(y.shape))
+
+    with pytest.warns(UserWarning, match="shuffling a 'Tensor'"), pytest.raises(InPlaceError, match="shuffle"):
+        tape_grad(shuffled, np.ones((3, 2)))
+    with pytest.warns(UserWarning, match="shuffling a 'Tensor'"):
+        assert_tape_matches_fd(shuffled, np.array([0.1, 0.2, 0.3, 0.4]))  # 1-D: numbers are swapped, no views
+
+    def swap_with_copy(x):
+        y = x * 1.0
+        first = y[0].copy()
+        y[0] = y[1]
+        y[1] = first
+        return np.sum(y * np.arange(6.0).reshape(2, 3))
+
+    assert_tape_matches_fd(swap_with_copy, np.ones((2, 3)))
+
