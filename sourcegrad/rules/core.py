@@ -11,7 +11,8 @@ import operator
 
 import numpy as np
 
-from ..runtime.helpers import grad_updated_value, unbroadcast, unindex, updated, without_index
+from ..runtime.helpers import (added_at, grad_added_value, grad_updated_value, unbroadcast, unindex, updated,
+                               without_index)
 from .registry import nondifferentiable, vjp_rule
 
 # ---- arithmetic operators (shared with the matching NumPy ufuncs) ----
@@ -69,6 +70,12 @@ def getitem(g, ans, x, index):
 def item_update(g, ans, x, index, value):
     # y[index] = value on a local array, written by source mode as y_1 = updated(y, index, value)
     return without_index(g, index), None, grad_updated_value(g, x, index, value)
+
+
+@vjp_rule(added_at)
+def add_at(g, ans, a, index, value):
+    # np.add.at(buf, index, value) on a local array, written by source mode as buf_1 = added_at(buf, index, value)
+    return g, None, grad_added_value(g, a, index, value)
 
 
 nondifferentiable(

@@ -963,6 +963,61 @@ def grad_updated_value(g, x, index, value):
     return unbroadcast(taken, value)
 
 
+def added_at(a, index, value):
+    """A copy of ``a`` with ``np.add.at(copy, index, value)`` applied (a repeated index adds each time):
+    how source mode writes ``np.add.at(buf, index, v)`` into a local array, so that the old value stays
+    available to the adjoint. Given tape Tensors (generated code run on the tape) it is recorded as one
+    operation, through its rule."""
+    from .tape import Tensor, apply   # imported here: the tape imports this module
+
+    if type(a) is Tensor or type(value) is Tensor:
+        return apply(added_at, a, index, value)
+    if type(a) is not np.ndarray:
+        raise DeclinedAtRunTime(
+            f"source mode wrote np.add.at() as an update of a NumPy array, but the value written into is a "
+            f"{type(a).__name__}", hint='Use mode="tape" (mode="auto" does so by itself).')
+    out = a.copy()
+    np.add.at(out, index, value)
+    return out
+
+
+def grad_added_value(g, a, index, value):
+    """Adjoint of the value ``added_at`` added at ``index``: ``g`` there (once for each time an index is
+    named), summed to the value's shape. An integer array truncates what is added, so the value then
+    gets no gradient."""
+    if not np.issubdtype(np.result_type(a), np.inexact):
+        return zeros_like(value)
+    return unbroadcast(np.asarray(g)[index], value)
+
+
+def check_written(dst, value, label, casting="same_kind", exact=False):
+    """Raise DeclinedAtRunTime unless ``updated(dst, ..., value)`` stores what NumPy's call ``label``
+    (``np.sin(x, out=dst)``, ``np.copyto(dst, value)``) would, ``value`` being its result computed
+    without ``out=``: ``value`` broadcasts to ``dst``'s shape (without growing it) and casts to its
+    dtype under ``casting``. With ``exact`` (functions other than elementwise ufuncs, whose ``out=``
+    rules vary: reductions accumulate in out's dtype, ``np.dot`` wants a C-contiguous array of the
+    result's own dtype) the shape and dtype must be the result's own, and ``dst`` C-contiguous."""
+    if type(dst) is not np.ndarray:
+        problem = f"the array written into is a {type(dst).__name__}"
+    else:
+        shape, dtype = np.shape(value), np.result_type(value)
+        if exact:
+            fits = shape == dst.shape and dtype == dst.dtype and dst.flags.c_contiguous
+        else:
+            try:
+                fits = np.broadcast_shapes(shape, dst.shape) == dst.shape
+            except ValueError:
+                fits = False
+            fits = fits and np.can_cast(dtype, dst.dtype, casting)
+        if fits:
+            return
+        problem = (f"its result ({dtype}, shape {shape}) does not fit the array written into ({dst.dtype}, shape "
+                   f"{dst.shape}{'' if dst.flags.c_contiguous else ', not C-contiguous'}) the way source mode "
+                   f"writes it ({'the same shape and dtype, C-contiguous' if exact else 'broadcast, cast ' + casting})")
+    raise DeclinedAtRunTime(f"{label}: {problem}",
+                            hint='Assign the result instead of writing it in place, or use mode="tape".')
+
+
 # ---------------------------------------------------------------- where a function takes out=
 
 _OUT_PARAMETERS = {}

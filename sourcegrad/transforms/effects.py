@@ -90,26 +90,52 @@ def is_module(obj):
     return isinstance(obj, types.ModuleType)
 
 
-def out_arguments(call, target):
-    """The argument expressions a call to ``target`` writes its result into (``out=``, given by keyword
-    or by position, as in ``np.clip(x, 0, 1, buf)`` or a ufunc's extra positional arguments)."""
-    written = [kw.value for kw in call.keywords if kw.arg == "out"]
-    if isinstance(target, np.ufunc):
-        if len(call.args) > target.nin:
-            written.extend(call.args[target.nin:])
-        return written
-    position = out_parameter(target)[0]
-    if position is not None and len(call.args) > position:
-        written.append(call.args[position])
-    return written
+def out_arguments(call, target, method_name=None):
+    """The argument expressions a call writes its result into (``out=``, given by keyword, as a tuple
+    ``out=(buf,)`` or by position, as in ``np.clip(x, 0, 1, buf)``, ``x.sum(0, None, buf)`` or a ufunc's
+    extra positional arguments); every argument when they cannot be told apart."""
+    split = split_out(call, target, method_name)
+    return split[0] if split is not None else list(call.args) + [kw.value for kw in call.keywords]
 
 
-def method_out_arguments(call, method_name):
-    """The argument a call of the ndarray method ``method_name`` gives positionally as ``out``."""
-    position = out_parameter(getattr(np.ndarray, method_name, None))[0]
-    if position is not None and len(call.args) >= position:   # the receiver is parameter 0
-        return [call.args[position - 1]]
-    return []
+def split_out(call, target, method_name=None):
+    """``(outs, rest)``: the argument expressions a call writes its result into (see ``out_arguments``)
+    and a copy of the call without them, the positional arguments after ``out`` passed by keyword;
+    ``out=None`` writes nothing and is dropped. None when the positional arguments cannot all be named.
+    ``method_name`` is set for ``value.method(...)`` (an ndarray method: ``out`` counts from after self)."""
+    if method_name is not None:
+        position, names = out_parameter(getattr(np.ndarray, method_name, None))
+        position, names = (None, ()) if position is None else (position - 1, names[1:])
+    elif isinstance(target, np.ufunc):
+        position, names = target.nin, ()
+    else:
+        position, names = out_parameter(target)
+    args, keywords, outs = list(call.args), [], []
+    if position is not None and len(args) > position:
+        if isinstance(target, np.ufunc):
+            outs, args = args[position:], args[:position]
+        elif len(args) > len(names):
+            return None
+        else:
+            keywords = [ast.keyword(name, arg) for name, arg in zip(names[position + 1:], args[position + 1:])]
+            outs, args = [args[position]], args[:position]
+    for kw in call.keywords:
+        if kw.arg != "out":
+            keywords.append(kw)
+        else:
+            outs.extend(kw.value.elts if isinstance(kw.value, ast.Tuple) else [kw.value])
+    outs = [o for o in outs if not (isinstance(o, ast.Constant) and o.value is None)]
+    return outs, ast.copy_location(ast.Call(call.func, args, keywords), call)
+
+
+def bound_arguments(call, target):
+    """The argument expressions of ``call`` by ``target``'s parameter names (``{"dst": ..., "src": ...}``
+    for ``np.copyto``), or None when they do not bind to its signature."""
+    try:
+        bound = inspect.signature(target).bind(*call.args, **{kw.arg: kw.value for kw in call.keywords})
+    except (TypeError, ValueError):
+        return None
+    return dict(bound.arguments)
 
 
 def written_arguments(call, target, method_name=None):
@@ -119,10 +145,9 @@ def written_arguments(call, target, method_name=None):
 
     ``target`` is the resolved callable (None when unknown, such as a method of a local value);
     ``method_name`` is set for ``receiver.method(...)`` calls on a local value."""
-    outs = out_arguments(call, target)
+    outs = out_arguments(call, target, method_name)
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     if method_name is not None:
-        outs += method_out_arguments(call, method_name)
         if method_name in ARGUMENT_WRITING_METHODS:
             return False, [receiver] + list(call.args[:1]) + outs
         if method_name in MUTATING_METHODS:

@@ -7,7 +7,9 @@ name of a differentiated value inside an unknown construct makes it active), eve
 by what it may write (``effects``), and every in-place write is checked against what may share memory
 with it and what the adjoint reads later (``aliases``): kept as written when nothing the adjoint reads
 can see it, turned into a new SSA version (``y_1 = updated(y, i, v)``, ``c_1 = c.copy()``) when no
-other name can, declined otherwise.
+other name can, declined otherwise. Calls that write a value carrying a gradient into a local array
+are lowered as the item store they are, through the same checks: ``np.sin(x, out=buf)`` and
+``np.copyto(buf, v)`` as ``buf[...] = ...``, ``np.add.at(buf, i, v)`` as ``buf_1 = added_at(buf, i, v)``.
 
 Each nested expression that carries a gradient becomes a statement binding a temporary
 (``t0``, ``t1``...); the user's own names are kept, and a name assigned twice gets a new version
@@ -20,12 +22,13 @@ the user's line.
 import ast
 import operator
 import types
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import OutputError, TransformError
 from ..rules import is_nondifferentiable, lookup_vjp
-from ..runtime.helpers import updated
+from ..runtime.helpers import added_at, check_written, updated
 from . import effects
 from .aliases import Aliases
 from .ir import IDENTITY, PACK, Assign, Passive, Program, clone
@@ -40,10 +43,11 @@ UNARY_OPS = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # Primitives whose result is a new object (a view or the operand itself otherwise).
 NEW_PRIMITIVES = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.mod,
-                  operator.neg, operator.pos, operator.matmul, updated}
+                  operator.neg, operator.pos, operator.matmul, updated, added_at}
 # Static objects a local name may stand for (``xp = np``, ``act = np.tanh``): never arrays or containers.
 STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
 DYNAMIC = {"eval", "exec", "vars", "globals", "locals", "compile", "__import__", "setattr", "delattr"}
+CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")   # np.copyto's casting rules
 INPLACE = "in place"
 COPY = "copy"
 
@@ -64,6 +68,21 @@ EXPRESSION_NAMES = {
     ast.Yield: "yield", ast.YieldFrom: "yield from", ast.NamedExpr: "assignment expression (:=)",
     ast.Starred: "starred expression", ast.JoinedStr: "f-string",
 }
+
+
+class _Write(NamedTuple):
+    """What a call writes into one of its arguments, as an item store ``dst[index] = prim(dst, index, value)``:
+    ``np.sin(x, out=buf)`` is ``buf[...] = np.sin(x)``. ``check`` are the last arguments of
+    ``check_written`` (None: nothing to check); ``refusal`` why source mode declines it (None: it does not);
+    ``returns_dst``: the call returns ``dst`` (else None)."""
+
+    dst: ast.expr
+    index: ast.expr
+    value: ast.expr
+    prim: object
+    check: list
+    refusal: str
+    returns_dst: bool
 
 
 class _Op:
@@ -234,7 +253,7 @@ class Normalizer:
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return  # docstring
-            if self.lower_container_call(stmt.value, scope, stmt):
+            if self.lower_container_call(stmt.value, scope, stmt) or self.lower_write_call(stmt.value, scope, stmt):
                 return
             self.lower_effect(stmt.value, scope, stmt)
             return
@@ -272,6 +291,8 @@ class Normalizer:
             del scope.env[hidden]
             return
         first = targets[0]
+        if isinstance(first, ast.Name) and self.lower_write_call(value, scope, stmt, result=first.id):
+            return
         if isinstance(first, ast.Name):
             self.bind(first.id, value, scope, stmt)
         elif isinstance(first, (ast.Tuple, ast.List)):
@@ -575,12 +596,13 @@ class Normalizer:
                           "source mode", TAPE_HINT)
         for kw in call.keywords:
             if kw.arg == "out":
-                raise err(kw, "out= writes a result into an existing array in place, which source mode does not "
-                          "follow for values that carry a gradient", "Assign the result instead, or use "
-                          'mode="tape".')
+                raise err(kw, "out= writes a result into an existing array in place, which source mode follows "
+                          "for values that carry a gradient only in a statement of its own writing into a local "
+                          "array (np.sin(x, out=buf) or y = np.sin(x, out=buf))",
+                          'Assign the result instead, or use mode="tape".')
         func = call.func
         if isinstance(func, ast.Attribute) and not self.is_static(func, scope):
-            if func.attr in effects.MUTATING_METHODS or effects.method_out_arguments(call, func.attr):
+            if func.attr in effects.MUTATING_METHODS or effects.out_arguments(call, None, func.attr):
                 raise err(call, f"the method .{func.attr}() changes a value in place, which source mode does not "
                           "follow for values that carry a gradient", TAPE_HINT)
             method = getattr(np.ndarray, func.attr, None)
@@ -960,9 +982,11 @@ class Normalizer:
         self.check_effects(value, scope, stmt)
         self.lower_passive_store(target, scope, stmt, lambda t: ast.Assign([t], self.rename(value, scope)))
 
-    def store_active_item(self, target, value, scope, stmt):
+    def store_active_item(self, target, value, scope, stmt, prim=updated, check=None):
         """``y[i] = v`` where y or v carries a gradient: ``y_1 = updated(y, i, v)``, a new version of y
-        whose adjoint is known; the old y stays intact for the adjoint."""
+        whose adjoint is known; the old y stays intact for the adjoint. ``prim`` makes the new version
+        (``added_at`` for ``np.add.at(y, i, v)``); ``check``, extra arguments of ``check_written``, has
+        the generated code first check that ``v`` fits into ``y`` as the call written in place requires."""
         name = target.value.id
         err = scope.source.error
         current = scope.env.get(name)
@@ -987,10 +1011,91 @@ class Normalizer:
             index = ast.Name(temp, ast.Load())
         index_value = self.index_value(index)
         current = ast.Name(version_of, ast.Load())
-        call = ast.Call(self.names.load("updated", updated), [current, index_value, item], [])
+        if check is not None:
+            checked = ast.Call(self.names.load("check_written", check_written), [clone(current), clone(item)] + check,
+                               [])
+            self.emit_passive(ast.Expr(checked), (), effect=True)
+        call = ast.Call(self.names.load(prim.__name__, prim), [current, index_value, item], [])
         version = self.new_version(name, scope)
-        self.lower_into(_Op(updated, call, [current, clone(index_value), item]), version, scope, stmt)
+        self.lower_into(_Op(prim, call, [current, clone(index_value), item]), version, scope, stmt)
         scope.env[name] = ast.Name(version, ast.Load())
+
+    # ---- calls that write their result into a local array: out=, np.copyto, np.add.at ----
+
+    def lower_write_call(self, call, scope, stmt, result=None):
+        """``np.sin(x, out=buf)`` (``x.sum(0, out=buf)``, ``np.copyto(buf, v)``, ``np.add.at(buf, i, v)``...)
+        where what is written into the local array ``buf``, or ``buf`` itself, carries a gradient: lowered
+        as the item store ``buf[...] = np.sin(x)`` (``buf[i] += v``, repeats adding up, for ``np.add.at``)
+        by ``store_active_item``, then ``result = buf`` when the call's result is assigned (``None`` for
+        np.copyto and ``.at``). False, for the general paths to keep as written or decline, when the call
+        writes nothing, writes into something other than a plain name, or writes no gradient."""
+        if not isinstance(call, ast.Call) or any(isinstance(a, ast.Starred) for a in call.args) \
+                or any(kw.arg is None for kw in call.keywords):
+            return False
+        write = self.write_of(call, scope)
+        if write is None or not isinstance(write.dst, ast.Name) \
+                or not (self.is_active(write.value, scope) or self.is_active(write.dst, scope)):
+            return False
+        err = scope.source.error
+        label = ast.unparse(call.func)
+        if write.refusal is not None:
+            raise err(call, f"{label}() {write.refusal}, which source mode does not follow for values that carry "
+                      "a gradient", "Assign the result and build the new array from it (np.where, indexing), or "
+                      'use mode="tape".')
+        if self.is_active(write.index, scope):
+            raise err(write.index, "an index computed from a value that carries a gradient", TAPE_HINT)
+        check = None
+        if write.check is not None:
+            filename, lineno, _, _ = scope.source.location(call)
+            check = [ast.Constant(f"{label}() writing into {write.dst.id} at {filename}:{lineno}")] + write.check
+        target = ast.copy_location(ast.Subscript(ast.Name(write.dst.id, ast.Load()), write.index, ast.Store()),
+                                   call)
+        self.store_active_item(target, write.value, scope, stmt, write.prim, check)
+        if result is not None and result != write.dst.id:
+            returned = ast.Name(write.dst.id, ast.Load()) if write.returns_dst else ast.Constant(None)
+            self.bind(result, returned, scope, stmt)
+        return True
+
+    def write_of(self, call, scope):
+        """The _Write of a call that writes a result into one of its arguments, else None."""
+        method, target = self.call_target(call, scope)
+        ufunc = getattr(target, "__self__", None)
+        if target is np.copyto:
+            args = effects.bound_arguments(call, target)
+            if args is None:
+                return None
+            casting = args.get("casting", ast.Constant("same_kind"))
+            refusal = "with where= leaves part of the array as it was" if "where" in args else None
+            if not (isinstance(casting, ast.Constant) and casting.value in CASTINGS):
+                refusal = refusal or "with casting= other than one of NumPy's rule names written out ('same_kind')"
+            return _Write(args["dst"], ast.Constant(Ellipsis), args["src"], updated, [casting, ast.Constant(False)],
+                          refusal, False)
+        if isinstance(ufunc, np.ufunc) and getattr(target, "__name__", None) == "at":
+            args = effects.bound_arguments(call, target)
+            if args is None or "b" not in args:
+                return None
+            value, refusal = args["b"], None
+            if ufunc is np.subtract:
+                value = ast.copy_location(ast.UnaryOp(ast.USub(), value), value)
+            elif ufunc is not np.add:
+                refusal = "combines what it writes with what is there other than by adding or subtracting"
+            return _Write(args["a"], args["indices"], value, added_at, None, refusal, False)
+        if not (effects.is_numpy(target) if method is None else hasattr(np.ndarray, method)):
+            return None
+        split = effects.split_out(call, target, method)
+        if split is None or not split[0]:
+            return None
+        (dst, *more), rest = split
+        elementwise = method is None and isinstance(target, np.ufunc) and target.signature is None
+        refusal = None
+        if more or isinstance(target, np.ufunc) and target.nout != 1:
+            refusal = "writes several results into arrays"
+        elif any(kw.arg == "where" for kw in call.keywords):
+            refusal = "with where= leaves part of the array as it was"
+        elif any(kw.arg == "casting" for kw in call.keywords):
+            refusal = "with casting= converts its result by a rule of its own"
+        check = [ast.Constant("same_kind"), ast.Constant(not elementwise)]
+        return _Write(dst, ast.Constant(Ellipsis), rest, updated, check, refusal, True)
 
     def lower_passive_store(self, target, scope, stmt, make):
         """A write with no gradient into an item or attribute: kept in place when nothing the adjoint reads

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from sourcegrad.runtime.helpers import updated
+from sourcegrad.runtime.helpers import added_at, updated
 
 from ._base import away, binary_cases, case, mod_dividend, mod_divisor, unary_cases, uniform, weights, weights_like
 
@@ -88,6 +88,21 @@ def setitem_augmented_fancy(x, v, c, index):
 def setitem_into_ints(x, v, c):
     y = np.zeros(4, dtype=int)
     y[1:3] = v
+    return np.sum((y + x) * c)
+
+
+# ---------------------------------------------------------------- np.add.at(y, index, v) into a local array
+# (source mode writes it as y_1 = added_at(y, index, v); called directly here, so that the tape, which
+# refuses np.add.at into a Tensor, records it too)
+
+
+def add_at(x, v, c, index):
+    y = added_at(x * 1.0, index, v * v)
+    return np.sum(y * y * c)
+
+
+def add_at_into_ints(x, v, c):
+    y = added_at(np.zeros(4, dtype=int), np.s_[1:3], v)
     return np.sum((y + x) * c)
 
 
@@ -290,6 +305,14 @@ for _name, _fn, _x, _v, _index in [
 ]:
     case(f"updated[{_name}]", _fn, (_x, _v, weights_like(_x), _index), (0, 1), updated)
 case("updated[into_ints]", setitem_into_ints, (uniform((4,)), 0.6, weights((4,))), (0, 1), updated)
+for _name, _x, _v, _index in [
+    ("int", _x1, 0.4, 1), ("slice_broadcast", _x1, 0.4, np.s_[1:4]), ("slice", _x1, uniform((3,)), np.s_[1:4]),
+    ("repeated", _x1, uniform((4,)), [0, 2, 0, 0]), ("repeated_broadcast", _x1, 0.7, [3, 3]),
+    ("rows_repeated", _x2, uniform((4,)), [2, 0, 2]), ("rows_repeated_column", _x2, uniform((3, 1)), [2, 0, 2]),
+    ("pairs", _x2, uniform((4,)), ([0, 1, 1, 0], [2, 0, 2, 2])), ("mixed", _x2, uniform((2, 3)), np.s_[1:, [0, 0, 2]]),
+]:
+    case(f"added_at[{_name}]", add_at, (_x, _v, weights_like(_x), _index), (0, 1), added_at)
+case("added_at[into_ints]", add_at_into_ints, (uniform((4,)), 0.6, weights((4,))), (0, 1), added_at)
 _mask = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 case("getitem[mask]", getitem_mask, (_x2, _mask, weights((6,))), (0,), operator.getitem)
 case("getitem[mask_from_data]", getitem_mask_from_data, (away((3, 4)),), (0,), operator.getitem)
