@@ -60,6 +60,9 @@ Semantics worth knowing:
   - on an array Tensor without gradient, updated with values that need none (or inside
     ``no_grad()``), they write into its array, as NumPy does.
 
+  ``t.sort(...)``, ``t.partition(...)`` and ``t.fill(v)`` are the item assignments ``t[...] = np.sort(t, ...)``
+  (``v``); the other in-place ndarray methods (``put``, ``resize``...) raise ``InPlaceMethodError``.
+
   Item assignment (``t[i] = y``) follows the same rules: on an array Tensor of the graph (or given a
   gradient by ``y``) it is recorded as ``t = updated(t, i, y)`` (and written through its tree of
   views); on a leaf that requires grad, or a Tensor whose array is shared outside the tape, it
@@ -921,7 +924,26 @@ def _property_getter(descriptor):
 
 
 _METHOD_IMPLS = {}
-_INPLACE_METHODS = frozenset({"sort", "partition", "fill", "put", "resize", "setfield", "setflags", "itemset"})
+_INPLACE_METHODS = frozenset({"put", "resize", "setfield", "setflags", "itemset"})
+
+# In-place methods the tape follows as an item assignment of what their function form computes.
+_UPDATING_METHODS = {
+    "sort": lambda t, *args, **kwargs: np.sort(t, *args, **kwargs),
+    "partition": lambda t, *args, **kwargs: np.partition(t, *args, **kwargs),
+    "fill": lambda t, value: value,
+}
+
+
+def _update_by_method(name, t, *args, **kwargs):
+    """``t.sort(...)``, ``t.partition(...)``, ``t.fill(value)``: ``t[...] = np.sort(t, ...)`` (``value``),
+    with the semantics of item assignment (recorded, written through views; see the module docstring).
+    A Tensor that is no part of a graph is updated in place, as NumPy does."""
+    if not (t.requires_grad or _mode.enabled and _requires_grad_in(args)) or not isinstance(t.value, np.ndarray):
+        getattr(t.value if isinstance(t.value, np.ndarray) else np.asarray(t.value), name)(*_raw_all(args),
+                                                                                            **_raw_all(kwargs))
+        return None
+    t[...] = _UPDATING_METHODS[name](t, *args, **kwargs)
+    return None
 
 
 def _method(name, self, args, kwargs):
@@ -1439,6 +1461,8 @@ class Tensor:
         attr = getattr(np.ndarray, name, None) if not name.startswith("_") else None
         if attr is None:
             raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+        if name in _UPDATING_METHODS:
+            return functools.partial(_update_by_method, name, self)
         if name in _INPLACE_METHODS:
             raise InPlaceMethodError(f"Tensor.{name}() would modify the value in place, which the tape cannot "
                             f"follow; use the function form (np.{name}(x)...) that returns a new array")

@@ -508,3 +508,34 @@ def test_a_swap_through_a_stale_view_is_refused_not_guessed():
 
     assert_tape_matches_fd(swap_with_copy, np.ones((2, 3)))
 
+
+
+def test_sort_partition_and_fill_methods_update_in_place_as_numpy():
+    def sort_view(x):
+        y = x * 1.0
+        y[1:].sort()  # through a view: y sees it
+        return np.sum(y * np.arange(1.0, 5.0))
+
+    def partition(x):
+        y = x * 2.0
+        y.partition(2)
+        return y[2] * 3.0 + np.sum(y ** 2)
+
+    def fill_from_active(x):
+        y = x * 1.0
+        y.fill(x[0])
+        return np.sum(y * x)
+
+    def sorted_rows(x):
+        m = np.outer(x, x)
+        m.sort(axis=0)
+        return np.sum(m * np.arange(16.0).reshape(4, 4))
+
+    for f in (sort_view, partition, fill_from_active, sorted_rows):
+        assert_tape_matches_fd(f, V)
+    t = tensor(np.array([3.0, 1.0, 2.0]))  # no graph: in place, as NumPy
+    array = t.value
+    assert t.sort() is None and array.tolist() == [1.0, 2.0, 3.0]
+    x = tensor(V.copy(), requires_grad=True)
+    with pytest.raises(InPlaceError, match="leaf Tensor that requires grad"):
+        x.sort()

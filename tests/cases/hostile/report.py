@@ -132,6 +132,17 @@ def write_report(results, complete, expected):
         lines += [f"- {n} x {r}" for r, n in reasons.most_common(12)]
         lines.append("")
 
+    # ---- where no engine answers: what the tape said, most common first, with the programs
+    unanswered = collections.defaultdict(list)
+    for o in outcomes:
+        if o.mode == "auto" and o.status == "no_engine_answers":
+            unanswered[_tape_reason(o.detail)].append(o.id)
+    if unanswered:
+        lines += ["## Why auto mode had no answer (source declined; what the tape said, most common first)", ""]
+        for reason, ids in sorted(unanswered.items(), key=lambda item: -len(item[1])):
+            lines.append(f"- {len(ids)} x {reason}: " + ", ".join(f"`{i}`" for i in sorted(ids)))
+        lines.append("")
+
     # ---- failures grouped by cause
     failures = [o for o in outcomes if o.status == "fail"]
     explain = {label: text for label, text, _ in CAUSES}
