@@ -115,6 +115,7 @@ import math
 import numbers
 import operator
 import threading
+import types
 import weakref
 
 import numpy as np
@@ -2218,6 +2219,8 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
+    places = _caller_places(f, args, kwargs, leaves)
+    before = _tensors_in(places)
     outer = _mode.protected
     protected = _mode.protected = {}
     try:
@@ -2237,6 +2240,103 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     finally:
         _mode.protected = outer
         _unprotect(protected)
+        _tensors_in(places, replace_except=before)
+
+
+def _caller_places(f, args, kwargs, leaves):
+    """Where ``f`` may leave Tensors the caller would then find: the arguments that are not leaves (a list,
+    a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``)
+    and what its closure cells hold (one level of a ``functools.partial`` or bound method unwrapped)."""
+    leaf_ids = {id(leaf) for leaf in leaves}
+    places = [a for a in list(args) + list(kwargs.values()) if id(a) not in leaf_ids]
+    target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
+    code = getattr(target, "__code__", None)
+    if isinstance(getattr(target, "__globals__", None), dict) and code is not None:
+        places.append(_NamedGlobals(target.__globals__, _names_in(code)))
+    for cell in getattr(target, "__closure__", None) or ():
+        try:
+            places.append((cell.cell_contents,))  # what a cell holds is looked into, the cell is not rebound
+        except ValueError:  # an empty cell
+            pass
+    return places
+
+
+def _names_in(code):
+    """The global (and attribute) names the code object ``code`` and the code nested in it use."""
+    names, stack = set(), [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names
+
+
+class _NamedGlobals:
+    """The entries of a module's globals dict that a function names, as the items of a place that
+    ``_tensors_in`` looks into (read when it looks, so rebinding during the call is seen)."""
+
+    def __init__(self, namespace, names):
+        self.namespace, self.names = namespace, names
+
+    def items(self):
+        return [(n, self.namespace[n]) for n in self.names if n in self.namespace]
+
+    def __setitem__(self, name, value):
+        self.namespace[name] = value
+
+
+_LEAK_SCAN_LIMIT = 200_000  # containers and items looked at, at most, per scan
+
+
+def _tensors_in(places, replace_except=None):
+    """The ids of the Tensors held by the lists, tuples, dicts and objects reachable from ``places`` (not
+    through modules, classes, functions or arrays). With ``replace_except`` (the ids found before ``f``
+    ran), replace every other one by its value: the taped run leaves the arrays the function itself
+    would have left there (an object's attribute, a list item, a dict value, a module global, a tuple
+    in one of those, rebuilt), not Tensors with their graph."""
+    found, seen, stack = set(), set(), list(places)
+    budget = _LEAK_SCAN_LIMIT
+
+    def visit(value):
+        """``value``, or what replaces it; containers met are looked into later."""
+        if isinstance(value, Tensor):
+            found.add(id(value))
+            if replace_except is not None and id(value) not in replace_except:
+                return value.value
+        elif type(value) is tuple:
+            new = tuple(visit(v) for v in value)
+            if any(a is not b for a, b in zip(new, value)):
+                return new
+        elif type(value) is list or isinstance(value, dict) or _has_plain_attributes(value):
+            stack.append(value)
+        return value
+
+    while stack and budget > 0:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if type(obj) is tuple:  # a place itself (a closure cell's content): nothing to rebind
+            for value in obj:
+                visit(value)
+            continue
+        if _has_plain_attributes(obj):
+            obj = vars(obj)
+        items = list(obj.items()) if isinstance(obj, (dict, _NamedGlobals)) else list(enumerate(obj))
+        budget -= len(items)
+        for key, value in items:
+            new = visit(value)
+            if new is not value:
+                obj[key] = new
+    return found
+
+
+def _has_plain_attributes(obj):
+    """Whether ``obj`` is an instance whose attributes live in a plain ``__dict__`` (a user's object),
+    not a module, class, function or Tensor."""
+    return (not isinstance(obj, (type, types.ModuleType, types.FunctionType, types.MethodType, Tensor,
+                                 list, tuple, dict))
+            and type(getattr(obj, "__dict__", None)) is dict)
 
 
 def _run_recorded(run, args, kwargs, protected):

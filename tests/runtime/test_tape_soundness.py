@@ -539,3 +539,38 @@ def test_sort_partition_and_fill_methods_update_in_place_as_numpy():
     x = tensor(V.copy(), requires_grad=True)
     with pytest.raises(InPlaceError, match="leaf Tensor that requires grad"):
         x.sort()
+
+
+# ---------------------------------------------------------------- what the taped run leaves behind
+
+LEFT = []
+STATE = {}
+
+
+class _Box:
+    pass
+
+
+def test_the_taped_run_leaves_arrays_not_tensors_where_the_caller_looks():
+    global _LAST_SEEN
+    kept = tensor(np.ones(2), requires_grad=True)  # the caller's own Tensor, there before: left alone
+    STATE["params"] = kept
+
+    def f(x, box, items):
+        global _LAST_SEEN
+        LEFT.clear()
+        LEFT.append(x * 2.0)
+        STATE["h"] = [np.sin(x), (x,)]
+        _LAST_SEEN = 2.0 * x
+        box.v = x ** 2
+        items.append(x + 1.0)
+        return np.sum(LEFT[-1] ** 2) + np.sum(box.v)
+
+    box, items = _Box(), []
+    grad = sg.grad(f, mode="tape")(V.copy(), box, items)
+    np.testing.assert_allclose(grad, 8.0 * V + 2.0 * V)
+    for value in (LEFT[0], STATE["h"][0], _LAST_SEEN, box.v, items[0]):
+        assert type(value) is np.ndarray
+    assert type(STATE["h"][1][0]) is np.ndarray  # the leaf, inside a tuple inside a list: its value
+    assert STATE["params"] is kept
+    np.testing.assert_allclose(items[0], V + 1.0)
