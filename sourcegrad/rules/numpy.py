@@ -6,9 +6,10 @@ Linear algebra (``dot``, ``einsum``, ``np.linalg``...) lives in ``linalg.py``. T
 operators in ``core.py``.
 
 Each rule is inlined into generated code, so it is straight-line: a few ``name = expr`` lines and one
-``return``; anything that needs a branch is a helper in ``sourcegrad.runtime.helpers``. Rules for
-inputs that may have been broadcast wrap their result in ``unbroadcast(g, x)``; the source transformer
-drops that call where it can prove the shapes already match. Rules use ``ans`` (the result) where
+``return``; anything that needs a branch is a helper in ``sourcegrad.runtime.helpers`` (or, if only these
+rules use it, a private function at the bottom of this module). Rules for inputs that may have been
+broadcast wrap their result in ``unbroadcast(g, x)``; the source transformer drops that call where it
+can prove the shapes already match. Rules use ``ans`` (the result) where
 that saves work. Constants are Python floats so that float32 gradients stay float32.
 
 Derivatives at non-differentiable points follow the usual conventions: ``abs``/``sign``-like kinks
@@ -35,6 +36,7 @@ import numpy as np
 
 from ..runtime.helpers import (
     expand_reduced,
+    float_dtype,
     grad_astype,
     grad_average,
     grad_average_weights,
@@ -230,6 +232,17 @@ def conjugate(g, ans, x):
     return np.conj(g)
 
 
+@vjp_rule(np.nan_to_num, elementwise=True)
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return (
+        np.where(np.isfinite(x), g, 0.0),
+        None,
+        _grad_fill(g, x, np.isnan, nan),
+        _grad_fill(g, x, np.isposinf, posinf),
+        _grad_fill(g, x, np.isneginf, neginf),
+    )
+
+
 # ---------------------------------------------------------------- elementwise, two arguments
 # (add, subtract, multiply, divide, power, mod: see core.py)
 
@@ -353,6 +366,58 @@ def cumprod(g, ans, x, axis=None, dtype=None, out=None):
     return grad_cumprod(g, ans, x, axis)
 
 
+@vjp_rule(getattr(np, "cumulative_sum", None))  # NumPy >= 2.1
+def cumulative_sum(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    return grad_cumsum(_without_initial(g, axis, include_initial), x, axis)
+
+
+@vjp_rule(getattr(np, "cumulative_prod", None))  # NumPy >= 2.1
+def cumulative_prod(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    return grad_cumprod(_without_initial(g, axis, include_initial), _without_initial(ans, axis, include_initial),
+                        x, axis)
+
+
+# ufunc methods: np.add.reduce is a new bound method at each lookup, but bound methods of one ufunc compare
+# (and hash) equal, so the table finds them. reduce's axis defaults to 0, not None.
+
+
+@vjp_rule(np.add.reduce)
+def add_reduce(g, ans, array, axis=0, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return (
+        _grad_reduce("add", g, ans, array, axis, keepdims, initial, where),
+        None,
+        None,
+        None,
+        None,
+        _grad_add_reduce_initial(g, initial),
+    )
+
+
+@vjp_rule(np.multiply.reduce)
+def multiply_reduce(g, ans, array, axis=0, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _grad_reduce("multiply", g, ans, array, axis, keepdims, initial, where)
+
+
+@vjp_rule(np.maximum.reduce)
+def maximum_reduce(g, ans, array, axis=0, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _grad_reduce("maximum", g, ans, array, axis, keepdims, initial, where)
+
+
+@vjp_rule(np.minimum.reduce)
+def minimum_reduce(g, ans, array, axis=0, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _grad_reduce("minimum", g, ans, array, axis, keepdims, initial, where)
+
+
+@vjp_rule(np.add.accumulate)
+def add_accumulate(g, ans, array, axis=0, dtype=None, out=None):
+    return grad_cumsum(g, array, axis)
+
+
+@vjp_rule(np.multiply.accumulate)
+def multiply_accumulate(g, ans, array, axis=0, dtype=None, out=None):
+    return grad_cumprod(g, ans, array, axis)
+
+
 @vjp_rule(np.trace, np.ndarray.trace)
 def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return grad_trace(g, a, offset, axis1, axis2)
@@ -472,6 +537,11 @@ def split(g, ans, ary, indices_or_sections, axis=0):
     return unsplit(g, ary, axis)
 
 
+@vjp_rule(getattr(np, "unstack", None))  # NumPy >= 2.1
+def unstack(g, ans, x, *, axis=0):
+    return _restack(g, x, axis)
+
+
 @vjp_rule(np.vsplit)
 def vsplit(g, ans, ary, indices_or_sections):
     return unsplit(g, ary, 0)
@@ -567,6 +637,21 @@ def take_along_axis(g, ans, arr, indices, axis=-1):
     return grad_take_along_axis(g, arr, indices, axis)
 
 
+@vjp_rule(np.choose)
+def choose(g, ans, a, choices, out=None, mode="raise"):
+    return None, _grad_choose(g, a, choices, mode)
+
+
+@vjp_rule(np.compress)
+def compress(g, ans, condition, a, axis=None, out=None):
+    return None, grad_take(g, a, np.flatnonzero(condition), axis)
+
+
+@vjp_rule(np.ndarray.compress)
+def compress_method(g, ans, a, condition, axis=None, out=None):
+    return grad_take(g, a, np.flatnonzero(condition), axis)
+
+
 @vjp_rule(np.sort)
 def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
     return grad_sorted(g, a, ans, axis)
@@ -599,6 +684,11 @@ def copy_method(g, ans, a, order="C"):
 
 @vjp_rule(np.ndarray.astype)
 def astype(g, ans, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return grad_astype(g, x, dtype)
+
+
+@vjp_rule(getattr(np, "astype", None))  # NumPy >= 2.1
+def astype_function(g, ans, x, dtype, *, copy=True, device=None):
     return grad_astype(g, x, dtype)
 
 
@@ -639,3 +729,75 @@ nondifferentiable(
 )
 # np.arange, np.linspace and np.logspace are differentiable in their start and stop (and arange's length
 # jumps with them): they have no rule yet, so both engines refuse them on values that carry a gradient.
+
+
+# ---------------------------------------------------------------- kernels of the rules above (not inlined:
+# generated code calls them, as it calls the helpers of sourcegrad.runtime.helpers)
+
+
+def _grad_fill(g, x, hit, fill):
+    """Adjoint of a replacement value of ``np.nan_to_num`` (``nan=``, ``posinf=``, ``neginf=``): the
+    adjoints of the elements it replaced; None for the default, NumPy's own constant."""
+    if fill is None:
+        return None
+    return unbroadcast(np.where(hit(x), g, 0.0), fill)
+
+
+def _grad_choose(g, a, choices, mode="raise"):
+    """Adjoint of ``choices`` in ``np.choose(a, choices)``: ``g`` where ``a`` picked each choice, summed
+    down to that choice's shape; a list for a list or tuple of choices, an array for one array."""
+    n = len(choices)
+    index = np.asarray(a)
+    if mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = np.clip(index, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"np.choose: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    pieces = [unbroadcast(np.where(index == k, g, 0.0), choices[k]) for k in range(n)]
+    if isinstance(choices, (list, tuple)):
+        return pieces
+    return np.stack(pieces).astype(_adjoint_dtype(choices, pieces), copy=False)
+
+
+def _restack(g, x, axis=0):
+    """Adjoint of ``np.unstack(x, axis=axis)``: the pieces' adjoints ``g`` (a tuple) stacked again."""
+    if len(g) == 0:
+        return zeros_like(x)
+    return np.stack([np.asarray(p) for p in g], axis=axis).astype(_adjoint_dtype(x, g), copy=False)
+
+
+def _adjoint_dtype(x, pieces):
+    """x's floating dtype, widened by the adjoints ``pieces`` that are NumPy values (not Python numbers)."""
+    return np.result_type(float_dtype(x), *[p.dtype for p in pieces if isinstance(p, (np.ndarray, np.generic))])
+
+
+def _without_initial(a, axis, include_initial):
+    """``a`` without the leading initial value ``include_initial=True`` puts along ``axis`` (the whole
+    array for a 1-D ``np.cumulative_sum``/``np.cumulative_prod`` with ``axis=None``)."""
+    if not include_initial:
+        return a
+    a = np.asarray(a)
+    axis = 0 if axis is None else axis % a.ndim
+    return a[(slice(None),) * axis + (slice(1, None),)]
+
+
+def _grad_reduce(name, g, ans, x, axis, keepdims, initial, where):
+    """Adjoint of ``x`` in ``np.<name>.reduce(x, axis, keepdims=..., initial=..., where=...)``."""
+    if name != "add" and (initial is not np._NoValue or where is not True):
+        raise NotImplementedError(f"no derivative rule for np.{name}.reduce with initial= or where=; "
+                                  f"np.add.reduce takes them, and np.{name}.reduce without them has one")
+    axis = None if np.ndim(x) == 0 else axis   # NumPy reduces a 0-d array over axis 0 or -1 to itself
+    expanded = expand_reduced(g, x, axis, keepdims)
+    if name == "add":
+        return expanded if where is True else np.where(where, expanded, 0.0)
+    if name == "multiply":
+        return expanded * prod_others(x, axis)
+    return expanded * max_mask(x, ans, axis, keepdims)
+
+
+def _grad_add_reduce_initial(g, initial):
+    """Adjoint of ``initial=`` of ``np.add.reduce``: it is added once into every result."""
+    if initial is np._NoValue:
+        return None
+    return unbroadcast(g, initial)
