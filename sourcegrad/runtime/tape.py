@@ -2255,7 +2255,7 @@ def _caller_places(f, args, kwargs, leaves):
         places.append(_NamedGlobals(target.__globals__, _names_in(code)))
     for cell in getattr(target, "__closure__", None) or ():
         try:
-            places.append((cell.cell_contents,))  # what a cell holds is looked into, the cell is not rebound
+            places.append(cell.cell_contents)  # what a cell holds is looked into, the cell is not rebound
         except ValueError:  # an empty cell
             pass
     return places
@@ -2274,6 +2274,8 @@ def _names_in(code):
 class _NamedGlobals:
     """The entries of a module's globals dict that a function names, as the items of a place that
     ``_tensors_in`` looks into (read when it looks, so rebinding during the call is seen)."""
+
+    __slots__ = ("namespace", "names")
 
     def __init__(self, namespace, names):
         self.namespace, self.names = namespace, names
@@ -2294,7 +2296,7 @@ def _tensors_in(places, replace_except=None):
     ran), replace every other one by its value: the taped run leaves the arrays the function itself
     would have left there (an object's attribute, a list item, a dict value, a module global, a tuple
     in one of those, rebuilt), not Tensors with their graph."""
-    found, seen, stack = set(), set(), list(places)
+    found, seen, stack = set(), set(), []
     budget = _LEAK_SCAN_LIMIT
 
     def visit(value):
@@ -2311,18 +2313,23 @@ def _tensors_in(places, replace_except=None):
             stack.append(value)
         return value
 
+    for place in places:  # the places themselves are not rebound, only what they hold
+        if isinstance(place, _NamedGlobals):
+            stack.append(place)
+        else:
+            visit(place)
     while stack and budget > 0:
         obj = stack.pop()
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if type(obj) is tuple:  # a place itself (a closure cell's content): nothing to rebind
-            for value in obj:
-                visit(value)
-            continue
-        if _has_plain_attributes(obj):
+        if isinstance(obj, (dict, _NamedGlobals)):
+            items = list(obj.items())
+        elif type(obj) is list:
+            items = list(enumerate(obj))
+        else:  # an object with plain attributes
             obj = vars(obj)
-        items = list(obj.items()) if isinstance(obj, (dict, _NamedGlobals)) else list(enumerate(obj))
+            items = list(obj.items())
         budget -= len(items)
         for key, value in items:
             new = visit(value)

@@ -15,11 +15,12 @@ log/sqrt, no ties for max except where a tie is the point, nothing near a clip b
 lacks (``np.matrix_transpose``, ``np.linalg.vector_norm``, ``np.clip(min=...)``) are left out.
 
 One module per part of ``sourcegrad/rules``: ``core`` (operators, indexing, builtins, math),
-``elementwise``, ``reductions``, ``shapes`` (shape, joining, indexing, sorting, copies), ``linalg``
-and ``methods`` (ndarray methods and properties).
+``elementwise``, ``reductions``, ``shapes`` (shape, joining, indexing, sorting, copies), ``linalg``,
+``methods`` (ndarray methods and properties) and ``numpy`` (the rules of ``rules/numpy.py`` for newer or
+less common NumPy functions and the ufunc methods).
 """
 
-from . import core, elementwise, linalg, methods, reductions, shapes  # importing them fills CASES
+from . import core, elementwise, linalg, methods, numpy, reductions, shapes  # importing them fills CASES
 from ._base import CASES, Case
 
-__all__ = ["CASES", "Case", "core", "elementwise", "linalg", "methods", "reductions", "shapes"]
+__all__ = ["CASES", "Case", "core", "elementwise", "linalg", "methods", "numpy", "reductions", "shapes"]

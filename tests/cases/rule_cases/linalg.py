@@ -229,8 +229,3 @@ for _a in [_R34, _R34.T.copy(), np.stack([_R34, 0.5 * _R34 + 0.1])]:
     case(f"svd_thin[{tag(np.shape(_a))}]", svd_thin, (_a, *map(weights_like, np.linalg.svd(_a, full_matrices=False))),
          (0,), np.linalg.svd)
 case("svd_square", svd_square, (_A3, weights((3, 3)), weights((3,)), weights((3, 3))), (0,), np.linalg.svd)
-
-# The cases of numpy.py's rules for nan_to_num, choose, compress, unstack, cumulative_sum/prod, np.astype and
-# the ufunc methods are in rule_cases/numpy.py, which this package's __init__ does not list yet: imported here
-# so that they join CASES (move this import to __init__ once it lists that module).
-from . import numpy as _numpy_cases  # noqa: E402,F401
