@@ -421,16 +421,11 @@ def _case_state(case):
 
 # Known gaps of the tape (issue 10), each still a failure in the report: expected failures here so that
 # the rest of the set guards against regressions. Keyed by the program's name, in every variant.
-_LEAKS = "the tape leaves Tensors in the caller's containers, objects or module globals it writes to"
 _TYPES = "type(x) cannot be answered for a Tensor as for the array it holds: the taped run takes another branch"
 _RAW = "no hook for it: Python's own TypeError instead of a named error"
 TAPE_GAPS = {
-    "global_alias_of_local_then_mutated": _LEAKS, "global_written_then_read": _LEAKS,
-    "globals_dict_write_then_read": _LEAKS, "global_declared_augassign": _LEAKS, "object_argument_mutated": _LEAKS,
-    "write_global_dict": _LEAKS, "append_global_list": _LEAKS, "list_argument_appended": _LEAKS,
-    "dict_argument_updated": _LEAKS, "type_is_ndarray_branch": _TYPES, "type_name_in_expression": _TYPES,
-    "type_equals_float": _TYPES, "ndarray_subclass_check_2d": _TYPES, "memoryview_roundtrip_view": _RAW,
-    "unbound_ndarray_fill": _RAW,
+    "type_is_ndarray_branch": _TYPES, "type_name_in_expression": _TYPES, "type_equals_float": _TYPES,
+    "ndarray_subclass_check_2d": _TYPES, "memoryview_roundtrip_view": _RAW, "unbound_ndarray_fill": _RAW,
 }
 
 
