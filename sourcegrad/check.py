@@ -169,6 +169,18 @@ def _scalar_output(value, fname):
     raise ValueError(f"{fname} returned a {type(value).__name__}; gradients need a real scalar (float) output")
 
 
+def _fresh_arguments(args, kwargs, slots):
+    """``args`` and ``kwargs`` with a copy of each differentiated array (in its own dtype): ``f`` may
+    update its arguments in place, which must change neither the caller's arrays nor the next mode's."""
+    args, kwargs = list(args), dict(kwargs)
+    for slot in slots:
+        where = args if slot.where == "pos" else kwargs
+        if (slot.where == "kw" and slot.key not in kwargs) or not isinstance(where[slot.key], np.ndarray):
+            continue
+        where[slot.key] = where[slot.key].copy()
+    return args, kwargs
+
+
 def _call(f, args, kwargs, slots, values):
     args = list(args)
     kwargs = dict(kwargs)
@@ -515,7 +527,8 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
             status[mode] = "skipped"
             continue
         try:
-            mode_value, grads = value_and_grad(f, wrt=wrt, mode=mode)(*args, **kwargs)
+            mode_args, mode_kwargs = _fresh_arguments(args, kwargs, slots)
+            mode_value, grads = value_and_grad(f, wrt=wrt, mode=mode)(*mode_args, **mode_kwargs)
         except TransformError as exc:
             if mode == "source" and not isinstance(exc, ValueError):
                 fallback_reason = exc.reason if exc.lineno is None else f"{exc.reason} ({exc.filename}:{exc.lineno})"

@@ -56,7 +56,12 @@ Semantics worth knowing:
     Inside ``no_grad()`` the value is replaced the same way and the history kept, as in PyTorch;
   - on a leaf array that requires grad they raise ``InPlaceError`` while recording, as in PyTorch;
     inside ``no_grad()`` they update the leaf's value and keep the leaf (the ``w -= lr * w.grad``
-    idiom; leaves holding numbers too);
+    idiom; leaves holding numbers too). The arguments ``value_and_grad_tape`` differentiates are the
+    exception: their leaves hold a copy of the caller's array, so the function may update them in
+    place (``x += 1``, ``x[0] = 0``, through a view of ``x``): the update is recorded like any other
+    and written into the caller's array too, and the gradient is taken at the value the argument had
+    when the call began. Reading the caller's array under another name as well (a global naming
+    it) then raises ``InPlaceError``: the tape would take that name for a constant;
   - on an array Tensor without gradient, updated with values that need none (or inside
     ``no_grad()``), they write into its array, as NumPy does.
 
@@ -165,6 +170,8 @@ class _GradMode(threading.local):
     enabled = True      # each thread starts with recording on
     functional = False  # inside value_and_grad_tape: .item() is recorded (see Tensor.item)
     protected = None    # inside value_and_grad_tape: {id: array} of the arrays made read-only (_protect)
+    arguments = None    # inside value_and_grad_tape: {id(leaf): _Argument} (see _argument_leaves)
+    argument_memory = None  # {id(memory owner of the caller's array): _Argument}
 
 
 _mode = _GradMode()
@@ -551,6 +558,63 @@ _STALE_VIEW_WRITE = (
     "(`a = y[0].copy()`), or shuffle with an index (`y = y[rng.permutation(len(y))]`).")
 
 
+def _after_update(t):
+    """After a recorded in-place update of ``t``: the Tensors of its tree of views see it
+    (``_write_through``), and so does the caller's array when the root of the tree is an argument
+    being differentiated (``_argument_leaves``)."""
+    root = t
+    if _in_tree(t):
+        _write_through(t)
+        root = _tree_root(t)
+    argument = _mode.arguments.get(id(root)) if _mode.arguments else None
+    if argument is not None and argument.leaf is root:
+        if argument.read_elsewhere:
+            raise InPlaceError(_ARGUMENT_ALIASED)
+        argument.written = True
+        _write_into_protected(argument.array, root.value)
+
+
+def _is_argument(t):
+    """Whether ``t`` is the leaf of an argument being differentiated by ``value_and_grad_tape``, which
+    the function may update in place like the array it stands for (see ``_argument_leaves``)."""
+    argument = _mode.arguments.get(id(t)) if _mode.arguments else None
+    return argument is not None and argument.leaf is t
+
+
+def _note_argument_read(value):
+    """``value``, a plain array a recorded operation uses, may be the caller's array of an argument being
+    differentiated, reached another way (a global or a container naming it too): the gradient treats
+    it as a constant, which it is not once the argument is updated in place, so that combination raises."""
+    argument = _mode.argument_memory.get(id(_memory_owner(value)))
+    if argument is not None:
+        if argument.written:
+            raise InPlaceError(_ARGUMENT_ALIASED)
+        argument.read_elsewhere = True
+
+
+_ARGUMENT_ALIASED = (
+    "the function updates an argument being differentiated in place and also uses the caller's array of that "
+    "argument another way (a global, a default or a container holding the same array): the tape follows the "
+    "update, but not that the other name is the same array, so the gradient would be wrong. Use the argument "
+    "only through its parameter, or update a copy (`x = x.copy()` first).")
+
+
+def _write_into_protected(array, value):
+    """Write ``value`` into ``array``, one of the arrays ``_protect`` made read-only, keeping it so."""
+    chain = []
+    a = array
+    while isinstance(a, np.ndarray) and not a.flags.writeable:
+        chain.append(a)
+        a = a.base
+    for a in reversed(chain):
+        a.flags.writeable = True
+    try:
+        array[...] = value
+    finally:
+        for a in chain:
+            a.flags.writeable = False
+
+
 def _take_state(t, new):
     """Give the Tensor ``t`` the value and history of the Tensor ``new`` (an in-place update of ``t``),
     keeping ``t``'s place in its tree of views."""
@@ -659,6 +723,8 @@ def _kept(value, protected):
     plain array, a constant Tensor's, a view of one): a copy of its values now, shared by every use
     while the values stay the same. The function keeps writing into ``value`` as NumPy lets it (a
     constant changed after a use, an index array reused...), and backward reads what was used."""
+    if _mode.argument_memory:
+        _note_argument_read(value)
     copies = protected.get(_COPIES)
     if copies is None:
         copies = protected[_COPIES] = {}
@@ -1038,10 +1104,10 @@ def _update_array(fn, ifn, t, other):
     array and a new history, never by writing into its old array, which recorded operations may have
     saved. Other arrays sharing that memory would miss the update, so then it raises InPlaceError."""
     recorded = _mode.enabled and (t.requires_grad or isinstance(other, Tensor) and other.requires_grad)
-    if t.requires_grad and t._node is None:  # a leaf: an error while recording, else keep the leaf
+    if t.requires_grad and t._node is None and not _is_argument(t):  # a leaf: an error while recording
         if _mode.enabled:
             raise InPlaceError(_leaf_update_message(fn))
-        t.value = _keep_kind(fn(t.value, _raw(other)), t.value)
+        t.value = _keep_kind(fn(t.value, _raw(other)), t.value)  # else keep the leaf
         return t
     if not (t.requires_grad or recorded):  # no graph involved: exactly as NumPy, in place
         ifn(t.value, _raw(other))
@@ -1058,8 +1124,8 @@ def _update_array(fn, ifn, t, other):
         node.ans = value
     t.value, t._node, t.requires_grad = value, node, node is not None
     t._owned = node is not None  # a new array, only t holds it
-    if recorded and _in_tree(t):
-        _write_through(t)
+    if recorded:
+        _after_update(t)
     return t
 
 
@@ -1373,7 +1439,7 @@ class Tensor:
         """``t[index] = item``, with the semantics of in-place operators (see the module docstring)."""
         recorded = _mode.enabled and (self.requires_grad or isinstance(item, Tensor) and item.requires_grad)
         if recorded and isinstance(self.value, np.ndarray):
-            if self.requires_grad and self._node is None:
+            if self.requires_grad and self._node is None and not _is_argument(self):
                 raise InPlaceError(
                     "item assignment into a leaf Tensor that requires grad: the gradient is taken with respect "
                     "to its value before the change. Copy it first (y = x.copy()) and write into the copy."
@@ -1387,8 +1453,7 @@ class Tensor:
             new = _apply(updated, (self, index, item), None)
             self.value, self._node, self.requires_grad = new.value, new._node, new._node is not None
             self._owned = True
-            if _in_tree(self):
-                _write_through(self)
+            _after_update(self)
             return
         if self.requires_grad and _mode.enabled:
             raise InPlaceError(
@@ -1726,7 +1791,7 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
     (t,) = outs
     if not isinstance(t.value, np.ndarray):
         raise TypeError(f"{name}(..., out=t): t holds a {type(t.value).__name__}, not an array")
-    if t.requires_grad and t._node is None:
+    if t.requires_grad and t._node is None and not _is_argument(t):
         raise InPlaceError(f"{name}(..., out=x) writes into a leaf Tensor that requires grad: the tape could not "
                            f"differentiate it (the gradient is taken at the leaf's value). Write `x = {name}(...)` "
                            f"without out= to make a new Tensor, or update parameters inside `with sg.no_grad():`.")
@@ -1755,8 +1820,7 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
         node.ans = value
         t.value, t._node, t.requires_grad = value, node, True
         t._shared, t._owned = t._shared or new._shared, new._owned
-        if _in_tree(t):
-            _write_through(t)
+        _after_update(t)
         return
     # a result without gradient written into a Tensor of the graph: it becomes a constant
     array = t.value.copy()
@@ -2221,10 +2285,13 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
     places = _caller_places(f, args, kwargs, leaves)
     before = _tensors_in(places)
-    outer = _mode.protected
+    outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
     protected = _mode.protected = {}
+    _mode.arguments = _argument_leaves(leaves)
+    _mode.argument_memory = {id(_memory_owner(a.array)): a for a in _mode.arguments.values()}
     try:
-        _protect_all([leaf.value for leaf in leaves], protected)  # the caller's arrays: f may hold them
+        for argument in _mode.arguments.values():
+            _freeze_argument(argument.array, protected)
         with _rule_calls() as redirect:
             redirect.patch_for(f)
             args, kwargs = redirect.arguments(args, kwargs)
@@ -2238,9 +2305,47 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
             out.backward(gradient=seed)
         return value, tuple(leaf.grad for leaf in leaves)
     finally:
-        _mode.protected = outer
+        _mode.protected, (_mode.arguments, _mode.argument_memory) = outer, outer_arguments
         _unprotect(protected)
         _tensors_in(places, replace_except=before)
+
+
+def _freeze_argument(array, protected):
+    """Make the caller's ``array`` (and what it is a view of) read-only until the end of the call, so that
+    the function cannot write into it another way than through its argument (a global naming it too);
+    kept under keys that are not ids, so recorded operations that read it keep a copy (``_kept``):
+    the argument's own updates are written into it (``_after_update``)."""
+    a = array
+    while isinstance(a, np.ndarray) and a.flags.writeable:
+        a.flags.writeable = False
+        protected[("argument", id(a))] = a
+        a = a.base
+
+
+def _argument_leaves(leaves):
+    """``{id(leaf): _Argument}`` for the leaves that hold the caller's own float array: each gets a copy
+    of it, which only the graph holds, so that the function may update its argument in place
+    (``x += 1``, ``x[0] = 0``, through views of it too) as NumPy lets it: the update is recorded like
+    any other, and written into the caller's array as well (``_after_update``); the gradient is
+    taken with respect to the value the argument had when the call began."""
+    arguments = {}
+    for leaf in leaves:
+        if isinstance(leaf.value, np.ndarray) and leaf._shared:  # the caller's array itself
+            argument = _Argument(leaf, leaf.value)
+            leaf.value = argument.array.copy()
+            leaf._shared, leaf._owned = False, True
+            arguments[id(leaf)] = argument
+    return arguments
+
+
+class _Argument:
+    """An argument being differentiated: its leaf, the caller's array, whether the function updated it
+    in place (``written``) and whether a recorded operation read the caller's array another way."""
+
+    __slots__ = ("leaf", "array", "written", "read_elsewhere")
+
+    def __init__(self, leaf, array):
+        self.leaf, self.array, self.written, self.read_elsewhere = leaf, array, False, False
 
 
 def _caller_places(f, args, kwargs, leaves):

@@ -952,11 +952,12 @@ def test_arrays_are_writeable_again_after_the_call():
     frozen = np.ones(3)
     frozen.flags.writeable = False
     y = np.array([1.0, 2.0, 3.0])
+    caller_y = y  # the leaf holds a copy; the caller's array is read-only during the call
     seen = []
 
     def f(y, A, row, frozen):
         out = np.dot(A, y) * 2.0 + np.sum(row * y * frozen)
-        seen.append((A.flags.writeable, row.flags.writeable, y.flags.writeable))
+        seen.append((A.flags.writeable, row.flags.writeable, caller_y.flags.writeable))
         return np.sum(out)
 
     value, (grad,) = value_and_grad_tape(f, (y, A, row, frozen), None, (0,))

@@ -574,3 +574,60 @@ def test_the_taped_run_leaves_arrays_not_tensors_where_the_caller_looks():
     assert type(STATE["h"][1][0]) is np.ndarray  # the leaf, inside a tuple inside a list: its value
     assert STATE["params"] is kept
     np.testing.assert_allclose(items[0], V + 1.0)
+
+
+# ---------------------------------------------------------------- arguments updated in place
+
+ALIAS = None
+
+
+def test_a_differentiated_argument_updated_in_place_as_numpy_does():
+    def iadd(x):
+        x += 1.0
+        return np.sum(x ** 2)
+
+    def through_a_view(x):
+        head = x[:2]
+        head[0] = 0.5 * x[1]
+        return np.sum(np.exp(x))
+
+    def out_into_argument(x):
+        np.multiply(x, x, out=x)
+        x[1:] -= x[:-1]
+        return np.sum(np.sin(x))
+
+    for f in (iadd, through_a_view, out_into_argument):
+        assert_tape_matches_fd(f, V)  # the gradient at the value the argument had when the call began
+        given, itself = V.copy(), V.copy()
+        sg.grad(f, mode="tape")(given)
+        f(itself)
+        np.testing.assert_array_equal(given, itself)  # the caller sees the update, as with f itself
+        assert given.flags.writeable
+
+
+def test_an_argument_updated_in_place_and_read_under_another_name_is_refused():
+    global ALIAS
+
+    def read_then_updated(x):
+        before = np.sum(x * ALIAS)  # ALIAS is the caller's array of x: a constant to the tape
+        x *= 2.0
+        return before + np.sum(x)
+
+    def updated_then_read(x):
+        x *= 2.0
+        return np.sum(x * ALIAS)
+
+    for f in (read_then_updated, updated_then_read):
+        given = V.copy()
+        ALIAS = given
+        with pytest.raises(InPlaceError, match="also uses the caller's array of that argument another way"):
+            sg.grad(f, mode="tape")(given)
+    ALIAS = given = V.copy()
+    with pytest.raises(InPlaceError, match="modifies an array in place after using it"):
+        sg.grad(lambda x: np.sum(x) + ALIAS.__setitem__(0, 1.0), mode="tape")(given)  # written another way
+
+
+def test_an_imperative_leaf_still_refuses_in_place_updates():
+    x = tensor(V.copy(), requires_grad=True)
+    with pytest.raises(InPlaceError, match="leaf Tensor that requires grad"):
+        x += 1.0
