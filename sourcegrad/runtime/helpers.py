@@ -935,7 +935,7 @@ def updated(x, index, value):
         raise DeclinedAtRunTime(
             f"source mode wrote an item assignment as an update of a NumPy array, but the value written into is "
             f"a {type(x).__name__}", hint='Use mode="tape" (mode="auto" does so by itself).')
-    out = x.copy()
+    out = x.copy(order="K")  # the same memory layout: a later reshape is a view exactly when it was one
     out[index] = value
     return out
 
@@ -976,7 +976,7 @@ def added_at(a, index, value):
         raise DeclinedAtRunTime(
             f"source mode wrote np.add.at() as an update of a NumPy array, but the value written into is a "
             f"{type(a).__name__}", hint='Use mode="tape" (mode="auto" does so by itself).')
-    out = a.copy()
+    out = a.copy(order="K")
     np.add.at(out, index, value)
     return out
 

@@ -1142,11 +1142,13 @@ def _blocks_recorded_write(t):
 
 
 def _as_in_place(value, old, ifn, other):
-    """``value`` (the result of ``old op other``), with the dtype and shape NumPy's in-place operator
-    gives: those of ``old`` (NumPy raises if ``other`` does not broadcast to it or cannot be cast)."""
-    if type(value) is np.ndarray and value.dtype == old.dtype and value.shape == old.shape:
+    """``value`` (the result of ``old op other``), with the dtype, shape and memory layout NumPy's in-place
+    operator gives: those of ``old`` (NumPy raises if ``other`` does not broadcast to it or cannot be
+    cast). The layout matters: whether a later ``reshape`` is a view depends on it."""
+    if (type(value) is np.ndarray and value.dtype == old.dtype and value.shape == old.shape
+            and value.strides == old.strides):
         return value
-    return ifn(old.copy(), _raw(other))
+    return ifn(old.copy(order="K"), _raw(other))
 
 
 def _leaf_update_message(fn):
@@ -1817,6 +1819,8 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
                 f"{name}(..., out=t) would convert the result (shape {np.shape(value)}, "
                 f"{np.result_type(value)}) to t's shape {t.value.shape} and dtype {t.value.dtype}, which the "
                 f"tape does not record; write `t = {name}(...)` without out= (and convert explicitly)")
+        if value.strides != t.value.strides:  # out= keeps t's memory layout: a later reshape depends on it
+            value = _as_in_place(value, t.value, lambda out, v: np.copyto(out, v) or out, value)
         node.ans = value
         t.value, t._node, t.requires_grad = value, node, True
         t._shared, t._owned = t._shared or new._shared, new._owned
@@ -2332,7 +2336,7 @@ def _argument_leaves(leaves):
     for leaf in leaves:
         if isinstance(leaf.value, np.ndarray) and leaf._shared:  # the caller's array itself
             argument = _Argument(leaf, leaf.value)
-            leaf.value = argument.array.copy()
+            leaf.value = argument.array.copy(order="K")
             leaf._shared, leaf._owned = False, True
             arguments[id(leaf)] = argument
     return arguments

@@ -15,9 +15,9 @@ named errors (``InPlaceError``,
 ``GradientLostError``, ``NoRuleError``...: writes into views or arguments it cannot follow). No engine
 answers, but none answers wrongly; the tally counts them, and they are the tape's open gap (issue 10).
 
-Programs whose inputs come closer than ``KINK_MARGIN`` to a kink are *discarded* (not judged). Where
-only finite differences disagree while the engines agree closely, a second estimate with a smaller
-step decides (large high-order derivatives make the standard step's truncation error too big).
+Programs whose inputs come closer than ``KINK_MARGIN`` to a kink, or whose plain run overflows, are
+*discarded* (not judged). Where only finite differences disagree, estimates with smaller steps decide
+(large high-order derivatives, or the sine of a huge value, make the standard step's error too big).
 """
 
 import importlib.util
@@ -107,8 +107,10 @@ def _min_margin(values):
 def _fd_was_inaccurate(report, f, args, program):
     """A second opinion when only finite differences disagree and the engines agree closely:
     a program whose high derivatives are large (products of sines...) has a truncation error
-    (h^2 / 6 times the third derivative) above the tolerance. Then central differences with a 16
-    times smaller step (truncation 256 times smaller, rounding 16 times larger) must match instead."""
+    (h^2 / 6 times the third derivative) above the tolerance, and one that takes the sine of a large
+    value (sin(1e8 * x)) changes by whole periods over the usual step. Then central differences with
+    a 16, 256 or 4096 times smaller step (truncation 256 times smaller per step, rounding 16 times
+    larger, counted in the allowance) must match instead, element by element."""
     if not report.failures or any(r.kind != "gradient" or r.pair[1] != "fd" for r in report.failures):
         return False
     engines = [m for m in ("source", "tape") if m in report.gradients]
@@ -120,20 +122,27 @@ def _fd_was_inaccurate(report, f, args, program):
         exact = np.asarray(report.gradients[engines[0]][k], dtype=float)
         x = np.array(args[index], dtype=float)
         for element in np.ndindex(x.shape):
-            h = np.finfo(float).eps ** (1 / 3) / 16 * max(1.0, abs(x[element]))
-            values = []
-            for sign in (1, -1):
-                moved = x.copy()
-                moved[element] += sign * h
-                call = [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
-                call[index] = moved if isinstance(args[index], np.ndarray) else float(moved)
-                values.append(float(f(*call)))
-            estimate = (values[0] - values[1]) / (2 * h)
-            noise = 100 * np.finfo(float).eps * max(map(abs, values)) / (2 * h)
-            tol = report.tolerances["atol"] + report.tolerances["rtol"] * max(abs(estimate), abs(exact[element]))
-            if not abs(estimate - exact[element]) <= tol + noise:
+            if not any(_central_difference_matches(f, args, index, x, element, exact[element], report, shrink)
+                       for shrink in (16, 256, 4096)):
                 return False
     return True
+
+
+def _central_difference_matches(f, args, index, x, element, exact, report, shrink):
+    """Whether central differences with the usual step divided by ``shrink`` give ``exact`` for
+    ``element`` of argument ``index`` (within the report's tolerances plus the rounding noise)."""
+    h = np.finfo(float).eps ** (1 / 3) / shrink * max(1.0, abs(x[element]))
+    values = []
+    for sign in (1, -1):
+        moved = x.copy()
+        moved[element] += sign * h
+        call = [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
+        call[index] = moved if isinstance(args[index], np.ndarray) else float(moved)
+        values.append(float(f(*call)))
+    estimate = (values[0] - values[1]) / (2 * h)
+    noise = 100 * np.finfo(float).eps * max(map(abs, values)) / (2 * h)
+    tol = report.tolerances["atol"] + report.tolerances["rtol"] * max(abs(estimate), abs(exact))
+    return abs(estimate - exact) <= tol + noise
 
 
 def _first_line(text):
@@ -182,6 +191,8 @@ def _judge(program, module):
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             value = module.f(*_copies(args))
+    except FloatingPointError:  # the random inputs overflow (cosh of a value grown by updates): nothing to judge
+        return Outcome(program, "discarded", text=text)
     except Exception as exc:  # noqa: BLE001
         return Outcome(program, "fail", [("generator", "invalid program", f"f: {type(exc).__name__}: {exc}")],
                        text=text)

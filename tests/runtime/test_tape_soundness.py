@@ -631,3 +631,19 @@ def test_an_imperative_leaf_still_refuses_in_place_updates():
     x = tensor(V.copy(), requires_grad=True)
     with pytest.raises(InPlaceError, match="leaf Tensor that requires grad"):
         x += 1.0
+
+
+def test_in_place_updates_keep_the_memory_layout_so_reshape_views_stay_as_numpy_has_them():
+    # found by differential testing: an updated array came back C-ordered, so a later reshape of an
+    # F-ordered array became a view on the tape (and saw a later update) where NumPy made a copy
+    def f(x):
+        y = np.swapaxes(x, 0, 1) * 1.0     # F-ordered
+        y[0, 0] = 2.0 * x[1, 1]             # an item update
+        y *= 1.5                            # an in-place operator
+        np.multiply(y, x.T, out=y)          # out=
+        flat = np.reshape(y, (-1, 1))       # a copy in NumPy: y is not C-contiguous
+        y += 1.0
+        return np.sum(flat ** 2) + np.sum(np.sin(y))
+
+    assert_tape_matches_fd(f, M)
+    assert sg.value_and_grad(f, mode="tape")(M.copy())[0] == pytest.approx(f(M.copy()), rel=1e-12)
