@@ -59,6 +59,12 @@ def reassign_array(x):
     return x.sum()
 
 
+def pin_first(x):
+    y = x * 2.0
+    y[0] = x[1] ** 2
+    return np.sum(y * x)
+
+
 def unary(x):
     return -x + (+x) * -(x * x)
 
@@ -221,6 +227,7 @@ CASES = [
     Case("aug_assign", aug_assign, (1.3,)),
     Case("tuple_unpack", tuple_unpack, (0.7, 1.9), (0, 1)),
     Case("reassign_array", reassign_array, (np.array([0.1, 0.2, 0.3]),)),
+    Case("pin_first", pin_first, (np.array([1.0, 2.0, 3.0]),)),
     Case("unary", unary, (1.1,)),
     Case("power_both", power_both, (1.7, 2.2), (0, 1)),
     Case("math_functions", math_functions, (0.8,), tape_error=TypeError),
