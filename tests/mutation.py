@@ -158,6 +158,8 @@ EQUIVALENT = {
     ("sourcegrad/rules/linalg.py",
      'def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):', "False -> True"):
         "hermitian is not used by the rule (the gradient is the same)",
+    ("sourcegrad/runtime/tape.py", "if any(a is not b for a, b in zip(new, old)):", "first two arguments swapped"):
+        "`a is not b` is symmetric",
 }
 
 
