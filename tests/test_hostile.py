@@ -421,12 +421,8 @@ def _case_state(case):
 
 # Known gaps of the tape (issue 10), each still a failure in the report: expected failures here so that
 # the rest of the set guards against regressions. Keyed by the program's name, in every variant.
-_TYPES = "type(x) cannot be answered for a Tensor as for the array it holds: the taped run takes another branch"
 _RAW = "no hook for it: Python's own TypeError instead of a named error"
-TAPE_GAPS = {
-    "type_is_ndarray_branch": _TYPES, "type_name_in_expression": _TYPES, "type_equals_float": _TYPES,
-    "ndarray_subclass_check_2d": _TYPES, "memoryview_roundtrip_view": _RAW, "unbound_ndarray_fill": _RAW,
-}
+TAPE_GAPS = {"memoryview_roundtrip_view": _RAW, "unbound_ndarray_fill": _RAW}
 
 
 def _marks(case, mode):

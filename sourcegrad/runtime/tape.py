@@ -90,8 +90,9 @@ Semantics worth knowing:
 * Type checks see the class of the value: ``isinstance(t, np.ndarray)``, ``isinstance(t, float)``,
   ``np.isscalar(t)``, ``isinstance(t, numbers.Number)``, ``t.__class__`` answer as for the value held
   (``type(t)`` is still ``Tensor``: ``type(t) is np.ndarray`` and ``type(t).__name__`` cannot be
-  made to agree), and a Tensor holding a number has no ``len()`` (``hasattr(t, "__len__")`` is False,
-  ``np.iterable(t)`` too).
+  made to agree, so ``value_and_grad_tape`` refuses, with a ``TypeError``, a function whose own code
+  calls ``type``; functions it calls are not looked into), and a Tensor holding a number has no
+  ``len()`` (``hasattr(t, "__len__")`` is False, ``np.iterable(t)`` too).
 * ``t.flat`` reads through ``t.flatten()`` (recorded) and assigns through ``t[...] = v``;
   ``copy.copy(t)`` and ``copy.deepcopy(t)`` are recorded copies (a leaf outside
   ``value_and_grad_tape`` gives a new leaf, as in PyTorch); ``t.tobytes()``, ``t.ctypes``,
@@ -114,6 +115,7 @@ Semantics worth knowing:
   history: ``GradientLostError`` for a Tensor of the graph, or inside ``value_and_grad_tape``.
 """
 
+import dis
 import functools
 import inspect
 import math
@@ -2287,6 +2289,8 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
+    if run is f and _inspects_types(f):
+        raise TypeError(_TYPE_CHECK_MESSAGE.format(name=getattr(f, "__qualname__", f)))
     places = _caller_places(f, args, kwargs, leaves)
     before = _tensors_in(places)
     outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
@@ -2350,6 +2354,36 @@ class _Argument:
 
     def __init__(self, leaf, array):
         self.leaf, self.array, self.written, self.read_elsewhere = leaf, array, False, False
+
+
+_TYPE_CHECK_MESSAGE = (
+    "{name} calls type(...): on the tape its arguments are Tensors, so `type(x) is np.ndarray`, "
+    "`type(s) == float` or `type(x).__name__` would answer differently than for the arrays themselves and "
+    "the taped run could compute something else, with a wrong gradient. The tape does not run such a "
+    "function; use isinstance(x, np.ndarray) (which the tape answers as for the array), or source mode.")
+
+_INSPECTS_TYPES = {}  # code object -> whether it calls the builtin type
+
+
+def _inspects_types(f):
+    """Whether the Python function ``f`` (one level of ``functools.partial`` or bound method unwrapped)
+    calls the builtin ``type`` by name, in its own code or code nested in it. Functions it calls are
+    not looked into."""
+    target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
+    code = getattr(target, "__code__", None)
+    if code is None or getattr(target, "__globals__", {}).get("type", type) is not type:
+        return False
+    found = _INSPECTS_TYPES.get(code)
+    if found is None:
+        found = False
+        stack = [code]
+        while stack and not found:
+            c = stack.pop()
+            stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+            found = "type" in c.co_names and any(
+                i.opname in ("LOAD_GLOBAL", "LOAD_NAME") and i.argval == "type" for i in dis.get_instructions(c))
+        _INSPECTS_TYPES[code] = found
+    return found
 
 
 def _caller_places(f, args, kwargs, leaves):

@@ -647,3 +647,19 @@ def test_in_place_updates_keep_the_memory_layout_so_reshape_views_stay_as_numpy_
 
     assert_tape_matches_fd(f, M)
     assert sg.value_and_grad(f, mode="tape")(M.copy())[0] == pytest.approx(f(M.copy()), rel=1e-12)
+
+
+def test_a_function_that_calls_type_is_refused_not_run_down_another_branch():
+    def branch(x):
+        if type(x) is np.ndarray:  # a Tensor on the tape
+            return np.sum(np.sin(x))
+        return np.sum(x)
+
+    def attribute_only(x):  # x.dtype.type is not a call of the builtin
+        return np.sum(x.dtype.type(2.0) * x)
+
+    with pytest.raises(TypeError, match=r"branch calls type\(\.\.\.\).*isinstance\(x, np\.ndarray\)"):
+        tape_grad(branch, V)
+    with pytest.raises(TypeError, match=r"calls type"):
+        sg.grad(branch)(V.copy())  # auto: source mode declines the if, the tape refuses
+    assert_tape_matches_fd(attribute_only, V)
