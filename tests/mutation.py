@@ -160,6 +160,11 @@ EQUIVALENT = {
         "hermitian is not used by the rule (the gradient is the same)",
     ("sourcegrad/runtime/tape.py", "if any(a is not b for a, b in zip(new, old)):", "first two arguments swapped"):
         "`a is not b` is symmetric",
+    ("sourcegrad/runtime/tape.py", "depth = 0", "constant 0 -> 1 (+1)"):
+        "_view_depth is only a sort key: one more for every array keeps the order",
+    ("sourcegrad/runtime/tape.py", "__array_priority__ = 1000.0", "constant 1000.0 -> 0 (0)"):
+        "Tensor defines __array_ufunc__, which NumPy's operators consult instead of the priority (and Tensor is "
+        "no ndarray subclass, so no result type is chosen by it)",
 }
 
 

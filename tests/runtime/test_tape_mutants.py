@@ -293,3 +293,63 @@ def test_tape_run_without_any_rule_for_a_python_function(monkeypatch):
     monkeypatch.setattr(registry, "PYTHON_FUNCTIONS", set())
     value, (grad,) = _grad(lambda x: np.sum(np.sin(x)), XS)
     np.testing.assert_allclose(grad, np.cos(XS))
+
+
+# ---------------------------------------------------------------- more of the seed-9 sample
+
+
+@pytest.mark.filterwarnings("ignore:the rule for the Python function")  # apply() is called explicitly
+def test_result_sharing_memory_with_an_item_of_a_list_argument_is_not_updated_alone():
+    def head(parts):
+        return parts[0][:2]  # a view of the first item
+
+    registry.vjp_rule(head)(lambda g, ans, parts: [np.concatenate([g, np.zeros(1)])])
+    try:
+        y = tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True) * 1.0
+        h = apply(head, [y])
+        with pytest.raises(InPlaceError, match="shared with other arrays"):
+            h += 1.0  # NumPy would change y too
+    finally:
+        registry.VJP_RULES.pop(head, None)
+        registry.PYTHON_FUNCTIONS.discard(head)
+        registry.VERSION[0] += 1
+
+
+def test_sort_method_of_a_tensor_of_the_graph_is_recorded():
+    a = np.array([0.4, -1.3, 2.2, 0.9])
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    x = tensor(a, requires_grad=True)
+    y = x * 1.0
+    y.sort()
+    np.testing.assert_allclose(y.value, np.sort(a))
+    np.sum(y * w).backward()
+    np.testing.assert_allclose(x.grad, numeric_grad(lambda v: np.sum(np.sort(v) * w), (a,), 0), rtol=RTOL, atol=ATOL)
+
+
+def test_fill_method_of_a_tensor_without_gradient_is_numpys_fill():
+    t = tensor(np.array([1.0, 2.0, 3.0]))
+    t.fill(5.0)
+    np.testing.assert_array_equal(t.value, [5.0, 5.0, 5.0])
+    with pytest.raises(ValueError, match="sequence"):  # as np.ndarray.fill: a scalar only
+        t.fill(np.array([6.0, 7.0, 8.0]))
+
+
+def test_leaf_made_from_a_fraction_holds_a_float():
+    from fractions import Fraction
+
+    assert type(tensor(Fraction(1, 4)).value) is Fraction  # no gradient: kept as it is
+    x = tensor(Fraction(1, 4), requires_grad=True)
+    assert type(x.value) is float and x.value == 0.25
+    (x * x).backward()
+    assert x.grad == 0.5
+
+
+def test_out_keeps_the_memory_layout_of_the_tensor_written_into():
+    a = np.arange(6.0).reshape(2, 3)
+    x = tensor(a, requires_grad=True)
+    t = tensor(np.zeros((2, 3), order="F")) * 1.0  # Fortran order, no gradient
+    np.multiply(x, 2.0, out=t)
+    r = t.reshape(6)  # NumPy copies here (t is not C-contiguous): r does not see later updates of t
+    t += 1.0
+    np.testing.assert_array_equal(r.value, (2.0 * a).reshape(6))
+    np.testing.assert_array_equal(t.value, 2.0 * a + 1.0)
