@@ -128,6 +128,13 @@ def split_out(call, target, method_name=None):
     return outs, ast.copy_location(ast.Call(call.func, args, keywords), call)
 
 
+def _nan_to_num_in_place(call):
+    """Whether ``np.nan_to_num(x, copy, ...)`` may write into ``x``: ``copy`` given (by keyword or by
+    position) and not the constant True, its default."""
+    copy = next((kw.value for kw in call.keywords if kw.arg == "copy"), call.args[1] if len(call.args) > 1 else None)
+    return copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True)
+
+
 def bound_arguments(call, target):
     """The argument expressions of ``call`` by ``target``'s parameter names (``{"dst": ..., "src": ...}``
     for ``np.copyto``), or None when they do not bind to its signature."""
@@ -157,7 +164,7 @@ def written_arguments(call, target, method_name=None):
         return False, [receiver] + list(call.args) + [kw.value for kw in call.keywords]
     if target is None:
         return False, list(call.args) + [kw.value for kw in call.keywords]
-    if target in NUMPY_WRITERS or target is np.nan_to_num and any(kw.arg == "copy" for kw in call.keywords):
+    if target in NUMPY_WRITERS or target is np.nan_to_num and _nan_to_num_in_place(call):
         return False, call.args[:1] + outs
     if getattr(target, "__name__", None) == "at" and isinstance(getattr(target, "__self__", None), np.ufunc):
         return False, call.args[:1]

@@ -410,3 +410,19 @@ def sorted_through_a_discarded_result(x):
 
 def test_a_call_whose_result_is_unused_still_runs():
     np.testing.assert_allclose(sg.grad(sorted_through_a_discarded_result, mode="source")(X3), [1.0, 2.0, 3.0])
+
+
+def nan_to_num_copy_default(x):
+    return np.sum(np.nan_to_num(x * 2.0, copy=True) * x)
+
+
+def nan_to_num_positional_in_place(x):
+    y = x * 2.0
+    z = np.nan_to_num(y, False)  # copy=False by position: writes into y, returns y
+    return np.sum(z * y)
+
+
+def test_nan_to_num_writes_in_place_only_without_a_copy():
+    np.testing.assert_allclose(sg.grad(nan_to_num_copy_default, mode="source")(X3), 4.0 * X3)
+    with pytest.raises(UnsupportedError, match=r"np.nan_to_num\(\) writes into one of its arguments"):
+        sg.grad(nan_to_num_positional_in_place, mode="source")(X3)
