@@ -353,3 +353,18 @@ def test_out_keeps_the_memory_layout_of_the_tensor_written_into():
     t += 1.0
     np.testing.assert_array_equal(r.value, (2.0 * a).reshape(6))
     np.testing.assert_array_equal(t.value, 2.0 * a + 1.0)
+
+
+def test_a_run_leaves_arrays_in_the_callers_list_next_to_a_list_that_contains_itself():
+    log, cycle = [], []
+    cycle.append(cycle)
+
+    def f(x, log, cycle):
+        y = np.sin(x)
+        log.append(y)
+        return np.sum(y)
+
+    value, (grad,) = value_and_grad_tape(f, (XS, log, cycle), {}, (0,))
+    np.testing.assert_allclose(grad, np.cos(XS))
+    assert type(log[0]) is np.ndarray and cycle[0] is cycle
+    np.testing.assert_allclose(log[0], np.sin(XS))
