@@ -386,3 +386,10 @@ case("copy[py]", copy, (0.4, 1.5), (0,), np.copy)
 case("full", full, (0.7, weights((2, 3))), (0,), np.full)
 case("full[array]", full, (uniform((3,)), weights((2, 3))), (0,), np.full)
 case("full_like", full_like, (_x34, 0.4, weights((3, 4))), (0, 1), np.full_like)
+
+
+def array_ndmin(x, c):
+    return np.sum(np.array(x, ndmin=3) * c)  # adds leading axes: the adjoint drops them again
+
+
+case("array[ndmin]", array_ndmin, (uniform((4,)), weights((1, 1, 4))), (0,), np.array)
