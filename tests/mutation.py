@@ -168,6 +168,8 @@ EQUIVALENT = {
     ("sourcegrad/runtime/tape.py", "budget -= len(items)", "statement dropped (AugAssign)"):
         "the budget only bounds the leak scan's work on containers of more than _LEAK_SCAN_LIMIT items; a test "
         "could only pin the cutoff (Tensors left past it), which is no behaviour to keep",
+    ("sourcegrad/runtime/tape.py", "while stack and budget > 0:", "constant 0 -> 1 (+1)"):
+        "as above: the scan stops one item sooner, only on containers of more than _LEAK_SCAN_LIMIT items",
 }
 
 
