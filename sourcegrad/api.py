@@ -641,7 +641,9 @@ def _promote(value, name, fname):
         return value
     if isinstance(value, np.ndarray):
         if np.issubdtype(value.dtype, np.integer):
-            return value.astype(np.float64)
+            promoted = value.astype(np.float64)
+            promoted.flags.writeable = False  # not the caller's array: an in-place update is refused, not lost
+            return promoted
         if np.issubdtype(value.dtype, np.floating):
             return value
     raise TypeError(

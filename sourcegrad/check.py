@@ -83,7 +83,7 @@ def _as_float64(value, name):
         if not (np.issubdtype(value.dtype, np.integer) or np.issubdtype(value.dtype, np.floating)):
             raise TypeError(f"cannot differentiate with respect to {name!r}: it is an array of dtype "
                             f"{value.dtype}; gradients are taken with respect to floats and float arrays")
-        return np.array(value, dtype=np.float64)          # always a copy
+        return np.array(value, dtype=np.float64, order="K")   # always a copy, laid out as given
     if isinstance(value, numbers.Real):
         return np.array(float(value), dtype=np.float64)
     raise TypeError(f"cannot differentiate with respect to {name!r}: it is a {type(value).__name__}; "
@@ -177,7 +177,7 @@ def _fresh_arguments(args, kwargs, slots):
         where = args if slot.where == "pos" else kwargs
         if (slot.where == "kw" and slot.key not in kwargs) or not isinstance(where[slot.key], np.ndarray):
             continue
-        where[slot.key] = where[slot.key].copy()
+        where[slot.key] = where[slot.key].copy(order="K")
     return args, kwargs
 
 
@@ -209,7 +209,7 @@ def _differences(f, args, kwargs, slots):
     args = [_widened(a) for a in args]
     kwargs = {k: _widened(v) for k, v in kwargs.items()}
     bases = [slot.base for slot in slots]
-    value = _scalar_output(_call(f, args, kwargs, slots, [b.copy() for b in bases]), fname)
+    value = _scalar_output(_call(f, args, kwargs, slots, [b.copy(order="K") for b in bases]), fname)
     grads, noises = [], []
     for s, slot in enumerate(slots):
         base = slot.base
@@ -221,7 +221,7 @@ def _differences(f, args, kwargs, slots):
             values = []
             taken = []
             for sign in (1.0, -1.0):
-                point = [b.copy() for b in bases]      # fresh copies: f may modify its arguments
+                point = [b.copy(order="K") for b in bases]   # fresh copies, laid out as given: f may modify them
                 point[s][index] = x0 + sign * h
                 taken.append(abs(point[s][index] - x0))  # the step actually representable
                 values.append(_scalar_output(_call(f, args, kwargs, slots, point), fname))
@@ -452,7 +452,7 @@ def _lower_precision(slot):
 
 def _own_precision(slots):
     """Fresh copies of the arguments differentiated, float arrays in their own dtype."""
-    return [np.array(slot.original, copy=True) if _lower_precision(slot) else slot.base.copy() for slot in slots]
+    return [np.array(slot.original, copy=True) if _lower_precision(slot) else slot.base.copy(order="K") for slot in slots]
 
 
 def _shape_text(slot):

@@ -59,9 +59,11 @@ Semantics worth knowing:
     idiom; leaves holding numbers too). The arguments ``value_and_grad_tape`` differentiates are the
     exception: their leaves hold a copy of the caller's array, so the function may update them in
     place (``x += 1``, ``x[0] = 0``, through a view of ``x``): the update is recorded like any other
-    and written into the caller's array too, and the gradient is taken at the value the argument had
-    when the call began. Reading the caller's array under another name as well (a global naming
-    it) then raises ``InPlaceError``: the tape would take that name for a constant;
+    and the caller's array gets the final value when the call ends; the gradient is taken at the
+    value the argument had when the call began. Refused (``InPlaceError``): another argument sharing
+    its memory, a recorded operation reading the caller's array under another name (a global naming
+    it; a plain NumPy read of it sees the value of when the call began), a read-only or integer
+    (promoted) argument;
   - on an array Tensor without gradient, updated with values that need none (or inside
     ``no_grad()``), they write into its array, as NumPy does.
 
@@ -474,6 +476,7 @@ def _link_view(t, base, fn, args, kwargs, impl):
         position = next((k for k, a in (kwargs or {}).items() if a is base), None)
         if position is None:
             return False
+    args, kwargs = _snapshot(args), _snapshot(kwargs)  # a list given (a shape, axes) may change later
     t._view_of = _ViewLink(base, fn, args, kwargs, impl, position)
     views = base._views
     if views is None:
@@ -482,6 +485,17 @@ def _link_view(t, base, fn, args, kwargs, impl):
         views[:] = [v for v in views if v() is not None]
         views.append(weakref.ref(t))
     return True
+
+
+def _snapshot(value):
+    """``value`` with its lists, dicts and arrays copied (Tensors and other objects kept)."""
+    if type(value) in (list, tuple):
+        return type(value)(_snapshot(v) for v in value)
+    if type(value) is dict:
+        return {k: _snapshot(v) for k, v in value.items()}
+    if type(value) is np.ndarray:
+        return value.copy()
+    return value
 
 
 def _in_tree(t):
@@ -523,7 +537,8 @@ def _write_through(t):
         root = root._view_of.base
     if chain:
         shape = np.shape(root.value)
-        positions = np.arange(int(np.prod(shape))).reshape(shape)
+        positions = np.empty_like(root.value, dtype=np.intp)  # laid out like the root: ravel(order="A") agrees
+        positions[...] = np.arange(positions.size).reshape(shape)
         for link in reversed(chain):
             positions = link.apply_raw(positions)
         if not (isinstance(positions, np.ndarray) and positions.dtype.kind == "i"
@@ -543,6 +558,17 @@ def _write_through(t):
             _take_state(view, _apply(link.fn, args, kwargs, link.impl))
             link.rewritten = link.rewritten or view is not t  # t changed by its own update, the others by t's
             stack.append(view)
+
+
+def _check_writeable(t):
+    """NumPy's error for a write into an array it made read-only (``np.diagonal(y)``,
+    ``np.broadcast_to(y, ...)``), which the tape's new-array updates would not meet otherwise."""
+    if isinstance(t.value, np.ndarray) and not t.value.flags.writeable:
+        raise _ReadOnlyDestination("assignment destination is read-only")
+
+
+class _ReadOnlyDestination(ValueError):
+    """NumPy's ValueError for a write into a read-only array, raised by the tape itself."""
 
 
 def _is_stale_view_of(item, t):
@@ -570,10 +596,11 @@ def _after_update(t):
         root = _tree_root(t)
     argument = _mode.arguments.get(id(root)) if _mode.arguments else None
     if argument is not None and argument.leaf is root:
-        if argument.read_elsewhere:
+        if argument.read_elsewhere or argument.aliased:
             raise InPlaceError(_ARGUMENT_ALIASED)
-        argument.written = True
-        _write_into_protected(argument.array, root.value)
+        if argument.read_only:
+            raise InPlaceError(_ARGUMENT_READ_ONLY)
+        argument.written = True  # the caller's array gets the final value when the call ends
 
 
 def _is_argument(t):
@@ -596,9 +623,15 @@ def _note_argument_read(value):
 
 _ARGUMENT_ALIASED = (
     "the function updates an argument being differentiated in place and also uses the caller's array of that "
-    "argument another way (a global, a default or a container holding the same array): the tape follows the "
-    "update, but not that the other name is the same array, so the gradient would be wrong. Use the argument "
-    "only through its parameter, or update a copy (`x = x.copy()` first).")
+    "argument another way (another argument sharing its memory, a global, a default or a container holding "
+    "the same array): the tape follows the update, but not that the other name is the same array, so the "
+    "gradient would be wrong. Use the argument only through its parameter, or update a copy "
+    "(`x = x.copy()` first).")
+
+_ARGUMENT_READ_ONLY = (
+    "the function updates in place an argument being differentiated whose array it may not write: a read-only "
+    "array (NumPy raises there), or an integer array, which sourcegrad differentiates as a float copy (NumPy "
+    "would compute in integers). Update a copy instead (`x = x.copy()` first).")
 
 
 def _write_into_protected(array, value):
@@ -733,7 +766,7 @@ def _kept(value, protected):
     entry = copies.get(id(value))
     if entry is not None and _unchanged(value, entry[1]):
         return entry[1]
-    copy = value.copy()
+    copy = value.copy(order="K")  # the same layout: rules of ravel(order="K"/"A") read it
     copies[id(value)] = (value, copy)  # keeps value alive: its id is not reused
     return copy
 
@@ -999,7 +1032,7 @@ _INPLACE_METHODS = frozenset({"put", "resize", "setfield", "setflags", "itemset"
 _UPDATING_METHODS = {
     "sort": lambda t, *args, **kwargs: np.sort(t, *args, **kwargs),
     "partition": lambda t, *args, **kwargs: np.partition(t, *args, **kwargs),
-    "fill": lambda t, value: value,
+    "fill": lambda t, value: np.empty((), t.value.dtype).fill(_raw(value)) or value,  # NumPy's check of value
 }
 
 
@@ -1116,6 +1149,7 @@ def _update_array(fn, ifn, t, other):
         return t
     if _is_shared(t) if not recorded else _blocks_recorded_write(t):
         raise InPlaceError(_shared_update_message(fn))
+    _check_writeable(t)
     if recorded:
         new = _binary(fn, t, other)
         value, node = (new.value, new._node) if isinstance(new, Tensor) else (new, None)
@@ -1453,6 +1487,7 @@ class Tensor:
                                    "(views): they would not see it. Copy it first (y = y.copy()).")
             if _is_stale_view_of(item, self):
                 raise InPlaceError(_STALE_VIEW_WRITE)
+            _check_writeable(self)
             # Recorded as y = updated(y, index, item): a new value and history, the old array untouched.
             new = _apply(updated, (self, index, item), None)
             self.value, self._node, self.requires_grad = new.value, new._node, new._node is not None
@@ -1805,6 +1840,7 @@ def _call_with_out(name, args, kwargs, outs, compute, raw_call, plain_message, m
                            f"v.numpy(), or sg.tensor(a) of an array a). NumPy would update them all, but the tape "
                            f"does not follow in-place updates of shared arrays: they would keep the old values and "
                            f"the gradient would be wrong. Write `v = {name}(...)` without out= instead.")
+    _check_writeable(t)
     if masked:
         raise InPlaceError(f"{name}(..., out=t, where=mask) leaves part of t as it was, which the tape does not "
                            f"record; write `t = np.where(mask, {name}(...), t)` instead")
@@ -2295,10 +2331,11 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     before = _tensors_in(places)
     outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
     protected = _mode.protected = {}
-    _mode.arguments = _argument_leaves(leaves)
+    _mode.arguments = _argument_leaves(leaves, list(args) + list(kwargs.values()))
     _mode.argument_memory = {id(_memory_owner(a.array)): a for a in _mode.arguments.values()}
     try:
         for argument in _mode.arguments.values():
+            argument.read_only = not argument.array.flags.writeable
             _freeze_argument(argument.array, protected)
         with _rule_calls() as redirect:
             redirect.patch_for(f)
@@ -2313,9 +2350,14 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
             out.backward(gradient=seed)
         return value, tuple(leaf.grad for leaf in leaves)
     finally:
+        arguments = _mode.arguments
         _mode.protected, (_mode.arguments, _mode.argument_memory) = outer, outer_arguments
         _unprotect(protected)
-        _tensors_in(places, replace_except=before)
+        for argument in arguments.values():
+            if argument.written:  # the function's own effect on its argument
+                argument.array[...] = argument.leaf.value
+        _tensors_in(places, replace_except=before,
+                    replacements={id(a.leaf): a.array for a in arguments.values()})
 
 
 def _freeze_argument(array, protected):
@@ -2330,12 +2372,13 @@ def _freeze_argument(array, protected):
         a = a.base
 
 
-def _argument_leaves(leaves):
+def _argument_leaves(leaves, given):
     """``{id(leaf): _Argument}`` for the leaves that hold the caller's own float array: each gets a copy
     of it, which only the graph holds, so that the function may update its argument in place
     (``x += 1``, ``x[0] = 0``, through views of it too) as NumPy lets it: the update is recorded like
-    any other, and written into the caller's array as well (``_after_update``); the gradient is
-    taken with respect to the value the argument had when the call began."""
+    any other, and the caller's array gets the final value when the call ends; the gradient is
+    taken with respect to the value the argument had when the call began. ``given``: all the arguments,
+    to find those sharing memory with one (then updating it in place is refused)."""
     arguments = {}
     for leaf in leaves:
         if isinstance(leaf.value, np.ndarray) and leaf._shared:  # the caller's array itself
@@ -2343,6 +2386,10 @@ def _argument_leaves(leaves):
             leaf.value = argument.array.copy(order="K")
             leaf._shared, leaf._owned = False, True
             arguments[id(leaf)] = argument
+    arrays = [arguments[id(a)].array if id(a) in arguments else _raw(a) for a in given]
+    owners = [_memory_owner(a) for a in arrays if isinstance(a, np.ndarray)]
+    for argument in arguments.values():
+        argument.aliased = sum(owner is _memory_owner(argument.array) for owner in owners) > 1
     return arguments
 
 
@@ -2350,10 +2397,11 @@ class _Argument:
     """An argument being differentiated: its leaf, the caller's array, whether the function updated it
     in place (``written``) and whether a recorded operation read the caller's array another way."""
 
-    __slots__ = ("leaf", "array", "written", "read_elsewhere")
+    __slots__ = ("leaf", "array", "written", "read_elsewhere", "aliased", "read_only")
 
     def __init__(self, leaf, array):
         self.leaf, self.array, self.written, self.read_elsewhere = leaf, array, False, False
+        self.aliased = self.read_only = False
 
 
 _TYPE_CHECK_MESSAGE = (
@@ -2396,12 +2444,30 @@ def _caller_places(f, args, kwargs, leaves):
     code = getattr(target, "__code__", None)
     if isinstance(getattr(target, "__globals__", None), dict) and code is not None:
         places.append(_NamedGlobals(target.__globals__, _names_in(code)))
-    for cell in getattr(target, "__closure__", None) or ():
-        try:
-            places.append(cell.cell_contents)  # what a cell holds is looked into, the cell is not rebound
-        except ValueError:  # an empty cell
-            pass
+    if getattr(target, "__closure__", None):
+        places.append(_Cells(target.__closure__))
     return places
+
+
+class _Cells:
+    """A function's closure cells, as a place ``_tensors_in`` looks into and rebinds (``nonlocal``)."""
+
+    __slots__ = ("cells",)
+
+    def __init__(self, cells):
+        self.cells = cells
+
+    def items(self):
+        found = []
+        for i, cell in enumerate(self.cells):
+            try:
+                found.append((i, cell.cell_contents))
+            except ValueError:  # an empty cell
+                pass
+        return found
+
+    def __setitem__(self, i, value):
+        self.cells[i].cell_contents = value
 
 
 def _names_in(code):
@@ -2433,12 +2499,13 @@ class _NamedGlobals:
 _LEAK_SCAN_LIMIT = 200_000  # containers and items looked at, at most, per scan
 
 
-def _tensors_in(places, replace_except=None):
+def _tensors_in(places, replace_except=None, replacements=None):
     """The ids of the Tensors held by the lists, tuples, dicts and objects reachable from ``places`` (not
     through modules, classes, functions or arrays). With ``replace_except`` (the ids found before ``f``
     ran), replace every other one by its value: the taped run leaves the arrays the function itself
-    would have left there (an object's attribute, a list item, a dict value, a module global, a tuple
-    in one of those, rebuilt), not Tensors with their graph."""
+    would have left there (an object's attribute, a list item, a dict value, a module global, what a
+    closure cell holds, a tuple in one of those, rebuilt), not Tensors with their graph: their value,
+    or what ``replacements`` gives for their id (the caller's own array for an argument's leaf)."""
     found, seen, stack = set(), set(), []
     budget = _LEAK_SCAN_LIMIT
 
@@ -2447,7 +2514,7 @@ def _tensors_in(places, replace_except=None):
         if isinstance(value, Tensor):
             found.add(id(value))
             if replace_except is not None and id(value) not in replace_except:
-                return value.value
+                return (replacements or {}).get(id(value), value.value)
         elif type(value) is tuple:
             new = tuple(visit(v) for v in value)
             if any(a is not b for a, b in zip(new, value)):
@@ -2457,7 +2524,7 @@ def _tensors_in(places, replace_except=None):
         return value
 
     for place in places:  # the places themselves are not rebound, only what they hold
-        if isinstance(place, _NamedGlobals):
+        if isinstance(place, (_NamedGlobals, _Cells)):
             stack.append(place)
         else:
             visit(place)
@@ -2466,7 +2533,7 @@ def _tensors_in(places, replace_except=None):
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, (dict, _NamedGlobals)):
+        if isinstance(obj, (dict, _NamedGlobals, _Cells)):
             items = list(obj.items())
         elif type(obj) is list:
             items = list(enumerate(obj))
@@ -2498,7 +2565,7 @@ def _run_recorded(run, args, kwargs, protected):
         with enable_grad():
             return run(*args, **kwargs)
     except ValueError as error:
-        if protected and "read-only" in str(error):
+        if protected and "read-only" in str(error) and not isinstance(error, _ReadOnlyDestination):
             raise InPlaceError(_MODIFIED_AFTER_USE) from error
         if isinstance(error.__cause__, GradientLostError):
             # NumPy converting a Tensor into an item of a plain array (a[i] = t, np.fromiter(...)) calls

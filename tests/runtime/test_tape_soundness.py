@@ -663,3 +663,109 @@ def test_a_function_that_calls_type_is_refused_not_run_down_another_branch():
     with pytest.raises(TypeError, match=r"calls type"):
         sg.grad(branch)(V.copy())  # auto: source mode declines the if, the tape refuses
     assert_tape_matches_fd(attribute_only, V)
+
+
+# ---------------------------------------------------------------- found by a hostile review of the above
+
+F_ORDER = np.asfortranarray([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+
+
+def test_a_view_is_remade_from_the_arguments_it_was_made_with():
+    def shape_list_changed(x):
+        y = x * 1.0
+        shape = [2, 3]
+        a = y.reshape(shape)
+        shape.reverse()  # the list is reused; the view keeps the shape it was made with
+        y[0] = 0.5 * x[1]
+        return np.sum(a[1] ** 2)
+
+    assert_tape_matches_fd(shape_list_changed, np.arange(6.0) / 5.0)
+
+
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+def test_ravel_and_reshape_orders_follow_the_memory_layout(order):
+    def flat(x):
+        return np.sum(np.ravel(np.sin(x), order) * np.arange(6.0)) + np.sum(x.ravel(order=order) ** 2 * np.arange(6.0))
+
+    def written_through(x):
+        y = x * 1.0
+        v = y.reshape(-1, order=order if order != "K" else "A")
+        v[1] = 2.0 * x[0, 0]
+        return np.sum(y * np.arange(6.0).reshape(2, 3))
+
+    for f in (flat, written_through):
+        for x in (F_ORDER, np.ascontiguousarray(F_ORDER), F_ORDER[:, ::-1]):
+            assert_tape_matches_fd(f, x)  # tape_grad and numerical_grad both keep the layout given
+            value, _ = sg.value_and_grad(f, mode="tape")(x.copy(order="K"))
+            assert value == pytest.approx(f(x.copy(order="K")), rel=1e-12)
+
+
+def test_writes_numpy_refuses_are_refused():
+    def into_a_diagonal(x):
+        y = x * 1.0
+        np.diagonal(y.reshape(2, 2))[...] = 0.0  # NumPy: the diagonal is a read-only view
+        return np.sum(y)
+
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        tape_grad(into_a_diagonal, V)
+    with pytest.raises(ValueError, match="read-only"):
+        into_a_diagonal(V.copy())
+
+
+def test_arguments_that_cannot_be_updated_like_the_callers_array_are_refused():
+    def bump(x, y=None):
+        x += 1.0
+        return np.sum(x ** 2) + (0.0 if y is None else np.sum(y * y))
+
+    shared = V.copy()
+    with pytest.raises(InPlaceError, match="another argument sharing its memory"):
+        sg.grad(bump, wrt=(0, 1), mode="tape")(shared, shared)
+    with pytest.raises(InPlaceError, match="another argument sharing its memory"):
+        sg.grad(bump, wrt=0, mode="tape")(shared, shared[1:])
+    ints = np.array([1, 2, 3])
+    with pytest.raises(InPlaceError, match="integer array"):
+        sg.grad(bump, mode="tape")(ints)
+    frozen = V.copy()
+    frozen.flags.writeable = False
+    with pytest.raises(InPlaceError, match="read-only array"):
+        sg.grad(bump, mode="tape")(frozen)
+    assert ints.tolist() == [1, 2, 3] and frozen.tolist() == V.tolist() and shared.tolist() == V.tolist()
+
+
+def test_the_callers_list_gets_its_own_array_and_a_closure_cell_no_tensor():
+    def keep(x, log):
+        log.append(x)
+        x += 1.0
+        return np.sum(x ** 2)
+
+    given, log = V.copy(), []
+    sg.grad(keep, mode="tape")(given, log)
+    assert log[0] is given and given.tolist() == (V + 1.0).tolist()
+
+    def make():
+        last = 0.0
+
+        def step(x):
+            nonlocal last
+            y = np.sin(x) + 0.5 * last
+            last = y
+            return np.sum(y * y)
+        return step
+
+    step = make()
+    first = sg.grad(step, mode="tape")(V.copy())
+    second = sg.grad(step, mode="tape")(V.copy())  # the cell holds an array now, not a freed graph
+    assert type(step.__closure__[0].cell_contents) is np.ndarray
+    assert not np.allclose(first, second)
+
+
+def test_fill_takes_a_single_value_as_numpy_does():
+    def fill_with_array(x):
+        y = x * 1.0
+        y.fill(np.array([6.0, 7.0, 8.0, 9.0]))
+        return np.sum(y)
+
+    with pytest.raises(ValueError, match="setting an array element with a sequence"):
+        tape_grad(fill_with_array, V)
+    with pytest.raises(ValueError, match="setting an array element with a sequence"):
+        fill_with_array(V.copy())
