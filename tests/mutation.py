@@ -170,6 +170,17 @@ EQUIVALENT = {
         "could only pin the cutoff (Tensors left past it), which is no behaviour to keep",
     ("sourcegrad/runtime/tape.py", "while stack and budget > 0:", "constant 0 -> 1 (+1)"):
         "as above: the scan stops one item sooner, only on containers of more than _LEAK_SCAN_LIMIT items",
+    ("sourcegrad/rules/numpy.py",
+     'def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0, end_values=0, reflect_type="even",',
+     "constant 0 -> 1 (+1)"):
+        "the defaults of constant_values and end_values are never read: the rule passes constant_values on only "
+        "when it was given, and ignores end_values (constants of the ramp)",
+    ("sourcegrad/rules/numpy.py", "@vjp_rule(np.diagonal, np.ndarray.diagonal)", "first two arguments swapped"):
+        "the same rule registered for both, in either order",
+    ("sourcegrad/rules/numpy.py",
+     'def array(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):',
+     "False -> True"):
+        "subok is not used by the rule (the gradient of a subclass result is the same)",
 }
 
 

@@ -368,3 +368,15 @@ def test_a_run_leaves_arrays_in_the_callers_list_next_to_a_list_that_contains_it
     np.testing.assert_allclose(grad, np.cos(XS))
     assert type(log[0]) is np.ndarray and cycle[0] is cycle
     np.testing.assert_allclose(log[0], np.sin(XS))
+
+
+def test_out_parameter_of_an_unhashable_callable_is_looked_up_without_the_cache():
+    from sourcegrad.runtime.helpers import out_parameter
+
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self, a, out=None):
+            return a
+
+    assert out_parameter(Unhashable()) == (None, ())
