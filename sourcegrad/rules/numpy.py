@@ -67,6 +67,7 @@ from ..runtime.helpers import (
     unconcatenate,
     undstack,
     unhstack,
+    unreshape,
     unsplit,
     untranspose,
     unvstack,
@@ -439,29 +440,17 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
 
 @vjp_rule(np.reshape)
 def reshape(g, ans, a, shape=None, order="C", *, newshape=None, copy=None):   # newshape: NumPy < 2.1
-    return _unreshape(g, a, order)
+    return unreshape(g, a, order)
 
 
 @vjp_rule(np.ndarray.reshape)
 def reshape_method(g, ans, a, *shape, order="C", copy=None):
-    return _unreshape(g, a, order)
+    return unreshape(g, a, order)
 
 
 @vjp_rule(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
 def ravel(g, ans, a, order="C"):
-    return _unreshape(g, a, order)
-
-
-def _unreshape(g, a, order):
-    """``g`` put back in the shape of ``a``, read in the order the reshape read ``a``: "A" is "F" for an
-    array in Fortran order only, "K" is memory order (the axes from the largest stride to the smallest)."""
-    if order == "A":
-        order = "F" if np.isfortran(a) else "C"
-    if order != "K":
-        return np.reshape(g, np.shape(a), order=order)
-    strides, shape = np.asarray(a).strides, np.shape(a)
-    axes = sorted(range(len(shape)), key=lambda i: -abs(strides[i]) if shape[i] > 1 else 0)
-    return np.transpose(np.reshape(g, [shape[i] for i in axes]), np.argsort(axes))
+    return unreshape(g, a, order)
 
 
 @vjp_rule(np.squeeze, np.ndarray.squeeze)

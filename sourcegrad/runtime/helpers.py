@@ -254,6 +254,19 @@ def grad_item(g, x, args):
     return out
 
 
+def unreshape(g, a, order):
+    """Adjoint of ``a.reshape(..., order=order)``/``a.ravel(order)``: ``g`` put back in the shape of ``a``, read
+    in the order the reshape read ``a``: "A" is "F" for an array in Fortran order only, "K" is memory
+    order (the axes from the largest stride to the smallest)."""
+    if order == "A":
+        order = "F" if np.isfortran(a) else "C"
+    if order != "K":
+        return np.reshape(g, np.shape(a), order=order)
+    strides, shape = np.asarray(a).strides, np.shape(a)
+    axes = sorted(range(len(shape)), key=lambda i: -abs(strides[i]) if shape[i] > 1 else 0)
+    return np.transpose(np.reshape(g, [shape[i] for i in axes]), np.argsort(axes))
+
+
 def unarray(g, obj, dtype=None):
     """Adjoint of ``np.array(obj, dtype)``/``np.asarray``: ``g`` shaped like ``obj`` (a list's adjoint
     is then indexable by position, as the adjoint of a list literal needs); zero for an integer dtype."""
