@@ -426,3 +426,26 @@ def test_nan_to_num_writes_in_place_only_without_a_copy():
     np.testing.assert_allclose(sg.grad(nan_to_num_copy_default, mode="source")(X3), 4.0 * X3)
     with pytest.raises(UnsupportedError, match=r"np.nan_to_num\(\) writes into one of its arguments"):
         sg.grad(nan_to_num_positional_in_place, mode="source")(X3)
+
+
+def total_of(*xs):
+    return sum(np.sum(v) for v in xs)
+
+
+def calls_a_variadic_ruled_function(x):
+    return total_of(x, x * 2.0)
+
+
+def test_a_rule_without_gradients_for_variadic_arguments_is_declined_by_name():
+    from tests.runtime.test_tape import temporary_rules
+
+    with temporary_rules():
+        @sg.vjp_rule(total_of)
+        def total_rule(g, ans, *xs):
+            return tuple(np.ones_like(v) * g for v in xs)
+
+        with pytest.raises(UnsupportedError, match=r"the rule of .*total_of gives no gradient for its variadic "
+                                                   r"arguments") as info:
+            sg.grad(calls_a_variadic_ruled_function, mode="source")(X3)
+        assert info.value.lineno == calls_a_variadic_ruled_function.__code__.co_firstlineno + 1
+        np.testing.assert_allclose(sg.grad(calls_a_variadic_ruled_function)(X3), 3.0 * np.ones_like(X3))
