@@ -175,6 +175,11 @@ EQUIVALENT = {
      "constant 0 -> 1 (+1)"):
         "the defaults of constant_values and end_values are never read: the rule passes constant_values on only "
         "when it was given, and ignores end_values (constants of the ramp)",
+    ("sourcegrad/transforms/reverse.py", 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",', "statement dropped (Raise)"):
+        "a second guard no program reaches: the normalizer declines every call without a rule and lowers only "
+        "operators that have one, so the rule is never missing here",
+    ("sourcegrad/transforms/reverse.py", 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",', "first two arguments swapped"):
+        "the same unreachable guard (its message is never built)",
     ("sourcegrad/rules/numpy.py", "@vjp_rule(np.diagonal, np.ndarray.diagonal)", "first two arguments swapped"):
         "the same rule registered for both, in either order",
     ("sourcegrad/rules/numpy.py",
