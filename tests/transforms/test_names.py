@@ -10,6 +10,7 @@ import ast
 import importlib.util
 import sys
 import textwrap
+from math import log as natural_log, log2
 
 import numpy as np
 import pytest
@@ -283,3 +284,14 @@ def test_many_versions_of_one_name_are_numbered_in_order(module):
     text = check(mod.f, X)
     versions = [n for n in assigned_names(text) if n.startswith("y_")]
     assert sorted(versions, key=lambda n: int(n[2:])) == [f"y_{i}" for i in range(1, 31)]
+
+
+def scalar_log2(x):
+    return log2(x) * 3.0  # math.log2 imported by name: no global "math" in this module
+
+
+def test_math_calls_on_constants_in_inlined_rules_are_folded():
+    # the rule of math.log2 is g / (x * math.log(2)); its math is the rules module's, not this module's
+    g = sg.grad(scalar_log2, mode="source")
+    assert g(2.0) == pytest.approx(3.0 / (2.0 * np.log(2.0)), rel=1e-12)
+    assert repr(natural_log(2)) in g.source and "math.log(2)" not in g.source
