@@ -180,6 +180,11 @@ EQUIVALENT = {
         "operators that have one, so the rule is never missing here",
     ("sourcegrad/transforms/reverse.py", 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",', "first two arguments swapped"):
         "the same unreachable guard (its message is never built)",
+    ("sourcegrad/transforms/optimize.py", 'return found and value is math and name not in self.names.bound', "returns None instead"):
+        "the fallback after the externals check: no adjoint holds a math call the inliner did not register "
+        "(only inlined rules' expressions are folded, and their math is in externals)",
+    ("sourcegrad/transforms/optimize.py", 'return found and value is math and name not in self.names.bound', "statement dropped (Return)"):
+        "the same fallback (None is falsy like its False)",
     ("sourcegrad/rules/numpy.py", "@vjp_rule(np.diagonal, np.ndarray.diagonal)", "first two arguments swapped"):
         "the same rule registered for both, in either order",
     ("sourcegrad/rules/numpy.py",
