@@ -588,8 +588,8 @@ _STALE_VIEW_WRITE = (
 
 def _after_update(t):
     """After a recorded in-place update of ``t``: the Tensors of its tree of views see it
-    (``_write_through``), and so does the caller's array when the root of the tree is an argument
-    being differentiated (``_argument_leaves``)."""
+    (``_write_through``); when the root of the tree is an argument being differentiated, the caller's
+    array gets its final value when the call ends (``_argument_leaves``), or the update is refused."""
     root = t
     if _in_tree(t):
         _write_through(t)
@@ -632,22 +632,6 @@ _ARGUMENT_READ_ONLY = (
     "the function updates in place an argument being differentiated whose array it may not write: a read-only "
     "array (NumPy raises there), or an integer array, which sourcegrad differentiates as a float copy (NumPy "
     "would compute in integers). Update a copy instead (`x = x.copy()` first).")
-
-
-def _write_into_protected(array, value):
-    """Write ``value`` into ``array``, one of the arrays ``_protect`` made read-only, keeping it so."""
-    chain = []
-    a = array
-    while isinstance(a, np.ndarray) and not a.flags.writeable:
-        chain.append(a)
-        a = a.base
-    for a in reversed(chain):
-        a.flags.writeable = True
-    try:
-        array[...] = value
-    finally:
-        for a in chain:
-            a.flags.writeable = False
 
 
 def _take_state(t, new):
@@ -2363,8 +2347,8 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
 def _freeze_argument(array, protected):
     """Make the caller's ``array`` (and what it is a view of) read-only until the end of the call, so that
     the function cannot write into it another way than through its argument (a global naming it too);
-    kept under keys that are not ids, so recorded operations that read it keep a copy (``_kept``):
-    the argument's own updates are written into it (``_after_update``)."""
+    kept under keys that are not ids, so recorded operations that read it keep a copy (``_kept``). The
+    argument's own updates reach it when the call ends (``value_and_grad_tape``)."""
     a = array
     while isinstance(a, np.ndarray) and a.flags.writeable:
         a.flags.writeable = False
