@@ -82,8 +82,9 @@ Semantics worth knowing:
   functions that write into their first argument (``np.copyto``, ``np.put``, ``np.place``,
   ``np.putmask``, ``np.fill_diagonal``, ``np.put_along_axis``, ``np.add.at``...) follow the same rules
   (see ``_call_with_out``): ``np.clip(y, -1, 1, out=y)`` on a Tensor is the in-place update
-  ``y = np.clip(y, -1, 1)`` and ``np.copyto(y, src)`` is ``y[...] = src``; the other writes into a
-  Tensor raise ``InPlaceError`` while recording. Writing a Tensor that requires grad into a plain
+  ``y = np.clip(y, -1, 1)``, ``np.copyto(y, src)`` is ``y[...] = src``, and ``np.putmask``,
+  ``np.place`` and ``np.fill_diagonal`` are item assignments when their values need no cycling; the
+  other writes into a Tensor raise ``InPlaceError`` while recording. Writing a Tensor that requires grad into a plain
   array by any route (``out=buf``, ``np.copyto(buf, t)``, ``buf[i] = t``, ``np.fromiter``) raises
   ``PlainArrayWriteError`` (both a ``GradientLostError`` and an ``InPlaceError``), before writing
   where the tape sees the call; ``buf[i] = t`` is only seen as NumPy's ``ValueError`` "setting an
@@ -1934,10 +1935,43 @@ def _write_into_first(fn, name, args, kwargs, raw_call):
                                                                 "same_kind"):
             target[...] = src  # recorded as item assignment (or its InPlaceError)
             return None
+    where = _written_items(fn, target, rest, kw)
+    if where is not None:
+        index, values = where
+        target[index] = values  # recorded as item assignment (or its InPlaceError)
+        return None
     raise InPlaceError(
         f"{name} writes into a Tensor in place, which the tape does not record while a gradient is "
         f"involved. Build the new value out of place (`t = np.where(mask, new, t)`, `t = np.concatenate(...)`), "
         f"or assign items (`t[index] = value` on a Tensor of the graph is recorded).")
+
+
+def _written_items(fn, target, rest, kw):
+    """``(index, values)`` such that ``target[index] = values`` is what ``np.putmask``, ``np.place`` or
+    ``np.fill_diagonal`` does, when the values need no cycling (one value, or exactly one per item
+    written); None otherwise (the caller refuses)."""
+    if not isinstance(target.value, np.ndarray):
+        return None
+    if fn in (np.putmask, np.place) and len(rest) == 2 and not kw:
+        mask = np.asarray(_raw(rest[0]))
+        values = rest[1]
+        if mask.dtype != bool or mask.shape != target.value.shape:
+            return None
+        size = np.size(_raw(values))
+        if size == 1:
+            return mask, values
+        if fn is np.putmask and size == target.value.size:  # values are taken at the positions written
+            return mask, np.reshape(values, target.value.shape)[mask]
+        if fn is np.place and size == int(mask.sum()):  # values are taken in order
+            return mask, np.ravel(values)
+        return None
+    if fn is np.fill_diagonal and len(rest) == 1 and set(kw) <= {"wrap"}:
+        marker = np.zeros(target.value.shape, dtype=bool)
+        np.fill_diagonal(marker, True, **kw)
+        size = np.size(_raw(rest[0]))
+        if size == 1 or size == int(marker.sum()):
+            return marker, np.ravel(rest[0]) if size > 1 else rest[0]
+    return None
 
 
 _BUILD_AS_TENSOR = (

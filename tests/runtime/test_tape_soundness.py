@@ -240,8 +240,8 @@ def test_copyto_into_a_tensor_of_the_graph_is_recorded():
     lambda y: np.put(y, [0], 5.0),
     lambda y: np.add.at(y, [0, 0], 1.0),
     lambda y: np.copyto(y, 0.0, where=np.array([True, False, True, False])),
-    lambda y: np.putmask(y, np.array([True, False, True, False]), 0.0),
-], ids=["put", "add_at", "copyto_where", "putmask"])
+    lambda y: np.putmask(y, np.array([True, False, True, False]), [1.0, 2.0, 3.0]),  # values cycle
+], ids=["put", "add_at", "copyto_where", "putmask_cycling"])
 def test_writes_into_a_tensor_of_the_graph_raise_while_recording(write):
     def f(x):
         y = x * 1.0
@@ -769,3 +769,36 @@ def test_fill_takes_a_single_value_as_numpy_does():
         tape_grad(fill_with_array, V)
     with pytest.raises(ValueError, match="setting an array element with a sequence"):
         fill_with_array(V.copy())
+
+
+def test_putmask_place_and_fill_diagonal_into_a_tensor_are_item_assignments():
+    def putmask_per_position(x):
+        y = x * 1.0
+        np.putmask(y, y > 0, x ** 2)  # values taken at the positions written
+        return np.sum(y * np.arange(4.0))
+
+    def putmask_one_value(x):
+        y = x * 1.0
+        np.putmask(y, y > 0, x[0])
+        return np.sum(y ** 2)
+
+    def place_in_order(x):
+        y = x * 1.0
+        np.place(y, y > 0, np.sin(x[:3]))  # three positive items, three values in order
+        return np.sum(y * np.arange(4.0))
+
+    def kernel_diagonal(x):
+        K = np.outer(x, x)
+        np.fill_diagonal(K, x * 3.0)
+        return np.sum(K ** 2)
+
+    for f in (putmask_per_position, putmask_one_value, place_in_order, kernel_diagonal):
+        assert_tape_matches_fd(f, V)
+
+    def place_cycling(x):
+        y = x * 1.0
+        np.place(y, y > 0, x[:2])  # NumPy repeats the two values over three items: not followed
+        return np.sum(y)
+
+    with pytest.raises(InPlaceError, match=r"np\.place writes into a Tensor in place"):
+        tape_grad(place_cycling, V)
