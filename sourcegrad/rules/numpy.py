@@ -419,6 +419,21 @@ def multiply_accumulate(g, ans, array, axis=0, dtype=None, out=None):
     return grad_cumprod(g, ans, array, axis)
 
 
+@vjp_rule(np.add.outer)
+def add_outer(g, ans, A, B, out=None, *, dtype=None):
+    return _grad_outer("add", g, A, B, 0), _grad_outer("add", g, A, B, 1)
+
+
+@vjp_rule(np.subtract.outer)
+def subtract_outer(g, ans, A, B, out=None, *, dtype=None):
+    return _grad_outer("subtract", g, A, B, 0), _grad_outer("subtract", g, A, B, 1)
+
+
+@vjp_rule(np.multiply.outer)
+def multiply_outer(g, ans, A, B, out=None, *, dtype=None):
+    return _grad_outer("multiply", g, A, B, 0), _grad_outer("multiply", g, A, B, 1)
+
+
 @vjp_rule(np.trace, np.ndarray.trace)
 def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return grad_trace(g, a, offset, axis1, axis2)
@@ -433,6 +448,50 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
         grad_diff(g, a, n, axis, prepend, append, 1),
         grad_diff(g, a, n, axis, prepend, append, 2),
     )
+
+
+@vjp_rule(getattr(np, "trapezoid", None))  # NumPy >= 2.0
+def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
+    return (
+        _grad_trapezoid(g, y, x, dx, axis, 0),
+        _grad_trapezoid(g, y, x, dx, axis, 1),
+        _grad_trapezoid(g, y, x, dx, axis, 2),
+    )
+
+
+# ---------------------------------------------------------------- polynomials
+
+
+@vjp_rule(np.polyval)
+def polyval(g, ans, p, x):
+    return _grad_polyval_p(g, p, x), _grad_polyval_x(g, p, x)
+
+
+@vjp_rule(np.vander)
+def vander(g, ans, x, N=None, increasing=False):
+    return _grad_vander(g, x, N, increasing)
+
+
+# ---------------------------------------------------------------- vector products (gufuncs: the core
+# dimensions are the last ones, the loop dimensions broadcast)
+
+
+@vjp_rule(getattr(np, "vecdot", None))  # NumPy >= 2.0
+def vecdot(g, ans, x1, x2, out=None, *, axis=-1, axes=None, keepdims=False, dtype=None, casting="same_kind",
+           order="K", subok=True, signature=None):
+    return _grad_vecdot(g, x1, x2, axis, axes, keepdims, 0), _grad_vecdot(g, x1, x2, axis, axes, keepdims, 1)
+
+
+@vjp_rule(getattr(np, "matvec", None))  # NumPy >= 2.2
+def matvec(g, ans, x1, x2, out=None, *, axes=None, dtype=None, casting="same_kind", order="K", subok=True,
+           signature=None):
+    return _grad_matvec(g, x1, x2, axes, 0), _grad_matvec(g, x1, x2, axes, 1)
+
+
+@vjp_rule(getattr(np, "vecmat", None))  # NumPy >= 2.2
+def vecmat(g, ans, x1, x2, out=None, *, axes=None, dtype=None, casting="same_kind", order="K", subok=True,
+           signature=None):
+    return _grad_vecmat(g, x1, x2, axes, 0), _grad_vecmat(g, x1, x2, axes, 1)
 
 
 # ---------------------------------------------------------------- shape
@@ -496,6 +555,11 @@ def swapaxes(g, ans, a, axis1, axis2):
 @vjp_rule(np.moveaxis)
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(g, destination, source)
+
+
+@vjp_rule(np.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    return _unroll_axis(g, a, axis, start)
 
 
 @vjp_rule(np.broadcast_to)
@@ -643,6 +707,11 @@ def choose(g, ans, a, choices, out=None, mode="raise"):
     return None, _grad_choose(g, a, choices, mode)
 
 
+@vjp_rule(np.select)
+def select(g, ans, condlist, choicelist, default=0):
+    return None, _grad_select_choices(g, condlist, choicelist), _grad_select_default(g, condlist, default)
+
+
 @vjp_rule(np.compress)
 def compress(g, ans, condition, a, axis=None, out=None):
     return None, grad_take(g, a, np.flatnonzero(condition), axis)
@@ -668,7 +737,7 @@ def array(g, ans, object, dtype=None, *, copy=True, order="K", subok=False, ndmi
     return unarray(g, object, dtype)
 
 
-@vjp_rule(np.asarray, np.asanyarray, np.ascontiguousarray)
+@vjp_rule(np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray)
 def asarray(g, ans, a, dtype=None, order=None, *, device=None, copy=None, like=None):
     return unarray(g, a, dtype)
 
@@ -802,3 +871,155 @@ def _grad_add_reduce_initial(g, initial):
     if initial is np._NoValue:
         return None
     return unbroadcast(g, initial)
+
+
+def _unroll_axis(g, a, axis, start=0):
+    """Adjoint of ``np.rollaxis(a, axis, start)``: ``g`` with the rolled axis moved back."""
+    n = np.ndim(a)
+    axis = axis % n if -n <= axis < n else axis   # NumPy has already refused an axis out of range
+    start = start + n if start < 0 else start
+    start = start - 1 if axis < start else start
+    return np.moveaxis(g, start, axis)
+
+
+def _grad_trapezoid(g, y, x, dx, axis, which):
+    """Adjoint of ``y`` (which 0), ``x`` (1) or ``dx`` (2) in ``np.trapezoid(y, x, dx, axis)``, which is
+    ``sum(d * (y[1:] + y[:-1]) / 2, axis)`` with ``d = diff(x)`` (or ``dx``) along ``axis``, as NumPy
+    computes it."""
+    if which == 2 and x is not None:
+        return None   # dx is ignored when x is given
+    if which == 1 and x is None:
+        return None
+    y = np.asarray(y)
+    nd = y.ndim
+    hi, lo = [slice(None)] * nd, [slice(None)] * nd
+    hi[axis], lo[axis] = slice(1, None), slice(None, -1)
+    hi, lo = tuple(hi), tuple(lo)
+    if x is None:
+        d = dx
+    else:
+        x = np.asarray(x)
+        if x.ndim == 1:
+            shape = [1] * nd
+            shape[axis] = x.shape[0] - 1
+            d = np.reshape(np.diff(x), shape)
+        else:
+            d = np.diff(x, axis=axis)
+    avg = (y[hi] + y[lo]) / 2.0
+    gp = expand_reduced(g, avg * d, axis)
+    if which == 0:
+        half = unbroadcast(gp * d, avg) / 2.0
+        gy = np.zeros(y.shape, np.result_type(float_dtype(y), half))
+        gy[lo] += half
+        gy[hi] += half
+        return gy
+    gd = unbroadcast(gp * avg, d)
+    if which == 2:
+        return gd
+    gd = np.ravel(gd) if x.ndim == 1 else gd
+    ax = 0 if x.ndim == 1 else axis
+    hi, lo = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    hi[ax], lo[ax] = slice(1, None), slice(None, -1)
+    gx = np.zeros(x.shape, np.result_type(float_dtype(x), gd))
+    gx[tuple(hi)] += gd
+    gx[tuple(lo)] -= gd
+    return gx
+
+
+def _grad_polyval_p(g, p, x):
+    """Adjoint of the coefficients ``p`` in ``np.polyval(p, x)``: ``g`` times the powers of ``x``."""
+    p, x = np.asarray(p), np.asarray(x)
+    powers = np.vander(np.ravel(x).astype(float_dtype(x), copy=False), len(p))
+    return (np.ravel(np.broadcast_to(g, x.shape)) @ powers).astype(float_dtype(p), copy=False)
+
+
+def _grad_polyval_x(g, p, x):
+    """Adjoint of ``x`` in ``np.polyval(p, x)``: ``g`` times the derivative polynomial at ``x``."""
+    slope = np.polyval(np.polyder(np.asarray(p)), x)
+    return unbroadcast(np.asarray(g * slope).astype(float_dtype(x), copy=False), x)
+
+
+def _grad_vander(g, x, N=None, increasing=False):
+    """Adjoint of ``x`` in ``np.vander(x, N, increasing)``: column ``x**k`` gives ``k * x**(k-1)``."""
+    x = np.asarray(x)
+    x = x.astype(float_dtype(x), copy=False)
+    n = len(x) if N is None else N
+    if n <= 1:
+        return zeros_like(x)
+    g = np.asarray(g)
+    lower = np.vander(x, n - 1, increasing=increasing)   # x**(k-1) for the columns k >= 1
+    if increasing:
+        g, k = g[:, 1:], np.arange(1, n, dtype=x.dtype)
+    else:
+        g, k = g[:, :-1], np.arange(n - 1, 0, -1, dtype=x.dtype)
+    return np.sum(g * lower * k, axis=1)
+
+
+def _grad_select_choices(g, condlist, choicelist):
+    """Adjoints of the choices of ``np.select``: ``g`` where a choice's condition is the first true one."""
+    taken, pieces = False, []
+    for cond, choice in zip(condlist, choicelist):
+        pieces.append(unbroadcast(np.where(np.logical_and(cond, np.logical_not(taken)), g, 0.0), choice))
+        taken = np.logical_or(taken, cond)
+    return pieces if isinstance(choicelist, list) else type(choicelist)(pieces)
+
+
+def _grad_select_default(g, condlist, default):
+    """Adjoint of ``default`` of ``np.select``: ``g`` where no condition is true."""
+    return unbroadcast(np.where(np.any(np.broadcast_arrays(*condlist), axis=0), 0.0, g), default)
+
+
+def _no_axes(name, axes, keepdims=False):
+    if axes is not None or keepdims:
+        raise NotImplementedError(f"no derivative rule for np.{name} with axes= or keepdims=; "
+                                  f"np.{name} without them has one")
+
+
+def _grad_vecdot(g, x1, x2, axis, axes, keepdims, which):
+    """Adjoint of ``x1`` (which 0) or ``x2`` (1) in ``np.vecdot(x1, x2, axis=axis)``, which is
+    ``sum(conj(x1) * x2, axis)``: the other operand times ``g``, summed over broadcast loop dimensions."""
+    _no_axes("vecdot", axes, keepdims)
+    a, b = np.moveaxis(np.asarray(x1), axis, -1), np.moveaxis(np.asarray(x2), axis, -1)
+    ge = np.expand_dims(g, -1)
+    if which == 0:
+        return np.moveaxis(unbroadcast(np.conj(ge * b), a), -1, axis)
+    return np.moveaxis(unbroadcast(ge * np.conj(a), b), -1, axis)
+
+
+def _grad_matvec(g, x1, x2, axes, which):
+    """Adjoint of the matrix ``x1`` (which 0) or the vector ``x2`` (1) in ``np.matvec(x1, x2)``."""
+    _no_axes("matvec", axes)
+    a, v = np.asarray(x1), np.asarray(x2)
+    ge = np.expand_dims(g, -1)   # (..., m, 1)
+    if which == 0:
+        return unbroadcast(ge * np.expand_dims(v, -2), a)
+    return unbroadcast(np.sum(a * ge, axis=-2), v)
+
+
+def _grad_vecmat(g, x1, x2, axes, which):
+    """Adjoint of the vector ``x1`` (which 0) or the matrix ``x2`` (1) in ``np.vecmat(x1, x2)``, which
+    is ``sum(conj(x1)[..., :, None] * x2, axis=-2)``."""
+    _no_axes("vecmat", axes)
+    v, a = np.asarray(x1), np.asarray(x2)
+    ge = np.expand_dims(g, -2)   # (..., 1, m)
+    if which == 0:
+        return unbroadcast(np.conj(np.sum(a * ge, axis=-1)), v)
+    return unbroadcast(np.expand_dims(np.conj(v), -1) * ge, a)
+
+
+def _grad_outer(name, g, A, B, which):
+    """Adjoint of ``A`` (which 0) or ``B`` (1) in ``np.<name>.outer(A, B)``, whose result has the shape
+    ``A.shape + B.shape``."""
+    na, nb = np.ndim(A), np.ndim(B)
+    g = np.asarray(g)
+    if which == 0:
+        if name == "multiply":
+            grad = g * B if nb == 0 else np.tensordot(g, B, nb)
+        else:
+            grad = np.sum(g, axis=tuple(range(na, na + nb)))
+        return unbroadcast(grad, A)
+    if name == "multiply":
+        grad = A * g if na == 0 else np.tensordot(A, g, na)
+    else:
+        grad = np.sum(g, axis=tuple(range(na)))
+    return unbroadcast(-grad if name == "subtract" else grad, B)

@@ -1,12 +1,15 @@
 """Cases for the rules of ``sourcegrad/rules/numpy.py`` added for ``np.nan_to_num``, ``np.choose``,
 ``np.compress``/``ndarray.compress``, ``np.unstack``, ``np.cumulative_sum``/``np.cumulative_prod``,
-``np.astype`` and the ufunc methods ``np.add.reduce``... ``np.multiply.accumulate``: positional and
-keyword arguments, every axis form, 0-d to 3-D inputs, Python numbers. Functions the installed NumPy
-lacks (``np.unstack``, ``np.cumulative_sum``, ``np.astype``: NumPy >= 2.1) have no case."""
+``np.astype``, ``np.trapezoid``, ``np.polyval``, ``np.vander``, ``np.select``, ``np.vecdot``,
+``np.matvec``/``np.vecmat`` and the ufunc methods ``np.add.reduce``... ``np.multiply.accumulate``,
+``np.add.outer``/``np.subtract.outer``/``np.multiply.outer``: positional and keyword arguments, every
+axis form, 0-d to 3-D inputs, Python numbers. Functions the installed NumPy lacks (``np.unstack``,
+``np.cumulative_sum``, ``np.astype``: NumPy >= 2.1; ``np.trapezoid``, ``np.vecdot``: NumPy >= 2.0;
+``np.matvec``, ``np.vecmat``: NumPy >= 2.2) have no case."""
 
 import numpy as np
 
-from ._base import away, case, distinct, tag_of, unary_cases, uniform, weights, weights_like
+from ._base import away, case, distinct, tag, tag_of, unary_cases, uniform, weights, weights_like
 
 # ---------------------------------------------------------------- np.nan_to_num
 
@@ -302,3 +305,173 @@ for _axis in (1, -1):
 for _x, _axis in [(_xa, 0), (_xa, 2), (away((5,), 0.5, 1.5), 0), (np.array([[0.5, 0.0, 2.0, 0.0], [1.5, 2.0, 0.0, 3.0]]), 1)]:
     case(f"multiply.accumulate[{tag_of(_x)},axis={_axis}]", multiply_accumulate, (_x, weights_like(_x), _axis), (0,),
          np.multiply.accumulate)
+
+
+# ---------------------------------------------------------------- np.trapezoid (NumPy >= 2.0)
+
+
+def trapezoid(y, c):
+    return np.sum(np.trapezoid(y) * c)
+
+
+def trapezoid_axis(y, c, axis):
+    return np.sum(np.trapezoid(y, axis=axis) * c)
+
+
+def trapezoid_x(y, x, c, axis):
+    return np.sum(np.trapezoid(y, x, axis=axis) * c)
+
+
+def trapezoid_dx(y, dx, c):
+    return np.sum(np.trapezoid(y, None, dx) * c)
+
+
+def trapezoid_keywords(y, x, c):
+    return np.sum(np.trapezoid(y=y, x=x, axis=0) * c)
+
+
+# ---------------------------------------------------------------- np.polyval, np.vander
+
+
+def polyval(p, x, c):
+    return np.sum(np.polyval(p, x) * c)
+
+
+def polyval_keyword(p, x, c):
+    return np.sum(np.polyval(p=p, x=x) * c)
+
+
+def vander(x, c):
+    return np.sum(np.vander(x) * c)
+
+
+def vander_n(x, c, n, increasing):
+    return np.sum(np.vander(x, n, increasing) * c)
+
+
+def vander_keyword(x, c):
+    return np.sum(np.vander(x, N=3, increasing=True) * c)
+
+
+# ---------------------------------------------------------------- np.select
+
+
+def select(x, y, c):
+    return np.sum(np.select([x > 0.3, y < 0.0], [x, y]) * c)
+
+
+def select_default(x, y, d, c):
+    return np.sum(np.select([x > 0.0, x < -0.5], (x * y, y), d) * c)
+
+
+def select_keyword(x, y, d, c):
+    return np.sum(np.select(condlist=[y > 0.0, x > 0.0, x > -2.0], choicelist=[x, y, 2.0 * x], default=d) * c)
+
+
+# ---------------------------------------------------------------- np.vecdot (NumPy >= 2.0), np.matvec and
+# np.vecmat (NumPy >= 2.2)
+
+
+def vecdot(x, y, c):
+    return np.sum(np.vecdot(x, y) * c)
+
+
+def vecdot_axis(x, y, c, axis):
+    return np.sum(np.vecdot(x, y, axis=axis) * c)
+
+
+def matvec(a, v, c):
+    return np.sum(np.matvec(a, v) * c)
+
+
+def vecmat(v, a, c):
+    return np.sum(np.vecmat(v, a) * c)
+
+
+# ---------------------------------------------------------------- ufunc outer
+
+
+def add_outer(x, y, c):
+    return np.sum(np.add.outer(x, y) * c)
+
+
+def subtract_outer(x, y, c):
+    return np.sum(np.subtract.outer(x, y) * c)
+
+
+def multiply_outer(x, y, c):
+    return np.sum(np.multiply.outer(x, y) * c)
+
+
+# ---------------------------------------------------------------- arguments of the cases above (at the end,
+# so that the arguments of the earlier cases stay what they were)
+
+if hasattr(np, "trapezoid"):   # NumPy >= 2.0
+    _y3 = uniform((2, 3, 4))
+    case("trapezoid[4]", trapezoid, (uniform((4,)), 0.8), (0,), np.trapezoid)
+    case("trapezoid[1]", trapezoid, (uniform((1,)), 0.8), (0,), np.trapezoid)
+    case("trapezoid[2x3x4]", trapezoid, (_y3, weights((2, 3))), (0,), np.trapezoid)
+    for _axis in (0, 1, -2):
+        _c = weights(np.shape(np.trapezoid(_y3, axis=_axis)))
+        case(f"trapezoid[axis={_axis}]", trapezoid_axis, (_y3, _c, _axis), (0,), np.trapezoid)
+    for _y, _x, _axis in [(uniform((5,)), np.sort(uniform((5,))), -1), (_y3, np.sort(uniform((4,))), -1),
+                          (_y3, np.sort(uniform((3,))), 1), (_y3, np.sort(uniform((2, 3, 4)), axis=0), 0),
+                          (_y3, np.sort(uniform((3, 4)), axis=0), -2),
+                          (_y3, np.sort(uniform((2, 1, 4)), axis=-1), -1)]:
+        _c = weights_like(np.trapezoid(_y, _x, axis=_axis))
+        case(f"trapezoid[x={tag_of(_x)},{tag_of(_y)},axis={_axis}]", trapezoid_x, (_y, _x, _c, _axis), (0, 1),
+             np.trapezoid)
+    case("trapezoid[dx]", trapezoid_dx, (uniform((3, 4)), 0.3, weights((3,))), (0, 1), np.trapezoid)
+    case("trapezoid[dx,array]", trapezoid_dx, (uniform((3, 4)), uniform((3, 1)), weights((3,))), (0, 1),
+         np.trapezoid)
+    case("trapezoid[keywords]", trapezoid_keywords, (uniform((4, 2)), np.sort(uniform((4,))), weights((2,))),
+         (0, 1), np.trapezoid)
+
+for _p, _x in [(uniform((4,)), uniform((2, 3))), (uniform((3,)), 0.4), (uniform((3,)), uniform(())),
+               (uniform((1,)), uniform((3,))), (uniform((5,)), uniform((2, 2, 3)))]:
+    case(f"polyval[{tag_of(_p)},{tag_of(_x)}]", polyval, (_p, _x, weights_like(_x)), (0, 1), np.polyval)
+case("polyval[keyword]", polyval_keyword, (uniform((3,)), uniform((4,)), weights((4,))), (0, 1), np.polyval)
+
+case("vander", vander, (uniform((4,)), weights((4, 4))), (0,), np.vander)
+case("vander[1]", vander, (uniform((1,)), weights((1, 1))), (0,), np.vander)
+for _n, _increasing in [(3, False), (3, True), (5, True), (1, False), (2, False), (0, True)]:
+    case(f"vander[N={_n},increasing={_increasing}]", vander_n, (uniform((4,)), weights((4, _n)), _n, _increasing),
+         (0,), np.vander)
+case("vander[keyword]", vander_keyword, (uniform((5,)), weights((5, 3))), (0,), np.vander)
+
+case("select", select, (uniform((3, 4)), uniform((3, 4)), weights((3, 4))), (0, 1), np.select)
+case("select[broadcast]", select, (uniform((2, 3, 4)), uniform((4,)), weights((2, 3, 4))), (0, 1), np.select)
+case("select[0d]", select, (uniform(()), uniform(()), weights(())), (0, 1), np.select)
+case("select[default]", select_default, (uniform((3, 4)), uniform((3, 1)), 0.25, weights((3, 4))), (0, 1, 2),
+     np.select)
+case("select[default,array]", select_default, (uniform((3, 4)), uniform((4,)), uniform((3, 1)), weights((3, 4))),
+     (0, 1, 2), np.select)
+case("select[keyword]", select_keyword, (uniform((2, 5)), uniform((5,)), uniform((2, 5)), weights((2, 5))),
+     (0, 1, 2), np.select)
+
+if hasattr(np, "vecdot"):   # NumPy >= 2.0
+    for _sx, _sy in [((4,), (4,)), ((3, 4), (4,)), ((2, 3, 4), (3, 4)), ((2, 1, 4), (3, 4)), ((3, 4), (2, 1, 4))]:
+        _x, _y = uniform(_sx), uniform(_sy)
+        case(f"vecdot[{tag(_sx)},{tag(_sy)}]", vecdot, (_x, _y, weights_like(np.vecdot(_x, _y))), (0, 1), np.vecdot)
+    for _sx, _sy, _axis in [((3, 4), (3, 4), 0), ((3, 4), (3, 1), 0), ((2, 3, 4), (2, 3, 4), 1),
+                            ((2, 3, 4), (3, 4), -2)]:
+        _x, _y = uniform(_sx), uniform(_sy)
+        case(f"vecdot[{tag(_sx)},{tag(_sy)},axis={_axis}]", vecdot_axis,
+             (_x, _y, weights_like(np.vecdot(_x, _y, axis=_axis)), _axis), (0, 1), np.vecdot)
+
+if hasattr(np, "matvec"):   # NumPy >= 2.2
+    for _sa, _sv in [((3, 4), (4,)), ((2, 3, 4), (4,)), ((3, 4), (2, 4)), ((2, 1, 3, 4), (5, 4)), ((1, 4), (4,))]:
+        _a, _v = uniform(_sa), uniform(_sv)
+        case(f"matvec[{tag(_sa)},{tag(_sv)}]", matvec, (_a, _v, weights(np.matvec(_a, _v).shape)), (0, 1),
+             np.matvec)
+        _v = uniform(_sv[:-1] + (_sa[-2],))
+        case(f"vecmat[{tag(np.shape(_v))},{tag(_sa)}]", vecmat, (_v, _a, weights(np.vecmat(_v, _a).shape)), (0, 1),
+             np.vecmat)
+
+for _sx, _sy in [((3,), (4,)), ((2, 3), (4,)), ((3,), (2, 1, 2)), ((), (3,)), (None, (2, 3)), ((2, 3), None),
+                 (None, None), ((), ())]:
+    _x, _y = uniform(_sx), uniform(_sy)
+    _c = weights(None if _sx is None and _sy is None else np.shape(np.add.outer(_x, _y)))
+    for _fn, _primitive in [(add_outer, np.add.outer), (subtract_outer, np.subtract.outer),
+                            (multiply_outer, np.multiply.outer)]:
+        case(f"{_fn.__name__.replace('_', '.')}[{tag(_sx)},{tag(_sy)}]", _fn, (_x, _y, _c), (0, 1), _primitive)

@@ -231,7 +231,8 @@ def array_of_arrays(x, y, c):
 
 
 def asarray(x, c):
-    return np.sum(np.asarray(x) * c) + np.sum(np.asanyarray(x) * c * c) + np.sum(np.ascontiguousarray(x).T * c.T)
+    return (np.sum(np.asarray(x) * c) + np.sum(np.asanyarray(x) * c * c) + np.sum(np.ascontiguousarray(x).T * c.T)
+            + np.sum(np.asfortranarray(x) * c * c * c))
 
 
 def copy(x, c):
@@ -380,7 +381,8 @@ for _kth, _axis in [(2, -1), (1, 0), ((0, 3), -1)]:
     case(f"partition[kth={_kth},axis={_axis}]", partition, (_xd, weights((2, 3, 4)), _kth, _axis), (0,), np.partition)
 case("array[scalars]", array_of_scalars, (0.6, -1.3, weights((3,))), (0, 1), np.array)
 case("array[arrays]", array_of_arrays, (uniform((3,)), uniform((3,)), weights((2, 3))), (0, 1), np.array)
-case("asarray", asarray, (_x34, weights((3, 4))), (0,), (np.asarray, np.asanyarray, np.ascontiguousarray))
+case("asarray", asarray, (_x34, weights((3, 4))), (0,), (np.asarray, np.asanyarray, np.ascontiguousarray,
+                                                                 np.asfortranarray))
 case("copy", copy, (_x34, weights((3, 4))), (0,), np.copy)
 case("copy[py]", copy, (0.4, 1.5), (0,), np.copy)
 case("full", full, (0.7, weights((2, 3))), (0,), np.full)
@@ -393,3 +395,30 @@ def array_ndmin(x, c):
 
 
 case("array[ndmin]", array_ndmin, (uniform((4,)), weights((1, 1, 4))), (0,), np.array)
+
+
+# ---------------------------------------------------------------- np.rollaxis (cases at the end: the
+# arguments of the cases above stay what they were)
+
+
+def rollaxis(x, c, axis):
+    return np.sum(np.rollaxis(x, axis) * c)
+
+
+def rollaxis_start(x, c, axis, start):
+    return np.sum(np.rollaxis(x, axis, start) * c)
+
+
+def rollaxis_keyword(x, c):
+    return np.sum(np.rollaxis(x, axis=0, start=3) * c)
+
+
+_x3r = uniform((2, 3, 4))
+for _axis in (2, -1, 1, 0):
+    case(f"rollaxis[axis={_axis}]", rollaxis, (_x3r, weights(np.rollaxis(_x3r, _axis).shape), _axis), (0,),
+         np.rollaxis)
+for _x, _axis, _start in [(_x3r, 0, 2), (_x3r, 0, 3), (_x3r, 2, 1), (_x3r, 1, -1), (_x3r, -1, -3), (_x3r, 1, 1),
+                          (uniform((3, 4)), 1, 0), (uniform((5,)), 0, 1), (uniform((2, 1, 3, 2)), 3, 1)]:
+    case(f"rollaxis[{tag_of(_x)},axis={_axis},start={_start}]", rollaxis_start,
+         (_x, weights(np.rollaxis(_x, _axis, _start).shape), _axis, _start), (0,), np.rollaxis)
+case("rollaxis[keyword]", rollaxis_keyword, (_x3r, weights((3, 4, 2))), (0,), np.rollaxis)
