@@ -74,6 +74,9 @@ _SCALE = "scale = max(abs(values[0]), abs(values[1]), abs(value))"
 _REL = "rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)"
 _RATIO = "ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0), np.where(diff > 0, np.inf, 0.0))"
 _INNER = "only changes the inner np.where that keeps the division quiet; its result is discarded where it matters"
+# the two guards named below, in reverse.py and optimize.py
+_NO_RULE_GUARD = 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",'
+_MATH_FALLBACK = 'return found and value is math and name not in self.names.bound'
 EQUIVALENT = {
     (_C, "return grad.astype(dtype, copy=False)", "False -> True"):
         "copying a fresh internal array that nothing else holds",
@@ -175,15 +178,15 @@ EQUIVALENT = {
      "constant 0 -> 1 (+1)"):
         "the defaults of constant_values and end_values are never read: the rule passes constant_values on only "
         "when it was given, and ignores end_values (constants of the ramp)",
-    ("sourcegrad/transforms/reverse.py", 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",', "statement dropped (Raise)"):
+    ("sourcegrad/transforms/reverse.py", _NO_RULE_GUARD, "statement dropped (Raise)"):
         "a second guard no program reaches: the normalizer declines every call without a rule and lowers only "
         "operators that have one, so the rule is never missing here",
-    ("sourcegrad/transforms/reverse.py", 'raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",', "first two arguments swapped"):
+    ("sourcegrad/transforms/reverse.py", _NO_RULE_GUARD, "first two arguments swapped"):
         "the same unreachable guard (its message is never built)",
-    ("sourcegrad/transforms/optimize.py", 'return found and value is math and name not in self.names.bound', "returns None instead"):
+    ("sourcegrad/transforms/optimize.py", _MATH_FALLBACK, "returns None instead"):
         "the fallback after the externals check: no adjoint holds a math call the inliner did not register "
         "(only inlined rules' expressions are folded, and their math is in externals)",
-    ("sourcegrad/transforms/optimize.py", 'return found and value is math and name not in self.names.bound', "statement dropped (Return)"):
+    ("sourcegrad/transforms/optimize.py", _MATH_FALLBACK, "statement dropped (Return)"):
         "the same fallback (None is falsy like its False)",
     ("sourcegrad/rules/numpy.py", "@vjp_rule(np.diagonal, np.ndarray.diagonal)", "first two arguments swapped"):
         "the same rule registered for both, in either order",
