@@ -46,9 +46,8 @@ def model(x, W):
 
 
 def branchy(x):
-    if np.sum(x) > 0:
-        return np.sum(x ** 2)
-    return np.sum(np.sin(x))
+    with np.errstate(all="ignore"):   # source mode declines with blocks
+        return np.sum(np.sin(x))
 
 
 def large_values(x):
@@ -238,8 +237,8 @@ def test_check_grad_source_not_applicable_is_not_a_failure():
     report = sg.check_grad(branchy, np.array([0.5, -0.2]))
     assert report.ok
     assert report.modes["source"].startswith("not applicable: ")
-    assert "control flow" in report.modes["source"]
-    assert report.fallback_reason and "control flow" in report.fallback_reason
+    assert "with block" in report.modes["source"]
+    assert report.fallback_reason and "with block" in report.fallback_reason
     assert "not applicable" in str(report)
     assert not any(r.pair == ("source", "tape") for r in report.results)
 

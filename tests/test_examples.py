@@ -156,16 +156,22 @@ def test_mlp_main_returns_what_it_printed():
     assert got_accuracy == pytest.approx(accuracy, abs=1 / 300 + 1e-12)
 
 
-def test_newton_sqrt_prints_the_right_gradient_and_why_it_used_the_tape():
+def test_newton_sqrt_differentiates_the_loop_in_source_mode_and_says_why_the_guarded_one_used_the_tape():
     out = run_example("newton_sqrt.py")
-    first = re.fullmatch(rf"d sqrt\(a\)/da at a=2: ({NUMBER}) \(exact: ({NUMBER}) \)", out.splitlines()[0])
+    lines = out.splitlines()
+    first = re.fullmatch(rf"d sqrt\(a\)/da at a=2: ({NUMBER}) \(exact: ({NUMBER}) \)", lines[0])
     assert first, out
     assert float(first.group(1)) == pytest.approx(1 / (2 * math.sqrt(2.0)), rel=1e-12)
     assert float(first.group(2)) == pytest.approx(1 / (2 * math.sqrt(2.0)), rel=1e-15)
-    assert "mode: tape" in out.splitlines()
+    assert lines[1] == "mode: source"
+    assert lines[2].startswith("def dnewton_sqrt_da(a") and "    while abs(x_1 * x_1 - a) > 1e-12:" in lines
+    assert any(line.strip().startswith("for _ in range(trips):") for line in lines)
+    guarded = next(line for line in lines if line.startswith("guarded: "))
+    assert float(guarded.split()[1]) == pytest.approx(1 / (2 * math.sqrt(2.0)), rel=1e-12)
+    assert "mode: tape" in lines
     source = (EXAMPLES / "newton_sqrt.py").read_text().splitlines()
-    line = next(i + 1 for i, text in enumerate(source) if text.strip().startswith("while "))
-    assert f"why: while loop at line {line}: control flow is not supported" in out
+    line = next(i + 1 for i, text in enumerate(source) if text.strip() == "try:")
+    assert f"why: try block at line {line} is not supported in source mode" in out
 
 
 def test_pytorch_style_prints_the_losses_and_fit_of_a_correct_training():

@@ -20,6 +20,17 @@ class Aliases:
         self._contents = {}     # container name -> names of the objects it holds (a list's items)
         self._held = set()      # names some container holds
 
+    def copy(self):
+        """An independent copy (the normalizer rolls back to one when it lowers a loop again)."""
+        new = Aliases.__new__(Aliases)
+        new._parent = dict(self._parent)
+        new._members = {k: set(v) for k, v in self._members.items()}
+        new._escaped = set(self._escaped)
+        new._saved = set(self._saved)
+        new._contents = {k: set(v) for k, v in self._contents.items()}
+        new._held = set(self._held)
+        return new
+
     def _root(self, name):
         if name not in self._parent:
             self._parent[name] = name

@@ -11,7 +11,7 @@ import ast
 import numpy as np
 
 from ..rules import is_elementwise, lookup_vjp
-from .ir import IDENTITY, Assign, Passive
+from .ir import IDENTITY, Assign, Loop, Passive, walk_statements
 
 SCALAR = "scalar"
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average"}
@@ -64,17 +64,33 @@ def _always_scalar(stmt):
         keepdims is None or isinstance(keepdims, ast.Constant) and not keepdims.value)
 
 
+def _targets(stmt):
+    """The names an IR statement assigns (a loop: its header's target names)."""
+    if isinstance(stmt, Assign):
+        return [stmt.target]
+    if isinstance(stmt, Passive):
+        return list(stmt.targets)
+    if isinstance(stmt, Loop) and isinstance(stmt.header, ast.For):
+        return [n.id for n in ast.walk(stmt.header.target) if isinstance(n, ast.Name)]
+    return []
+
+
 def needs_adjoint(program):
     """The SSA names whose adjoint the output's gradient needs."""
     result = program.result
     needed = set()
     if isinstance(result, ast.Name) and result.id in program.active:
         needed.add(result.id)
-    for stmt in reversed(program.body):
-        if isinstance(stmt, Assign) and stmt.active and stmt.target in needed:
-            for atom in list(stmt.args) + list(stmt.kwargs.values()):
-                if isinstance(atom, ast.Name) and atom.id in program.active:
-                    needed.add(atom.id)
+    assigns = [s for s in walk_statements(program.body) if isinstance(s, Assign) and s.active]
+    changed = True
+    while changed:   # a loop reads on the next iteration what its body assigns later: until nothing changes
+        changed = False
+        for stmt in reversed(assigns):
+            if stmt.target in needed:
+                for atom in list(stmt.args) + list(stmt.kwargs.values()):
+                    if isinstance(atom, ast.Name) and atom.id in program.active and atom.id not in needed:
+                        needed.add(atom.id)
+                        changed = True
     return needed
 
 
@@ -82,17 +98,49 @@ class ShapeClasses:
     """Equivalence classes of 'same shape'. Values of class SCALAR are Python/NumPy scalars."""
 
     def __init__(self, program, scalar_params):
-        self._classes = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
-        for stmt in program.body:
-            if isinstance(stmt, Assign):
-                self._classes[stmt.target] = self._of_assign(stmt)
-            elif isinstance(stmt, Passive):
-                value = getattr(stmt.stmt, "value", None)
-                for target in stmt.targets:
-                    known = len(stmt.targets) == 1 and value is not None
-                    self._classes[target] = self._of_expression(value) if known else ("value", target)
-                    if self._classes[target] is None:
-                        self._classes[target] = ("value", target)
+        """Names assigned in several places (the joins of branches, values carried around loops) get the
+        class all their assignments agree on, else one of their own: a fixpoint, from the optimistic guess
+        that each is what its first assignment says (a loop may read a value its body assigns later)."""
+        params = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
+        statements = list(walk_statements(program.body))
+        sites = {}
+        for stmt in statements:
+            for target in _targets(stmt):
+                sites[target] = sites.get(target, 0) + 1
+        joins = {name for name, count in sites.items() if count > 1}
+        guess = {name: SCALAR for name in joins}
+        for attempt in range(len(joins) + 3):
+            if attempt == len(joins) + 2:   # no fixpoint (classes need not move one way): every join its own
+                guess = {name: ("value", name) for name in joins}
+            self._classes = dict(params)
+            self._classes.update(guess)
+            found = {}
+            for stmt in statements:
+                for target, cls in self._assigned_classes(stmt):
+                    if target in joins:
+                        found.setdefault(target, set()).add(cls)
+                    else:
+                        self._classes[target] = cls
+            agreed = {name: next(iter(found[name])) if len(found.get(name, ())) == 1 else ("value", name)
+                      for name in joins}
+            if agreed == guess:
+                break
+            guess = agreed
+
+    def _assigned_classes(self, stmt):
+        if isinstance(stmt, Assign):
+            return [(stmt.target, self._of_assign(stmt))]
+        if isinstance(stmt, Passive):
+            value = getattr(stmt.stmt, "value", None)
+            found = []
+            for target in stmt.targets:
+                known = len(stmt.targets) == 1 and value is not None
+                cls = self._of_expression(value) if known else None
+                found.append((target, cls if cls is not None else ("value", target)))
+            return found
+        if isinstance(stmt, Loop):
+            return [(name, ("value", name)) for name in _targets(stmt)]
+        return []
 
     def _of_expression(self, expr):
         """The class of an elementwise expression of atoms (``1 - y``, ``x > 0``), else None."""

@@ -44,6 +44,7 @@ class Assign:
     kwargs: dict
     active: bool
     node: ast.AST = None
+    back_edge: bool = False   # a loop's carried value taking its value for the next iteration (or after a break)
 
 
 @dataclass
@@ -56,6 +57,50 @@ class Passive:
     stmt: ast.stmt
     targets: tuple = ()
     effect: bool = False
+    back_edge: bool = False
+
+
+@dataclass
+class If:
+    """``if test: body else: orelse``; ``test`` names a passive value computed before (the branch taken
+    is read again by the adjoint). Names assigned in both branches and read after (the joins) are
+    assigned at the end of each branch that falls through."""
+
+    test: str
+    body: list
+    orelse: list
+    node: ast.AST = None
+
+
+@dataclass
+class Loop:
+    """A ``for`` or ``while`` loop. ``header`` is the ``ast.For`` (target and iterable, renamed) or
+    ``ast.While`` (test, renamed) with an empty body. The values carried from one iteration to the
+    next (``carried``: user name -> the name holding it) are assigned before the loop, at the end of
+    the body and before each ``break``; after the loop they hold the loop's results."""
+
+    header: ast.stmt
+    body: list
+    carried: dict
+    node: ast.AST = None
+
+
+@dataclass
+class Break:
+    """``break`` out of the innermost loop (last statement of its block)."""
+
+    node: ast.AST = None
+
+
+def walk_statements(body):
+    """Every IR statement in ``body``, nested blocks included, in program order."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk_statements(stmt.body)
+            yield from walk_statements(stmt.orelse)
+        elif isinstance(stmt, Loop):
+            yield from walk_statements(stmt.body)
 
 
 @dataclass

@@ -62,6 +62,15 @@ class Namespace:
         builtin = source.globals.get("__builtins__", builtins)
         self._builtins = builtin.__dict__ if isinstance(builtin, types.ModuleType) else builtin
 
+    def snapshot(self):
+        """The names chosen so far, to ``restore`` (the normalizer lowers a loop again after learning more)."""
+        return (set(self.taken), set(self.bound), dict(self.externals), self._next_temp, dict(self._next_suffix))
+
+    def restore(self, state):
+        taken, bound, externals, next_temp, next_suffix = state
+        self.taken, self.bound, self.externals = set(taken), set(bound), dict(externals)
+        self._next_temp, self._next_suffix = next_temp, dict(next_suffix)
+
     def _is_free(self, name):
         """Whether ``name`` may be bound by the generated function without hiding anything it reads."""
         if name in self.taken or name in self.source.closure or name in self._builtins:

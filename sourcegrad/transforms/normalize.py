@@ -31,6 +31,7 @@ from ..rules import is_nondifferentiable, lookup_vjp
 from ..runtime.helpers import added_at, check_written, updated
 from . import effects
 from .aliases import Aliases
+from .control import ControlFlow
 from .ir import IDENTITY, PACK, Assign, Passive, Program, clone
 from .names import Namespace
 from .parse import TAPE_HINT, parse_function
@@ -59,7 +60,6 @@ STATEMENT_NAMES = {
     ast.AsyncFor: "async for loop", ast.AsyncWith: "async with block", ast.Break: "break statement",
     ast.Continue: "continue statement",
 }
-CONTROL_FLOW = {ast.If, ast.For, ast.While, ast.Try, ast.Raise, ast.Break, ast.Continue, ast.AsyncFor}
 EXPRESSION_NAMES = {
     ast.IfExp: "conditional expression (a if c else b)", ast.BoolOp: "and/or expression",
     ast.Lambda: "lambda", ast.ListComp: "list comprehension", ast.SetComp: "set comprehension",
@@ -125,14 +125,41 @@ class _Container:
 
 
 class _Renamer(ast.NodeTransformer):
-    """Reads every name of an expression through a scope (see ``Normalizer.rename``)."""
+    """Reads every name of an expression through a scope (see ``Normalizer.rename``); names a comprehension
+    or lambda inside it binds are its own."""
 
     def __init__(self, normalizer, scope):
         self.normalizer, self.scope = normalizer, scope
+        self.inner = frozenset()
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load):
+        if isinstance(node.ctx, ast.Load) and node.id not in self.inner:
             return ast.copy_location(self.normalizer.read(node.id, self.scope, node), node)
+        return node
+
+    def comprehension(self, node):
+        outer = self.inner
+        first = node.generators[0]
+        first.iter = self.visit(first.iter)   # evaluated outside the comprehension
+        self.inner = outer | {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        for k, generator in enumerate(node.generators):
+            if k:
+                generator.iter = self.visit(generator.iter)
+            generator.ifs = [self.visit(test) for test in generator.ifs]
+        for field in ("elt", "key", "value"):
+            if hasattr(node, field):
+                setattr(node, field, self.visit(getattr(node, field)))
+        self.inner = outer
+        return node
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = comprehension
+
+    def visit_Lambda(self, node):
+        node.args = self.visit(node.args)   # defaults are evaluated outside
+        outer = self.inner
+        self.inner = outer | {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        node.body = self.visit(node.body)
+        self.inner = outer
         return node
 
 
@@ -158,7 +185,7 @@ def normalize(func, wrt_names):
     return Normalizer(parse_function(func)).run(wrt_names)
 
 
-class Normalizer:
+class Normalizer(ControlFlow):
     def __init__(self, source):
         self.main = source
         self.names = Namespace(source)
@@ -176,6 +203,11 @@ class Normalizer:
         self.inlining = []
         self.hazards = []           # (name, error): in-place updates that are wrong unless name is a number
         self.sources = [source]     # every parse.Source read: the main function, then each inlined helper
+        self.loops = []             # the loops being lowered, innermost last (control.ControlFlow)
+        self.written_in_loops = []  # (alias keys, name, node) of in-place writes inside them, checked at the end
+        self.canonical_bodies = {}  # id(function tree) -> its body in canonical form (structure.canonical)
+        self._loads_outside = {}
+        self.owners = {}            # SSA name -> (scope, user name) it is a version of
 
     # ---- entry ----
 
@@ -203,18 +235,6 @@ class Normalizer:
 
     # ---- statements ----
 
-    def lower_body(self, stmts, scope, owner):
-        for i, stmt in enumerate(stmts):
-            self.refuse_everywhere(stmt, scope)
-            if isinstance(stmt, ast.Return):
-                if i != len(stmts) - 1:
-                    raise scope.source.error(stmts[i + 1], "unreachable code after return", TAPE_HINT)
-                if stmt.value is None:
-                    break
-                return self.lower_result(stmt.value, scope)
-            self.lower_statement(stmt, scope)
-        raise scope.source.error(owner, f"{owner.name} returns nothing; there is no output to differentiate")
-
     def refuse_everywhere(self, stmt, scope):
         """Constructs declined wherever they appear in a statement, even in code with no gradient."""
         err = scope.source.error
@@ -237,6 +257,25 @@ class Normalizer:
             if isinstance(node, ast.Constant) and isinstance(node.value, complex):
                 raise err(node, "complex numbers are not supported in source mode: the derivative rules are "
                           "written for real values", TAPE_HINT)
+
+    def statement_locals(self, scope):
+        """The names the function being lowered binds with statements (not those only a comprehension binds)."""
+        tree = scope.source.tree
+        key = ("statements", tree)
+        if key not in self._locals:
+            found = {a.arg for a in ast.walk(tree.args) if isinstance(a, ast.arg)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)):
+                    targets = [node.target]
+                else:
+                    continue
+                for target in targets:
+                    found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name)
+                                 and isinstance(n.ctx, ast.Store))
+            self._locals[key] = found
+        return self._locals[key]
 
     def local_names(self, scope):
         """Every name the function being lowered binds (its locals), read lazily by lambdas."""
@@ -272,9 +311,6 @@ class Normalizer:
             return
         kind = STATEMENT_NAMES.get(type(stmt), type(stmt).__name__ + " statement")
         lineno = scope.source.location(stmt)[1]
-        if type(stmt) in CONTROL_FLOW:
-            raise err(stmt, f"{kind} at line {lineno}: control flow is not supported in source mode yet",
-                      TAPE_HINT)
         raise err(stmt, f"{kind} at line {lineno} is not supported in source mode", TAPE_HINT)
 
     def lower_assign(self, targets, value, scope, stmt):
@@ -425,9 +461,9 @@ class Normalizer:
         scope.env[name] = ast.Name(version, ast.Load())
 
     def new_version(self, name, scope):
-        if scope.main and name not in self.names.bound:
-            return self.names.claim(name)
-        return self.names.fresh(name)
+        version = self.names.claim(name) if scope.main and name not in self.names.bound else self.names.fresh(name)
+        self.owners[version] = (scope, name)
+        return version
 
     def lower_result(self, value, scope):
         if isinstance(value, (ast.Tuple, ast.List)):
@@ -568,10 +604,9 @@ class Normalizer:
         if isinstance(expr, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in expr.elts):
             items = [self.atomize(e, scope) for e in expr.elts]
             return _Op(PACK, type(expr)(items, ast.Load()), items)
-        kind = EXPRESSION_NAMES.get(type(expr), type(expr).__name__)
         if isinstance(expr, ast.IfExp):
-            raise err(expr, f"{kind} on a value that carries a gradient: control flow is not supported in "
-                      "source mode yet", TAPE_HINT)
+            return self.lower_ifexp(expr, scope)
+        kind = EXPRESSION_NAMES.get(type(expr), type(expr).__name__)
         raise err(expr, f"{kind} built from values that carry a gradient is not supported in source mode",
                   TAPE_HINT)
 
@@ -696,6 +731,9 @@ class Normalizer:
             if type(atom) is ast.Name:
                 return ast.Name(atom.id, ast.Load())
             return clone(atom)
+        if name in self.statement_locals(scope):
+            raise scope.source.error(node, f"{name} is read where it may not have been assigned (it is a local "
+                                     "variable, assigned on some paths only, or later)", TAPE_HINT)
         if scope.main:
             return ast.Name(name, ast.Load())
         found, value = scope.source.resolve(name)
@@ -1135,6 +1173,8 @@ class Normalizer:
         if not unknown_reach and not any(self.aliases.saved(k) for k in keys) and not active:
             for member in reach:
                 self.containers.pop(member, None)
+            if self.loops:   # the adjoint may read it from another iteration: checked after the loop
+                self.written_in_loops.append((keys, name, node))
             return INPLACE
         if copy_allowed and not deep and self.kinds.get(getattr(atom, "id", None)) is not None \
                 and self.rebindable(name, scope) is not None:
@@ -1156,13 +1196,19 @@ class Normalizer:
         self.check_effects(value, scope, stmt)
         self.emit_passive(ast.Expr(self.rename(value, scope)), (), effect=True)
 
+    def alone_among_versions(self, key):
+        """No name other than earlier versions of the same variable (which the function can no longer name:
+        the joins of branches and loops copy one into the next) can reach ``key``'s object."""
+        owner = self.owners.get(key)
+        return all(m == key or owner is not None and self.owners.get(m) == owner for m in self.aliases.members(key))
+
     def rebindable(self, name, scope):
         """The SSA name holding user name ``name`` when no other name (nor the caller) can see its object,
         so a write can make a new version instead; else None."""
         atom = scope.env.get(name)
         if not isinstance(atom, ast.Name) or atom.id not in self.names.bound:
             return None
-        if scope.borrowed.get(name) == atom.id or not self.aliases.alone(atom.id) or self.aliases.held(atom.id):
+        if scope.borrowed.get(name) == atom.id or not self.alone_among_versions(atom.id) or self.aliases.held(atom.id):
             return None
         if self.aliases.escaped(atom.id):
             return None

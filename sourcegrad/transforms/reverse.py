@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ..errors import TransformError
 from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
-from .analysis import SCALAR, ShapeClasses, needs_adjoint
+from .analysis import SCALAR, ShapeClasses, _targets, needs_adjoint
 from .inline import bind_arguments, inline
-from .ir import IDENTITY, PACK, Assign, Passive
+from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, clone, walk_statements
 
 
 @dataclass
@@ -40,79 +40,361 @@ def reverse(program, wrt, scalar_params=()):
         if shapes.of(ast.Name(name, ast.Load())) != SCALAR:
             raise error
     result = program.result
-    adjoints = {}
     result_name = result.id if isinstance(result, ast.Name) else program.name
     seed = names.fresh("b" + result_name)
-    if isinstance(result, ast.Name) and result.id in needed:
-        adjoints[result.id] = seed
-    statements = []
+    sweep = _Sweep(program, needed, shapes, seed)
+    primal, statements = sweep.block(program.body)
 
-    def accumulate(target, expr):
-        if target in adjoints:
-            name = adjoints[target]
-            statements.append(_assign(name, ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), expr)))
-        else:
-            adjoints[target] = names.fresh("b" + target)
-            statements.append(_assign(adjoints[target], expr))
-
-    for stmt in reversed(program.body):
-        if not isinstance(stmt, Assign):
-            continue
-        if stmt.target not in adjoints:
-            continue
-        g = ast.Name(adjoints[stmt.target], ast.Load())
-        if stmt.prim is IDENTITY:
-            accumulate(stmt.args[0].id, g)
-            continue
-        if stmt.prim is PACK:
-            for i, atom in enumerate(stmt.args):
-                if _is_active(atom, needed):
-                    accumulate(atom.id, ast.Subscript(g, ast.Constant(i), ast.Load()))
-            continue
-        rule = lookup_vjp(stmt.prim)
-        if rule is None:
-            raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",
-                                     'Register one with sg.vjp_rule, or use mode="tape".')
-        arguments = bind_arguments(rule, stmt.args, stmt.kwargs, stmt.node, names.source)
-        ans = ast.Name(stmt.target, ast.Load())
-
-        def keep_broadcast(atom, ans=ans):
-            return not shapes.same(atom, ans)
-
-        params = list(rule.signature.parameters.values())
-        active = {}   # parameter index -> operand name, for each operand that needs an adjoint
-        for index, param in enumerate(params):
-            atom = arguments.get(param.name)
-            if param.kind == param.VAR_POSITIONAL:
-                if any(_is_active(a, needed) for a in atom or ()):
-                    raise names.source.error(stmt.node, f"the rule of {rule.name} gives no gradient for its "
-                                             "variadic arguments", 'Use mode="tape".')
-            elif _is_active(atom, needed):
-                active[index] = atom.id
-        setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, keep_broadcast)
-        statements.extend(setup)
-        found = [(active[i], expr) for i, expr in adjoints_of.items()]
-        for name, expr in _merge_repeated(found):
-            accumulate(name, expr)
-
-    defined = {s.target for s in program.body if isinstance(s, Assign)} | set(program.params)
-    lost = sorted(set(adjoints) - defined)
+    defined = set(sweep.sites) | set(program.params)
+    lost = sorted(set(sweep.adjoints) - defined)
     if lost:   # a gradient reached a value no primitive made: it would be dropped silently
         raise names.source.error(names.source.tree, f"internal error: the gradient reaches {', '.join(lost)}, "
                                  "which source mode did not compute through a primitive; please report it",
                                  'Use mode="tape" meanwhile.', cls=TransformError)
     grads = []
     for param in wrt:
-        if param in adjoints:
-            grads.append(ast.Name(adjoints[param], ast.Load()))
+        if param in sweep.live:
+            grads.append(ast.Name(sweep.adjoints[param], ast.Load()))
         else:
             zeros = names.load("zeros_like", helpers.zeros_like)
             grads.append(ast.Call(zeros, [ast.Name(param, ast.Load())], []))
-    primal = [_primal_statement(s) for s in program.body]
-    effects = {id(p) for p, s in zip(primal, program.body)
-               if isinstance(s, Passive) and (s.effect or _has_effects(p))}
+    if isinstance(result, ast.Name) and result.id in sweep.in_loops:
+        # the adjoint restores values of earlier iterations into the loop's names: keep the one returned
+        value = names.fresh(result_name + "_value")
+        primal.append(_assign(value, ast.Name(result.id, ast.Load())))
+        result = ast.Name(value, ast.Load())
+    effects = sweep.effects
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
                    names, effects)
+
+
+class _Sweep:
+    """Writes the primal and the adjoint of a structured program, block by block.
+
+    ``live`` is the flow state of the adjoint: the primal names whose adjoint variable holds a value at the
+    point being written (the first contribution assigns it, later ones add to it; the adjoint of a name's
+    assignment hands its adjoint on and, for a value carried around a loop, resets it to zero). Before a
+    branch or a loop, the adjoints it adds into that are not yet live are set to zero, so that every path
+    leaves the same names live.
+
+    Inside loops the primal records, at the end of each straight run of statements, the values of the loop's
+    names that the adjoint of that run reads (``saved.append(...)``); the adjoint pops them back before it
+    runs that run's adjoint (``... = saved.pop()``). Each loop counts its iterations (``trips``); its adjoint
+    runs that many times."""
+
+    def __init__(self, program, needed, shapes, seed):
+        self.program = program
+        self.names = program.names
+        self.needed = needed
+        self.shapes = shapes
+        self.adjoints = {}
+        self.live = set()
+        result = program.result
+        if isinstance(result, ast.Name) and result.id in needed:
+            self.adjoints[result.id] = seed
+            self.live.add(result.id)
+        self.sites = {}           # primal name -> number of places assigning it (parameters count one)
+        for name in program.params:
+            self.sites[name] = 1
+        for stmt in walk_statements(program.body):
+            for target in _targets(stmt):
+                self.sites[target] = self.sites.get(target, 0) + 1
+        self.in_loops = set()     # names assigned inside some loop
+        for stmt in walk_statements(program.body):
+            if isinstance(stmt, Loop):
+                self.in_loops |= {t for inner in [stmt] + list(walk_statements(stmt.body)) for t in _targets(inner)}
+        self.loop_names = None    # names assigned inside the outermost loop being written, or None outside loops
+        self.records = []         # record lists of the outermost loop being written
+        self.effects = set()
+        self._summaries = {}
+
+    # ---- blocks ----
+
+    def block(self, stmts):
+        """(primal statements, adjoint statements) of a block."""
+        runs, structures = _split(stmts)
+        in_loop = self.loop_names is not None
+        adjoint, primal_parts = [], [None] * len(structures)
+        # An if that breaks on some paths ends the block (canonical form): nothing after it runs on those paths,
+        # so what its adjoint reads itself (its condition) is recorded before it, with the run before it.
+        leaving = bool(structures) and isinstance(structures[-1], If) and _breaks(structures[-1])
+        for j in range(len(runs) - 1, -1, -1):
+            if leaving and j == len(runs) - 1:
+                continue
+            parts = []   # (adjoint statements, the names they read themselves that this record restores)
+            if leaving and j == len(runs) - 2:
+                parts.append(self.structure_adjoint(structures[j], primal_parts, j))
+            run = []
+            self.run_adjoint(runs[j], run)
+            parts.append((run, _reads_all(run)))
+            if j > 0:
+                parts.append(self.structure_adjoint(structures[j - 1], primal_parts, j - 1))
+            segment = [s for statements, _ in parts for s in statements]
+            reads = set().union(*(r for _, r in parts))
+            saved = sorted(reads & self.loop_names) if in_loop else []
+            if saved:
+                record = self.names.fresh("saved")
+                self.records.append(record)
+                segment.insert(0, _assign_names(saved, _call(ast.Attribute(ast.Name(record, ast.Load()), "pop",
+                                                                           ast.Load()))))
+                runs[j] = _append_record(runs[j], record, saved)
+            adjoint.extend(segment)
+        primal = []
+        for j, run in enumerate(runs):
+            if j > 0:
+                primal.extend(primal_parts[j - 1])
+            primal.extend(self.primal_statement(s) for s in run)
+        return primal, adjoint
+
+    def structure_adjoint(self, stmt, primal_parts, index):
+        """(adjoint statements of a branch or loop, the names they read outside its own blocks); its primal
+        goes to ``primal_parts[index]``."""
+        before, compound, own_reads, primal_parts[index] = self.structure(stmt)
+        return before + ([compound] if compound is not None else []), _reads_all(before) | own_reads
+
+    def run_adjoint(self, run, out):
+        """The adjoint of a straight run of statements (in reverse), appended to ``out``."""
+        for stmt in reversed(run):
+            if isinstance(stmt, Assign) and stmt.target in self.live:
+                self.assign_adjoint(stmt, out)
+
+    # ---- branches and loops ----
+
+    def structure(self, stmt):
+        """(adjoint statements before it, its adjoint compound statement or None, the names that compound reads
+        itself, its primal statements)."""
+        assigned, accumulated, work = self.summary(stmt)
+        if not work:
+            return [], None, set(), [self.plain_primal(stmt)]
+        before = []
+        carried = set(stmt.carried.values()) & self.needed if isinstance(stmt, Loop) else set()
+        for name in sorted((accumulated | carried) - self.live):
+            if self.sites.get(name, 0) > assigned.get(name, 0):   # assigned before it too
+                before.append(self.zero(name))
+                self.live.add(name)
+        entry = set(self.live)
+        outside = {n for n in entry if self.sites.get(n, 0) > assigned.get(n, 0)}
+        if isinstance(stmt, If):
+            primal_body, adjoint_body = self.block(stmt.body)
+            after_body = self.live
+            self.live = set(entry)
+            primal_else, adjoint_else = self.block(stmt.orelse)
+            after_else = self.live
+            differ = {n for n in after_body ^ after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
+            if differ:
+                raise self.internal(stmt, f"the adjoints of {', '.join(sorted(differ))} differ between the branches")
+            self.live = {n for n in after_body | after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
+            test = ast.Name(stmt.test, ast.Load())
+            compound = ast.If(test, adjoint_body or [ast.Pass()], adjoint_else) if adjoint_body or adjoint_else \
+                else None
+            primal = [ast.If(ast.Name(stmt.test, ast.Load()), primal_body or [ast.Pass()], primal_else)]
+            return before, compound, {stmt.test}, primal
+        # a loop
+        outermost = self.loop_names is None
+        if outermost:
+            self.loop_names = set(assigned)
+            self.records = []
+        trips = self.names.fresh("trips")
+        self.loop_names.add(trips)
+        try:
+            primal_body, adjoint_body = self.block(stmt.body)
+            after = {n for n in self.live if self.sites.get(n, 0) > assigned.get(n, 0)}
+            if after != outside:
+                raise self.internal(stmt, "the adjoints live around the loop change from one iteration to the next")
+            self.live = entry
+            header = _copy_header(stmt.header)
+            header.body = [ast.AugAssign(ast.Name(trips, ast.Store()), ast.Add(), ast.Constant(1))] + primal_body
+            primal = [_assign(trips, ast.Constant(0)), header]
+            counter = self.names.fresh("_")
+            compound = ast.For(ast.Name(counter, ast.Store()),
+                               _call(self.names.load("range", range), [ast.Name(trips, ast.Load())]),
+                               adjoint_body or [ast.Pass()], [])
+            compound.type_comment = None
+            if outermost:
+                primal = [_assign(r, ast.List([], ast.Load())) for r in self.records] + primal
+        finally:
+            if outermost:
+                self.loop_names = None
+        return before, compound, {trips}, primal
+
+    def summary(self, stmt):
+        """(names assigned inside ``stmt`` -> how many times, names whose adjoint it adds into, whether its
+        adjoint does anything)."""
+        key = id(stmt)
+        if key not in self._summaries:
+            inner = [stmt] + list(walk_statements(stmt.body + (stmt.orelse if isinstance(stmt, If) else [])))
+            assigned = {}
+            for s in inner:
+                for t in _targets(s):
+                    assigned[t] = assigned.get(t, 0) + 1
+            accumulated, work = set(), False
+            for s in inner:
+                if isinstance(s, Assign) and s.target in self.needed:
+                    work = True
+                    accumulated |= {a.id for a in list(s.args) + list(s.kwargs.values())
+                                    if _is_active(a, self.needed)}
+            self._summaries[key] = (assigned, accumulated, work)
+        return self._summaries[key]
+
+    def zero(self, name):
+        """``bname = 0.0`` (for a scalar) or ``zeros_like(name)``."""
+        if self.shapes.of(ast.Name(name, ast.Load())) == SCALAR:
+            value = ast.Constant(0.0)
+        else:
+            value = _call(self.names.load("zeros_like", helpers.zeros_like), [ast.Name(name, ast.Load())])
+        return _assign(self.adjoint_name(name), value)
+
+    def internal(self, stmt, detail):
+        return self.names.source.error(stmt.node, f"internal error: {detail}; please report it",
+                                       'Use mode="tape" meanwhile.', cls=TransformError)
+
+    # ---- one statement ----
+
+    def adjoint_name(self, name):
+        if name not in self.adjoints:
+            self.adjoints[name] = self.names.fresh("b" + name)
+        return self.adjoints[name]
+
+    def accumulate(self, target, expr, out):
+        name = self.adjoint_name(target)
+        if target in self.live:
+            out.append(_assign(name, ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), expr)))
+        else:
+            out.append(_assign(name, expr))
+            self.live.add(target)
+
+    def assign_adjoint(self, stmt, out):
+        """The adjoint of ``target = prim(args)``: each active operand receives its contribution."""
+        names, shapes, needed = self.names, self.shapes, self.needed
+        g = ast.Name(self.adjoints[stmt.target], ast.Load())
+        contributions = []
+        if stmt.prim is IDENTITY:
+            contributions = [(stmt.args[0].id, g)]
+        elif stmt.prim is PACK:
+            contributions = [(atom.id, ast.Subscript(g, ast.Constant(i), ast.Load()))
+                             for i, atom in enumerate(stmt.args) if _is_active(atom, needed)]
+        else:
+            rule = lookup_vjp(stmt.prim)
+            if rule is None:
+                raise names.source.error(stmt.node, f"no derivative rule for {primitive_name(stmt.prim)}",
+                                         'Register one with sg.vjp_rule, or use mode="tape".')
+            arguments = bind_arguments(rule, stmt.args, stmt.kwargs, stmt.node, names.source)
+            ans = ast.Name(stmt.target, ast.Load())
+
+            def keep_broadcast(atom, ans=ans):
+                return not shapes.same(atom, ans)
+
+            params = list(rule.signature.parameters.values())
+            active = {}   # parameter index -> operand name, for each operand that needs an adjoint
+            for index, param in enumerate(params):
+                atom = arguments.get(param.name)
+                if param.kind == param.VAR_POSITIONAL:
+                    if any(_is_active(a, needed) for a in atom or ()):
+                        raise names.source.error(stmt.node, f"the rule of {rule.name} gives no gradient for its "
+                                                 "variadic arguments", 'Use mode="tape".')
+                elif _is_active(atom, needed):
+                    active[index] = atom.id
+            setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, keep_broadcast)
+            out.extend(setup)
+            contributions = _merge_repeated([(active[i], expr) for i, expr in adjoints_of.items()])
+        # the target's adjoint is handed on: a value carried around a loop starts again from zero (its
+        # earlier value, from the previous iteration, gets its own contributions); any other is done
+        if stmt.back_edge:
+            reset = self.zero(stmt.target)
+        else:
+            reset = None
+            self.live.discard(stmt.target)
+        for name, expr in contributions:
+            self.accumulate(name, expr, out)
+        if reset is not None:
+            out.append(reset)
+
+    # ---- primal ----
+
+    def primal_statement(self, stmt):
+        if isinstance(stmt, Passive):
+            if stmt.effect or _has_effects(stmt.stmt):
+                self.effects.add(id(stmt.stmt))
+            return stmt.stmt
+        if isinstance(stmt, Break):
+            return ast.Break()
+        if isinstance(stmt, ast.stmt):   # a record of a loop's values
+            return stmt
+        return _assign(stmt.target, stmt.value)
+
+    def plain_primal(self, stmt):
+        """The primal of a branch or loop whose adjoint does nothing: the statements as they are."""
+        if isinstance(stmt, If):
+            return ast.If(ast.Name(stmt.test, ast.Load()), [self.plain_primal(s) for s in stmt.body] or [ast.Pass()],
+                          [self.plain_primal(s) for s in stmt.orelse])
+        if isinstance(stmt, Loop):
+            header = _copy_header(stmt.header)
+            header.body = [self.plain_primal(s) for s in stmt.body] or [ast.Pass()]
+            return header
+        return self.primal_statement(stmt)
+
+
+def _breaks(stmt):
+    """Whether some path through an ``if`` breaks out of the loop around it."""
+    stack = list(stmt.body) + list(stmt.orelse)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, Break):
+            return True
+        if isinstance(inner, If):
+            stack.extend(inner.body + inner.orelse)
+    return False
+
+
+def _split(stmts):
+    """Runs of simple statements and the branches and loops between them: runs has one more item."""
+    runs, structures = [[]], []
+    for stmt in stmts:
+        if isinstance(stmt, (If, Loop)):
+            structures.append(stmt)
+            runs.append([])
+        else:
+            runs[-1].append(stmt)
+    return runs, structures
+
+
+def _append_record(run, record, names):
+    """``run`` with ``record.append(values)`` at its end, before the loop's carried values take their
+    values for the next iteration (and before a final break)."""
+    end = len(run)
+    while end and (isinstance(run[end - 1], Break) or getattr(run[end - 1], "back_edge", False)):
+        end -= 1
+    values = ast.Name(names[0], ast.Load()) if len(names) == 1 else ast.Tuple(
+        [ast.Name(n, ast.Load()) for n in names], ast.Load())
+    append = ast.Expr(_call(ast.Attribute(ast.Name(record, ast.Load()), "append", ast.Load()), [values]))
+    return run[:end] + [append] + run[end:]
+
+
+def _assign_names(names, value):
+    target = ast.Name(names[0], ast.Store()) if len(names) == 1 else ast.Tuple(
+        [ast.Name(n, ast.Store()) for n in names], ast.Store())
+    return ast.Assign([target], value)
+
+
+def _call(func, args=()):
+    return ast.Call(func, list(args), [])
+
+
+def _copy_header(header):
+    if isinstance(header, ast.For):
+        new = ast.For(clone(header.target), clone(header.iter), [], [])
+        new.type_comment = None
+        return new
+    return ast.While(clone(header.test), [], [])
+
+
+def _reads_all(stmts):
+    found = set()
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                found.add(node.id)
+    return found
 
 
 def _has_effects(stmt):
@@ -136,12 +418,6 @@ def _is_active(atom, needed):
 
 def _assign(name, value):
     return ast.Assign([ast.Name(name, ast.Store())], value)
-
-
-def _primal_statement(stmt):
-    if isinstance(stmt, Passive):
-        return stmt.stmt
-    return _assign(stmt.target, stmt.value)
 
 
 def _gradient_name(name, wrt):

@@ -3,33 +3,31 @@
 import numpy as np
 
 
-def with_if(x):
-    y = x * 2
-    if y > 1:  # <- error
-        y = y * 3
-    return y
+COUNTER = 0
 
 
-def with_for(x):
-    total = 0.0
-    for i in range(3):  # <- error
-        total = total + x * i
-    return total
+def with_global(x):
+    global COUNTER  # <- error
+    COUNTER += 1
+    return x * 2
+
+
+def with_raise(x):
+    if x < 0:
+        raise ValueError("negative")  # <- error
+    return x * 2
 
 
 def with_while(a):
     x = a
-    while abs(x * x - a) > 1e-12:  # <- error
-        x = 0.5 * (x + a / x)
+    while abs(x * x - a) > 1e-12:
+        with np.errstate(all="ignore"):  # <- error
+            x = 0.5 * (x + a / x)
     return x
 
 
 def with_comprehension(x):
     return sum([x * i for i in range(3)])  # <- error
-
-
-def with_conditional_expression(x):
-    return x * 2 if x > 0 else -x  # <- error
 
 
 def with_try(x):

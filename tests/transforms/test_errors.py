@@ -23,11 +23,10 @@ def marked_line(func):
 
 
 UNSUPPORTED = [
-    (bad.with_if, "if statement at line", 1.0),
-    (bad.with_for, "for loop at line", 1.0),
-    (bad.with_while, "while loop at line", 2.0),
+    (bad.with_global, "global statement at line", 1.0),
+    (bad.with_raise, "raise statement at line", 1.0),
+    (bad.with_while, "with block at line", 2.0),
     (bad.with_comprehension, "list comprehension", 1.0),
-    (bad.with_conditional_expression, "conditional expression", 1.0),
     (bad.with_try, "try block", 1.0),
     (bad.with_nested_def, "nested function definition", 1.0),
     (bad.assign_into_array, "z may share memory with another variable", np.ones(3)),
@@ -92,7 +91,7 @@ def test_auto_mode_newton_sqrt_gives_the_right_gradient_on_the_tape():
     g = sg.grad(bad.with_while)
     assert g(2.0) == pytest.approx(1 / (2 * np.sqrt(2.0)), rel=1e-9)
     assert g.mode == "tape"
-    assert "while loop at line" in g.fallback_reason
+    assert "with block at line" in g.fallback_reason
 
 
 def test_function_that_returns_nothing():
