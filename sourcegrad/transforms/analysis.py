@@ -135,11 +135,14 @@ class ShapeClasses:
             found = []
             for target in stmt.targets:
                 known = len(stmt.targets) == 1 and value is not None
+                if known and (isinstance(value, (ast.Name, ast.Constant)) or _is_size(value)):
+                    found.append((target, self.of(value)))   # a copy: the joins of branches and loops
+                    continue
                 cls = self._of_expression(value) if known else None
                 found.append((target, cls if cls is not None else ("value", target)))
             return found
         if isinstance(stmt, Loop):
-            return [(name, ("value", name)) for name in _targets(stmt)]
+            return [(name, SCALAR if stmt.counts else ("value", name)) for name in _targets(stmt)]
         return []
 
     def _of_expression(self, expr):

@@ -291,7 +291,9 @@ class ControlFlow:
         finally:
             self.loops.pop()
             body, self.body = self.body, outer
-        self.body.append(Loop(header, body, phis, stmt))
+        counts = isinstance(header, ast.For) and isinstance(header.iter, ast.Call) and \
+            self.free_object(header.iter.func) == (True, range)
+        self.body.append(Loop(header, body, phis, stmt, counts=counts))
         if outermost:
             self.check_loop_writes(written_from, scope)
         after = dict(before)
@@ -331,7 +333,7 @@ class ControlFlow:
         The iterable of a ``for`` is evaluated before the loop, with the names as they are there."""
         if isinstance(stmt, ast.While):
             return ast.While(ast.Constant(True), [], []), lambda: None
-        if not (self.is_active(stmt.iter, scope) or self.mentions_active(stmt.iter, scope)):
+        if not self.is_active(stmt.iter, scope):
             self.check_effects(stmt.iter, scope, stmt)
             iterable = self.rename(stmt.iter, scope)
             roots = self.alias_roots(iterable)

@@ -83,6 +83,7 @@ class Loop:
     body: list
     carried: dict
     node: ast.AST = None
+    counts: bool = False      # a ``for`` over ``range(...)``: its target is an int
 
 
 @dataclass

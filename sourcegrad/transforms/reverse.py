@@ -53,7 +53,7 @@ def reverse(program, wrt, scalar_params=()):
                                  'Use mode="tape" meanwhile.', cls=TransformError)
     grads = []
     for param in wrt:
-        if param in sweep.live:
+        if param in sweep.live and param not in sweep.zero_marked:
             grads.append(ast.Name(sweep.adjoints[param], ast.Load()))
         else:
             zeros = names.load("zeros_like", helpers.zeros_like)
@@ -89,6 +89,7 @@ class _Sweep:
         self.shapes = shapes
         self.adjoints = {}
         self.live = set()
+        self.zero_marked = set()  # live adjoints known to be zero, whose statement is not written yet
         result = program.result
         if isinstance(result, ast.Name) and result.id in needed:
             self.adjoints[result.id] = seed
@@ -129,6 +130,10 @@ class _Sweep:
             parts.append((run, _reads_all(run)))
             if j > 0:
                 parts.append(self.structure_adjoint(structures[j - 1], primal_parts, j - 1))
+            else:   # the end of the block: adjoints reset to zero get their statement
+                zeros = [self.zero(name) for name in sorted(self.zero_marked)]
+                self.zero_marked.clear()
+                parts.append((zeros, _reads_all(zeros)))
             segment = [s for statements, _ in parts for s in statements]
             reads = set().union(*(r for _, r in parts))
             saved = sorted(reads & self.loop_names) if in_loop else []
@@ -168,10 +173,12 @@ class _Sweep:
             return [], None, set(), [self.plain_primal(stmt)]
         before = []
         carried = set(stmt.carried.values()) & self.needed if isinstance(stmt, Loop) else set()
-        for name in sorted((accumulated | carried) - self.live):
-            if self.sites.get(name, 0) > assigned.get(name, 0):   # assigned before it too
+        for name in sorted(accumulated | carried):
+            if name in self.zero_marked or name not in self.live and \
+                    self.sites.get(name, 0) > assigned.get(name, 0):   # assigned before it too
                 before.append(self.zero(name))
                 self.live.add(name)
+                self.zero_marked.discard(name)
         entry = set(self.live)
         outside = {n for n in entry if self.sites.get(n, 0) > assigned.get(n, 0)}
         if isinstance(stmt, If):
@@ -257,7 +264,10 @@ class _Sweep:
 
     def accumulate(self, target, expr, out):
         name = self.adjoint_name(target)
-        if target in self.live:
+        if target in self.zero_marked:
+            self.zero_marked.discard(target)
+            out.append(_assign(name, expr))
+        elif target in self.live:
             out.append(_assign(name, ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), expr)))
         else:
             out.append(_assign(name, expr))
@@ -266,6 +276,11 @@ class _Sweep:
     def assign_adjoint(self, stmt, out):
         """The adjoint of ``target = prim(args)``: each active operand receives its contribution."""
         names, shapes, needed = self.names, self.shapes, self.needed
+        if stmt.target in self.zero_marked:   # its adjoint is zero here: nothing to hand on
+            if not stmt.back_edge:
+                self.zero_marked.discard(stmt.target)
+                self.live.discard(stmt.target)
+            return
         g = ast.Name(self.adjoints[stmt.target], ast.Load())
         contributions = []
         if stmt.prim is IDENTITY:
@@ -299,15 +314,12 @@ class _Sweep:
             contributions = _merge_repeated([(active[i], expr) for i, expr in adjoints_of.items()])
         # the target's adjoint is handed on: a value carried around a loop starts again from zero (its
         # earlier value, from the previous iteration, gets its own contributions); any other is done
-        if stmt.back_edge:
-            reset = self.zero(stmt.target)
-        else:
-            reset = None
-            self.live.discard(stmt.target)
+        self.live.discard(stmt.target)
         for name, expr in contributions:
             self.accumulate(name, expr, out)
-        if reset is not None:
-            out.append(reset)
+        if stmt.back_edge:
+            self.live.add(stmt.target)
+            self.zero_marked.add(stmt.target)
 
     # ---- primal ----
 
