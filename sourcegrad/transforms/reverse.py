@@ -115,6 +115,7 @@ class _Sweep:
         """(primal statements, adjoint statements) of a block."""
         runs, structures = _split(stmts)
         in_loop = self.loop_names is not None
+        marked_before = set(self.zero_marked)   # (zeros owed by an enclosing block stay owed there)
         adjoint, primal_parts = [], [None] * len(structures)
         # An if that breaks on some paths ends the block (canonical form): nothing after it runs on those paths,
         # so what its adjoint reads itself (its condition) is recorded before it, with the run before it.
@@ -130,9 +131,10 @@ class _Sweep:
             parts.append((run, _reads_all(run)))
             if j > 0:
                 parts.append(self.structure_adjoint(structures[j - 1], primal_parts, j - 1))
-            else:   # the end of the block: adjoints reset to zero get their statement
-                zeros = [self.zero(name) for name in sorted(self.zero_marked)]
-                self.zero_marked.clear()
+            else:   # the end of the block: adjoints reset to zero in it get their statement
+                owed = self.zero_marked - marked_before
+                zeros = [self.zero(name) for name in sorted(owed)]
+                self.zero_marked -= owed
                 parts.append((zeros, _reads_all(zeros)))
             segment = [s for statements, _ in parts for s in statements]
             reads = set().union(*(r for _, r in parts))
@@ -179,13 +181,17 @@ class _Sweep:
                 before.append(self.zero(name))
                 self.live.add(name)
                 self.zero_marked.discard(name)
-        entry = set(self.live)
+        entry, marked = set(self.live), set(self.zero_marked)
         outside = {n for n in entry if self.sites.get(n, 0) > assigned.get(n, 0)}
         if isinstance(stmt, If):
             primal_body, adjoint_body = self.block(stmt.body)
             after_body = self.live
+            if self.zero_marked != marked:
+                raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
             self.live = set(entry)
             primal_else, adjoint_else = self.block(stmt.orelse)
+            if self.zero_marked != marked:
+                raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
             after_else = self.live
             differ = {n for n in after_body ^ after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
             if differ:
@@ -206,7 +212,7 @@ class _Sweep:
         try:
             primal_body, adjoint_body = self.block(stmt.body)
             after = {n for n in self.live if self.sites.get(n, 0) > assigned.get(n, 0)}
-            if after != outside:
+            if after != outside or self.zero_marked != marked:
                 raise self.internal(stmt, "the adjoints live around the loop change from one iteration to the next")
             self.live = entry
             header = _copy_header(stmt.header)
