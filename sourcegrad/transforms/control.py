@@ -19,7 +19,10 @@ adjoint reads: a write the adjoint could see from another iteration is declined.
 """
 
 import ast
+import copy
 import operator
+
+from . import effects
 
 from .ir import IDENTITY, Assign, Break, If, Loop, Passive, clone
 from .parse import TAPE_HINT
@@ -81,6 +84,12 @@ class ControlFlow:
         some paths of which break: its other paths end the iteration where they end)."""
         for stmt in stmts:
             self.refuse_everywhere(stmt, scope)
+            expanded = self.expand_sums(stmt, scope)
+            if expanded is not None:
+                status, result = self.lower_block(expanded, scope)
+                if status != FALL:
+                    return status, result
+                continue
             if isinstance(stmt, ast.Return):
                 if stmt.value is None:
                     raise scope.source.error(stmt, f"{scope.source.tree.name} returns nothing; there is no "
@@ -242,6 +251,8 @@ class ControlFlow:
     # ---- loops ----
 
     def lower_loop(self, stmt, scope):
+        if self.unroll(stmt, scope):
+            return
         token = object()
         carried = self.carried_candidates(stmt, scope)
         active = {n for n in carried if n in scope.env and self.atom_is_active(scope.env[n])}
@@ -365,10 +376,12 @@ class ControlFlow:
         err = scope.source.error
         it, target = stmt.iter, stmt.target
         kind, operands = "items", [it]
-        if isinstance(it, ast.Call) and not it.keywords and isinstance(it.func, ast.Name):
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
             found, func = self.resolve_static(it.func, scope)
-            if found and func in (enumerate, zip, reversed):
-                kind, operands = func.__name__, list(it.args)
+            keywords = {kw.arg: kw.value for kw in it.keywords}
+            if found and func in (enumerate, zip, reversed) and (
+                    not keywords or func is enumerate and set(keywords) == {"start"} and len(it.args) == 1):
+                kind, operands = func.__name__, list(it.args) + list(keywords.values())
         if kind == "enumerate" and not 1 <= len(operands) <= 2 or kind == "reversed" and len(operands) != 1:
             raise err(it, f"{kind}() with these arguments is not supported in source mode", TAPE_HINT)
         if kind in ("enumerate", "zip"):
@@ -438,6 +451,127 @@ class ControlFlow:
         from .normalize import _Op   # (the normalizer's operation record)
         return _Op(operator.getitem, subscript, [subscript.value, clone(subscript.slice)])
 
+    # ---- loops over known lists and tuples, and sums of comprehensions ----
+
+    MAX_UNROLLED = 64
+
+    def unroll(self, stmt, scope):
+        """``for t in (a, b, c)`` (or a list or tuple built here whose items are known) with an item that
+        carries a gradient: the body once per item, with the target bound to it (no loop is left: the trip
+        count is fixed). Loops that break are not unrolled. Returns whether it unrolled."""
+        if not isinstance(stmt, ast.For) or any(isinstance(n, ast.Break) for n in ast.walk(stmt)):
+            return False
+        literal = isinstance(stmt.iter, (ast.List, ast.Tuple)) and not any(
+            isinstance(e, ast.Starred) for e in stmt.iter.elts)
+        known = None if literal else self.known_container(stmt.iter, scope)
+        if not literal and (known is None or known.kind == "dict"):
+            return False
+        if literal and not self.is_active(stmt.iter, scope) or known is not None and not any(
+                self.atom_is_active(a) for a in known.items):
+            return False
+        items = self.container_items(stmt.iter, scope)
+        if len(items) > self.MAX_UNROLLED:
+            raise scope.source.error(stmt, f"a loop over {len(items)} values that carry a gradient, held in a list or "
+                                     "tuple, is unrolled by source mode up to {self.MAX_UNROLLED} items", TAPE_HINT)
+        for item in items:
+            self.bind_unrolled(stmt.target, item, scope)
+            status, _ = self.lower_block(stmt.body, scope)
+            if status != FALL:
+                raise scope.source.error(stmt, "internal error: an unrolled loop body did not fall through",
+                                         TAPE_HINT)
+        return True
+
+    def bind_unrolled(self, target, item, scope):
+        if isinstance(target, ast.Name):
+            if isinstance(item, ast.Name) or isinstance(item, ast.Constant):
+                scope.env[target.id] = clone(item)
+                return
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, ast.Name):
+            container = self.containers.get(item.id)
+            if container is not None and container.kind != "dict" and len(container.items) == len(target.elts):
+                for part, value in zip(target.elts, container.items):
+                    self.bind_unrolled(part, value, scope)
+                return
+        raise scope.source.error(target, "this loop target cannot be bound to the items of a list or tuple of values "
+                                 "that carry a gradient in source mode (use plain names)", TAPE_HINT)
+
+    def expand_sums(self, stmt, scope):
+        """``sum(f(v) for v in it if c)`` (or of a list comprehension) whose items carry a gradient, evaluated
+        where the statement evaluates it unconditionally: an accumulating loop before the statement, which
+        then reads the total. None when the statement has no such sum."""
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)) or stmt.value is None:
+            return None
+        found = []
+        self._find_sums(stmt.value, scope, found, conditional=False)
+        if not found:
+            return None
+        others = [n for n in ast.walk(stmt.value) if isinstance(n, ast.Call) and all(n is not c for c in found)
+                  and not any(n is inner for c in found for inner in ast.walk(c))]
+        for call in others:   # the sums run first: nothing else in the statement may have effects
+            method, target = self.call_target(call, scope)
+            pure, _ = effects.written_arguments(call, target, method)
+            if not pure:
+                return None
+        statements = []
+        mapping = {}
+        rewritten = copy.deepcopy(stmt)   # the user's tree stays as it is (a loop around it may be lowered again)
+        copies = []
+        self._find_sums(rewritten.value, scope, copies, conditional=False)
+        for call in copies:
+            total = self.user_name("total", scope)
+            statements.extend(self.accumulating_loop(call, total, scope))
+            mapping[id(call)] = total
+        return statements + [_ReplaceCalls(mapping).visit(rewritten)]
+
+    def _find_sums(self, node, scope, found, conditional):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) in (1, 2) \
+                and not node.keywords and isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)) \
+                and self.resolve_static(node.func, scope) == (True, sum) and self.mentions_active(node, scope):
+            if conditional:
+                raise scope.source.error(node, "a sum of a comprehension that carries a gradient, evaluated only on "
+                                         "some paths (inside a conditional expression or and/or), is not "
+                                         "supported in source mode; assign it to a name first", TAPE_HINT)
+            found.append(node)
+            return
+        if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            return
+        for child in ast.iter_child_nodes(node):
+            inner = conditional or isinstance(node, (ast.IfExp, ast.BoolOp))
+            self._find_sums(child, scope, found, inner)
+
+    def accumulating_loop(self, call, total, scope):
+        """``total = start`` and the loops that add each item of the comprehension ``call`` sums."""
+        comprehension = call.args[0]
+        start = clone(call.args[1]) if len(call.args) == 2 else ast.Constant(0)
+        renames = {}
+        for generator in comprehension.generators:
+            if generator.is_async:
+                raise scope.source.error(generator, "async comprehensions are not supported", TAPE_HINT)
+            for name in ast.walk(generator.target):
+                if isinstance(name, ast.Name) and name.id not in renames:
+                    renames[name.id] = self.user_name(name.id, scope)
+        at = call
+
+        def renamed(node):
+            return _Rename(renames).visit(clone(node))
+
+        body = [ast.copy_location(ast.Assign([ast.Name(total, ast.Store())], ast.BinOp(
+            ast.Name(total, ast.Load()), ast.Add(), renamed(comprehension.elt))), at)]
+        for k in range(len(comprehension.generators) - 1, -1, -1):
+            generator = comprehension.generators[k]
+            for test in reversed(generator.ifs):
+                body = [ast.copy_location(ast.If(renamed(test), body, []), at)]
+            # the first iterable is evaluated outside the comprehension's scope
+            iterable = clone(generator.iter) if k == 0 else renamed(generator.iter)
+            loop = ast.For(renamed(generator.target), iterable, body, [])
+            loop.type_comment = None
+            body = [ast.copy_location(loop, at)]
+        first = ast.copy_location(ast.Assign([ast.Name(total, ast.Store())], start), at)
+        statements = [first] + body
+        for statement in statements:
+            ast.fix_missing_locations(statement)
+        return statements
+
     # ---- which names a loop carries ----
 
     def carried_candidates(self, stmt, scope):
@@ -494,6 +628,26 @@ class ControlFlow:
         scope.env = env
         del self.written_in_loops[written:]
         del self.sources[sources:]
+
+
+class _ReplaceCalls(ast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Call(self, node):
+        if id(node) in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[id(node)], ast.Load()), node)
+        return self.generic_visit(node)
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[node.id], node.ctx), node)
+        return node
 
 
 def same_atom(a, b):
