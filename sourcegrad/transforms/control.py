@@ -549,7 +549,9 @@ class ControlFlow:
                 raise scope.source.error(generator, "async comprehensions are not supported", TAPE_HINT)
             for name in ast.walk(generator.target):
                 if isinstance(name, ast.Name) and name.id not in renames:
-                    renames[name.id] = self.user_name(name.id, scope)
+                    # a comprehension's variables are its own: renamed when the function has a variable so named
+                    clash = name.id in self.statement_locals(scope) or name.id in scope.env
+                    renames[name.id] = self.user_name(name.id, scope) if clash else name.id
         at = call
 
         def renamed(node):
@@ -565,6 +567,7 @@ class ControlFlow:
             iterable = clone(generator.iter) if k == 0 else renamed(generator.iter)
             loop = ast.For(renamed(generator.target), iterable, body, [])
             loop.type_comment = None
+            loop.from_comprehension = True   # its variables are read nowhere else
             body = [ast.copy_location(loop, at)]
         first = ast.copy_location(ast.Assign([ast.Name(total, ast.Store())], start), at)
         statements = [first] + body
@@ -585,7 +588,7 @@ class ControlFlow:
         early = unassigned_reads(stmt.body, defined)
         if isinstance(stmt, ast.While):
             early |= loads(stmt.test)
-        outside = self.loads_outside(stmt, scope)
+        outside = set() if getattr(stmt, "from_comprehension", False) else self.loads_outside(stmt, scope)
         return {n for n in stored if n in scope.env or n in early or n in outside}
 
     def loads_outside(self, node, scope):

@@ -27,7 +27,7 @@ def with_while(a):
 
 
 def with_comprehension(x):
-    return sum([x * i for i in range(3)])  # <- error
+    return sum({x * i for i in range(3)})  # <- error
 
 
 def with_try(x):

@@ -26,7 +26,7 @@ UNSUPPORTED = [
     (bad.with_global, "global statement at line", 1.0),
     (bad.with_raise, "raise statement at line", 1.0),
     (bad.with_while, "with block at line", 2.0),
-    (bad.with_comprehension, "list comprehension", 1.0),
+    (bad.with_comprehension, "set comprehension", 1.0),
     (bad.with_try, "try block", 1.0),
     (bad.with_nested_def, "nested function definition", 1.0),
     (bad.assign_into_array, "z may share memory with another variable", np.ones(3)),

@@ -341,8 +341,12 @@ def flat(x):
     return sum(x.flat)
 
 
+def test_a_sum_of_a_comprehension_is_an_accumulating_loop():
+    g = assert_source_right(comprehension, X3)
+    assert "for k in range(len(x)):" in g.source and "v = x[k]" in g.source and "total_2 = total_1 + t0" in g.source
+
+
 @pytest.mark.parametrize("f,match", [
-    (comprehension, "comprehension"),
     (generator, "generator expression|no derivative rule for list"),
     (flat, r"attribute \.flat"),
 ])
