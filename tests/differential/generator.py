@@ -6,6 +6,16 @@ bounds, ``np.max`` ties... — from its input, so that programs whose inputs com
 ``KINK_MARGIN`` are discarded) and fixed helpers; the ``modules`` family adds a second generated module
 of helpers that ``f`` imports and calls.
 
+Control flow makes ``f`` discontinuous where a comparison of differentiated values changes its
+outcome, so every comparison of floats (``if``/``elif`` and ``while`` conditions, conditional
+expressions, the conditions of ``break``, ``continue`` and ``return``) is a kink too: ``margins``
+records its distance from its threshold wherever ``f`` evaluates it, inside a loop at every
+iteration (a compound statement is a ``Block``: its text in ``f``, and in ``margins`` the same lines
+with ``_m.append(...)`` lines added where conditions and kinks are evaluated, ``while`` conditions
+that record themselves, and ``return _m`` for every ``return``). Comparisons of ints (counters,
+shapes, the int argument ``n``) record nothing. ``test_margins_cover_every_control_flow_decision``
+checks that no path changes when an input moves by a fraction of the smallest margin.
+
 Every decision is drawn from a ``Chooser``: ``HypothesisChooser`` in the tests (derandomized in CI,
 shrinkable), ``RandomChooser`` in the long runner. Programs stay away from overflow (every value has
 a bound on its magnitude, operations whose bound would be large are not chosen or are squashed) and
@@ -28,13 +38,33 @@ Families (``FAMILIES``) pick the layout of the arguments and the constructs draw
 * ``comprehensions``: generator expressions, list and dict comprehensions over arrays and ranges;
 * ``modules``: helpers defined in another generated module, imported and called (module globals,
   default arguments, helper calling helper, aliases of imported functions);
-* ``effects``: ``np.add.at``, ``out=``, ``np.copyto``, ``dict.update``, list ``insert``/``pop``.
+* ``effects``: ``np.add.at``, ``out=``, ``np.copyto``, ``dict.update``, list ``insert``/``pop``;
+* ``branches``: ``if``/``elif``/``else`` on data (``np.sum(x) > 0.3``, ``a > b``), on shapes, on a local
+  flag and on a plain int argument ``n``, with ``and``/``or``/``not``; conditional expressions;
+  a variable defined in every arm, or defined before and assigned in some arms only; early
+  ``return`` (and ``if``/``elif`` returns) followed by more code; nested ifs;
+* ``loops``: ``for`` over ``range`` (constant, ``len(x)``, ``x.shape[0]``, start/stop/step, backwards,
+  ``n``, 0, 1 or many iterations), rows of an array, ``enumerate``, ``zip``, ``reversed``, tuples and
+  constants; accumulators (sums, ``+=``, products, decays, running maxima, a value constant on the
+  first iteration and differentiated after); ``while`` with a bounded count and a condition on the
+  data, fixed-point iterations, ``while True`` with ``break``; ``break``/``continue`` on data or on the
+  counter, ``for ... else``, ``return`` inside a loop; nested loops; item assignment into local
+  arrays (maps, recurrences ``y[i] = 0.5 * y[i - 1] + ...``, prefix sums, a branch per item); lists
+  appended to and stacked; recurrent states ``h = np.tanh(M @ u + 0.5 * h)``; helpers called in loops.
+  Differentiated values written into a plain array (``y = np.zeros(n)`` then ``y[i] = x[i]``, which
+  the tape refuses by name: the oracle's status 'refused') are drawn rarely; mostly the buffer is
+  made from the data (``x.copy()``, ``x * 0.0``) or a list is stacked instead.
+
+Every value keeps a bound across iterations (squashed by tanh, halved, or few iterations: at
+most 8 for ``while``). Arguments are floats and arrays, plus, in ``branches`` and ``loops``, maybe a
+plain int ``n`` (0 to 5, never differentiated).
 
 The constructs of the later families are generated even where an engine is known to refuse them:
 the oracle accepts a refusal only as source mode's ``TransformError`` (auto mode must then agree
 with finite differences); an error of the tape on valid code is a failure too.
 """
 
+import contextlib
 import itertools
 import math
 import random
@@ -47,7 +77,7 @@ MAX_BOUND = 60.0            # no intermediate value may exceed this in absolute 
 MAX_LENGTH = 30             # statements per program, at most (block constructs may add a few)
 
 FAMILIES = ("core", "scalar", "batched", "float32", "containers", "inplace", "views", "aliases",
-            "comprehensions", "modules", "effects")
+            "comprehensions", "modules", "effects", "branches", "loops")
 
 HELPER_MODULE_TOKEN = "__sg_helper_module__"      # replaced by the real module name when loaded
 
@@ -120,7 +150,8 @@ class Program:
     def __init__(self, family, params, wrt, statements, margins, result, seed, scale=1.5, dtype="float64",
                  helper_module=None, imports=()):
         self.family = family
-        self.params = params        # [(name, shape, low)]: low is the lower end of the input range, or None
+        self.params = params        # [(name, shape, low)]: low is the lower end of the input range, or None,
+                                    # or "int" for a plain int argument (0 to 5, never differentiated)
         self.wrt = wrt              # tuple of names
         self.statements = statements
         self.margins = margins      # [(index of the statement before which it is evaluated, text)]
@@ -149,6 +180,7 @@ class Program:
         for i, s in enumerate(self.statements + [None]):
             lines += [f"    _m.append({text})" for where, text in self.margins if where == i]
             if s is not None:
+                s = getattr(s, "margin_source", s)        # a Block: its lines with their margins
                 lines += [f"    {line}" for line in s.replace(HELPER_MODULE_TOKEN, helper_name).splitlines()]
         lines += ["    return _m", ""]
         lines += [textwrap.dedent(_GAP_HELPER), textwrap.dedent(HELPERS)]
@@ -158,6 +190,9 @@ class Program:
         rng = np.random.default_rng(self.seed)
         out = []
         for _, shape, low in self.params:
+            if low == "int":            # a plain int argument (never differentiated): 0 to 5
+                out.append(int(rng.integers(0, 6)))
+                continue
             if low is None:
                 value = rng.uniform(-self.scale, self.scale, size=shape)
             else:
@@ -170,7 +205,8 @@ class Program:
 
     @property
     def size(self):
-        return len(self.statements)
+        """Lines of ``f``'s body, without the return (a compound statement counts all its lines)."""
+        return sum(len(s.splitlines()) for s in self.statements)
 
     def __repr__(self):  # what hypothesis prints for a failing example
         text = f"Program(family={self.family!r}, seed={self.seed}, wrt={self.wrt}, scale={self.scale}, " \
@@ -180,6 +216,64 @@ class Program:
         if self.helper_module:
             text += f"\n\n# {HELPER_MODULE_TOKEN}.py:\n{self.helper_module}"
         return text
+
+
+class Block(str):
+    """A compound statement (``if``, ``for``, ``while``... with the statements around it that belong to
+    it): the text of ``f`` (the string itself) and ``margin_source``, the same lines for ``margins``
+    with ``_m.append(...)`` lines added where conditions and kinks are evaluated (inside a loop: at
+    every iteration), ``while`` conditions that record their own margin at every test, and
+    ``return _m`` in place of every ``return``."""
+
+    def __new__(cls, text, margin_source):
+        self = super().__new__(cls, text)
+        self.margin_source = margin_source
+        return self
+
+    def __getnewargs__(self):
+        return str(self), self.margin_source
+
+
+class Lines:
+    """A compound statement being written: (line of f or None, line of margins or None) pairs."""
+
+    def __init__(self):
+        self.items = []
+        self.depth = 0
+
+    def add(self, text, margin_text=None):
+        """Lines in both functions (``margin_text``: a different version of a one-line ``text`` for
+        ``margins``)."""
+        pad = "    " * self.depth
+        if margin_text is not None:
+            self.items.append((pad + text, pad + margin_text))
+            return
+        for line in text.splitlines():
+            self.items.append((pad + line, pad + line))
+
+    def margin(self, text):
+        """The distance of a condition or a kink from its threshold, recorded here in ``margins``."""
+        self.items.append((None, "    " * self.depth + f"_m.append({text})"))
+
+    def mark(self):
+        return len(self.items), self.depth
+
+    def insert(self, mark, text):
+        """A line written earlier in the block than the lines after ``mark`` (an initial value)."""
+        position, depth = mark
+        self.items.insert(position, ("    " * depth + text, "    " * depth + text))
+
+    @contextlib.contextmanager
+    def indent(self):
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+    def block(self):
+        return Block("\n".join(f for f, _ in self.items if f is not None),
+                     "\n".join(m for _, m in self.items if m is not None))
 
 
 _GAP_HELPER = """
@@ -262,7 +356,11 @@ class Builder:
         self.counter = itertools.count()
         self.taken = set(self.param_names) | {"np", "math", "f", "margins", "hm"}
         self.pool = [Value(name, shape, (scale + low) if low is not None else scale, fresh=False, names=[name],
-                           active=name in wrt, low=low) for name, shape, low in params]
+                           active=name in wrt, low=low) for name, shape, low in params if low != "int"]
+        self.int_params = [name for name, _, low in params if low == "int"]
+        self.writer = None           # the Lines of the compound statement being written, or None
+        self.frozen = frozenset()    # names a loop body may not rebind (loop-carried: bounds would grow)
+        self.depth = 0               # compound statements being written, nested
         self.aliases = {}            # local alias name -> what it currently names ('np', 'np.tanh'...)
         self.imports = []
         self.helper_module = None
@@ -278,8 +376,46 @@ class Builder:
                 return candidate
 
     def emit(self, statement, kinks=()):
+        if self.writer is not None:         # inside a compound statement: its margins are evaluated in place
+            for k in kinks:
+                self.writer.margin(k)
+            self.writer.add(statement)
+            return
         self.margins += [(len(self.statements), k) for k in kinks]
         self.statements.append(statement)
+
+    @contextlib.contextmanager
+    def block(self):
+        """Write a compound statement: the Lines to write into (those of the enclosing one, when
+        nested); statements emitted meanwhile go into it, at its current indentation."""
+        if self.writer is not None:
+            self.depth += 1
+            try:
+                yield self.writer
+            finally:
+                self.depth -= 1
+            return
+        self.writer = Lines()
+        self.depth = 1
+        try:
+            yield self.writer
+        finally:
+            lines, self.writer, self.depth = self.writer, None, 0
+        if lines.items:
+            self.statements.append(lines.block())
+
+    @contextlib.contextmanager
+    def scope(self, loop=False):
+        """Values made inside (a branch, a loop body) are forgotten at the end: they are not defined
+        on every path. No value of before may be rebound inside (in a loop body, it would be
+        loop-carried, its bound growing; in a branch, the value after it would be either)."""
+        saved, frozen = list(self.pool), self.frozen
+        self.frozen = frozen | {v.text for v in self.pool}
+        try:
+            yield
+        finally:
+            self.pool[:] = saved
+            self.frozen = frozen
 
     def pick(self, condition=lambda v: True, label="operand"):
         candidates = [v for v in self.pool if condition(v)]
@@ -349,6 +485,8 @@ class Builder:
             source = op["reads"][0]
             base = source.base or (source.text if source.text not in self.param_names and not source.inline else None)
         form = self.ch.choice(["assign", "assign", "assign", "inline", "augmented", "rebind"], "form")
+        if self.writer is not None:
+            form = "assign"         # inside a compound statement: new names only (see scope)
         targets = [v for v in self.mutable_targets(op["shape"], active) if v.names.isdisjoint(self.param_names)]
         if form == "augmented" and targets:
             target = self.ch.choice(targets, "augmented target")
@@ -1338,6 +1476,948 @@ def blk_effect(b):
         b.add(out, a.shape, 2 * a.bound + 1, [a])
 
 
+# ---------------------------------------------------------------- control flow
+#
+# Compound statements are written into ``Lines`` (``Builder.block``): nested ones into the same Lines,
+# one level deeper. Values made inside a branch or a loop body are forgotten after it (``Builder.scope``),
+# except the ones every path defines; a loop body only makes new names (a value of before, rebound in
+# the body, would be loop-carried with a growing bound), and the values a loop carries (accumulators,
+# buffers) are written by the construct itself, with a bound that holds at every iteration.
+#
+# Every comparison of floats (conditions of if/elif/while, conditional expressions, break and continue,
+# early returns) records its distance from the threshold where it is evaluated (``Lines.margin``), and
+# so does every kink inside a branch or a loop body: at every iteration. Comparisons of ints (counters,
+# shapes, the int argument ``n``) cannot change under finite differences and record nothing.
+
+THRESHOLDS = ["-1.0", "-0.5", "0.0", "0.3", "0.5", "1.0", "2.0"]
+POSITIVE_THRESHOLDS = ["0.5", "1.0", "2.0", "3.0"]
+
+BODY_OPS = [op_unary, op_unary, op_constant, op_binary, op_binary, op_kinked, op_where, op_helper, op_reduce,
+            op_index, op_domain, op_idiom, op_matmul]
+SCALAR_BODY_OPS = [op_unary, op_unary, op_constant, op_binary, op_binary, op_kinked, op_where, op_helper, op_domain]
+
+
+def _margin_of(lhs, rhs):
+    return f"({lhs}) - ({rhs})"
+
+
+def _data_condition(b, values=None, label="compared value"):
+    """A comparison of floats: (text, [margins])."""
+    v = b.ch.choice(values, label) if values else b.pick(label=label)
+    c = b.ch.choice(THRESHOLDS, "threshold")
+    cp = b.ch.choice(POSITIVE_THRESHOLDS, "positive threshold")
+    t = v.text
+    if v.shape == ():
+        forms = [(f"{t} > {c}", t, c), (f"{t} < {c}", t, c), (f"abs({t}) < {cp}", f"abs({t})", cp),
+                 (f"{t} >= {c}", t, c)]
+        w = b.pick(lambda u: u.shape == () and u is not v and u.text != t, "other scalar")
+        if w is not None:
+            forms += [(f"{t} > {w.text}", t, w.text), (f"{t} * {w.text} > 0", f"{t} * {w.text}", "0")]
+    else:
+        forms = [(f"np.sum({t}) > {c}", f"np.sum({t})", c), (f"np.mean({t}) < {c}", f"np.mean({t})", c),
+                 (f"np.max({t}) > {c}", f"np.max({t})", c), (f"np.min({t}) < {c}", f"np.min({t})", c),
+                 (f"np.linalg.norm({t}) > {cp}", f"np.linalg.norm({t})", cp), (f"{t}.sum() <= {c}", f"{t}.sum()", c),
+                 (f"np.all({t} > {c})", t, c), (f"np.any(np.abs({t}) > {cp})", f"np.abs({t})", cp)]
+        if len(v.shape) == 1 and v.shape[0] >= 2:
+            forms.append((f"{t}[0] > {t}[-1]", f"{t}[0]", f"{t}[-1]"))
+    text, lhs, rhs = b.ch.choice(forms, "comparison")
+    return text, [_margin_of(lhs, rhs)]
+
+
+def _static_condition(b):
+    """A condition on plain values (shapes, a local flag, the int argument): no margin."""
+    kinds = ["shape", "flag"] + (["int", "int"] if b.int_params else [])
+    kind = b.ch.choice(kinds, "static condition")
+    if kind == "int":
+        n = b.int_params[0]
+        return b.ch.choice([f"{n} > 2", f"{n} % 2 == 0", f"{n} == 0", f"{n} >= 1", f"{n} < 3"], "int condition"), []
+    if kind == "shape":
+        arrays = [v for v in b.pool if len(v.shape) >= 1]
+        if arrays:
+            v = b.ch.choice(arrays, "shape of")
+            k = b.ch.choice([1, 2, 3, 4], "shape threshold")
+            return b.ch.choice([f"len({v.text}) > {k}", f"{v.text}.shape[-1] >= {k}", f"{v.text}.ndim == 2",
+                                f"{v.text}.size > {k}", f"{v.text}.shape[0] == {v.shape[0]}"], "shape condition"), []
+        v = b.pick(label="shape of")
+        return f"np.ndim({v.text}) == 0", []
+    flag = b.name("flag")
+    b.emit(f"{flag} = {b.ch.choice(['True', 'False'], 'flag value')}")
+    return b.ch.choice([flag, f"not {flag}"], "flag condition"), []
+
+
+def _condition(b, data=None, counter=None, values=None):
+    """The condition of an if, elif, conditional expression, break...: (text, [margins]). ``data``:
+    True for a comparison of floats (maybe combined with another condition), False for plain values
+    only, None for either; ``counter``: the name of an int loop counter that may be tested."""
+    kinds = ["data", "data", "data", "static", "and", "or", "not"]
+    if data is False:
+        kinds = ["static", "static", "static"]
+    elif data is True:
+        kinds = ["data", "data", "and", "or", "not"]
+    if counter is not None:
+        kinds += ["counter"]
+    kind = b.ch.choice(kinds, "condition")
+    if kind == "counter":
+        return b.ch.choice([f"{counter} % 2 == 0", f"{counter} == 0", f"{counter} > 1", f"{counter} < 2"],
+                           "counter condition"), []
+    if kind == "static":
+        return _static_condition(b)
+    if kind == "data":
+        return _data_condition(b, values)
+    if kind == "not":
+        text, margins = _data_condition(b, values)
+        return f"not {text}", margins
+    first, m1 = _data_condition(b, values) if data is not False else _static_condition(b)
+    if counter is not None and b.ch.boolean("counter in the combination"):
+        second, m2 = b.ch.choice([f"{counter} > 0", f"{counter} % 2 == 1"], "counter condition"), []
+    else:
+        second, m2 = _condition(b, data=b.ch.choice([None, False], "second condition"), values=values) \
+            if b.ch.boolean("nested combination") else _static_condition(b)
+        if " and " in second or " or " in second:
+            second = f"({second})"
+    if b.ch.boolean("order"):
+        first, second = second, first
+    return f"{first} {kind} {second}", m1 + m2
+
+
+ARM_FORMS = [
+    # (template with {a} {c}, bound(ba, bc), fresh, kinks): a value of the shape of {a}
+    ("np.sin({a})", lambda a, c: 1.0, True, []),
+    ("np.cos({a}) * {c}", lambda a, c: c, True, []),
+    ("{a} * 0.5", lambda a, c: a / 2, True, []),
+    ("{a} + {c}", lambda a, c: a + c, True, []),
+    ("{a} * {c}", lambda a, c: a * c, True, []),
+    ("np.tanh({a} - {c})", lambda a, c: 1.0, True, []),
+    ("-{a}", lambda a, c: a, True, []),
+    ("{a} ** 2", lambda a, c: a * a, True, []),
+    ("np.exp(-{a} ** 2)", lambda a, c: 1.0, True, []),
+    ("helper_mix({a}, {c})", lambda a, c: a + c, False, []),
+    ("{a}", lambda a, c: a, False, []),
+    ("2.0 * {a} - {c}", lambda a, c: 2 * a + c, True, []),
+    ("np.maximum({a}, {c})", lambda a, c: max(a, c), True, ["np.abs({a} - {c})"]),
+    ("np.where({c} > 0, {a}, -{a})", lambda a, c: a, True, ["np.abs({c})"]),
+]
+
+
+def _arm_value(b, a, c, label="arm form", first=None):
+    """An expression of ``a``'s shape from ``a`` and ``c``: (text, bound, fresh, kinks, reads), and with
+    ``first`` (another text for ``a``), the same expression of it and its kinks too."""
+    template, bound, fresh, kinks = b.ch.choice(ARM_FORMS, label)
+    bound = bound(a.bound, c.bound)
+    reads = [a] + ([c] if "{c}" in template else [])
+
+    def written(a_text):
+        c_text = a_text if c is a else c.text
+        text = template.format(a=a_text, c=c_text)
+        if bound > MAX_BOUND:
+            text = f"np.tanh(({text}) / {bound:.0f})"
+        return text, [k.format(a=a_text, c=c_text) for k in kinks]
+
+    text, arm_kinks = written(a.text)
+    if bound > MAX_BOUND:
+        bound, fresh = 1.0, True
+    if first is not None:
+        return (text, bound, fresh, arm_kinks, reads), written(first)
+    return text, bound, fresh, arm_kinks, reads
+
+
+def _constant_of(shape, value):
+    return value if shape == () else f"np.full({shape!r}, {value})"
+
+
+def _other(b, a, label="second operand"):
+    """A second operand for ``a`` (broadcasting to its shape), never ``a`` itself (np.maximum(a, a)
+    would sit on its kink): a constant when there is none."""
+    c = b.pick(lambda v: v is not a and v.text != a.text and _bcast(a.shape, v.shape) == a.shape, label)
+    return c if c is not None else Value("0.5", (), 0.5, fresh=False, active=False)
+
+
+def _anchor(b):
+    a = b.pick(label="anchor")
+    return a, _other(b, a)
+
+
+def _statements(b, most=2):
+    """A few statements inside a branch or a loop body: expressions, maybe a nested construct."""
+    for _ in range(b.ch.integer(0, most, "statements in the block")):
+        if b.depth < 3 and b.ch.choice([False, False, False, True], "nested construct"):
+            nested = [blk_if_define, blk_ternary, blk_if_update]
+            if b.family == "loops" and b.depth < 2:
+                nested.append(blk_for)
+            b.ch.choice(nested, "nested")(b)
+        else:
+            makers = SCALAR_BODY_OPS if b.scalar_layout else BODY_OPS
+            expression(b.ch.choice(makers, "body op"))(b)
+
+
+def _pick_new(b, start, condition, label):
+    """A value made since ``start`` (a position in the pool) that satisfies ``condition``, or None."""
+    made = [v for v in b.pool[start:] if not v.inline and condition(v)]
+    return b.ch.choice(made, label) if made else None
+
+
+def blk_if_define(b):
+    """if / elif / else, each arm defining the same new variable (maybe after statements of its own)."""
+    a, c = _anchor(b)
+    arms = b.ch.choice([2, 2, 2, 3, 4], "arms")
+    conditions = [_condition(b) for _ in range(arms - 1)]
+    t = b.name()
+    bounds, fresh, active = [], True, True
+    with b.block() as w:
+        for _, margins in conditions:       # every test that may be evaluated, before the first
+            for m in margins:
+                w.margin(m)
+        for k in range(arms):
+            if k == 0:
+                w.add(f"if {conditions[0][0]}:")
+            elif k < arms - 1:
+                w.add(f"elif {conditions[k][0]}:")
+            else:
+                w.add("else:")
+            with w.indent(), b.scope():
+                start = len(b.pool)
+                _statements(b, 1 if b.depth > 1 else 2)
+                local = _pick_new(b, start, lambda v: v.shape == a.shape, "arm value")
+                if b.ch.choice([False, False, False, True], "constant arm"):
+                    text = _constant_of(a.shape, b.ch.choice(["0.0", "0.5", "-1.0"], "constant"))
+                    b.emit(f"{t} = {text}")
+                    bounds.append(1.0)
+                    active = False
+                    continue
+                text, bound, arm_fresh, kinks, reads = _arm_value(b, local or a, c)
+                b.emit(f"{t} = {text}", kinks)
+                for v in reads:
+                    v.used = True
+                bounds.append(bound)
+                fresh = fresh and arm_fresh
+                active = active and any(v.active for v in reads)
+    b.rebound(t)
+    b.pool.append(Value(t, a.shape, max(bounds), fresh=fresh, names=[t], active=active))
+
+
+def blk_if_update(b):
+    """A variable defined before the if, assigned (or updated in place) in some arms only."""
+    targets = [v for v in b.pool if not v.inline and v.text not in b.param_names and v.text not in b.frozen
+               and v.text not in b.aliases]
+    if not targets:
+        return blk_if_define(b)
+    v = b.ch.choice(targets, "updated variable")
+    arms = b.ch.choice([1, 1, 2], "arms")
+    conditions = [_condition(b) for _ in range(arms)]
+    bound, active, in_place = v.bound, v.active, False
+    with b.block() as w:
+        for _, margins in conditions:
+            for m in margins:
+                w.margin(m)
+        for k in range(arms):
+            w.add(f"{'if' if k == 0 else 'elif'} {conditions[k][0]}:")
+            with w.indent(), b.scope():
+                _statements(b, 1)
+                c = b.pick(lambda u: _bcast(v.shape, u.shape) == v.shape and u.text != v.text, "update operand")
+                ct, cb = (c.text, c.bound) if c is not None else ("0.5", 0.5)
+                forms = [(f"{v.text} = np.tanh({v.text}) + {ct}", 1 + cb, []),
+                         (f"{v.text} = {v.text} * 0.5", v.bound / 2, []),
+                         (f"{v.text} = {v.text} - {ct}", v.bound + cb, []),
+                         (f"{v.text} = np.clip({v.text}, -1.0, 1.0)", 1.0,
+                          [f"np.abs({v.text} - 1.0)", f"np.abs({v.text} + 1.0)"]),
+                         ]
+                if c is not None and c.shape == v.shape:
+                    forms.append((f"{v.text} = {ct} * 1.0", cb, []))
+                mutable = v in b.mutable_targets(v.shape, c is not None and c.active)
+                if mutable:
+                    forms += [(f"{v.text} += {ct}", v.bound + cb, []), (f"{v.text} *= 0.5", v.bound, []),
+                              (f"{v.text} -= {ct}", v.bound + cb, [])]
+                text, new_bound, kinks = b.ch.choice(forms, "update form")
+                if new_bound > MAX_BOUND:
+                    text, new_bound, kinks = f"{v.text} = np.tanh({v.text} / {v.bound:.0f})", 1.0, []
+                if "=" in text.split()[1] and text.split()[1] != "=":
+                    in_place = v.shape != ()
+                b.emit(text, kinks)
+                if c is not None and ct in text:
+                    c.used = True
+                    active = active and (c.active or v.text in text.split("=", 1)[1])
+                bound = max(bound, new_bound)
+    if in_place:
+        b.changed_in_place(v.text, bound)
+    b.rebound(v.text)
+    b.pool.append(Value(v.text, v.shape, bound, fresh=v.fresh, names=[v.text], active=active, base=v.base))
+
+
+def blk_ternary(b):
+    """Conditional expressions: ``u if c else v`` of differentiated values, or of plain constants."""
+    a, c = _anchor(b)
+    t = b.name()
+    cond, margins = _condition(b)
+    form = b.ch.choice(["values", "values", "constants", "reductions"], "conditional expression")
+    if form == "constants":
+        k = b.name("scale")
+        b.emit(f"{k} = {b.ch.choice(['0.5', '2.0', '-1.0'], 'then')} if {cond} else "
+               f"{b.ch.choice(['1.5', '0.25'], 'else')}", margins)
+        text, bound, reads = f"{a.text} * {k}", 2.0 * a.bound, [a]
+        if bound > MAX_BOUND:
+            text, bound = f"np.tanh({a.text}) * {k}", 2.0
+        b.emit(f"{t} = {text}")
+        b.add(t, a.shape, bound, reads)
+        return
+    if form == "reductions" and a.shape:
+        u, ub = f"np.sum({a.text})", a.bound * int(np.prod(a.shape))
+        v, vb = f"np.mean({a.text} ** 2)", a.bound ** 2
+        text, bound = f"{u} if {cond} else {v}", max(ub, vb)
+        if bound > MAX_BOUND:
+            text, bound = f"np.tanh(({text}) / {bound:.0f})", 1.0
+        b.emit(f"{t} = {text}", margins)
+        b.add(t, (), bound, [a])
+        return
+    u, ub, uf, uk, ur = _arm_value(b, a, c, "then form")
+    v, vb, vf, vk, vr = _arm_value(b, a, c, "else form")
+    # the kinks of both (only the one evaluated matters, but both are evaluated in margins: safe)
+    b.emit(f"{t} = {u} if {cond} else {v}", margins + uk + vk)
+    b.add(t, a.shape, max(ub, vb), ur + vr, fresh=uf and vf)
+
+
+def _return_expression(b, extra=()):
+    values = list(extra) + [b.pick(label="returned value") for _ in range(b.ch.integer(1, 2, "returned values"))]
+    terms = []
+    for v in values:
+        term = v.text if v.shape == () else f"np.sum({v.text})"
+        terms.append(b.ch.choice([term, f"0.5 * {term}", f"np.tanh({term})"], "returned term"))
+    return " + ".join(terms)
+
+
+def blk_early_return(b):
+    """``if c: return ...`` (maybe ``elif d: return ...``), and the function goes on after it."""
+    arms = b.ch.choice([1, 1, 2], "returns")
+    conditions = [_condition(b, data=b.ch.choice([True, True, None], "return on data")) for _ in range(arms)]
+    with b.block() as w:
+        for _, margins in conditions:
+            for m in margins:
+                w.margin(m)
+        for k in range(arms):
+            w.add(f"{'if' if k == 0 else 'elif'} {conditions[k][0]}:")
+            with w.indent(), b.scope():
+                start = len(b.pool)
+                if b.ch.boolean("statements before the return"):
+                    _statements(b, 1)
+                made = [v for v in b.pool[start:] if not v.inline][-1:]
+                w.add(f"return {_return_expression(b, made)}", "return _m")
+
+
+# ---- loops
+
+
+class Header:
+    """A ``for`` statement: its text, the values its body may read (elements of what it iterates),
+    the fewest and most iterations, and the name of its int counter (or None)."""
+
+    def __init__(self, text, elements, trips, counter=None):
+        self.text = text
+        self.elements = elements
+        self.trips = trips
+        self.counter = counter
+
+
+def _loop_header(b, label="loop"):
+    arrays = [v for v in b.pool if len(v.shape) >= 1]
+    kinds = ["range_k", "range_k", "tuple", "constants"] + (["range_n"] if b.int_params else [])
+    if arrays:
+        kinds += ["range_len", "range_shape", "range_const", "iter", "iter", "enumerate", "zip", "pairs",
+                  "reversed", "range_from1", "range_step", "range_back"] + (["range_min_n"] * 2 if b.int_params else [])
+    kind = b.ch.choice(kinds, label)
+    i = b.name("i")
+    if kind in ("range_k", "range_n"):
+        u = b.pick(label="loop operand")
+        if kind == "range_k":
+            k = b.ch.choice([0, 1, 2, 3, 5], "trip count")
+            text, trips = f"for {i} in range({k}):", (k, k)
+        else:
+            text, trips = f"for {i} in range({b.int_params[0]}):", (0, 5)
+        template, bound = b.ch.choice([("({u} * 0.5 ** {i})", u.bound), ("np.sin({u} + {i})", 1.0),
+                                       ("({u} / ({i} + 1.0))", u.bound), ("({u} * np.cos(0.5 * {i}))", u.bound)],
+                                      "element of the counter")
+        element = Value(template.format(u=u.text, i=i), u.shape, bound, fresh=False, inline=True,
+                        names=u.names | {i}, active=u.active)
+        return Header(text, [element], trips, counter=i)
+    if kind == "tuple":
+        u = b.pick(label="tuple item")
+        items = [u] + [b.pick(lambda v: v.shape == u.shape, "tuple item") for _ in range(b.ch.integer(1, 2, "items"))]
+        v = b.name("u")
+        brackets = b.ch.choice(["({})", "[{}]"], "sequence")
+        element = Value(v, u.shape, max(w.bound for w in items), fresh=False, names=[v],
+                        active=all(w.active for w in items))
+        return Header(f"for {v} in {brackets.format(', '.join(w.text for w in items))}:", [element],
+                      (len(items), len(items)))
+    if kind == "constants":
+        u = b.pick(label="loop operand")
+        w = b.name("w")
+        constants = b.ch.choice([[0.5, 1.0, 2.0], [0.25, -0.5], [1.5], [-1.0, 0.5, 1.0, 0.25]], "constants")
+        if max(map(abs, constants)) * u.bound > MAX_BOUND:
+            constants = [0.25, -0.5]
+        element = Value(f"({w} * {u.text})", u.shape, max(map(abs, constants)) * u.bound, fresh=False, inline=True,
+                        names=u.names | {w}, active=u.active)
+        return Header(f"for {w} in {constants!r}:", [element], (len(constants), len(constants)))
+    a = b.ch.choice(arrays, "iterated array")
+    a.aliased = True            # its rows are taken as views: no in-place update of it afterwards
+    n, row = a.shape[0], a.shape[1:]
+
+    def item(index):
+        return Value(f"{a.text}[{index}]", row, a.bound, fresh=False, inline=True, names=a.names | {i},
+                     active=a.active, low=a.low)
+
+    def name(prefix, of=a):
+        v = b.name(prefix)
+        return Value(v, of.shape[1:], of.bound, fresh=False, names=[v], active=of.active, low=of.low)
+
+    if kind == "range_len":
+        return Header(f"for {i} in range(len({a.text})):", [item(i)], (n, n), i)
+    if kind == "range_shape":
+        return Header(f"for {i} in range({a.text}.shape[0]):", [item(i)], (n, n), i)
+    if kind == "range_const":
+        return Header(f"for {i} in range({n}):", [item(i)], (n, n), i)
+    if kind == "range_min_n":
+        return Header(f"for {i} in range(min({b.int_params[0]}, len({a.text}))):", [item(i)], (0, min(n, 5)), i)
+    if kind == "iter":
+        v = name("u")
+        return Header(f"for {v.text} in {a.text}:", [v], (n, n))
+    if kind == "reversed":
+        v = name("u")
+        return Header(f"for {v.text} in reversed({a.text}):", [v], (n, n))
+    if kind == "enumerate":
+        v = name("u")
+        return Header(f"for {i}, {v.text} in enumerate({a.text}):", [v], (n, n), i)
+    if kind == "zip":
+        c = b.ch.choice([v for v in arrays if v.shape[0] == n and v is not a] or [a], "zipped array")
+        c.aliased = True
+        v, w = name("u"), name("w", c)
+        return Header(f"for {v.text}, {w.text} in zip({a.text}, {c.text}):", [v, w], (n, n))
+    if kind == "pairs" and n >= 2:
+        v, w = name("u"), name("w")
+        return Header(f"for {v.text}, {w.text} in zip({a.text}, {a.text}[1:]):", [v, w], (n - 1, n - 1))
+    if kind == "range_from1" and n >= 2:
+        return Header(f"for {i} in range(1, len({a.text})):", [item(i), item(f"{i} - 1")], (n - 1, n - 1), i)
+    if kind == "range_step":
+        return Header(f"for {i} in range(0, {n}, 2):", [item(i)], ((n + 1) // 2, (n + 1) // 2), i)
+    if kind == "range_back":
+        return Header(f"for {i} in range({n} - 1, -1, -1):", [item(i)], (n, n), i)
+    return Header(f"for {i} in range({a.text}.shape[0]):", [item(i)], (n, n), i)
+
+
+def _to_scalar(b, v, label="reduction"):
+    """(text, bound) of a scalar from v."""
+    if v.shape == ():
+        return v.text, v.bound
+    size = int(np.prod(v.shape))
+    text, bound = b.ch.choice([(f"np.sum({v.text})", v.bound * size), (f"np.mean({v.text})", v.bound),
+                               (f"np.sum({v.text} ** 2)", v.bound ** 2 * size), (f"{v.text}.sum()", v.bound * size)],
+                              label)
+    return text, bound
+
+
+def _squashed(text, bound, limit=4.0):
+    """A term whose bound is at most ``limit`` (tanh of it scaled down, when needed)."""
+    if bound <= limit:
+        return text, bound
+    return f"np.tanh(({text}) / {math.ceil(bound)})", 1.0
+
+
+ACCUMULATORS = ["add", "add", "iadd", "decay", "tanh", "prod", "imul", "ema", "lagged", "helper", "max",
+                "ternary", "weighted", "prod_raw"]
+
+
+def _initial(b, shape, kind, outer, term_active):
+    """The initial value of an accumulator: (text, bound, active, fresh)."""
+    same = [v for v in outer if v.shape == shape]
+    multiplicative = kind in ("prod", "imul", "prod_raw")
+    options = ["constant", "constant", "data"] if same else ["constant"]
+    if kind in ("iadd", "imul") and shape != () and term_active and same and any(v.active for v in same):
+        # `acc += t` into a plain array is refused by the tape (PlainArrayWriteError): rarely generated
+        options = ["data"] if not b.ch.choice([True, False, False, False, False, False], "plain buffer") else options
+    if b.ch.choice(options, "initial value") == "constant" or not same:
+        if shape == ():
+            constants = ["1.0"] if multiplicative else ["0.0", "0", "-1.0" if kind in ("max", "ternary") else "0.0"]
+        elif multiplicative:
+            constants = [f"np.ones({shape!r})"]
+        else:
+            constants = [f"np.zeros({shape!r})", f"np.zeros({shape[0]})" if len(shape) == 1 else f"np.zeros({shape!r})"]
+        return b.ch.choice(constants, "initial constant"), 1.0, False, True
+    candidates = [v for v in same if v.active] if kind in ("iadd", "imul") and shape != () else same
+    u = b.ch.choice(candidates or same, "initial value from")
+    forms = [(f"np.cos({u.text})", 1.0), (f"np.tanh({u.text})", 1.0)]
+    if u.bound <= 10.0:     # (values of the pool may be larger than MAX_BOUND: augmented assignments)
+        forms.append((f"{u.text} * 0.5", u.bound / 2))
+        if shape != ():
+            forms.append((f"{u.text}.copy()", u.bound))
+    text, bound = b.ch.choice(forms, "initial form")
+    return text, bound, u.active, True
+
+
+def _accumulate(b, w, term, header, outer):
+    """Write the update of a new accumulator of ``term`` (in the loop body); returns (name, shape,
+    initial text, bound, active, fresh) for the statement before the loop and the value after it."""
+    shape = term.shape if term.shape and b.ch.boolean("array accumulator") else ()
+    tt, bt = (term.text, term.bound) if shape == term.shape else _to_scalar(b, term, "reduce the term")
+    kinds = [k for k in ACCUMULATORS if not (k == "ternary" and shape != ()) and
+             not (k == "weighted" and header.counter is None)]
+    kind = b.ch.choice(kinds, "accumulator")
+    trips = max(header.trips[1], 1)
+    tt, bt = _squashed(tt, bt, MAX_BOUND / 2)
+    if kind == "prod_raw" and (bt > 1.6 or trips > 5):
+        kind = "prod"
+    s = b.name("s" if shape == () else "acc")
+    init, s0, init_active, fresh = _initial(b, shape, kind, outer, term.active)
+    if kind in ("iadd", "imul") and shape != () and not init_active and term.active and \
+            b.ch.choice([True, True, True, True, False], "keep"):
+        kind = {"iadd": "add", "imul": "prod"}[kind]       # mostly: what the tape can record
+    margins = {}        # line index -> the margin recorded before it
+    if kind in ("add", "iadd"):
+        tt, bt = _squashed(tt, bt, max(1.0, (MAX_BOUND - s0) / trips))
+        op = b.ch.choice(["+", "-"], "sign")
+        lines = [f"{s} {op}= {tt}"] if kind == "iadd" else [f"{s} = {s} {op} {tt}"]
+        bound = s0 + trips * bt
+    elif kind == "decay":
+        tt, bt = _squashed(tt, bt, 20.0)
+        lines, bound = [f"{s} = 0.5 * {s} + {tt}"], s0 + 2 * bt
+    elif kind == "tanh":
+        lines, bound = [f"{s} = np.tanh({s} + {tt})"], max(s0, 1.0)
+    elif kind == "prod":
+        lines, bound = [f"{s} = {s} * np.tanh({tt})"], s0
+    elif kind == "imul":
+        lines, bound = [f"{s} *= np.cos({tt})"], s0
+    elif kind == "prod_raw":
+        lines, bound = [b.ch.choice([f"{s} = {s} * {tt}", f"{s} *= {tt}"], "product")], s0 * max(1.0, bt) ** trips
+        if shape != () and "*=" in lines[0] and not init_active and term.active:
+            lines = [f"{s} = {s} * {tt}"]
+    elif kind == "ema":
+        tt, bt = _squashed(tt, bt, 5.0)
+        lines, bound = [f"{s} = 0.9 * {s} + 0.1 * {tt} ** 2"], max(s0, bt * bt)
+    elif kind == "lagged":
+        # the accumulator stays a constant on the first iteration, depends on the input after
+        prev = b.name("prev")
+        lines = [f"{s} = {s} + 0.5 * {prev}", f"{prev} = np.tanh({tt})"]
+        bound = s0 + 0.5 * trips
+    elif kind == "helper":
+        tt, bt = _squashed(tt, bt, 10.0)
+        lines, bound = b.ch.choice([([f"{s} = 0.5 * {s} + helper_mix({tt}, 0.5)"], s0 + 2 * (bt + 0.5)),
+                                    ([f"{s} = {s} + helper_scale(np.sin({tt}), 0.25)"], s0 + 0.25 * trips)],
+                                   "helper update")
+    elif kind == "weighted":
+        tt, bt = _squashed(tt, bt, 20.0)
+        lines, bound = [f"{s} = {s} + {tt} * 0.5 ** {header.counter}"], s0 + 2 * bt
+    elif kind == "max":
+        lines, bound = [f"{s} = np.maximum({s}, {tt})"], max(s0, bt)
+        margins = {0: f"np.abs({s} - {tt})"}
+    else:   # ternary: the larger of the two, a comparison at every iteration
+        r = b.name("r")
+        lines = [f"{r} = {tt}", f"{s} = {r} if {r} > {s} else {s}"]
+        margins = {1: _margin_of(r, s)}
+        bound, fresh = max(s0, bt), False
+    if bound > MAX_BOUND:       # too large for this update: a squashed running value instead
+        kind, lines, bound, margins = "tanh", [f"{s} = np.tanh({s} + {tt})"], max(s0, 1.0), {}
+    if kind == "lagged":
+        init = f"{init}\n{prev} = 0.0"
+    for k, line in enumerate(lines):
+        if k in margins:
+            w.margin(margins[k])
+        w.add(line)
+    active = init_active or (term.active and header.trips[0] >= 1)
+    return s, shape, init, bound, active, fresh
+
+
+def _element_statement(b, elements):
+    """``v = f(element, other)`` in a loop body: a value that changes with the iteration."""
+    e = b.ch.choice(elements, "element")
+    text, bound, fresh, kinks, reads = _arm_value(b, e, _other(b, e), "element form")
+    v = b.name()
+    b.emit(f"{v} = {text}", kinks)
+    b.add(v, e.shape, bound, reads, fresh=fresh)
+
+
+def blk_for(b):
+    """A for loop that accumulates: sums, products, running maxima, decays..., with maybe continue,
+    break (and for ... else) or return on the data or on the counter, and statements in the body."""
+    header = _loop_header(b)
+    outer = list(b.pool)
+    exit_kind = b.ch.choice(["none", "none", "continue", "break", "break", "return"], "loop exit")
+    with b.block() as w:
+        start_mark = w.mark()
+        w.add(header.text)
+        with w.indent(), b.scope(loop=True):
+            b.pool.extend(header.elements)
+            data_skip = False
+            if exit_kind == "continue":
+                if header.counter is None or b.ch.boolean("continue on data"):
+                    cond, margins = _condition(b, data=True, values=header.elements)
+                else:
+                    cond = b.ch.choice([f"{header.counter} % 2 == 1", f"{header.counter} == 0"], "skip counter")
+                    margins = []
+                for m in margins:
+                    w.margin(m)
+                w.add(f"if {cond}:\n    continue")
+                data_skip = True
+            start = len(b.pool)
+            if b.ch.choice([True, True, False], "statement of the element"):
+                _element_statement(b, header.elements)
+            _statements(b, 1)
+            term = _pick_new(b, start, lambda v: True, "accumulated") if b.ch.choice([True, True, False], "term") \
+                else None
+            term = term or b.ch.choice(header.elements, "accumulated element")
+            term.used = True
+            s, shape, init, bound, active, fresh = _accumulate(b, w, term, header, outer)
+            if bound > MAX_BOUND:       # cannot happen by construction; kept as a guard
+                raise AssertionError(f"accumulator bound {bound}")
+            broke = False
+            if exit_kind in ("break", "return"):
+                # (a return on the counter would make the rest of the function dead code)
+                on_data = header.counter is None or exit_kind == "return" or \
+                    b.ch.choice([True, True, False], "exit on data")
+                if on_data:
+                    st = s if shape == () else b.ch.choice([f"np.sum({s})", f"np.max(np.abs({s}))"], "exit value")
+                    threshold = b.ch.choice(POSITIVE_THRESHOLDS + ["0.0", "-0.5"], "exit threshold")
+                    cond = b.ch.choice([f"{st} > {threshold}", f"{st} < {threshold}", f"abs({st}) > {threshold}"],
+                                       "exit condition")
+                    lhs = f"abs({st})" if cond.startswith("abs(") else st
+                    w.margin(_margin_of(lhs, threshold))
+                else:
+                    cond = f"{header.counter} >= {b.ch.choice([1, 2, 3], 'last iteration')}"
+                w.add(f"if {cond}:")
+                with w.indent():
+                    if exit_kind == "break":
+                        w.add("break")
+                        broke = True
+                    else:
+                        result = s if shape == () else f"np.sum({s})"
+                        w.add(f"return {b.ch.choice([result, f'0.5 * {result}', f'{result} + 1.0'], 'returned')}",
+                              "return _m")
+        if broke and b.ch.boolean("for else"):
+            w.add("else:")
+            with w.indent():
+                update, extra = b.ch.choice([(f"{s} = {s} + 0.5", 0.5), (f"{s} = {s} * 0.5", 0.0),
+                                             (f"{s} = -{s}", 0.0)], "else clause")
+                if bound + extra > MAX_BOUND:
+                    update, extra = f"{s} = {s} * 0.5", 0.0
+                w.add(update)
+                bound += extra
+        w.insert(start_mark, f"{s} = {init.splitlines()[0]}")
+        for k, line in enumerate(init.splitlines()[1:], 1):
+            w.insert((start_mark[0] + k, start_mark[1]), line)
+    b.add(s, shape, bound, [], fresh=fresh, active=active and not data_skip)
+
+
+def _buffer_init(b, a, writes_active):
+    """A local array of ``a``'s shape to write into, and whether it can hold a gradient."""
+    plain = [f"np.zeros({a.shape!r})", f"np.zeros_like({a.text})", f"np.empty_like({a.text})"]
+    if len(a.shape) == 1:
+        plain.append(f"np.zeros({a.shape[0]})")
+    carrying = [f"{a.text}.copy()", f"np.copy({a.text})", f"{a.text} * 1.0", f"{a.text} * 0.0"]
+    if writes_active and not a.active and not b.ch.choice([True, False, False, False, False], "plain buffer"):
+        return None
+    if writes_active and a.active and not b.ch.choice([True, False, False, False, False], "plain buffer"):
+        return b.ch.choice(carrying, "buffer"), True
+    options = plain + (carrying if a.active or not writes_active else [])
+    text = b.ch.choice(options, "buffer")
+    return text, text in carrying and a.active
+
+
+def blk_fill(b):
+    """Item assignment into a local array in a loop: elementwise maps, recurrences, prefix sums,
+    a branch per element; or a list appended to and stacked."""
+    a = b.pick(lambda v: len(v.shape) >= 1, "filled like")
+    if a is None:
+        return blk_for(b)
+    n, row = a.shape[0], a.shape[1:]
+    kind = b.ch.choice(["map", "map", "recurrence", "prefix", "leaky", "stack"], "fill")
+    if n < 2 and kind in ("recurrence", "prefix") or kind == "prefix" and 2 * a.bound > MAX_BOUND:
+        kind = "map"
+    i = b.name("i")
+    y = b.name("y")
+    a.aliased = True
+    element = Value(f"{a.text}[{i}]", row, a.bound, fresh=False, inline=True, names=a.names | {i}, active=a.active)
+    c = _other(b, element)
+    if not row or b.ch.boolean("plain index"):
+        target = f"{y}[{i}]"
+    else:
+        target = f"{y}[{i}, ...]" if len(row) > 1 else f"{y}[{i}, :]"
+    with b.block() as w:
+        if kind == "stack":
+            parts = b.name("parts")
+            w.add(f"{parts} = []")
+            w.add(b.ch.choice([f"for {i} in range(len({a.text})):", f"for {i} in range({n}):"], "range"))
+            with w.indent(), b.scope(loop=True):
+                b.pool.append(element)
+                start = len(b.pool)
+                _statements(b, 1)
+                local = _pick_new(b, start, lambda v: v.shape == row, "appended value")
+                text, bound, _, kinks, reads = _arm_value(b, local or element, c)
+                b.emit(f"{parts}.append({text})", kinks)
+                active = any(v.active for v in reads)
+            w.add(f"{y} = np.stack({parts})")
+            b.add(y, a.shape, bound, [a, c], fresh=True, active=active)
+            return
+        if kind == "prefix":
+            init = b.ch.choice([f"{a.text}.copy()", f"np.copy({a.text})", f"{a.text} * 1.0"], "prefix buffer")
+            w.add(f"{y} = {init}")
+            w.add(f"for {i} in range(1, len({y})):")
+            factor, bound = ("", a.bound * n) if a.bound * n <= MAX_BOUND else ("0.5 * ", 2 * a.bound)
+            with w.indent():
+                w.add(f"{target} += {factor}{y}[{i} - 1]")
+            b.add(y, a.shape, bound, [a], fresh=True, active=a.active)
+            return
+        if kind == "leaky":
+            cond_value = element.text if not row else f"np.sum({element.text})"
+            writes_active = a.active
+            init = _buffer_init(b, a, writes_active)
+            if init is None:
+                init = (f"{a.text} * 1.0", a.active)
+            w.add(f"{y} = {init[0]}")
+            w.add(f"for {i} in range(len({a.text})):")
+            with w.indent():
+                w.margin(cond_value)
+                w.add(f"if {cond_value} > 0:")
+                with w.indent():
+                    w.add(f"{target} = {element.text}")
+                w.add("else:")
+                with w.indent():
+                    w.add(f"{target} = {b.ch.choice(['0.1', '0.5', '-0.25'], 'leak')} * {element.text}")
+            b.add(y, a.shape, a.bound, [a], fresh=True, active=a.active and init[1])
+            return
+        # map / recurrence: the values written
+        (text, bound, _, kinks, reads), (text0, kinks0) = _arm_value(b, element, c, first=f"{a.text}[0]")
+        writes_active = any(v.active for v in reads)
+        init = _buffer_init(b, a, writes_active)
+        if init is None:        # a gradient written into a plain array: a list then np.stack instead
+            parts = b.name("parts")
+            w.add(f"{parts} = []")
+            w.add(f"for {i} in range({n}):")
+            with w.indent():
+                for k in kinks:
+                    w.margin(k)
+                w.add(f"{parts}.append({text})")
+            w.add(f"{y} = np.stack({parts})")
+            b.add(y, a.shape, bound, reads, fresh=True, active=writes_active)
+            return
+        w.add(f"{y} = {init[0]}")
+        if kind == "map":
+            w.add(b.ch.choice([f"for {i} in range(len({a.text})):", f"for {i} in range({a.text}.shape[0]):",
+                               f"for {i} in range({n}):"], "range"))
+            with w.indent():
+                for k in kinks:
+                    w.margin(k)
+                w.add(f"{target} = {text}")
+                final = bound           # every item is written
+                # (a gradient into a buffer that cannot hold one would be refused by the tape)
+                if b.ch.boolean("second update") and final + c.bound <= MAX_BOUND and (init[1] or not c.active):
+                    op = b.ch.choice(["+=", "-=", "*="], "item update")
+                    if op == "*=" and final * c.bound > MAX_BOUND:
+                        op = "+="
+                    w.add(f"{target} {op} {c.text}")
+                    final = final * max(1.0, c.bound) if op == "*=" else final + c.bound
+                    writes_active = writes_active or c.active
+        else:               # every item from the one before: y[i] = 0.5 * y[i - 1] + ...
+            if bound > 10.0:
+                text, text0, bound = f"np.tanh(({text}) / {bound:.0f})", f"np.tanh(({text0}) / {bound:.0f})", 1.0
+            for k in kinks0:
+                w.margin(k)
+            w.add(f"{y}[0] = {text0}")
+            w.add(f"for {i} in range(1, {n}):")
+            with w.indent():
+                for k in kinks:
+                    w.margin(k)
+                w.add(f"{target} = 0.5 * {y}[{i} - 1] + {text}")
+            final = 2 * bound
+    b.add(y, a.shape, final, reads, fresh=True, active=init[1])
+
+
+def blk_while(b):
+    """while loops with a bounded number of iterations and a condition on the data: a running value
+    until a threshold, a fixed-point iteration until it converges, ``while True`` with a break."""
+    kind = b.ch.choice(["threshold", "threshold", "fixed_point", "while_true"], "while")
+    k = b.name("k")
+    K = b.ch.choice([3, 5, 8], "most iterations")
+    outer = list(b.pool)
+    with b.block() as w:
+        if kind == "fixed_point":
+            c = b.pick(label="fixed point of")
+            ct = c.text if c.bound <= 10 else f"np.tanh({c.text})"
+            cb = min(c.bound, 10.0)
+            z, zn = b.name("z"), b.name("z")
+            w.add(f"{z} = {'0.0' if c.shape == () else f'np.zeros({c.shape!r})'}")
+            style = b.ch.choice(["while", "for"], "loop style")
+            if style == "while":
+                w.add(f"{k} = 0")
+                w.add(f"while {k} < {K}:")
+            else:
+                w.add(f"for {k} in range({K}):")
+            step = b.ch.choice([f"0.5 * np.tanh({z}) + {ct}", f"0.5 * np.cos({z}) + 0.5 * {ct}",
+                                f"np.sin({z}) * 0.25 + {ct}"], "iteration")
+            tol = b.ch.choice(["0.05", "0.1", "0.01"], "tolerance")
+            with w.indent():
+                w.add(f"{zn} = {step}")
+                distance = b.ch.choice([f"np.max(np.abs({zn} - {z}))", f"np.linalg.norm({zn} - {z})",
+                                        f"np.sum(({zn} - {z}) ** 2)"], "distance")
+                w.margin(_margin_of(distance, tol))
+                w.add(f"if {distance} < {tol}:\n    break")
+                w.add(f"{z} = {zn}")
+                if style == "while":
+                    w.add(f"{k} += 1")
+            c.used = True
+            b.add(z, c.shape, cb + 1.0, [c], fresh=True, active=False)
+            return
+        s = b.name("s")
+        u = b.pick(label="initial value from")
+        init, s0 = b.ch.choice([("0.0", 0.0), (f"np.tanh(np.sum({u.text}))", 1.0),
+                                (f"0.5 * np.sin(np.sum({u.text}))", 0.5)], "initial value")
+        w.add(f"{s} = {init}")
+        w.add(f"{k} = 0")
+        threshold = b.ch.choice(["0.5", "1.0", "2.0"], "threshold")
+        if kind == "threshold":
+            test = b.ch.choice([(f"{s} < {threshold}", s), (f"abs({s}) < {threshold}", f"abs({s})")], "test")
+            recorded = f"(_m.append({_margin_of(test[1], threshold)}) or {test[0]})"
+            if b.ch.boolean("counter first"):
+                w.add(f"while {k} < {K} and {test[0]}:", f"while {k} < {K} and {recorded}:")
+            else:
+                w.add(f"while {test[0]} and {k} < {K}:", f"while {recorded} and {k} < {K}:")
+        else:
+            w.add("while True:")
+        with w.indent(), b.scope(loop=True):
+            skip = kind == "threshold" and b.ch.choice([False, False, True], "continue")
+            if skip:
+                w.add(f"{k} += 1")
+                w.add(f"if {k} % 2 == 0:\n    continue")
+            start = len(b.pool)
+            _statements(b, 1)
+            term = _pick_new(b, start, lambda v: True, "term") or b.pick(label="term")
+            term.used = True
+            tt, bt = _to_scalar(b, term)
+            if kind == "threshold":
+                step, bound = b.ch.choice([(f"0.25 + 0.5 * np.tanh({tt})", 0.75), (f"0.5 * np.cos({tt}) ** 2", 0.5),
+                                           (f"np.exp(-({tt}) ** 2)", 1.0)], "step")
+                w.add(f"{s} = {s} + {step}")
+                bound = s0 + K * bound
+                if not skip:
+                    w.add(f"{k} += 1")
+            else:
+                tt, bt = _squashed(tt, bt, 20.0)
+                w.add(f"{s} = 0.5 * {s} + {tt}")
+                w.add(f"{k} += 1")
+                st = b.ch.choice([s, f"abs({s})"], "tested")
+                w.margin(_margin_of(st, threshold))
+                w.add(f"if {k} >= {K} or {st} > {threshold}:\n    break")
+                bound = s0 + 2 * bt
+    b.add(s, (), bound, [], fresh=True, active=False)
+
+
+def blk_nested(b):
+    """Nested loops: sums over pairs (all, or a triangle whose inner loop first runs 0 times), rows
+    then their elements, a matrix of pairwise values built row by row."""
+    vectors = [v for v in b.pool if len(v.shape) == 1]
+    matrices = [v for v in b.pool if len(v.shape) == 2]
+    kinds = (["pairs", "pairs", "gram"] if vectors else []) + (["rows"] if matrices else [])
+    if not kinds:
+        return blk_for(b)
+    kind = b.ch.choice(kinds, "nested loops")
+    i, j = b.name("i"), b.name("j")
+    s = b.name("s")
+    with b.block() as w:
+        if kind == "rows":
+            M = b.ch.choice(matrices, "matrix")
+            M.aliased = True
+            row, v, r = b.name("row"), b.name("u"), b.name("r")
+            w.add(f"{s} = 0.0")
+            w.add(f"for {row} in {M.text}:")
+            with w.indent():
+                w.add(f"{r} = 0.0")
+                w.add(f"for {v} in {row}:")
+                with w.indent():
+                    w.add(b.ch.choice([f"{r} = {r} + np.sin({v}) * 0.5", f"{r} = 0.5 * {r} + {v}",
+                                       f"{r} += {v} ** 2"], "inner update"))
+                w.add(b.ch.choice([f"{s} = {s} + np.tanh({r})", f"{s} += np.exp(-{r} ** 2)"], "outer update"))
+            b.add(s, (), float(M.shape[0]), [M])
+            return
+        a = b.ch.choice(vectors, "first")
+        c = b.ch.choice(vectors, "second")
+        a.aliased = c.aliased = True
+        if kind == "gram":
+            G, rows, row = b.name("G"), b.name("rows"), b.name("row")
+            pair = b.ch.choice(["np.exp(-({u} - {v}) ** 2)", "np.tanh({u} * {v})", "1.0 / (1.0 + ({u} - {v}) ** 2)"],
+                               "kernel")
+            entry = pair.format(u=f"{a.text}[{i}]", v=f"{c.text}[{j}]")
+            w.add(f"{rows} = []")
+            w.add(f"for {i} in range(len({a.text})):")
+            with w.indent():
+                if b.ch.boolean("inner comprehension"):
+                    w.add(f"{row} = [{entry} for {j} in range(len({c.text}))]")
+                else:
+                    w.add(f"{row} = []")
+                    w.add(f"for {j} in range(len({c.text})):")
+                    with w.indent():
+                        w.add(f"{row}.append({entry})")
+                w.add(f"{rows}.append(np.stack({row}))")
+            w.add(f"{G} = np.stack({rows})")
+            b.add(G, (a.shape[0], c.shape[0]), 1.0, [a, c])
+            return
+        triangle = a is c and b.ch.boolean("triangle")
+        inner = f"range({i})" if triangle and b.ch.boolean("below") else \
+            f"range({i} + 1, len({a.text}))" if triangle else f"range(len({c.text}))"
+        u, v = f"{a.text}[{i}]", f"{c.text}[{j}]"
+        count = a.shape[0] * c.shape[0]
+        forms = [(f"{u} * {v}", a.bound * c.bound, []), (f"np.exp(-({u} - {v}) ** 2)", 1.0, []),
+                 (f"np.tanh({u} * {v})", 1.0, [])]
+        if a is not c or triangle:      # (a[i] with itself would sit on the kink)
+            forms += [(f"np.abs({u} - {v})", a.bound + c.bound, [f"np.abs({u} - {v})"]),
+                      (f"np.maximum({u}, {v})", max(a.bound, c.bound), [f"np.abs({u} - {v})"])]
+        text, bound, kinks = b.ch.choice(forms, "pair term")
+        if count * bound > MAX_BOUND:
+            text, bound = f"np.tanh({text})", 1.0
+        w.add(f"{s} = 0.0")
+        w.add(f"for {i} in range(len({a.text})):")
+        with w.indent():
+            w.add(f"for {j} in {inner}:")
+            with w.indent():
+                for k in kinks:
+                    w.margin(k)
+                w.add(b.ch.choice([f"{s} = {s} + {text}", f"{s} += {text}"], "pair update"))
+    b.add(s, (), count * bound, [a, c])
+
+
+def blk_recurrent(b):
+    """A recurrent state: ``h = np.tanh(M @ e + 0.5 * h)`` over a sequence, or a state of the shape of
+    a vector driven by the elements of another."""
+    matrices = [v for v in b.pool if len(v.shape) == 2]
+    options = []
+    for M in matrices:
+        for R in b.pool:
+            if len(R.shape) == 2 and R.shape[1] == M.shape[1]:
+                options.append((M, R))
+    h = b.name("h")
+    beta = b.ch.choice(["0.5", "0.9", "0.25"], "memory")
+    with b.block() as w:
+        if options and b.ch.choice([True, True, False], "matrix recurrence"):
+            M, R = b.ch.choice(options, "recurrence")
+            R.aliased = True
+            e = b.name("u")
+            g = f"{1.0 / max(1.0, math.sqrt(M.bound * R.bound * M.shape[1])):.2g}"      # tanh keeps h in [-1, 1]
+            init = b.ch.choice([f"np.zeros({M.shape[0]})", f"np.zeros({(M.shape[0],)!r})"], "state")
+            w.add(f"{h} = {init}")
+            w.add(b.ch.choice([f"for {e} in {R.text}:", f"for {e} in reversed({R.text}):"], "sequence"))
+            with w.indent():
+                w.add(b.ch.choice([f"{h} = np.tanh({M.text} @ {e} * {g} + {beta} * {h})",
+                                   f"{h} = np.tanh(np.dot({M.text}, {e}) * {g} + {beta} * {h})"], "recurrence form"))
+            b.add(h, (M.shape[0],), 1.0, [M, R])
+            return
+        vec = b.pick(lambda v: len(v.shape) >= 1, "state like")
+        seq = vec and b.pick(lambda v: len(v.shape) >= 1 and _bcast(v.shape[1:], vec.shape) == vec.shape, "sequence")
+        if vec is None or seq is None:
+            return blk_for(b)
+        seq.aliased = True
+        e = b.name("u")
+        w.add(f"{h} = np.zeros_like({vec.text})" if b.ch.boolean("zeros like") else f"{h} = {vec.text} * 0.0")
+        w.add(f"for {e} in {seq.text}:")
+        with w.indent():
+            scale = f"{1.0 / max(1.0, math.sqrt(vec.bound * seq.bound)):.2g}"
+            w.add(b.ch.choice([f"{h} = np.tanh({beta} * {h} + {e} * {vec.text} * {scale})",
+                               f"{h} = np.tanh({h} * {vec.text} * {scale} + {e})"], "state update"))
+    b.add(h, vec.shape, 1.0, [vec, seq])
+
+
 # ---------------------------------------------------------------- programs
 
 LAYOUTS = {
@@ -1346,10 +2426,19 @@ LAYOUTS = {
 }
 
 
-def _family_steps(family):
+def _family_steps(family, scalar_layout=False):
     core = [expression(m) for m in EXPRESSIONS]
     if family == "scalar":
         return [expression(m) for m in SCALAR_EXPRESSIONS]
+    if family == "branches":
+        base = [expression(m) for m in (SCALAR_EXPRESSIONS if scalar_layout else EXPRESSIONS)]
+        return base + [blk_if_define, blk_if_define, blk_if_update, blk_ternary, blk_early_return, blk_for] * 2
+    if family == "loops":
+        base = [expression(m) for m in (SCALAR_EXPRESSIONS if scalar_layout else EXPRESSIONS)]
+        blocks = [blk_for, blk_for, blk_for, blk_while, blk_if_define]
+        if not scalar_layout:
+            blocks += [blk_fill, blk_fill, blk_nested, blk_recurrent]
+        return base + blocks * 2
     if family in ("batched", "float32"):
         return [expression(m) for m in BATCHED_EXPRESSIONS]
     extra = {
@@ -1366,6 +2455,13 @@ def _family_steps(family):
 
 
 def _params(ch, family):
+    if family in ("branches", "loops"):
+        # control flow over any layout (scalars: `if a > b:`), maybe with a plain int argument `n`
+        layout = ch.choice(["matrix", "matrix", "matrix", "scalar", "batched"], "control flow layout")
+        params = _params(ch, "scalar" if layout == "scalar" else "batched" if layout == "batched" else "core")
+        if ch.boolean("int argument"):
+            params.append(("n", (), "int"))
+        return params
     if family == "scalar":
         names = ch.choice([("a",), ("a", "b"), ("a", "b", "c"), ("a", "p"), ("a", "b", "p"), ("p",)], "params")
         return [(name, (), 0.5 if name == "p" else None) for name in names]
@@ -1393,7 +2489,7 @@ def _params(ch, family):
 def build_program(ch, family="core", max_length=MAX_LENGTH):
     """A random program of ``family`` from the decisions of ``ch``."""
     params = _params(ch, family)
-    names = [p[0] for p in params]
+    names = [p[0] for p in params if p[2] != "int"]
     if len(names) > 1 and ch.boolean("wrt subset"):
         wrt = tuple(n for n in names if ch.boolean(f"wrt {n}"))
         wrt = wrt or (names[0],)
@@ -1402,14 +2498,23 @@ def build_program(ch, family="core", max_length=MAX_LENGTH):
     scale = ch.choice([1.5, 1.5, 3.0, 5.0], "input scale")
     dtype = "float32" if family == "float32" else "float64"
     b = Builder(ch, family, params, wrt, scale, dtype)
-    steps = _family_steps(family)
+    b.scalar_layout = all(shape == () for _, shape, _ in params)
+    steps = _family_steps(family, b.scalar_layout)
     length = ch.integer(1, max_length, "length")
     attempts = 0
-    while len(b.statements) < length and attempts < 3 * length + 5:
+
+    def size():      # lines: a compound statement counts all of its lines
+        return sum(len(s.splitlines()) for s in b.statements)
+
+    while size() < length and attempts < 3 * length + 5:
         attempts += 1
         step = ch.choice(steps, "step")
+        saved = list(b.statements), list(b.margins), list(b.pool)
         step(b)
-        if len(b.statements) > max_length + 8:
+        if size() > max_length + 12:     # a compound statement too long at the end: undone
+            b.statements[:], b.margins[:], b.pool[:] = saved
+            break
+        if size() > max_length + 8:
             break
     if not b.statements:
         a = b.pool[0]
