@@ -11,8 +11,8 @@ import operator
 
 import numpy as np
 
-from ..runtime.helpers import (added_at, grad_added_value, grad_updated_value, unbroadcast, unindex, updated,
-                               without_index)
+from ..runtime.helpers import (added_at, appended, grad_added_value, grad_updated_value, unappended, unbroadcast,
+                               unindex, updated, without_index)
 from .registry import nondifferentiable, vjp_rule
 
 # ---- arithmetic operators (shared with the matching NumPy ufuncs) ----
@@ -76,6 +76,12 @@ def item_update(g, ans, x, index, value):
 def add_at(g, ans, a, index, value):
     # np.add.at(buf, index, value) on a local array, written by source mode as buf_1 = added_at(buf, index, value)
     return g, None, grad_added_value(g, a, index, value)
+
+
+@vjp_rule(appended)
+def append_rule(g, ans, items, value):
+    # items.append(value) on a list that carries a gradient, written by source mode as a new list
+    return unappended(g), g[-1]
 
 
 nondifferentiable(

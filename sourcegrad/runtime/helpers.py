@@ -39,9 +39,12 @@ def _shape(value):
 
 
 def zeros_like(x):
-    """A zero adjoint for ``x``: 0.0 for a Python number, a float array of x's shape otherwise."""
+    """A zero adjoint for ``x``: 0.0 for a Python number, one zero per item for a list or tuple, a float
+    array of x's shape otherwise."""
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         return 0.0
+    if isinstance(x, (list, tuple)):
+        return ItemAdjoints(zeros_like(item) for item in x)
     x = np.asarray(x)
     return np.zeros(x.shape, dtype=float_dtype(x))
 
@@ -936,6 +939,26 @@ def grad_cross(g, a, b, which, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if which == 0:
         return np.moveaxis(unbroadcast(np.cross(bm, gm), am), -1, axisa)
     return np.moveaxis(unbroadcast(np.cross(gm, am), bm), -1, axisb)
+
+
+# ---------------------------------------------------------------- lists grown by append
+
+
+def appended(items, value):
+    """A new list: ``items`` and then ``value``. How source mode writes ``items.append(value)`` on a list that
+    carries a gradient, so that each version of the list stays what it was for the adjoint."""
+    if type(items) is not list:
+        raise DeclinedAtRunTime(f"source mode wrote .append() as the growth of a list, but the value appended to is "
+                                f"a {type(items).__name__}", hint='Use mode="tape" (mode="auto" does so by itself).')
+    return [*items, value]
+
+
+def unappended(g):
+    """The adjoint of the list ``appended`` started from, given ``g``, the adjoint of the list it made (a
+    sequence with one entry per item: an array whose first axis runs over the items, or ItemAdjoints)."""
+    if isinstance(g, (list, tuple)):
+        return ItemAdjoints(g[:-1])
+    return g[:-1]
 
 
 # ---------------------------------------------------------------- item assignment, as a function

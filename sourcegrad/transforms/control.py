@@ -22,12 +22,14 @@ import ast
 import copy
 import operator
 
+from ..runtime.helpers import appended
 from . import effects
 
 from .ir import IDENTITY, Assign, Break, If, Loop, Passive, clone
 from .parse import TAPE_HINT
 from .structure import canonical
 
+GROWING_METHODS = {"append", "extend", "insert", "update"}
 FALL, RETURN, BREAK, NEXT = "fall", "return", "break", "next"   # NEXT: the iteration ended (back edge written)
 MAX_ATTEMPTS = 64
 
@@ -201,6 +203,8 @@ class ControlFlow:
             self.emit_copy(target, atom, body, node)
         if any(self.atom_is_active(a) for a in atoms):
             self.active.add(target)
+        if any(isinstance(a, ast.Name) and self.is_list(a.id) for a in atoms):
+            self.growing.add(target)
         kinds = {self.kinds.get(a.id) if isinstance(a, ast.Name) else None for a in atoms}
         if len(kinds) == 1 and None not in kinds:
             self.kinds[target] = kinds.pop()
@@ -227,6 +231,8 @@ class ControlFlow:
                 continue
             key = atom.id
             container = self.containers.get(key)
+            if self.is_list(key):
+                continue   # a list: the join grows it (see lower_growing_append)
             if key in self.holders or key in self.sequences and key in self.active or container is not None and any(
                     self.atom_is_active(a) for a in container.items):
                 raise scope.source.error(node, f"{name} holds a list, tuple or dict of values that carry a gradient "
@@ -281,10 +287,18 @@ class ControlFlow:
             self.aliases.new(phi)
             if name in assumed_active:
                 self.active.add(phi)
+            if isinstance(atom, ast.Name) and self.is_list(atom.id):
+                self.growing.add(phi)
             self.emit_copy(phi, atom, self.body, stmt)
             scope.env[name] = ast.Name(phi, ast.Load())
             phis[name] = phi
         if isinstance(stmt, ast.While):
+            for call in (n for n in ast.walk(stmt.test) if isinstance(n, ast.Call)):
+                method, target = self.call_target(call, scope)
+                if not effects.written_arguments(call, target, method)[0]:
+                    raise scope.source.error(call, "a while condition that calls something that may change values "
+                                             "(it runs again on every iteration) is not supported in source mode",
+                                             TAPE_HINT)
             self.check_effects(stmt.test, scope, stmt)
             header.test = self.rename(stmt.test, scope)
         context = _LoopContext(token, carried, phis, assumed_active)
@@ -306,7 +320,7 @@ class ControlFlow:
             self.free_object(header.iter.func) == (True, range)
         self.body.append(Loop(header, body, phis, stmt, counts=counts))
         if outermost:
-            self.check_loop_writes(written_from, scope)
+            self.check_loop_writes(written_from, scope, stmt)
         after = dict(before)
         after.update({name: ast.Name(phi, ast.Load()) for name, phi in phis.items()})
         scope.env = after
@@ -329,7 +343,23 @@ class ControlFlow:
             self.check_joinable(name, [atom], scope, node)
             self.emit_copy(phi, atom, self.body, node, back_edge=True)
 
-    def check_loop_writes(self, start, scope):
+    def check_loop_writes(self, start, scope, stmt):
+        """After the outermost loop: what was decided inside it, iteration by iteration, must still hold now that
+        the whole body is known (a later statement, run before the next iteration, may have changed it)."""
+        for key, name in self.rebound_in_loops:
+            # (a temporary is read by the statement that makes it: it cannot see a later iteration's update)
+            if not self.alone_among_versions(key, temps_too=True) or self.aliases.held(key) or self.aliases.escaped(key):
+                raise scope.source.error(stmt, f"{name} is updated as a new value inside this loop, but another "
+                                         "name (or a container) comes to hold the same object later in the loop, "
+                                         "and would see the update from the next iteration on",
+                                         f"Copy it where it is kept ({name}.copy()), or use mode=\"tape\".")
+        self.rebound_in_loops.clear()
+        if self.global_writers_in_loops and any(self.aliases.escaped(k) for k in self.aliases.saved_names()):
+            call = self.global_writers_in_loops[0]
+            raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state inside a loop whose "
+                                     "gradient reads globals (a later iteration would see the change)",
+                                     'Pass what it changes as an argument, or use mode="tape".')
+        self.global_writers_in_loops.clear()
         for keys, name, node in self.written_in_loops[start:]:
             if any(self.aliases.saved(k) for k in keys):
                 raise scope.source.error(node, f"{name} is changed in place inside a loop while the gradient reads "
@@ -402,9 +432,24 @@ class ControlFlow:
                 start = self.atomize(operands[1], scope)
             operands = operands[:1]
             index_name, names = names[0], names[1:]
+        changed = stored_names(stmt.body)
+        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            method, target = self.call_target(call, scope)
+            for written in effects.written_arguments(call, target, method)[1]:
+                while isinstance(written, (ast.Subscript, ast.Attribute, ast.Starred)):
+                    written = written.value
+                if isinstance(written, ast.Name):
+                    changed.add(written.id)
+        for operand in operands:
+            for name in (n.id for n in ast.walk(operand) if isinstance(n, ast.Name)):
+                if name in changed and name in self.statement_locals(scope):
+                    raise err(operand, f"the loop iterates over {name}, which its body may change (Python's loop would "
+                              "see the change); source mode loops over values that carry a gradient only when "
+                              "what they iterate over stays as it is", TAPE_HINT)
         sequences = [self.atomize(o, scope) for o in operands]
-        for atom in sequences:
-            if isinstance(atom, ast.Name) and atom.id in self.sequences:
+        for atom in sequences:   # (a tuple or list packed here is indexed like an array: its adjoint is per item)
+            if isinstance(atom, ast.Name) and (atom.id in self.holders or atom.id in self.sequences
+                                               and atom.id not in self.active):
                 raise err(it, "a loop over a list or tuple of values that carry a gradient is not supported in "
                           "source mode", TAPE_HINT)
         length = self.names.load("len", len)
@@ -451,6 +496,60 @@ class ControlFlow:
         from .normalize import _Op   # (the normalizer's operation record)
         return _Op(operator.getitem, subscript, [subscript.value, clone(subscript.slice)])
 
+    # ---- lists grown by append ----
+
+    def is_list(self, key):
+        """Whether SSA name ``key`` holds a list built here that may grow (a list literal, or a version of one)."""
+        container = self.containers.get(key)
+        return key in self.growing or container is not None and container.kind == "list"
+
+    def lower_growing_append(self, call, scope, stmt):
+        """``lst.append(v)`` on a list grown in a branch or loop, where ``v`` or the list carries a gradient:
+        ``lst_1 = appended(lst, v)``, a new version (the adjoint reads each version as it was). False when the
+        call is not one."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+                and isinstance(call.func.value, ast.Name) and len(call.args) == 1 and not call.keywords):
+            return False
+        name = call.func.value.id
+        atom = scope.env.get(name)
+        if not isinstance(atom, ast.Name) or atom.id not in self.growing:
+            return False
+        if not (self.is_active(call.args[0], scope) or self.atom_is_active(atom)):
+            return False
+        current = self.rebindable(name, scope)
+        if current is None:
+            raise scope.source.error(call, f"{name} is a list that may also be reached another way (another name, "
+                                     "the caller, a container holding it), and appending a value that carries a "
+                                     "gradient to it in place is not followed by source mode", TAPE_HINT)
+        item = self.atomize(call.args[0], scope)
+        lst = ast.Name(current, ast.Load())
+        value = ast.Call(self.names.load("appended", appended), [clone(lst), clone(item)], [])
+        version = self.new_version(name, scope)
+        from .normalize import _Op
+        self.lower_into(_Op(appended, value, [clone(lst), clone(item)]), version, scope, stmt)
+        items = self.aliases.reachable(current) - self.aliases.members(current)   # what the old list holds
+        for held in self.alias_roots(item) + sorted(items):
+            self.aliases.contain(version, held)
+        self.growing.add(version)
+        scope.env[name] = ast.Name(version, ast.Load())
+        return True
+
+    def check_list_use(self, op, operands, scope, node):
+        """A list grown by append goes only where its adjoint, one entry per item, is understood."""
+        from .normalize import LIST_CONSUMERS
+        for atom in operands:
+            if isinstance(atom, ast.Name) and atom.id in self.growing and (atom.id in self.active or op.prim is not
+                                                                           IDENTITY):
+                if op.prim is IDENTITY:
+                    continue
+                if op.prim not in LIST_CONSUMERS or op.prim is operator.getitem and (
+                        atom is not op.args[0] or isinstance(op.args[1], (ast.Slice, ast.Subscript, ast.Tuple))):
+                    label = getattr(op.prim, "__name__", repr(op.prim))
+                    raise scope.source.error(node, f"a list grown by append that carries a gradient is used by "
+                                             f"{label}; source mode follows such lists into np.stack, np.array, "
+                                             "np.concatenate, np.vstack, np.hstack and reads of one item",
+                                             TAPE_HINT)
+
     # ---- loops over known lists and tuples, and sums of comprehensions ----
 
     MAX_UNROLLED = 64
@@ -484,7 +583,9 @@ class ControlFlow:
     def bind_unrolled(self, target, item, scope):
         if isinstance(target, ast.Name):
             if isinstance(item, ast.Name) or isinstance(item, ast.Constant):
-                scope.env[target.id] = clone(item)
+                version = self.new_version(target.id, scope)   # a name for the same object, as ``t = item``
+                self.lower_into(clone(item), version, scope, target)
+                scope.env[target.id] = ast.Name(version, ast.Load())
                 return
         elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, ast.Name):
             container = self.containers.get(item.id)
@@ -518,7 +619,7 @@ class ControlFlow:
         copies = []
         self._find_sums(rewritten.value, scope, copies, conditional=False)
         for call in copies:
-            total = self.user_name("total", scope)
+            total = self.user_name("total" if isinstance(call, ast.Call) else "items", scope)
             statements.extend(self.accumulating_loop(call, total, scope))
             mapping[id(call)] = total
         return statements + [_ReplaceCalls(mapping).visit(rewritten)]
@@ -533,6 +634,13 @@ class ControlFlow:
                                          "supported in source mode; assign it to a name first", TAPE_HINT)
             found.append(node)
             return
+        if isinstance(node, ast.ListComp) and self.mentions_active(node, scope):
+            if conditional:
+                raise scope.source.error(node, "a list comprehension that carries a gradient, evaluated only on "
+                                         "some paths (inside a conditional expression or and/or), is not "
+                                         "supported in source mode; assign it to a name first", TAPE_HINT)
+            found.append(node)
+            return
         if isinstance(node, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
             return
         for child in ast.iter_child_nodes(node):
@@ -540,9 +648,14 @@ class ControlFlow:
             self._find_sums(child, scope, found, inner)
 
     def accumulating_loop(self, call, total, scope):
-        """``total = start`` and the loops that add each item of the comprehension ``call`` sums."""
-        comprehension = call.args[0]
-        start = clone(call.args[1]) if len(call.args) == 2 else ast.Constant(0)
+        """``total = start`` and the loops that add each item of the comprehension ``call`` sums; for a list
+        comprehension ``call``, ``total = []`` and the loops that append each item."""
+        listing = isinstance(call, ast.ListComp)
+        comprehension = call if listing else call.args[0]
+        if listing:
+            start = ast.List([], ast.Load())
+        else:
+            start = clone(call.args[1]) if len(call.args) == 2 else ast.Constant(0)
         renames = {}
         for generator in comprehension.generators:
             if generator.is_async:
@@ -550,15 +663,20 @@ class ControlFlow:
             for name in ast.walk(generator.target):
                 if isinstance(name, ast.Name) and name.id not in renames:
                     # a comprehension's variables are its own: renamed when the function has a variable so named
-                    clash = name.id in self.statement_locals(scope) or name.id in scope.env
+                    clash = name.id in self.statement_locals(scope) or name.id in scope.env or \
+                        scope.source.resolve(name.id)[0]
                     renames[name.id] = self.user_name(name.id, scope) if clash else name.id
         at = call
 
         def renamed(node):
             return _Rename(renames).visit(clone(node))
 
-        body = [ast.copy_location(ast.Assign([ast.Name(total, ast.Store())], ast.BinOp(
-            ast.Name(total, ast.Load()), ast.Add(), renamed(comprehension.elt))), at)]
+        if listing:
+            append = ast.Attribute(ast.Name(total, ast.Load()), "append", ast.Load())
+            body = [ast.copy_location(ast.Expr(ast.Call(append, [renamed(comprehension.elt)], [])), at)]
+        else:
+            body = [ast.copy_location(ast.Assign([ast.Name(total, ast.Store())], ast.BinOp(
+                ast.Name(total, ast.Load()), ast.Add(), renamed(comprehension.elt))), at)]
         for k in range(len(comprehension.generators) - 1, -1, -1):
             generator = comprehension.generators[k]
             for test in reversed(generator.ifs):
@@ -616,11 +734,11 @@ class ControlFlow:
         return (self.body, len(self.body), set(self.active), self.aliases.copy(), dict(self.static), set(self.holders),
                 set(self.sequences), dict(self.containers), dict(self.kinds), len(self.hazards),
                 dict(self._free_keys), self.names.snapshot(), dict(scope.env), len(self.written_in_loops),
-                len(self.sources))
+                len(self.sources), set(self.growing), len(self.rebound_in_loops), len(self.global_writers_in_loops))
 
     def restore(self, state, scope):
         (body, length, active, aliases, static, holders, sequences, containers, kinds, hazards, free_keys, names,
-         env, written, sources) = state
+         env, written, sources, growing, rebound, writers) = state
         del body[length:]
         self.body = body
         self.active, self.aliases, self.static, self.holders = active, aliases, static, holders
@@ -631,6 +749,9 @@ class ControlFlow:
         scope.env = env
         del self.written_in_loops[written:]
         del self.sources[sources:]
+        self.growing = growing
+        del self.rebound_in_loops[rebound:]
+        del self.global_writers_in_loops[writers:]
 
 
 class _ReplaceCalls(ast.NodeTransformer):
@@ -641,6 +762,8 @@ class _ReplaceCalls(ast.NodeTransformer):
         if id(node) in self.mapping:
             return ast.copy_location(ast.Name(self.mapping[id(node)], ast.Load()), node)
         return self.generic_visit(node)
+
+    visit_ListComp = visit_Call
 
 
 class _Rename(ast.NodeTransformer):
@@ -689,6 +812,10 @@ def stored_names(stmts):
             found |= stored_names(stmt.body)
         elif isinstance(stmt, (ast.If, ast.While)):
             found |= stored_names(stmt.body) | stored_names(stmt.orelse)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
+                stmt.value.func, ast.Attribute) and stmt.value.func.attr in GROWING_METHODS and isinstance(
+                stmt.value.func.value, ast.Name):
+            found.add(stmt.value.func.value.id)   # a list grown here gets new versions (lower_growing_append)
     return found
 
 

@@ -179,6 +179,21 @@ def written_arguments(call, target, method_name=None):
     return False, list(call.args) + [kw.value for kw in call.keywords]
 
 
+def may_write_globals(target):
+    """Whether calling ``target`` (a resolved callable, None when unknown) may change module state: a function
+    of the user's that writes into items or attributes or uses ``global``, and any callable that is not a
+    plain function, NumPy, ``math`` or a pure builtin (a ``functools.partial``, an object with ``__call__``)."""
+    if target is None:
+        return True
+    if isinstance(target, types.FunctionType):
+        return function_writes(target) is ANYTHING
+    if is_numpy(target) or isinstance(getattr(target, "__self__", None), np.ufunc) or target in NUMPY_WRITERS:
+        return False
+    if _is_builtin(target) or getattr(target, "__module__", None) == "math" or isinstance(target, type):
+        return False
+    return True
+
+
 def returns_new(call, target, method_name=None):
     """Whether the call certainly returns a new object that shares no memory with its arguments."""
     if method_name is not None:

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import OutputError, TransformError
 from ..rules import is_nondifferentiable, lookup_vjp
-from ..runtime.helpers import added_at, check_written, updated
+from ..runtime.helpers import added_at, appended, check_written, updated
 from . import effects
 from .aliases import Aliases
 from .control import ControlFlow
@@ -44,7 +44,10 @@ UNARY_OPS = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # Primitives whose result is a new object (a view or the operand itself otherwise).
 NEW_PRIMITIVES = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.mod,
-                  operator.neg, operator.pos, operator.matmul, updated, added_at}
+                  operator.neg, operator.pos, operator.matmul, updated, added_at, appended}
+# What a list grown by append (in a loop or a branch) that carries a gradient may be given to: its adjoint is
+# a sequence with one entry per item, which these rules give and read.
+LIST_CONSUMERS = {appended, operator.getitem, np.stack, np.array, np.asarray, np.concatenate, np.vstack, np.hstack}
 # Static objects a local name may stand for (``xp = np``, ``act = np.tanh``): never arrays or containers.
 STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
 DYNAMIC = {"eval", "exec", "vars", "globals", "locals", "compile", "__import__", "setattr", "delattr"}
@@ -208,6 +211,10 @@ class Normalizer(ControlFlow):
         self.canonical_bodies = {}  # id(function tree) -> its body in canonical form (structure.canonical)
         self._loads_outside = {}
         self.owners = {}            # SSA name -> (scope, user name) it is a version of
+        self.temps = set()          # the temporaries (t0, t1...) of subexpressions, read within their statement
+        self.growing = set()        # SSA names of lists grown by append in branches and loops (control.py)
+        self.global_writers_in_loops = []   # calls inside loops that may change globals (checked after the loop)
+        self.rebound_in_loops = []  # (SSA name, user name, node): values updated as new versions inside loops
 
     # ---- entry ----
 
@@ -292,7 +299,8 @@ class Normalizer(ControlFlow):
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return  # docstring
-            if self.lower_container_call(stmt.value, scope, stmt) or self.lower_write_call(stmt.value, scope, stmt):
+            if self.lower_container_call(stmt.value, scope, stmt) or self.lower_write_call(stmt.value, scope, stmt) \
+                    or self.lower_growing_append(stmt.value, scope, stmt):
                 return
             self.lower_effect(stmt.value, scope, stmt)
             return
@@ -510,7 +518,9 @@ class Normalizer(ControlFlow):
         return ast.Name(temp, ast.Load())
 
     def new_temp(self):
-        return self.names.temp()
+        name = self.names.temp()
+        self.temps.add(name)
+        return name
 
     def lower_into(self, lowered, target, scope, node):
         """Bind ``target`` to what lower_expr returned: an _Op, an atom, or an inactive expression."""
@@ -531,6 +541,7 @@ class Normalizer(ControlFlow):
                                          'source mode follows only reads of its items by constant key (d["w"])',
                                          TAPE_HINT)
         active = any(isinstance(a, ast.Name) and a.id in self.active for a in operands)
+        self.check_list_use(lowered, operands, scope, node)
         self.body.append(Assign(target, lowered.value, lowered.prim, lowered.args, lowered.kwargs, active, node))
         if active:
             self.active.add(target)
@@ -1196,11 +1207,13 @@ class Normalizer(ControlFlow):
         self.check_effects(value, scope, stmt)
         self.emit_passive(ast.Expr(self.rename(value, scope)), (), effect=True)
 
-    def alone_among_versions(self, key):
+    def alone_among_versions(self, key, temps_too=False):
         """No name other than earlier versions of the same variable (which the function can no longer name:
-        the joins of branches and loops copy one into the next) can reach ``key``'s object."""
+        the joins of branches and loops copy one into the next) can reach ``key``'s object; with ``temps_too``,
+        temporaries of subexpressions (consumed by the statement that makes them) do not count either."""
         owner = self.owners.get(key)
-        return all(m == key or owner is not None and self.owners.get(m) == owner for m in self.aliases.members(key))
+        return all(m == key or owner is not None and self.owners.get(m) == owner or temps_too and m in self.temps
+                   for m in self.aliases.members(key))
 
     def rebindable(self, name, scope):
         """The SSA name holding user name ``name`` when no other name (nor the caller) can see its object,
@@ -1212,6 +1225,11 @@ class Normalizer(ControlFlow):
             return None
         if self.aliases.escaped(atom.id):
             return None
+        owner = self.owners.get(atom.id)
+        if owner is not None and (owner[0] is not scope or owner[1] != name):
+            return None   # another variable's value (a name bound to it without a copy)
+        if self.loops:   # later in the loop another name may come to see it: checked after the loop
+            self.rebound_in_loops.append((atom.id, name))
         return atom.id
 
     # ---- effects of calls, and what values may share memory ----
@@ -1251,11 +1269,13 @@ class Normalizer(ControlFlow):
                 raise scope.source.error(call, f"{ast.unparse(call.func)}() may store or change a value that "
                                          "carries a gradient, which source mode cannot follow",
                                          "Register a rule for it with sg.vjp_rule, or use mode=\"tape\".")
-            if isinstance(target, types.FunctionType) and effects.function_writes(target) is effects.ANYTHING \
-                    and any(self.aliases.escaped(k) for k in self.aliases.saved_names()):
-                raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state (it writes into "
-                                         "items or attributes, or uses global), and the gradient reads globals",
-                                         'Pass what it changes as an argument, or use mode="tape".')
+            if method is None and effects.may_write_globals(target):
+                if any(self.aliases.escaped(k) for k in self.aliases.saved_names()):
+                    raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state (it writes "
+                                             "into items or attributes, or uses global), and the gradient reads "
+                                             "globals", 'Pass what it changes as an argument, or use mode="tape".')
+                if self.loops:   # the gradient may read a global later in the loop: checked after it
+                    self.global_writers_in_loops.append(call)
             self.capture(call, method, target, operands, scope)
             for expr in written:
                 if isinstance(expr, ast.Starred):

@@ -164,6 +164,12 @@ class _Sweep:
         for stmt in reversed(run):
             if isinstance(stmt, Assign) and stmt.target in self.live:
                 self.assign_adjoint(stmt, out)
+            elif isinstance(stmt, Passive) and stmt.back_edge:
+                # a carried value replaced by one with no gradient: what reached it goes nowhere, and the value
+                # it replaced gets its own contributions
+                for target in stmt.targets:
+                    if target in self.live:
+                        self.zero_marked.add(target)
 
     # ---- branches and loops ----
 
@@ -242,6 +248,8 @@ class _Sweep:
                     assigned[t] = assigned.get(t, 0) + 1
             accumulated, work = set(), False
             for s in inner:
+                if isinstance(s, Passive) and s.back_edge and set(s.targets) & self.needed:
+                    work = True
                 if isinstance(s, Assign) and s.target in self.needed:
                     work = True
                     accumulated |= {a.id for a in list(s.args) + list(s.kwargs.values())

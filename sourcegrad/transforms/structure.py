@@ -127,7 +127,7 @@ def _hoist(stmts, error, loop_body=False):
             if rest and (may_leave(body) or may_leave(orelse)):
                 if always_leaves(body) and always_leaves(orelse):
                     raise error(rest[0], "unreachable code: every branch of the if before it leaves")
-                copies = [0]
+                copies = [0, copy.deepcopy(rest)]   # (hoisting changes the nodes it places: copy them first)
                 body = _continue_with(body, rest, error, copies)
                 orelse = _continue_with(orelse, rest, error, copies)
                 rest = []
@@ -176,7 +176,7 @@ def _continue_with(block, rest, error, copies):
     if copies[0] > MAX_COPIES:
         raise error(rest[0], "too many paths leave early (return, break, continue) before these statements "
                     "for source mode to place them on each path")
-    return _hoist(block + (copy.deepcopy(rest) if copies[0] > 1 else rest), error)
+    return _hoist(block + (copy.deepcopy(copies[1]) if copies[0] > 1 else rest), error)
 
 
 def _drop_final_continue(block):

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from sourcegrad.runtime.helpers import added_at, updated
+from sourcegrad.runtime.helpers import added_at, appended, updated
 
 from ._base import away, binary_cases, case, mod_dividend, mod_divisor, unary_cases, uniform, weights, weights_like
 
@@ -104,6 +104,20 @@ def add_at(x, v, c, index):
 def add_at_into_ints(x, v, c):
     y = added_at(np.zeros(4, dtype=int), np.s_[1:3], v)
     return np.sum((y + x) * c)
+
+
+# ---------------------------------------------------------------- lst.append(v) on a list grown in a loop
+# (source mode writes it as lst_1 = appended(lst, v))
+
+
+def append_then_stack(x, v, c):
+    items = appended(appended([x * 1.0], v * v), np.sin(x))
+    return np.sum(np.stack(items) * c)
+
+
+def append_then_read(x, v, c):
+    items = appended([x * 2.0], v)
+    return np.sum((items[0] * items[1] + items[-1]) * c)
 
 
 def getitem_negative_int(x, c):
@@ -312,6 +326,8 @@ for _name, _x, _v, _index in [
     ("pairs", _x2, uniform((4,)), ([0, 1, 1, 0], [2, 0, 2, 2])), ("mixed", _x2, uniform((2, 3)), np.s_[1:, [0, 0, 2]]),
 ]:
     case(f"added_at[{_name}]", add_at, (_x, _v, weights_like(_x), _index), (0, 1), added_at)
+case("appended[stack]", append_then_stack, (uniform((3,)), uniform((3,)), weights((3, 3))), (0, 1), appended)
+case("appended[read]", append_then_read, (uniform((3,)), uniform((3,)), weights((3,))), (0, 1), appended)
 case("added_at[into_ints]", add_at_into_ints, (uniform((4,)), 0.6, weights((4,))), (0, 1), added_at)
 _mask = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 case("getitem[mask]", getitem_mask, (_x2, _mask, weights((6,))), (0,), operator.getitem)
