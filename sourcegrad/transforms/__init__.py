@@ -10,6 +10,7 @@ on every call, so cached code is rebuilt when one changes; the third is checked 
 
 from ..errors import OutputError, TransformError
 from ..rules import registry
+from .coalesce import coalesce_joins
 from .emit import compile_function, gc_paused, source_text
 from .normalize import normalize
 from .optimize import optimize
@@ -104,7 +105,7 @@ def build_gradient(func, wrt, scalar_params=()):
 def _build(func, wrt, scalar_params):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
-    program = normalize(func, wrt)
+    program = coalesce_joins(normalize(func, wrt))
     adjoint = optimize(reverse(program, wrt, scalar_params))
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)

@@ -200,7 +200,7 @@ class ControlFlow:
         target = self.new_temp() if name.startswith("<") else self.new_version(name, scope)
         self.aliases.new(target)
         for body, atom in sources:
-            self.emit_copy(target, atom, body, node)
+            self.emit_copy(target, atom, body, node, join=True)
         if any(self.atom_is_active(a) for a in atoms):
             self.active.add(target)
         if any(isinstance(a, ast.Name) and self.is_list(a.id) for a in atoms):
@@ -213,15 +213,15 @@ class ControlFlow:
             self.static[target] = statics[0]
         return ast.Name(target, ast.Load())
 
-    def emit_copy(self, target, atom, body, node, back_edge=False):
+    def emit_copy(self, target, atom, body, node, back_edge=False, join=False):
         """``target = atom`` at the end of ``body``: a copy whose adjoint passes the gradient on when ``atom``
         carries one. ``target`` may be assigned elsewhere too (joins)."""
         if isinstance(atom, ast.Name) and atom.id in self.active:
             body.append(Assign(target, ast.Name(atom.id, ast.Load()), IDENTITY, [ast.Name(atom.id, ast.Load())], {},
-                               True, node, back_edge=back_edge))
+                               True, node, back_edge=back_edge, join=join))
         else:
             body.append(Passive(ast.Assign([ast.Name(target, ast.Store())], clone(atom)), (target,),
-                                back_edge=back_edge))
+                                back_edge=back_edge, join=join))
         for root in self.alias_roots(atom):
             self.aliases.join(target, root)
 
@@ -319,6 +319,7 @@ class ControlFlow:
         counts = isinstance(header, ast.For) and isinstance(header.iter, ast.Call) and \
             self.free_object(header.iter.func) == (True, range)
         self.body.append(Loop(header, body, phis, stmt, counts=counts))
+        self.check_rebound(context, scope, stmt)
         if outermost:
             self.check_loop_writes(written_from, scope, stmt)
         after = dict(before)
@@ -343,17 +344,27 @@ class ControlFlow:
             self.check_joinable(name, [atom], scope, node)
             self.emit_copy(phi, atom, self.body, node, back_edge=True)
 
+    def check_rebound(self, context, scope, stmt):
+        """Values the loop updated as new versions (``y[i] = v``, ``acc += v``) must not be held by another name
+        when the next iteration updates them again: checked on the carried value, once the body is known."""
+        for name, where in self.rebound_in_loops:
+            phi = context.phis.get(name)
+            if where is not context or phi is None:
+                continue   # (a value made afresh in each iteration is not updated by the next one)
+            # (a temporary is read by the statement that makes it: it cannot see a later iteration's update)
+            if not self.alone_among_versions(phi, temps_too=True) or self.aliases.held(phi) or \
+                    self.aliases.escaped(phi):
+                # harmless for a number (immutable: Python's update makes a new one too); the reverse pass decides
+                # once it knows which values are numbers
+                self.hazards.append((phi, scope.source.error(
+                    stmt, f"{name} is updated as a new value inside this loop, but another name (or a container) "
+                    "comes to hold the same object later in the loop, and would see the update from the next "
+                    f"iteration on", f"Copy it where it is kept ({name}.copy()), or use mode=\"tape\".")))
+        self.rebound_in_loops[:] = [entry for entry in self.rebound_in_loops if entry[1] is not context]
+
     def check_loop_writes(self, start, scope, stmt):
         """After the outermost loop: what was decided inside it, iteration by iteration, must still hold now that
         the whole body is known (a later statement, run before the next iteration, may have changed it)."""
-        for key, name in self.rebound_in_loops:
-            # (a temporary is read by the statement that makes it: it cannot see a later iteration's update)
-            if not self.alone_among_versions(key, temps_too=True) or self.aliases.held(key) or self.aliases.escaped(key):
-                raise scope.source.error(stmt, f"{name} is updated as a new value inside this loop, but another "
-                                         "name (or a container) comes to hold the same object later in the loop, "
-                                         "and would see the update from the next iteration on",
-                                         f"Copy it where it is kept ({name}.copy()), or use mode=\"tape\".")
-        self.rebound_in_loops.clear()
         if self.global_writers_in_loops and any(self.aliases.escaped(k) for k in self.aliases.saved_names()):
             call = self.global_writers_in_loops[0]
             raise scope.source.error(call, f"{ast.unparse(call.func)}() may change global state inside a loop whose "
@@ -377,7 +388,8 @@ class ControlFlow:
         if not self.is_active(stmt.iter, scope):
             self.check_effects(stmt.iter, scope, stmt)
             iterable = self.rename(stmt.iter, scope)
-            roots = self.alias_roots(iterable)
+            counting = isinstance(iterable, ast.Call) and self.free_object(iterable.func) == (True, range)
+            roots = [] if counting else self.alias_roots(iterable)   # (the items of a range are new ints)
             header = ast.For(None, iterable, [], [])
             header.type_comment = None
 

@@ -45,6 +45,7 @@ class Assign:
     active: bool
     node: ast.AST = None
     back_edge: bool = False   # a loop's carried value taking its value for the next iteration (or after a break)
+    join: bool = False        # the end of a branch giving a value joined after it
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Passive:
     targets: tuple = ()
     effect: bool = False
     back_edge: bool = False
+    join: bool = False
 
 
 @dataclass

@@ -1229,7 +1229,7 @@ class Normalizer(ControlFlow):
         if owner is not None and (owner[0] is not scope or owner[1] != name):
             return None   # another variable's value (a name bound to it without a copy)
         if self.loops:   # later in the loop another name may come to see it: checked after the loop
-            self.rebound_in_loops.append((atom.id, name))
+            self.rebound_in_loops.append((name, self.loops[-1]))
         return atom.id
 
     # ---- effects of calls, and what values may share memory ----

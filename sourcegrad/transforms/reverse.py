@@ -43,7 +43,7 @@ def reverse(program, wrt, scalar_params=()):
     result_name = result.id if isinstance(result, ast.Name) else program.name
     seed = names.fresh("b" + result_name)
     sweep = _Sweep(program, needed, shapes, seed)
-    primal, statements = sweep.block(program.body)
+    primal, statements = sweep.block(program.body, keep=set())   # (nothing reads an adjoint after the function)
 
     defined = set(sweep.sites) | set(program.params)
     lost = sorted(set(sweep.adjoints) - defined)
@@ -111,8 +111,9 @@ class _Sweep:
 
     # ---- blocks ----
 
-    def block(self, stmts):
-        """(primal statements, adjoint statements) of a block."""
+    def block(self, stmts, keep=None):
+        """(primal statements, adjoint statements) of a block. ``keep``: the names whose adjoint still matters
+        after the block (those assigned outside the branch or loop it is the body of; None: all)."""
         runs, structures = _split(stmts)
         in_loop = self.loop_names is not None
         marked_before = set(self.zero_marked)   # (zeros owed by an enclosing block stay owed there)
@@ -131,10 +132,13 @@ class _Sweep:
             parts.append((run, _reads_all(run)))
             if j > 0:
                 parts.append(self.structure_adjoint(structures[j - 1], primal_parts, j - 1))
-            else:   # the end of the block: adjoints reset to zero in it get their statement
+            else:   # the end of the block: adjoints reset to zero in it get their statement, if still needed
                 owed = self.zero_marked - marked_before
+                dead = owed if keep is None else owed - keep
+                owed -= dead
+                self.live -= dead if keep is not None else set()
                 zeros = [self.zero(name) for name in sorted(owed)]
-                self.zero_marked -= owed
+                self.zero_marked -= owed | dead
                 parts.append((zeros, _reads_all(zeros)))
             segment = [s for statements, _ in parts for s in statements]
             reads = set().union(*(r for _, r in parts))
@@ -164,12 +168,12 @@ class _Sweep:
         for stmt in reversed(run):
             if isinstance(stmt, Assign) and stmt.target in self.live:
                 self.assign_adjoint(stmt, out)
-            elif isinstance(stmt, Passive) and stmt.back_edge:
-                # a carried value replaced by one with no gradient: what reached it goes nowhere, and the value
-                # it replaced gets its own contributions
+            elif isinstance(stmt, Passive):
+                # a value with no gradient: what reached its name goes nowhere, and a value the name held before
+                # (a carried value, a join's other branch) gets its own contributions
                 for target in stmt.targets:
                     if target in self.live:
-                        self.zero_marked.add(target)
+                        self.consume(target)
 
     # ---- branches and loops ----
 
@@ -189,13 +193,14 @@ class _Sweep:
                 self.zero_marked.discard(name)
         entry, marked = set(self.live), set(self.zero_marked)
         outside = {n for n in entry if self.sites.get(n, 0) > assigned.get(n, 0)}
+        keep = {n for n in self.sites if self.sites[n] > assigned.get(n, 0)}   # assigned outside it too
         if isinstance(stmt, If):
-            primal_body, adjoint_body = self.block(stmt.body)
+            primal_body, adjoint_body = self.block(stmt.body, keep)
             after_body = self.live
             if self.zero_marked != marked:
                 raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
             self.live = set(entry)
-            primal_else, adjoint_else = self.block(stmt.orelse)
+            primal_else, adjoint_else = self.block(stmt.orelse, keep)
             if self.zero_marked != marked:
                 raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
             after_else = self.live
@@ -216,7 +221,7 @@ class _Sweep:
         trips = self.names.fresh("trips")
         self.loop_names.add(trips)
         try:
-            primal_body, adjoint_body = self.block(stmt.body)
+            primal_body, adjoint_body = self.block(stmt.body, keep)
             after = {n for n in self.live if self.sites.get(n, 0) > assigned.get(n, 0)}
             if after != outside or self.zero_marked != marked:
                 raise self.internal(stmt, "the adjoints live around the loop change from one iteration to the next")
@@ -248,8 +253,8 @@ class _Sweep:
                     assigned[t] = assigned.get(t, 0) + 1
             accumulated, work = set(), False
             for s in inner:
-                if isinstance(s, Passive) and s.back_edge and set(s.targets) & self.needed:
-                    work = True
+                if isinstance(s, Passive) and set(s.targets) & self.needed:
+                    work = True   # (a value with no gradient replaces one that had one)
                 if isinstance(s, Assign) and s.target in self.needed:
                     work = True
                     accumulated |= {a.id for a in list(s.args) + list(s.kwargs.values())
@@ -291,9 +296,7 @@ class _Sweep:
         """The adjoint of ``target = prim(args)``: each active operand receives its contribution."""
         names, shapes, needed = self.names, self.shapes, self.needed
         if stmt.target in self.zero_marked:   # its adjoint is zero here: nothing to hand on
-            if not stmt.back_edge:
-                self.zero_marked.discard(stmt.target)
-                self.live.discard(stmt.target)
+            self.consume(stmt.target)
             return
         g = ast.Name(self.adjoints[stmt.target], ast.Load())
         contributions = []
@@ -326,14 +329,21 @@ class _Sweep:
             setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, keep_broadcast)
             out.extend(setup)
             contributions = _merge_repeated([(active[i], expr) for i, expr in adjoints_of.items()])
-        # the target's adjoint is handed on: a value carried around a loop starts again from zero (its
-        # earlier value, from the previous iteration, gets its own contributions); any other is done
         self.live.discard(stmt.target)
         for name, expr in contributions:
             self.accumulate(name, expr, out)
-        if stmt.back_edge:
-            self.live.add(stmt.target)
-            self.zero_marked.add(stmt.target)
+        self.consume(stmt.target)
+
+    def consume(self, name):
+        """``name``'s adjoint was handed on (or dropped, for a value with no gradient). A name assigned in several
+        places (a value carried around a loop, a join of branches) starts again from zero: its value before this
+        assignment gets its own contributions. Any other is done."""
+        if self.sites.get(name, 0) > 1:
+            self.live.add(name)
+            self.zero_marked.add(name)
+        else:
+            self.live.discard(name)
+            self.zero_marked.discard(name)
 
     # ---- primal ----
 
