@@ -1,12 +1,16 @@
 """Round 2 of the hostile control-flow set: the features source mode learnt last (lists grown by append in
 loops and branches, list comprehensions and sums of comprehensions turned into loops, loops over known tuples
-unrolled) and their combinations: lists aliased, passed to and returned from helpers, read with negative and
-computed indices, used twice, iterated after growing, grown in one branch, changed by pop/insert/extend/
-reverse/item stores; sums whose statement also reads what the comprehension changes, sums with array starts,
-over zip, dicts and nested generators, inside helpers; unrolled loops whose body changes the list they run over
-or the items in place; while loops whose trip count follows the inputs; early returns from nested loops in
-helpers; carried values that change type and shape; branches whose arms differ in shape; writes through views
-and out= inside helpers; user names that are also the names generated code uses.
+unrolled) and their combinations: lists used twice (np.concatenate/vstack/hstack give a list one adjoint entry
+per item), lists aliased or bound to a second name (where ``*`` and ``+`` are repetition and concatenation),
+passed to and returned from helpers, read with negative, computed, slice-object and 0-d array indices, iterated
+after growing, grown in one branch, changed by pop/insert/extend/reverse/item stores; sums and list
+comprehensions whose statement also reads what the comprehension's calls change (they are evaluated where
+Python evaluates them, not before the statement), sums with array starts, over zip, dicts and nested generators,
+inside helpers; unrolled loops whose body changes the list they run over or the items in place; reads of an
+attribute or a global that Python makes before a call that rebinds it; while loops whose trip count follows the
+inputs; early returns from nested loops in helpers; carried values that change type and shape; branches whose
+arms differ in shape; writes through views and out= inside helpers; user names that are also the names
+generated code uses.
 
 Each program states the value Python computes; a source-mode answer that differs is a bug (declining is fine).
 Inputs stay away from kinks and from the points where a data-dependent trip count changes."""
