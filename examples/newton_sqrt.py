@@ -12,7 +12,6 @@ import math
 import sourcegrad as sg
 
 
-@sg.grad
 def newton_sqrt(a):
     x = a
     while abs(x * x - a) > 1e-12:
@@ -20,24 +19,19 @@ def newton_sqrt(a):
     return x
 
 
-@sg.grad
 def guarded_sqrt(a):
     try:
-        return newton_sqrt_value(a)
+        return newton_sqrt(a)
     except ZeroDivisionError:
         return 0.0 * a
 
 
-def newton_sqrt_value(a):
-    x = a
-    while abs(x * x - a) > 1e-12:
-        x = 0.5 * (x + a / x)
-    return x
-
-
-print("d sqrt(a)/da at a=2:", newton_sqrt(2.0), "(exact:", 1 / (2 * math.sqrt(2.0)), ")")
-print("mode:", newton_sqrt.mode)
-print(newton_sqrt.source)
-print("guarded:", guarded_sqrt(2.0))
-print("mode:", guarded_sqrt.mode)
-print("why:", guarded_sqrt.fallback_reason)
+if __name__ == "__main__":
+    d_sqrt = sg.grad(newton_sqrt)
+    print("d sqrt(a)/da at a=2:", d_sqrt(2.0), "(exact:", 1 / (2 * math.sqrt(2.0)), ")")
+    print("mode:", d_sqrt.mode)
+    print(d_sqrt.source)
+    d_guarded = sg.grad(guarded_sqrt)
+    print("guarded:", d_guarded(2.0))
+    print("mode:", d_guarded.mode)
+    print("why:", d_guarded.fallback_reason)

@@ -92,8 +92,9 @@ def unindex(g, x, idx):
     (the several results of ``np.split``, ``np.linalg.eigh``...) it is an ItemAdjoints."""
     if isinstance(x, (tuple, list)):
         if not isinstance(idx, numbers.Integral):
-            raise TypeError(f"only an integer index into a tuple or list that carries a gradient is supported, "
-                            f"not {idx!r}; unpack it instead (a, b = f(x))")
+            raise DeclinedAtRunTime(f"only an integer index into a tuple or list that carries a gradient is "
+                                    f"supported, not {idx!r}", hint='Unpack it instead (a, b = f(x)), or use '
+                                    'mode="tape" (mode="auto" does so by itself).')
         chosen = idx % len(x)
         return ItemAdjoints(g if i == chosen else zeros_like(item) for i, item in enumerate(x))
     out = np.zeros(np.shape(x), dtype=np.result_type(float_dtype(x), np.result_type(g)))
@@ -515,16 +516,16 @@ def unconcatenate(g, arrays, axis=0):
     if axis is None:
         sizes = [np.size(a) for a in arrays]
         pieces = np.split(g, np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+        return ItemAdjoints(np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays))
     sizes = [np.shape(a)[axis] for a in arrays]
-    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return ItemAdjoints(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
 
 
 def _unstack(g, arrays, lifted_shapes, axis):
     """The pieces of ``g`` along ``axis`` for arrays of ``lifted_shapes``, reshaped to the arrays'."""
     sizes = [shape[axis] for shape in lifted_shapes]
     pieces = np.split(np.asarray(g), np.cumsum(sizes)[:-1], axis=axis)
-    return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)]
+    return ItemAdjoints(np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays))
 
 
 def _at_least(shape, ndim):

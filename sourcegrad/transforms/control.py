@@ -86,6 +86,8 @@ class ControlFlow:
         some paths of which break: its other paths end the iteration where they end)."""
         for stmt in stmts:
             self.refuse_everywhere(stmt, scope)
+            if not isinstance(stmt, (ast.If, ast.For, ast.While)):
+                self.check_read_order(stmt, scope)
             expanded = self.expand_sums(stmt, scope)
             if expanded is not None:
                 status, result = self.lower_block(expanded, scope)
@@ -444,14 +446,7 @@ class ControlFlow:
                 start = self.atomize(operands[1], scope)
             operands = operands[:1]
             index_name, names = names[0], names[1:]
-        changed = stored_names(stmt.body)
-        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
-            method, target = self.call_target(call, scope)
-            for written in effects.written_arguments(call, target, method)[1]:
-                while isinstance(written, (ast.Subscript, ast.Attribute, ast.Starred)):
-                    written = written.value
-                if isinstance(written, ast.Name):
-                    changed.add(written.id)
+        changed = self.changed_in(stmt, scope)
         for operand in operands:
             for name in (n.id for n in ast.walk(operand) if isinstance(n, ast.Name)):
                 if name in changed and name in self.statement_locals(scope):
@@ -503,6 +498,22 @@ class ControlFlow:
                         self.aliases.join(version, root)
                 scope.env[name] = ast.Name(version, ast.Load())
         return header, bind
+
+    def changed_in(self, stmt, scope):
+        """User names a loop's body may rebind or change in place (stores, ``+=``, calls that write)."""
+        changed = stored_names(stmt.body)
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.AugAssign):
+                changed.update(stored_names_of_target(node.target))
+            if not isinstance(node, ast.Call):
+                continue
+            method, target = self.call_target(node, scope)
+            for written in effects.written_arguments(node, target, method)[1]:
+                while isinstance(written, (ast.Subscript, ast.Attribute, ast.Starred)):
+                    written = written.value
+                if isinstance(written, ast.Name):
+                    changed.add(written.id)
+        return changed
 
     def item_op(self, subscript):
         from .normalize import _Op   # (the normalizer's operation record)
@@ -580,10 +591,17 @@ class ControlFlow:
         if literal and not self.is_active(stmt.iter, scope) or known is not None and not any(
                 self.atom_is_active(a) for a in known.items):
             return False
+        changed = self.changed_in(stmt, scope)
+        for name in (n.id for n in ast.walk(stmt.iter) if isinstance(n, ast.Name)):
+            if name in changed:
+                raise scope.source.error(stmt.iter, f"the loop iterates over {name}, which its body may change "
+                                         "(Python's loop would see the change); source mode unrolls loops over "
+                                         "lists and tuples of values that carry a gradient only when they stay "
+                                         "as they are", TAPE_HINT)
         items = self.container_items(stmt.iter, scope)
         if len(items) > self.MAX_UNROLLED:
             raise scope.source.error(stmt, f"a loop over {len(items)} values that carry a gradient, held in a list or "
-                                     "tuple, is unrolled by source mode up to {self.MAX_UNROLLED} items", TAPE_HINT)
+                                     f"tuple, is unrolled by source mode up to {self.MAX_UNROLLED} items", TAPE_HINT)
         for item in items:
             self.bind_unrolled(stmt.target, item, scope)
             status, _ = self.lower_block(stmt.body, scope)
@@ -618,13 +636,15 @@ class ControlFlow:
         self._find_sums(stmt.value, scope, found, conditional=False)
         if not found:
             return None
-        others = [n for n in ast.walk(stmt.value) if isinstance(n, ast.Call) and all(n is not c for c in found)
-                  and not any(n is inner for c in found for inner in ast.walk(c))]
-        for call in others:   # the sums run first: nothing else in the statement may have effects
+        # the comprehensions run first, before the rest of the statement: that is invisible only when neither
+        # they nor the rest have effects
+        for call in [n for n in ast.walk(stmt.value) if isinstance(n, ast.Call)]:
             method, target = self.call_target(call, scope)
             pure, _ = effects.written_arguments(call, target, method)
             if not pure:
-                return None
+                raise scope.source.error(call, "a comprehension that carries a gradient is evaluated before the rest "
+                                         f"of its statement by source mode, and {ast.unparse(call.func)}() in the "
+                                         "statement may have effects that make the order matter", TAPE_HINT)
         statements = []
         mapping = {}
         rewritten = copy.deepcopy(stmt)   # the user's tree stays as it is (a loop around it may be lowered again)

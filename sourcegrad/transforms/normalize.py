@@ -265,6 +265,28 @@ class Normalizer(ControlFlow):
                 raise err(node, "complex numbers are not supported in source mode: the derivative rules are "
                           "written for real values", TAPE_HINT)
 
+    def check_read_order(self, stmt, scope):
+        """A statement that reads a global (or an attribute of one) and calls something that may change globals:
+        generated code reads a global where the operation using it is written, which may be after the call, while
+        Python reads it where it appears. Declined."""
+        writers = []
+        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            method, target = self.call_target(call, scope)
+            if method is None and effects.may_write_globals(target):
+                writers.append(call)
+        if not writers:
+            return
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in scope.env \
+                    and node.id not in self.statement_locals(scope):
+                found, obj = scope.source.resolve(node.id)
+                if found and not isinstance(obj, STATIC_KINDS) and not (
+                        any(node is call.func for call in writers)):
+                    raise scope.source.error(node, f"{node.id} (a global) is read in the same statement as a call to "
+                                             f"{ast.unparse(writers[0].func)}(), which may change globals; source mode "
+                                             "cannot keep Python's order of the two", "Read it into a local first, or "
+                                             'use mode="tape".')
+
     def statement_locals(self, scope):
         """The names the function being lowered binds with statements (not those only a comprehension binds)."""
         tree = scope.source.tree
@@ -527,6 +549,10 @@ class Normalizer(ControlFlow):
         if isinstance(lowered, list):
             raise scope.source.error(node, "a helper returning a tuple must be unpacked into names", TAPE_HINT)
         if not isinstance(lowered, _Op):
+            if isinstance(lowered, ast.Name):   # another name for a list, tuple or dict is one too
+                for kinds in (self.sequences, self.growing, self.holders):
+                    if lowered.id in kinds:
+                        kinds.add(target)
             if not (isinstance(lowered, ast.Name) and lowered.id in self.active):
                 self.emit_passive(ast.Assign([ast.Name(target, ast.Store())], lowered), (target,))
                 self.aliases.new(target)

@@ -111,9 +111,10 @@ class _Sweep:
 
     # ---- blocks ----
 
-    def block(self, stmts, keep=None):
+    def block(self, stmts, keep=None, defer=False):
         """(primal statements, adjoint statements) of a block. ``keep``: the names whose adjoint still matters
-        after the block (those assigned outside the branch or loop it is the body of; None: all)."""
+        after the block (those assigned outside the branch or loop it is the body of; None: all); with ``defer``,
+        the zeros it owes them are left owed (``zero_marked``) for the block around it to write, or not."""
         runs, structures = _split(stmts)
         in_loop = self.loop_names is not None
         marked_before = set(self.zero_marked)   # (zeros owed by an enclosing block stay owed there)
@@ -137,8 +138,8 @@ class _Sweep:
                 dead = owed if keep is None else owed - keep
                 owed -= dead
                 self.live -= dead if keep is not None else set()
-                zeros = [self.zero(name) for name in sorted(owed)]
-                self.zero_marked -= owed | dead
+                zeros = [] if defer else [self.zero(name) for name in sorted(owed)]
+                self.zero_marked -= dead if defer else owed | dead
                 parts.append((zeros, _reads_all(zeros)))
             segment = [s for statements, _ in parts for s in statements]
             reads = set().union(*(r for _, r in parts))
@@ -195,19 +196,25 @@ class _Sweep:
         outside = {n for n in entry if self.sites.get(n, 0) > assigned.get(n, 0)}
         keep = {n for n in self.sites if self.sites[n] > assigned.get(n, 0)}   # assigned outside it too
         if isinstance(stmt, If):
-            primal_body, adjoint_body = self.block(stmt.body, keep)
-            after_body = self.live
-            if self.zero_marked != marked:
-                raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
-            self.live = set(entry)
-            primal_else, adjoint_else = self.block(stmt.orelse, keep)
-            if self.zero_marked != marked:
-                raise self.internal(stmt, "a branch changed which adjoints are owed a zero")
-            after_else = self.live
-            differ = {n for n in after_body ^ after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
-            if differ:
-                raise self.internal(stmt, f"the adjoints of {', '.join(sorted(differ))} differ between the branches")
+            state = self.state()
+            for defer in (True, False):
+                # First try leaving the zeros both branches owe to the code around them (a join's adjoint that
+                # nothing before the if reads needs none); if the branches disagree, each writes its own.
+                self.live, self.zero_marked = set(entry), set(marked)
+                primal_body, adjoint_body = self.block(stmt.body, keep, defer)
+                after_body, owed_body = self.live, self.zero_marked - marked
+                self.live, self.zero_marked = set(entry), set(marked)
+                primal_else, adjoint_else = self.block(stmt.orelse, keep, defer)
+                after_else, owed_else = self.live, self.zero_marked - marked
+                differ = {n for n in after_body ^ after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
+                if not defer or owed_body == owed_else and not differ:
+                    break
+                self.restore(state)
+            if differ or not defer and (owed_body or owed_else):
+                raise self.internal(stmt, f"the adjoints of {', '.join(sorted(differ or owed_body | owed_else))} "
+                                    "differ between the branches")
             self.live = {n for n in after_body | after_else if self.sites.get(n, 0) > assigned.get(n, 0)}
+            self.zero_marked = marked | owed_body
             test = ast.Name(stmt.test, ast.Load())
             compound = ast.If(test, adjoint_body or [ast.Pass()], adjoint_else) if adjoint_body or adjoint_else \
                 else None
@@ -240,6 +247,18 @@ class _Sweep:
             if outermost:
                 self.loop_names = None
         return before, compound, {trips}, primal
+
+    def state(self):
+        """What writing a block changes, to write it again another way (``restore``)."""
+        return (set(self.live), set(self.zero_marked), dict(self.adjoints), self.names.snapshot(), len(self.records),
+                set(self.effects), set(self.loop_names) if self.loop_names is not None else None)
+
+    def restore(self, state):
+        live, marked, adjoints, names, records, effects, loop_names = state
+        self.live, self.zero_marked, self.adjoints = set(live), set(marked), dict(adjoints)
+        self.names.restore(names)
+        del self.records[records:]
+        self.effects, self.loop_names = set(effects), loop_names and set(loop_names)
 
     def summary(self, stmt):
         """(names assigned inside ``stmt`` -> how many times, names whose adjoint it adds into, whether its

@@ -14,6 +14,7 @@ import pytest
 
 import sourcegrad as sg
 from sourcegrad.runtime import helpers
+from tests.cases import control_flow as flow
 from tests.cases import straight_line as cases
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden"
@@ -25,6 +26,11 @@ EXAMPLES = [
     ("mlp_loss", cases.mlp_loss, (np.ones((4, 5)), np.ones(5), np.ones((5, 3)), np.ones(3), cases.X8,
                                   cases.CLASSES8), (0, 2)),
     ("calls_helpers", cases.calls_helpers, (np.ones(4),), 0),
+    ("if_elif_else", flow.if_elif_else, (0.5,), 0),
+    ("running_product", flow.running_product, (np.ones(4),), 0),
+    ("newton_cube_root", flow.newton_cube_root, (2.0,), 0),
+    ("break_and_continue", flow.break_and_continue, (np.ones(4), 2.0), 0),
+    ("rnn", flow.rnn, (np.ones((3, 2)), np.eye(2)), (0, 1)),
 ]
 
 
