@@ -75,6 +75,12 @@ def _targets(stmt):
     return []
 
 
+def _is_number_atom(atom, numbers):
+    if isinstance(atom, ast.Constant):
+        return isinstance(atom.value, (int, float)) and not isinstance(atom.value, bool) or atom.value is None
+    return isinstance(atom, ast.Name) and atom.id in numbers
+
+
 def needs_adjoint(program):
     """The SSA names whose adjoint the output's gradient needs."""
     result = program.result
@@ -126,6 +132,50 @@ class ShapeClasses:
             if agreed == guess:
                 break
             guess = agreed
+
+    def numbers(self, program, scalar_params):
+        """The names that certainly hold a Python or NumPy number (immutable: an in-place operator on one makes a
+        new one), not a 0-d array: made by arithmetic, ``math``, a ufunc or a full reduction from numbers, or
+        copies of them. A fixpoint over the program's assignments (a loop's carried value is a number when every
+        assignment of it is)."""
+        definitions = {}
+        for stmt in walk_statements(program.body):
+            for target, number in self._number_sources(stmt):
+                definitions.setdefault(target, []).append(number)
+        known = set(scalar_params)
+        candidates = set(definitions)
+        while True:
+            found = {name for name in candidates if all(check(known | candidates) for check in definitions[name])}
+            if found == candidates:
+                return known | found
+            candidates = found
+
+    def _number_sources(self, stmt):
+        """(target, a function of the set of names assumed numbers: whether this assignment gives a number)."""
+        def atoms_are_numbers(atoms):
+            return lambda numbers: all(_is_number_atom(a, numbers) for a in atoms)
+        if isinstance(stmt, Assign):
+            if stmt.prim is IDENTITY:
+                return [(stmt.target, atoms_are_numbers(stmt.args))]
+            prim = stmt.prim
+            numeric = (getattr(prim, "__module__", None) in ("math", "_operator", "operator") or prim in (float, abs, max, min)
+                       or isinstance(prim, np.ufunc) and prim.signature is None or _always_scalar(stmt))
+            if numeric and self.of(ast.Name(stmt.target, ast.Load())) == SCALAR:
+                if _always_scalar(stmt):
+                    return [(stmt.target, lambda numbers: True)]
+                return [(stmt.target, atoms_are_numbers(list(stmt.args) + list(stmt.kwargs.values())))]
+            return [(stmt.target, lambda numbers: False)]
+        if isinstance(stmt, Passive):
+            value = getattr(stmt.stmt, "value", None)
+            if len(stmt.targets) == 1 and isinstance(value, (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp)):
+                leaves = [n for n in ast.walk(value) if isinstance(n, (ast.Name, ast.Constant))]
+                if all(isinstance(n, (ast.Name, ast.Constant)) or isinstance(n, ast.operator) for n in leaves):
+                    return [(stmt.targets[0], atoms_are_numbers(leaves))]
+            return [(t, lambda numbers: False) for t in stmt.targets]
+        if isinstance(stmt, Loop):
+            return [(name, (lambda numbers: True) if stmt.counts else (lambda numbers: False))
+                    for name in _targets(stmt)]
+        return []
 
     def _assigned_classes(self, stmt):
         if isinstance(stmt, Assign):

@@ -36,8 +36,9 @@ def reverse(program, wrt, scalar_params=()):
     names = program.names
     needed = needs_adjoint(program)
     shapes = ShapeClasses(program, set(scalar_params))
-    for name, error in program.hazards:
-        if shapes.of(ast.Name(name, ast.Load())) != SCALAR:
+    numbers = shapes.numbers(program, set(scalar_params)) if program.hazards else set()
+    for name, error in program.hazards:   # in-place updates that are right only if name holds a number
+        if name not in numbers:
             raise error
     result = program.result
     result_name = result.id if isinstance(result, ast.Name) else program.name
