@@ -634,10 +634,6 @@ CASES = [
          covers="set comprehension of indices, then a generator over it: empty"),
     Case("set_comprehension-1", set_comprehension, (_v(0.5, -1.2, 0.9), 1), covers="one index"),
     Case("set_comprehension-many", set_comprehension, (_v(0.5, -1.2, 0.9), 7), covers="indices repeat"),
-    Case("dict_comprehension-0", dict_comprehension, (0.8, 0),
-         covers="dict comprehension, generator over its keys, for over .items(): empty"),
-    Case("dict_comprehension-1", dict_comprehension, (0.8, 1), covers="one entry"),
-    Case("dict_comprehension-many", dict_comprehension, (0.8, 4), covers="four entries"),
     Case("nested_comprehension-1", nested_comprehension, (_v(0.6),),
          covers="generator with two for clauses and an if on a differentiated value: no terms"),
     Case("nested_comprehension-many", nested_comprehension, (_v(0.6, -0.7, 1.1, 0.4),),
@@ -829,6 +825,12 @@ UNSUPPORTED = [
             covers="a branch on a differentiated value whose taken arm recurses"),
     Refused("branch_with_recursion-else", branch_with_recursion, (-0.7,), construct=RECURSION,
             covers="the same function, the arm without recursion taken"),
+    # a dict built by a comprehension from values that carry a gradient (keys known only at run time) is not
+    # followed by source mode (lists are: see listcomp_np_array); auto mode uses the tape
+    Refused("dict_comprehension-0", dict_comprehension, (0.8, 0), construct=r"dict comprehension",
+            covers="dict comprehension, generator over its keys, for over .items(): empty"),
+    Refused("dict_comprehension-many", dict_comprehension, (0.8, 4), construct=r"dict comprehension",
+            covers="four entries"),
     Refused("loop_with_with_block", loop_with_with_block, (_v(0.3, -0.5, 0.9),), construct=WITH,
             covers="a for loop over range(len) with a with block inside"),
 ]
