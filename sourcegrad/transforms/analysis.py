@@ -81,6 +81,23 @@ def _is_number_atom(atom, numbers):
     return isinstance(atom, ast.Name) and atom.id in numbers
 
 
+def _free_numbers(program):
+    """Globals, closure variables and constants of inlined helpers that hold a number: the generated code is
+    rebuilt when one of them is rebound (the guards check each by identity), so it may rely on their kind."""
+    names = getattr(program, "names", None)
+    if names is None:
+        return {}
+    found = {}
+    for name, value in names.externals.items():
+        if type(value) in (int, float) or isinstance(value, np.floating):
+            found[name] = SCALAR
+    for name, records in names.source.resolved.items():
+        for _mapping, _name, value in records[:1]:
+            if (type(value) in (int, float) or isinstance(value, np.floating)) and name not in names.bound:
+                found[name] = SCALAR
+    return found
+
+
 def needs_adjoint(program):
     """The SSA names whose adjoint the output's gradient needs."""
     result = program.result
@@ -108,6 +125,7 @@ class ShapeClasses:
         class all their assignments agree on, else one of their own: a fixpoint, from the optimistic guess
         that each is what its first assignment says (a loop may read a value its body assigns later)."""
         params = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
+        params.update(_free_numbers(program))
         statements = list(walk_statements(program.body))
         sites = {}
         for stmt in statements:

@@ -30,6 +30,7 @@ def optimize(adjoint: Adjoint) -> Adjoint:
         _reuse_primal_values(adjoint)
         _fuse_first_contributions(adjoint)
         _propagate_copies(adjoint)
+        _propagate_copies_in_blocks(adjoint)
         _remove_dead(adjoint)
     return adjoint
 
@@ -428,6 +429,68 @@ def _propagate_copies(adjoint):
     adjoint.adjoint = kept
     if mapping:
         adjoint.grads = [_rename(g, mapping) for g in adjoint.grads]
+
+
+def _propagate_copies_in_blocks(adjoint):
+    """``ba = bb`` inside the body of a loop or a branch of the adjoint: later statements of the same body read
+    ``bb`` instead, when ``ba`` is read nowhere else (not outside the body, not before the copy in it: a loop
+    body's earlier statements would read the previous iteration's ``ba``) and neither is assigned again after
+    the copy in the body."""
+    everything = list(adjoint.primal) + list(adjoint.adjoint) + list(adjoint.grads) + [adjoint.value]
+    total = _read_counts(everything)
+    stack = [s for s in adjoint.adjoint if not _is_simple_assign(s)]
+    while stack:
+        compound = stack.pop()
+        for field in ("body", "orelse"):
+            block = getattr(compound, field, None)
+            if block:
+                setattr(compound, field, _propagate_block(block, total))
+                stack.extend(s for s in getattr(compound, field) if not _is_simple_assign(s))
+
+
+def _propagate_block(block, total):
+    inside = _read_counts(block)
+    last = {}
+    for k, stmt in enumerate(block):
+        for name in _assigned(stmt):
+            last[name] = k
+    read_before = set()
+    mapping, kept = {}, []
+    equal = set()   # pairs (a, b) of names known to hold the same value here
+    for k, stmt in enumerate(block):
+        if mapping:
+            _rename(stmt, mapping)
+        copy = _is_simple_assign(stmt) and isinstance(stmt.value, ast.Name)
+        if copy:
+            a, b = stmt.targets[0].id, stmt.value.id
+            if (a, b) in equal:   # b = a; a = b: the second changes nothing
+                continue
+            if (last[a] == k and last.get(b, -1) <= k and a not in read_before and total.get(a, 0) == inside.get(a, 0)
+                    and sum(1 for s in block if a in _assigned(s)) == 1):
+                mapping[a] = b
+                continue
+        assigned = _assigned(stmt)
+        equal = {pair for pair in equal if not assigned & set(pair)}
+        if copy:
+            equal |= {(a, b), (b, a)}
+        read_before |= _reads(stmt)
+        kept.append(stmt)
+    return kept or [ast.Pass()]
+
+
+def _read_counts(nodes):
+    counts = {}
+    for node in nodes:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if type(current) is ast.Name and type(current.ctx) is ast.Load:
+                counts[current.id] = counts.get(current.id, 0) + 1
+                continue
+            if type(current) is ast.AugAssign and type(current.target) is ast.Name:
+                counts[current.target.id] = counts.get(current.target.id, 0) + 1
+            push_children(stack, current)
+    return counts
 
 
 def _remove_dead(adjoint):
