@@ -11,7 +11,7 @@ import ast
 import numpy as np
 
 from ..rules import is_elementwise, lookup_vjp
-from .ir import IDENTITY, Assign, Loop, Passive, walk_statements
+from .ir import IDENTITY, Assign, Loop, Passive, assigned_names, walk_statements
 
 SCALAR = "scalar"
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average"}
@@ -62,17 +62,6 @@ def _always_scalar(stmt):
     axis, keepdims = stmt.kwargs.get("axis"), stmt.kwargs.get("keepdims")
     return (axis is None or isinstance(axis, ast.Constant) and axis.value is None) and (
         keepdims is None or isinstance(keepdims, ast.Constant) and not keepdims.value)
-
-
-def _targets(stmt):
-    """The names an IR statement assigns (a loop: its header's target names)."""
-    if isinstance(stmt, Assign):
-        return [stmt.target]
-    if isinstance(stmt, Passive):
-        return list(stmt.targets)
-    if isinstance(stmt, Loop) and isinstance(stmt.header, ast.For):
-        return [n.id for n in ast.walk(stmt.header.target) if isinstance(n, ast.Name)]
-    return []
 
 
 def _is_number_atom(atom, numbers):
@@ -129,7 +118,7 @@ class ShapeClasses:
         statements = list(walk_statements(program.body))
         sites = {}
         for stmt in statements:
-            for target in _targets(stmt):
+            for target in assigned_names(stmt):
                 sites[target] = sites.get(target, 0) + 1
         joins = {name for name, count in sites.items() if count > 1}
         guess = {name: SCALAR for name in joins}
@@ -192,7 +181,7 @@ class ShapeClasses:
             return [(t, lambda numbers: False) for t in stmt.targets]
         if isinstance(stmt, Loop):
             return [(name, (lambda numbers: True) if stmt.counts else (lambda numbers: False))
-                    for name in _targets(stmt)]
+                    for name in assigned_names(stmt)]
         return []
 
     def _assigned_classes(self, stmt):
@@ -210,7 +199,7 @@ class ShapeClasses:
                 found.append((target, cls if cls is not None else ("value", target)))
             return found
         if isinstance(stmt, Loop):
-            return [(name, SCALAR if stmt.counts else ("value", name)) for name in _targets(stmt)]
+            return [(name, SCALAR if stmt.counts else ("value", name)) for name in assigned_names(stmt)]
         return []
 
     def _of_expression(self, expr):

@@ -9,7 +9,7 @@ is still assigned once on every path; a version assigned before the ``if`` or us
 
 import ast
 
-from .ir import Assign, If, Loop, Passive, walk_statements
+from .ir import Assign, If, Loop, Passive, RenameNames, assigned_names, walk_statements
 
 
 def coalesce_joins(program):
@@ -41,7 +41,7 @@ def _plan(stmt, sites):
     for k, arm in enumerate(arms):
         for copy in arm:
             if getattr(copy, "join", False):
-                joins.setdefault(_targets(copy)[0], {})[k] = copy
+                joins.setdefault(assigned_names(copy)[0], {})[k] = copy
     mapping = {}
     for target, copies in joins.items():
         if len(copies) != 2:
@@ -74,33 +74,13 @@ def _source(copy):
 def _assigned_in(block):
     counts = {}
     for stmt in walk_statements(block):
-        for target in _targets(stmt):
+        for target in assigned_names(stmt):
             counts[target] = counts.get(target, 0) + 1
     return counts
 
 
-def _targets(stmt):
-    if isinstance(stmt, Assign):
-        return [stmt.target]
-    if isinstance(stmt, Passive):
-        return list(stmt.targets)
-    if isinstance(stmt, Loop) and isinstance(stmt.header, ast.For):
-        return [n.id for n in ast.walk(stmt.header.target) if isinstance(n, ast.Name)]
-    return []
-
-
-class _Renamer(ast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return ast.copy_location(ast.Name(self.mapping[node.id], node.ctx), node)
-        return node
-
-
 def _rename_block(block, mapping):
-    renamer = _Renamer(mapping)
+    renamer = RenameNames(mapping)
     for stmt in block:
         if isinstance(stmt, Assign):
             stmt.target = mapping.get(stmt.target, stmt.target)

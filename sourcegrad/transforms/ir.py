@@ -106,6 +106,29 @@ def walk_statements(body):
             yield from walk_statements(stmt.body)
 
 
+def assigned_names(stmt):
+    """The names an IR statement assigns (a loop: its header's target names; a branch: none itself)."""
+    if isinstance(stmt, Assign):
+        return [stmt.target]
+    if isinstance(stmt, Passive):
+        return list(stmt.targets)
+    if isinstance(stmt, Loop) and isinstance(stmt.header, ast.For):
+        return [n.id for n in ast.walk(stmt.header.target) if isinstance(n, ast.Name)]
+    return []
+
+
+class RenameNames(ast.NodeTransformer):
+    """Every Name (read or written) in ``mapping`` renamed; ``visit`` returns the new tree."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[node.id], node.ctx), node)
+        return node
+
+
 @dataclass
 class Program:
     """A normalized function: its parameters, straight-line body and the atom it returns."""

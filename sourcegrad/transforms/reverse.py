@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ..errors import TransformError
 from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
-from .analysis import SCALAR, ShapeClasses, _targets, needs_adjoint
+from .analysis import SCALAR, ShapeClasses, needs_adjoint
 from .inline import bind_arguments, inline
-from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, clone, walk_statements
+from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, assigned_names, clone, walk_statements
 
 
 @dataclass
@@ -99,12 +99,12 @@ class _Sweep:
         for name in program.params:
             self.sites[name] = 1
         for stmt in walk_statements(program.body):
-            for target in _targets(stmt):
+            for target in assigned_names(stmt):
                 self.sites[target] = self.sites.get(target, 0) + 1
         self.in_loops = set()     # names assigned inside some loop
         for stmt in walk_statements(program.body):
             if isinstance(stmt, Loop):
-                self.in_loops |= {t for inner in [stmt] + list(walk_statements(stmt.body)) for t in _targets(inner)}
+                self.in_loops |= {t for inner in [stmt] + list(walk_statements(stmt.body)) for t in assigned_names(inner)}
         self.loop_names = None    # names assigned inside the outermost loop being written, or None outside loops
         self.records = []         # record lists of the outermost loop being written
         self.effects = set()
@@ -269,7 +269,7 @@ class _Sweep:
             inner = [stmt] + list(walk_statements(stmt.body + (stmt.orelse if isinstance(stmt, If) else [])))
             assigned = {}
             for s in inner:
-                for t in _targets(s):
+                for t in assigned_names(s):
                     assigned[t] = assigned.get(t, 0) + 1
             accumulated, work = set(), False
             for s in inner:
