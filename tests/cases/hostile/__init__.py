@@ -23,7 +23,7 @@ import numpy as np
 
 FAMILIES = (
     "containers", "inplace", "views_aliases", "comprehensions", "module_aliases", "globals_and_closures",
-    "mutation_after_use", "effects", "shapes", "helpers", "entry", "control", "control_flow", "control_round2",
+    "mutation_after_use", "effects", "shapes", "helpers", "entry", "control", "control_flow", "control_round2", "control_round3",
     "operators", "numpy_edges", "rules", "realistic", "syntax",
     "rank_variants",          # last: re-register cases of the families above with a 3-D input,
     "scalar_variants",        # and with a Python float,
