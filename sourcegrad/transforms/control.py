@@ -57,10 +57,8 @@ class ControlFlow(Sequences):
 
     def lower_body(self, stmts, scope, owner):
         """Lower a function's body; the atom (or list of atoms) it returns."""
-        if any(isinstance(s, (ast.If, ast.For, ast.While, ast.Break, ast.Continue)) or
-               isinstance(s, ast.Return) and k != len(stmts) - 1 for k, s in enumerate(stmts)) or any(
-                isinstance(n, (ast.If, ast.For, ast.While)) for s in stmts for n in ast.walk(s)
-                if isinstance(n, ast.stmt)):
+        branches = any(isinstance(n, (ast.If, ast.For, ast.While)) for s in stmts for n in ast.walk(s))
+        if branches or any(isinstance(s, ast.Return) for s in stmts[:-1]):   # (straight-line code is canonical)
             stmts = canonical(list(stmts), lambda base: self.user_name(base, scope),
                               lambda node, message: scope.source.error(node, message, TAPE_HINT))
         self.canonical_bodies[id(scope.source.tree)] = stmts
