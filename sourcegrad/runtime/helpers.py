@@ -38,6 +38,9 @@ def _shape(value):
         return np.shape(value)
 
 
+_SMALL = 4096   # elements: below this, making an array is cheaper than NumPy's broadcasting machinery
+
+
 def zeros_like(x):
     """A zero adjoint for ``x``: 0.0 for a Python number, one zero per item for a list or tuple, a float
     array of x's shape otherwise."""
@@ -51,12 +54,18 @@ def zeros_like(x):
 
 def float_dtype(x):
     """The floating dtype gradients of ``x`` have: x's own for float arrays, float64 for ints."""
+    if type(x) is np.ndarray:
+        return x.dtype if x.dtype.kind in "fc" else np.dtype(np.float64)
     dtype = np.result_type(x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
 def expand_reduced(g, x, axis=None, keepdims=False):
     """Broadcast the adjoint of a reduction of ``x`` over ``axis`` back to the shape of ``x``."""
+    if axis is None and type(x) is np.ndarray and x.size <= _SMALL and (
+            type(g) in _PY_SCALARS[:2] or isinstance(g, np.generic)):
+        # a full reduction of a small array: a new filled array costs a fraction of a broadcast view
+        return np.full(x.shape, g, dtype=float_dtype(x) if type(g) in _PY_SCALARS[:2] else None)
     shape = np.shape(x)
     # A Python number (the seed 1.0) takes x's floating dtype, so float32 gradients stay float32.
     g = np.asarray(g, dtype=float_dtype(x)) if type(g) in _PY_SCALARS[:2] else np.asarray(g)

@@ -32,6 +32,7 @@ def optimize(adjoint: Adjoint) -> Adjoint:
         _propagate_copies(adjoint)
         _propagate_copies_in_blocks(adjoint)
         _remove_dead(adjoint)
+        _accumulate_in_place(adjoint)
     return adjoint
 
 
@@ -491,6 +492,55 @@ def _read_counts(nodes):
                 counts[current.target.id] = counts.get(current.target.id, 0) + 1
             push_children(stack, current)
     return counts
+
+
+def _accumulate_in_place(adjoint):
+    """``bw = bw + e`` inside a loop becomes ``bw += e`` when ``bw`` certainly owns its array: it starts as
+    ``zeros_like(w)``, every other assignment is such a sum (a new array), and nothing else reads it (no copy
+    or view of it exists that the update would change). Saves an allocation per iteration."""
+    from ..runtime import helpers
+    zeros = {name for name, value in adjoint.names.externals.items() if value is helpers.zeros_like}
+    starts = {s.targets[0].id: s for s in adjoint.adjoint if _is_simple_assign(s) and isinstance(s.value, ast.Call)
+              and isinstance(s.value.func, ast.Name) and s.value.func.id in zeros}
+    if not starts:
+        return
+    in_loops = set()
+    for top in adjoint.adjoint:
+        if isinstance(top, (ast.For, ast.While)):
+            in_loops |= {id(n) for n in ast.walk(top) if isinstance(n, ast.stmt)}
+    sums, written_otherwise = {}, set()
+    for top in adjoint.adjoint:
+        for stmt in ast.walk(top):
+            if not isinstance(stmt, ast.stmt) or isinstance(stmt, (ast.For, ast.While, ast.If)):
+                continue
+            for name in _assigned(stmt) & set(starts):
+                if stmt is starts[name]:
+                    continue
+                if _is_sum_into(stmt, name):
+                    sums.setdefault(name, []).append(stmt)
+                else:
+                    written_otherwise.add(name)
+    counts = _read_counts(list(adjoint.primal) + list(adjoint.adjoint) + [adjoint.value])
+    for name, statements in sums.items():
+        if name in written_otherwise or counts.get(name, 0) != len(statements):
+            continue   # read elsewhere (a copy, an argument) or written another way: left as it is
+        for stmt in statements:
+            if id(stmt) in in_loops:
+                _to_augmented(stmt)
+
+
+def _is_sum_into(stmt, name):
+    return (_is_simple_assign(stmt) and isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.Add)
+            and isinstance(stmt.value.left, ast.Name) and stmt.value.left.id == name
+            and name not in _reads(stmt.value.right))
+
+
+def _to_augmented(stmt):
+    """Turn ``n = n + e`` (an ast.Assign) into ``n += e`` in place."""
+    target, right = stmt.targets[0], stmt.value.right
+    stmt.__class__ = ast.AugAssign
+    del stmt.targets, stmt.value
+    stmt.target, stmt.op, stmt.value = ast.Name(target.id, ast.Store()), ast.Add(), right
 
 
 def _remove_dead(adjoint):
