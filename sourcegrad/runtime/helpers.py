@@ -114,6 +114,19 @@ def unindex(g, x, idx):
     return out
 
 
+def added_into(out, g, x, idx):
+    """``out + unindex(g, x, idx)``, adding into ``out`` itself when it is an array of x's shape: how generated
+    code accumulates the adjoint of ``x[idx]`` read in a loop into an adjoint that owns its array (only then
+    is it written this way), without a new array of x's size per iteration."""
+    if type(out) is np.ndarray and type(x) is np.ndarray and out.shape == x.shape:
+        if _is_basic_index(idx):
+            out[idx] += g
+        else:
+            np.add.at(out, idx, g)
+        return out
+    return out + unindex(g, x, idx)
+
+
 class ItemAdjoints(tuple):
     """The adjoint of a tuple or list of results, one entry per item; ``+`` adds item by item,
     so generated code accumulates it like any other adjoint."""

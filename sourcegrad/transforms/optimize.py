@@ -526,7 +526,7 @@ def _accumulate_in_place(adjoint):
             continue   # read elsewhere (a copy, an argument) or written another way: left as it is
         for stmt in statements:
             if id(stmt) in in_loops:
-                _to_augmented(stmt)
+                _to_augmented(stmt, adjoint.names)
 
 
 def _is_sum_into(stmt, name):
@@ -535,9 +535,16 @@ def _is_sum_into(stmt, name):
             and name not in _reads(stmt.value.right))
 
 
-def _to_augmented(stmt):
-    """Turn ``n = n + e`` (an ast.Assign) into ``n += e`` in place."""
+def _to_augmented(stmt, names):
+    """Turn ``n = n + e`` (an ast.Assign) into ``n += e`` in place; ``n = n + unindex(g, x, i)`` into
+    ``n = added_into(n, g, x, i)`` (no array of x's size per iteration)."""
+    from ..runtime import helpers
     target, right = stmt.targets[0], stmt.value.right
+    if isinstance(right, ast.Call) and isinstance(right.func, ast.Name) and len(right.args) == 3 \
+            and names.externals.get(right.func.id) is helpers.unindex:
+        stmt.value = ast.Call(names.load("added_into", helpers.added_into),
+                              [ast.Name(target.id, ast.Load())] + right.args, [])
+        return
     stmt.__class__ = ast.AugAssign
     del stmt.targets, stmt.value
     stmt.target, stmt.op, stmt.value = ast.Name(target.id, ast.Store()), ast.Add(), right
