@@ -113,6 +113,7 @@ class ShapeClasses:
         """Names assigned in several places (the joins of branches, values carried around loops) get the
         class all their assignments agree on, else one of their own: a fixpoint, from the optimistic guess
         that each is what its first assignment says (a loop may read a value its body assigns later)."""
+        self._names = getattr(program, "names", None)
         params = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
         params.update(_free_numbers(program))
         statements = list(walk_statements(program.body))
@@ -174,15 +175,48 @@ class ShapeClasses:
             return [(stmt.target, lambda numbers: False)]
         if isinstance(stmt, Passive):
             value = getattr(stmt.stmt, "value", None)
-            if len(stmt.targets) == 1 and isinstance(value, (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp)):
-                leaves = [n for n in ast.walk(value) if isinstance(n, (ast.Name, ast.Constant))]
-                if all(isinstance(n, (ast.Name, ast.Constant)) or isinstance(n, ast.operator) for n in leaves):
-                    return [(stmt.targets[0], atoms_are_numbers(leaves))]
+            if len(stmt.targets) == 1 and isinstance(stmt.stmt, ast.Assign) and value is not None:
+                return [(stmt.targets[0], lambda numbers: self._is_number(value, numbers))]
             return [(t, lambda numbers: False) for t in stmt.targets]
         if isinstance(stmt, Loop):
             return [(name, (lambda numbers: True) if stmt.counts else (lambda numbers: False))
                     for name in assigned_names(stmt)]
         return []
+
+    def _is_number(self, expr, numbers):
+        """Whether an expression with no gradient (kept as written) certainly gives a Python or NumPy number."""
+        if isinstance(expr, (ast.Constant, ast.Name)):
+            return _is_number_atom(expr, numbers)
+        if isinstance(expr, ast.BinOp):
+            return self._is_number(expr.left, numbers) and self._is_number(expr.right, numbers)
+        if isinstance(expr, ast.UnaryOp):
+            return self._is_number(expr.operand, numbers)
+        if _is_size(expr):
+            return True
+        if isinstance(expr, ast.Call) and not expr.keywords:
+            func = expr.func
+            if isinstance(func, ast.Attribute) and func.attr in _REDUCTIONS and not expr.args:
+                return True   # x.sum(), x.mean()...: a full reduction gives a NumPy scalar
+            callee = self._resolve(func)
+            numeric = (getattr(callee, "__module__", None) == "math" or callee in (float, int, abs, round, min, max)
+                       or isinstance(callee, np.ufunc) and callee.signature is None and callee.nout == 1)
+            return numeric and all(self._is_number(a, numbers) for a in expr.args)
+        return False
+
+    def _resolve(self, func):
+        """The object a callee expression of generated code names (a module attribute, a global), or None."""
+        names = getattr(self, "_names", None)
+        if names is None:
+            return None
+        if isinstance(func, ast.Name):
+            if func.id in names.externals:
+                return names.externals[func.id]
+            records = names.source.resolved.get(func.id)
+            return records[0][2] if records else None
+        if isinstance(func, ast.Attribute):
+            base = self._resolve(func.value)
+            return getattr(base, func.attr, None) if base is not None else None
+        return None
 
     def _assigned_classes(self, stmt):
         if isinstance(stmt, Assign):
