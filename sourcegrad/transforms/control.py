@@ -84,6 +84,7 @@ class ControlFlow(Sequences):
             self.refuse_everywhere(stmt, scope)
             if not isinstance(stmt, (ast.If, ast.For, ast.While)):
                 self.check_read_order(stmt, scope)
+                stmt = self.unroll_dict_comprehensions(stmt, scope)
             expanded = self.expand_sums(stmt, scope)
             if expanded is not None:
                 status, result = self.lower_block(expanded, scope)

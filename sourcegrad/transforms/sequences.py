@@ -131,6 +131,45 @@ class Sequences:
         raise scope.source.error(target, "this loop target cannot be bound to the items of a list or tuple of values "
                                  "that carry a gradient in source mode (use plain names)", TAPE_HINT)
 
+    def unroll_dict_comprehensions(self, stmt, scope):
+        """``{k: f(k) for k in range(3)}`` (a constant range, or a literal tuple or list of constants) whose
+        values carry a gradient: the dict literal ``{0: f(0), 1: f(1), 2: f(2)}``, evaluated in the same order,
+        whose items source mode then follows by constant key. The statement itself when there is none."""
+        found = [n for n in ast.walk(stmt) if isinstance(n, ast.DictComp) and self.mentions_active(n, scope)]
+        if not found:
+            return stmt
+        rewritten = copy.deepcopy(stmt)
+        replacements = {}
+        for comprehension in (n for n in ast.walk(rewritten) if isinstance(n, ast.DictComp)):
+            literal = self._dict_literal(comprehension, scope)
+            if literal is not None:
+                replacements[id(comprehension)] = literal
+        return _ReplaceDictComps(replacements).visit(rewritten) if replacements else stmt
+
+    def _dict_literal(self, comprehension, scope):
+        if len(comprehension.generators) != 1:
+            return None
+        generator = comprehension.generators[0]
+        if generator.ifs or generator.is_async or not isinstance(generator.target, ast.Name):
+            return None
+        values = _constant_items(generator.iter, self.resolve_static, scope)
+        if values is None or len(values) > self.MAX_UNROLLED:
+            return None
+        keys, items = [], []
+        for value in values:
+            mapping = {generator.target.id: value}
+            key = _Substitute(mapping).visit(clone(comprehension.key))
+            try:
+                key = ast.Constant(ast.literal_eval(key))
+            except (ValueError, TypeError, SyntaxError):
+                return None
+            keys.append(key)
+            value = _Substitute(mapping).visit(clone(comprehension.value))
+            items.append(ast.copy_location(_FoldConstants().visit(value), comprehension))
+        if len({repr(k.value) for k in keys}) != len(keys):
+            return None   # repeated keys: the later value wins, an order the literal would also keep, but rare
+        return ast.copy_location(ast.Dict(keys, items), comprehension)
+
     def expand_sums(self, stmt, scope):
         """``sum(f(v) for v in it if c)`` (or of a list comprehension) whose items carry a gradient, evaluated
         where the statement evaluates it unconditionally: an accumulating loop before the statement, which
@@ -244,3 +283,71 @@ class _ReplaceCalls(ast.NodeTransformer):
     visit_ListComp = visit_Call
 
 
+
+
+class _ReplaceDictComps(ast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_DictComp(self, node):
+        return self.mapping.get(id(node), node)
+
+
+class _Substitute(ast.NodeTransformer):
+    """Reads of the names in ``mapping`` replaced by constants (an unrolled comprehension's variable)."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
+            return ast.copy_location(ast.Constant(self.mapping[node.id]), node)
+        return node
+
+    def _inner(self, node):   # a nested comprehension or lambda that binds the same name keeps its own
+        bound = {n.id for g in getattr(node, "generators", ()) for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        if isinstance(node, ast.Lambda):
+            bound |= {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        if bound & set(self.mapping):
+            return node
+        return self.generic_visit(node)
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda = _inner
+
+
+class _FoldConstants(ast.NodeTransformer):
+    """``0 + 1`` -> ``1`` where a substituted constant made arithmetic on numbers (readable generated code)."""
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant) and all(
+                type(c.value) in (int, float) for c in (node.left, node.right)):
+            operation = _ARITHMETIC.get(type(node.op))
+            try:
+                value = operation(node.left.value, node.right.value) if operation else None
+            except (ValueError, TypeError, ArithmeticError):
+                return node
+            if value is not None and abs(value) < 1e15:
+                return ast.copy_location(ast.Constant(value), node)
+        return node
+
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def _constant_items(iterable, resolve, scope):
+    """The values of ``range(<int constants>)`` or of a literal tuple or list of constants, else None."""
+    if isinstance(iterable, (ast.Tuple, ast.List)):
+        try:
+            return list(ast.literal_eval(iterable))
+        except (ValueError, TypeError, SyntaxError):
+            return None
+    if isinstance(iterable, ast.Call) and not iterable.keywords and 1 <= len(iterable.args) <= 3 \
+            and resolve(iterable.func, scope) == (True, range):
+        try:
+            bounds = [ast.literal_eval(a) for a in iterable.args]
+        except (ValueError, TypeError, SyntaxError):
+            return None
+        if all(type(b) is int for b in bounds):
+            return list(range(*bounds))
+    return None

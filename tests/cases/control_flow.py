@@ -362,6 +362,22 @@ def dict_comprehension(x, n):
     return s + x
 
 
+def dict_comprehension_constant_keys(x):
+    d = {k: x[k] ** (k + 1) for k in range(3)}
+    w = {name: np.sin(x[0]) * scale for name, scale in (("a", 0.5), ("b", 2.0))}   # not unrolled: a pair target
+    return d[0] + d[2] * d[1] + 0.0 * len(w)
+
+
+def dict_comprehension_range(x):
+    d = {k: x[k] ** (k + 1) for k in range(3)}
+    return d[0] + d[2] * d[1]
+
+
+def dict_comprehension_literal_keys(x):
+    d = {k: np.tanh(x * k) for k in (1, 2, 3)}
+    return np.sum(d[1] * d[3]) - np.sum(d[2])
+
+
 def nested_comprehension(x):
     return sum(x[i] * x[j] for i in range(x.shape[0]) for j in range(i) if x[j] > 0.0) + np.sum(x)
 
@@ -634,6 +650,10 @@ CASES = [
          covers="set comprehension of indices, then a generator over it: empty"),
     Case("set_comprehension-1", set_comprehension, (_v(0.5, -1.2, 0.9), 1), covers="one index"),
     Case("set_comprehension-many", set_comprehension, (_v(0.5, -1.2, 0.9), 7), covers="indices repeat"),
+    Case("dict_comprehension_range", dict_comprehension_range, (_v(0.3, -0.7, 1.1),),
+         covers="dict comprehension over range(3): unrolled into a dict literal, read by constant key"),
+    Case("dict_comprehension_literal_keys", dict_comprehension_literal_keys, (_v(0.3, -0.7, 1.1),),
+         covers="dict comprehension over a literal tuple of keys: unrolled into a dict literal, read by key"),
     Case("nested_comprehension-1", nested_comprehension, (_v(0.6),),
          covers="generator with two for clauses and an if on a differentiated value: no terms"),
     Case("nested_comprehension-many", nested_comprehension, (_v(0.6, -0.7, 1.1, 0.4),),
@@ -831,6 +851,9 @@ UNSUPPORTED = [
             covers="dict comprehension, generator over its keys, for over .items(): empty"),
     Refused("dict_comprehension-many", dict_comprehension, (0.8, 4), construct=r"dict comprehension",
             covers="four entries"),
+    Refused("dict_comprehension_pair_target", dict_comprehension_constant_keys, (_v(0.3, -0.7, 1.1),),
+            construct=r"dict comprehension",
+            covers="a dict comprehension over (name, scale) pairs is not unrolled (a pair target)"),
     Refused("loop_with_with_block", loop_with_with_block, (_v(0.3, -0.5, 0.9),), construct=WITH,
             covers="a for loop over range(len) with a with block inside"),
 ]
