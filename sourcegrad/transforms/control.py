@@ -416,7 +416,7 @@ class ControlFlow(Sequences):
         indices, each item read with ``X[k]`` (so its adjoint is an indexed read's)."""
         err = scope.source.error
         it, target = stmt.iter, stmt.target
-        kind, operands = "items", [it]
+        kind, operands, start = "items", [it], None
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
             found, func = self.resolve_static(it.func, scope)
             keywords = {kw.arg: kw.value for kw in it.keywords}
@@ -425,7 +425,17 @@ class ControlFlow(Sequences):
                 kind, operands = func.__name__, list(it.args) + list(keywords.values())
         if kind == "enumerate" and not 1 <= len(operands) <= 2 or kind == "reversed" and len(operands) != 1:
             raise err(it, f"{kind}() with these arguments is not supported in source mode", TAPE_HINT)
-        if kind in ("enumerate", "zip"):
+        inner = operands[0] if kind == "enumerate" else None
+        if isinstance(inner, ast.Call) and not inner.keywords and self.resolve_static(inner.func, scope) == (True, zip) \
+                and isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2 \
+                and isinstance(target.elts[0], ast.Name) and isinstance(target.elts[1], (ast.Tuple, ast.List)) \
+                and len(target.elts[1].elts) == len(inner.args) and all(isinstance(e, ast.Name)
+                                                                        for e in target.elts[1].elts):
+            # for i, (a, b) in enumerate(zip(A, B)): one index over both
+            start = self.atomize(operands[1], scope) if len(operands) == 2 else None
+            index_name, names = target.elts[0].id, [e.id for e in target.elts[1].elts]
+            operands = list(inner.args)
+        elif kind in ("enumerate", "zip"):
             count = 2 if kind == "enumerate" else len(operands)
             if not (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == count
                     and all(isinstance(e, ast.Name) for e in target.elts)):
@@ -437,10 +447,8 @@ class ControlFlow(Sequences):
         else:
             raise err(target, "unpacking the items of a value that carries a gradient in a for loop is not "
                       "supported in source mode (loop over indices instead)", TAPE_HINT)
-        start = None
-        if kind == "enumerate":
-            if len(operands) == 2:
-                start = self.atomize(operands[1], scope)
+        if kind == "enumerate" and inner is not None and operands[0] is inner:
+            start = self.atomize(operands[1], scope) if len(operands) == 2 else None
             operands = operands[:1]
             index_name, names = names[0], names[1:]
         changed = self.changed_in(stmt, scope)

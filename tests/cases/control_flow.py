@@ -204,6 +204,13 @@ def enumerate_loop(x, w):
     return s + np.sum(x * 0.5)
 
 
+def enumerate_zip_loop(x, y):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, y), start=1):
+        s = s + a * np.sin(b) / i
+    return s
+
+
 def zip_loop(x, y):
     s = 0.0
     for a, b in zip(x, y):
@@ -650,6 +657,10 @@ CASES = [
          covers="set comprehension of indices, then a generator over it: empty"),
     Case("set_comprehension-1", set_comprehension, (_v(0.5, -1.2, 0.9), 1), covers="one index"),
     Case("set_comprehension-many", set_comprehension, (_v(0.5, -1.2, 0.9), 7), covers="indices repeat"),
+    Case("enumerate_zip_loop-many", enumerate_zip_loop, (_v(0.3, -0.7, 1.1), _v(0.9, 0.2)), (0, 1),
+         covers="for i, (a, b) in enumerate(zip(x, y), start=1): one index over both, unequal lengths"),
+    Case("enumerate_zip_loop-0", enumerate_zip_loop, (EMPTY, _v(0.9, 0.2)), (0, 1), covers="an empty zip"),
+    Case("enumerate_zip_loop-1", enumerate_zip_loop, (_v(0.4), _v(0.9, 0.2)), (0, 1), covers="one pair"),
     Case("dict_comprehension_range", dict_comprehension_range, (_v(0.3, -0.7, 1.1),),
          covers="dict comprehension over range(3): unrolled into a dict literal, read by constant key"),
     Case("dict_comprehension_literal_keys", dict_comprehension_literal_keys, (_v(0.3, -0.7, 1.1),),
