@@ -49,7 +49,8 @@ NEW_PRIMITIVES = {operator.add, operator.sub, operator.mul, operator.truediv, op
 # a sequence with one entry per item, which these rules give and read.
 LIST_CONSUMERS = {appended, operator.getitem, np.stack, np.array, np.asarray, np.concatenate, np.vstack, np.hstack}
 # Static objects a local name may stand for (``xp = np``, ``act = np.tanh``): never arrays or containers.
-STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
+# (NumPy >= 2 wraps its functions in a dispatcher class: np.sum is one, not a FunctionType)
+STATIC_KINDS = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, np.ufunc, type, type(np.sum))
 DYNAMIC = {"eval", "exec", "vars", "globals", "locals", "compile", "__import__", "setattr", "delattr"}
 CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")   # np.copyto's casting rules
 INPLACE = "in place"
