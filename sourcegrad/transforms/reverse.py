@@ -43,7 +43,7 @@ def reverse(program, wrt, scalar_params=()):
     result = program.result
     result_name = result.id if isinstance(result, ast.Name) else program.name
     seed = names.fresh("b" + result_name)
-    sweep = _Sweep(program, needed, shapes, seed)
+    sweep = _Sweep(program, needed, shapes, seed, set(scalar_params))
     primal, statements = sweep.block(program.body, keep=set())   # (nothing reads an adjoint after the function)
 
     defined = set(sweep.sites) | set(program.params)
@@ -83,7 +83,7 @@ class _Sweep:
     runs that run's adjoint (``... = saved.pop()``). Each loop counts its iterations (``trips``); its adjoint
     runs that many times."""
 
-    def __init__(self, program, needed, shapes, seed):
+    def __init__(self, program, needed, shapes, seed, scalar_params=frozenset()):
         self.program = program
         self.names = program.names
         self.needed = needed
@@ -107,6 +107,7 @@ class _Sweep:
                 self.in_loops |= {t for inner in [stmt] + list(walk_statements(stmt.body)) for t in assigned_names(inner)}
         self.loop_names = None    # names assigned inside the outermost loop being written, or None outside loops
         self.records = []         # record lists of the outermost loop being written
+        self.numbers = shapes.numbers(program, scalar_params)   # names certainly holding immutable numbers
         self.effects = set()
         self._summaries = {}
 
@@ -226,8 +227,18 @@ class _Sweep:
         if outermost:
             self.loop_names = set(assigned)
             self.records = []
-        trips = self.names.fresh("trips")
-        self.loop_names.add(trips)
+        # A loop over range(...) that never breaks runs its adjoint over the same range, reversed: the index
+        # needs no record and the iterations no count.
+        counted = stmt.counts and isinstance(stmt.header.target, ast.Name) and not _breaks_loop(stmt) \
+            and all(self.stable(a) for a in stmt.header.iter.args) and not stmt.header.iter.keywords
+        if counted:
+            index = stmt.header.target.id
+            self.loop_names.discard(index)
+            own_reads = {n.id for n in ast.walk(stmt.header.iter) if isinstance(n, ast.Name)}
+        else:
+            trips = self.names.fresh("trips")
+            self.loop_names.add(trips)
+            own_reads = {trips}
         try:
             primal_body, adjoint_body = self.block(stmt.body, keep)
             after = {n for n in self.live if self.sites.get(n, 0) > assigned.get(n, 0)}
@@ -235,19 +246,25 @@ class _Sweep:
                 raise self.internal(stmt, "the adjoints live around the loop change from one iteration to the next")
             self.live = entry
             header = _copy_header(stmt.header)
-            header.body = [ast.AugAssign(ast.Name(trips, ast.Store()), ast.Add(), ast.Constant(1))] + primal_body
-            primal = [_assign(trips, ast.Constant(0)), header]
-            counter = self.names.fresh("_")
-            compound = ast.For(ast.Name(counter, ast.Store()),
-                               _call(self.names.load("range", range), [ast.Name(trips, ast.Load())]),
-                               adjoint_body or [ast.Pass()], [])
+            if counted:
+                header.body = primal_body
+                primal = [header]
+                backwards = _call(self.names.load("reversed", reversed), [clone(stmt.header.iter)])
+                compound = ast.For(ast.Name(index, ast.Store()), backwards, adjoint_body or [ast.Pass()], [])
+            else:
+                header.body = [ast.AugAssign(ast.Name(trips, ast.Store()), ast.Add(), ast.Constant(1))] + primal_body
+                primal = [_assign(trips, ast.Constant(0)), header]
+                counter = self.names.fresh("_")
+                compound = ast.For(ast.Name(counter, ast.Store()),
+                                   _call(self.names.load("range", range), [ast.Name(trips, ast.Load())]),
+                                   adjoint_body or [ast.Pass()], [])
             compound.type_comment = None
             if outermost:
                 primal = [_assign(r, ast.List([], ast.Load())) for r in self.records] + primal
         finally:
             if outermost:
                 self.loop_names = None
-        return before, compound, {trips}, primal
+        return before, compound, own_reads, primal
 
     def state(self):
         """What writing a block changes, to write it again another way (``restore``)."""
@@ -260,6 +277,24 @@ class _Sweep:
         self.names.restore(names)
         del self.records[records:]
         self.effects, self.loop_names = set(effects), loop_names and set(loop_names)
+
+    def stable(self, expr):
+        """Whether evaluating ``expr`` (an argument of a loop's range) again after the loop gives what it gave
+        before it: numbers and the sizes of arrays, combined by arithmetic."""
+        if isinstance(expr, ast.Constant):
+            return type(expr.value) is int
+        if isinstance(expr, ast.Name):
+            return expr.id in self.numbers
+        if isinstance(expr, ast.BinOp):
+            return self.stable(expr.left) and self.stable(expr.right)
+        if isinstance(expr, ast.UnaryOp):
+            return self.stable(expr.operand)
+        if isinstance(expr, ast.Attribute):   # x.size, x.ndim of an array (x itself never rebound: SSA)
+            return expr.attr in ("size", "ndim") and isinstance(expr.value, ast.Name)
+        if isinstance(expr, ast.Subscript):   # x.shape[0]
+            return isinstance(expr.value, ast.Attribute) and expr.value.attr == "shape" and isinstance(
+                expr.value.value, ast.Name) and isinstance(expr.slice, ast.Constant)
+        return False
 
     def summary(self, stmt):
         """(names assigned inside ``stmt`` -> how many times, names whose adjoint it adds into, whether its
@@ -393,6 +428,18 @@ class _Sweep:
 def _breaks(stmt):
     """Whether some path through an ``if`` breaks out of the loop around it."""
     stack = list(stmt.body) + list(stmt.orelse)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, Break):
+            return True
+        if isinstance(inner, If):
+            stack.extend(inner.body + inner.orelse)
+    return False
+
+
+def _breaks_loop(loop):
+    """Whether a loop's own body may break (a break of a loop nested in it does not count)."""
+    stack = list(loop.body)
     while stack:
         inner = stack.pop()
         if isinstance(inner, Break):
