@@ -229,7 +229,7 @@ class _Sweep:
             self.records = []
         # A loop over range(...) that never breaks runs its adjoint over the same range, reversed: the index
         # needs no record and the iterations no count.
-        counted = stmt.counts and isinstance(stmt.header.target, ast.Name) and not _breaks_loop(stmt) \
+        counted = stmt.counts and isinstance(stmt.header.target, ast.Name) and not _breaks(stmt) \
             and all(self.stable(a) for a in stmt.header.iter.args) and not stmt.header.iter.keywords
         if counted:
             index = stmt.header.target.id
@@ -426,20 +426,9 @@ class _Sweep:
 
 
 def _breaks(stmt):
-    """Whether some path through an ``if`` breaks out of the loop around it."""
-    stack = list(stmt.body) + list(stmt.orelse)
-    while stack:
-        inner = stack.pop()
-        if isinstance(inner, Break):
-            return True
-        if isinstance(inner, If):
-            stack.extend(inner.body + inner.orelse)
-    return False
-
-
-def _breaks_loop(loop):
-    """Whether a loop's own body may break (a break of a loop nested in it does not count)."""
-    stack = list(loop.body)
+    """Whether some path through an ``if`` (or a loop's own body) breaks out of the innermost loop around it (a
+    break of a loop nested in it does not count)."""
+    stack = list(stmt.body) + list(getattr(stmt, "orelse", []))
     while stack:
         inner = stack.pop()
         if isinstance(inner, Break):
