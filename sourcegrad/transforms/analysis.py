@@ -11,7 +11,7 @@ import ast
 import numpy as np
 
 from ..rules import is_elementwise, lookup_vjp
-from .ir import IDENTITY, Assign, Loop, Passive, assigned_names, walk_statements
+from .ir import IDENTITY, Assign, Loop, Passive, assigned_names, assignment_counts, walk_statements
 
 SCALAR = "scalar"
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "average"}
@@ -117,11 +117,7 @@ class ShapeClasses:
         params = {p: SCALAR if p in scalar_params else ("param", p) for p in program.params}
         params.update(_free_numbers(program))
         statements = list(walk_statements(program.body))
-        sites = {}
-        for stmt in statements:
-            for target in assigned_names(stmt):
-                sites[target] = sites.get(target, 0) + 1
-        joins = {name for name, count in sites.items() if count > 1}
+        joins = {name for name, count in assignment_counts(program.body).items() if count > 1}
         guess = {name: SCALAR for name in joins}
         for attempt in range(len(joins) + 3):
             if attempt == len(joins) + 2:   # no fixpoint (classes need not move one way): every join its own

@@ -9,7 +9,7 @@ is still assigned once on every path; a version assigned before the ``if`` or us
 
 import ast
 
-from .ir import Assign, If, Loop, Passive, RenameNames, assigned_names, walk_statements
+from .ir import Assign, If, Loop, Passive, RenameNames, assigned_names, assignment_counts, walk_statements
 
 
 def coalesce_joins(program):
@@ -17,9 +17,7 @@ def coalesce_joins(program):
     (innermost branches first, so that a join of joins takes the name they all end up with)."""
     branches = [s for s in walk_statements(program.body) if isinstance(s, If)]
     for stmt in reversed(branches):
-        sites = _assigned_in(program.body)
-        for param in program.params:
-            sites[param] = sites.get(param, 0) + 1
+        sites = assignment_counts(program.body, program.params)
         mapping = _plan(stmt, sites)
         if mapping:
             _rename_block(program.body, mapping)
@@ -51,7 +49,7 @@ def _plan(stmt, sites):
             source = _source(copy)
             if source is None or source in mapping or source == target:
                 break
-            inside = _assigned_in(arms[k])
+            inside = assignment_counts(arms[k])
             feeds = sum(1 for s in arms[k] if getattr(s, "join", False) and _source(s) == source)
             if inside.get(source, 0) != sites.get(source, 0) or feeds != 1:
                 break
@@ -69,14 +67,6 @@ def _plan(stmt, sites):
 def _source(copy):
     value = copy.args[0] if isinstance(copy, Assign) else copy.stmt.value
     return value.id if isinstance(value, ast.Name) else None
-
-
-def _assigned_in(block):
-    counts = {}
-    for stmt in walk_statements(block):
-        for target in assigned_names(stmt):
-            counts[target] = counts.get(target, 0) + 1
-    return counts
 
 
 def _rename_block(block, mapping):

@@ -117,6 +117,16 @@ def assigned_names(stmt):
     return []
 
 
+def assignment_counts(stmts, params=()):
+    """Name -> how many places in ``stmts`` (nested blocks included) assign it; each of ``params`` counts one
+    more (a parameter is assigned by the call)."""
+    counts = dict.fromkeys(params, 1)
+    for stmt in walk_statements(stmts):
+        for target in assigned_names(stmt):
+            counts[target] = counts.get(target, 0) + 1
+    return counts
+
+
 class RenameNames(ast.NodeTransformer):
     """Every Name (read or written) in ``mapping`` renamed; ``visit`` returns the new tree."""
 

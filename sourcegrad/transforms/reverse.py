@@ -13,7 +13,7 @@ from ..rules import lookup_vjp, primitive_name
 from ..runtime import helpers
 from .analysis import SCALAR, ShapeClasses, needs_adjoint
 from .inline import bind_arguments, inline
-from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, assigned_names, clone, walk_statements
+from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, assigned_names, assignment_counts, clone, walk_statements
 
 
 @dataclass
@@ -95,12 +95,8 @@ class _Sweep:
         if isinstance(result, ast.Name) and result.id in needed:
             self.adjoints[result.id] = seed
             self.live.add(result.id)
-        self.sites = {}           # primal name -> number of places assigning it (parameters count one)
-        for name in program.params:
-            self.sites[name] = 1
-        for stmt in walk_statements(program.body):
-            for target in assigned_names(stmt):
-                self.sites[target] = self.sites.get(target, 0) + 1
+        # primal name -> number of places assigning it (parameters count one)
+        self.sites = assignment_counts(program.body, program.params)
         self.in_loops = set()     # names assigned inside some loop
         for stmt in walk_statements(program.body):
             if isinstance(stmt, Loop):
@@ -302,10 +298,7 @@ class _Sweep:
         key = id(stmt)
         if key not in self._summaries:
             inner = [stmt] + list(walk_statements(stmt.body + (stmt.orelse if isinstance(stmt, If) else [])))
-            assigned = {}
-            for s in inner:
-                for t in assigned_names(s):
-                    assigned[t] = assigned.get(t, 0) + 1
+            assigned = assignment_counts([stmt])
             accumulated, work = set(), False
             for s in inner:
                 if isinstance(s, Passive) and set(s.targets) & self.needed:

@@ -16,7 +16,6 @@ position of the statement they stand for.
 import ast
 import copy
 
-from ..errors import TransformError
 
 JUMPS = (ast.Return, ast.Break, ast.Continue)
 
@@ -185,17 +184,3 @@ def _drop_final_continue(block):
     elif block and isinstance(block[-1], ast.If):
         _drop_final_continue(block[-1].body)
         _drop_final_continue(block[-1].orelse)
-
-
-def check_canonical(block, in_loop):
-    """Raise TransformError if a jump is left where the normalizer cannot lower it (internal check)."""
-    for k, stmt in enumerate(block):
-        if isinstance(stmt, JUMPS) and k != len(block) - 1:
-            raise TransformError("internal error: a jump is not the last statement of its block")
-        if isinstance(stmt, ast.Continue) or isinstance(stmt, ast.Break) and not in_loop:
-            raise TransformError("internal error: continue left in a loop body, or break outside a loop")
-        if isinstance(stmt, ast.If):
-            check_canonical(stmt.body, in_loop)
-            check_canonical(stmt.orelse, in_loop)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            check_canonical(stmt.body, True)
