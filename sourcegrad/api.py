@@ -20,6 +20,7 @@ import weakref
 import numpy as np
 
 from .check import DEFAULT_TOLERANCES, numerical_grad
+from .kinds import kind_of
 from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
 from .rules import registry
 from .rules.registry import lookup_vjp
@@ -30,16 +31,6 @@ _GENERATED = weakref.WeakKeyDictionary()   # function -> {(wrt, kinds): Generate
 _TAPE = "tape"                             # cache entry: these kinds of arguments go to the tape
 _PRIMITIVE_SOURCES = {}                    # primitive with a rule -> its synthetic Python function
 _VERIFIED = True                           # Generated.verdict of a gradient verification accepted
-
-
-def _is_scalar(value):
-    """A Python or NumPy real number (0-d arrays count as arrays)."""
-    kind = type(value)
-    if kind is float or kind is int:
-        return True
-    if kind is np.ndarray:
-        return False
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _verify_default():
@@ -243,7 +234,7 @@ class GradientFunction:
         self._mode = None
         self.fallback_reason = None
         self._error = None
-        self._by_types = {}       # argument types -> Generated, or _TAPE: the per-call fast path
+        self._by_kinds = {}       # argument kinds -> Generated, or _TAPE: the per-call fast path
         self._last_generated = None
         simple = not self._prefix and not self._fixed and not self._variadic
         self._nargs = len(self._params) if simple and not self._kwonly else -1
@@ -335,8 +326,7 @@ class GradientFunction:
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
-            scalars = () if kinds is None else [n for n, k in zip(self._params, kinds) if k]
-            generated = build_gradient(function, self.wrt, scalars)
+            generated = build_gradient(function, self.wrt, None if kinds is None else dict(zip(self._params, kinds)))
             shared[key] = generated
         return generated
 
@@ -404,7 +394,7 @@ class GradientFunction:
             raise UnsupportedError(
                 f"higher-order derivatives: the gradient of {name} uses mode='tape', whose backward pass is not "
                 "recorded; take the inner gradient in source mode (mode='auto' or 'source')")
-        kinds = tuple(_is_scalar(a.value if isinstance(a, Tensor) else a) for a in args)
+        kinds = tuple(kind_of(a.value if isinstance(a, Tensor) else a) for a in args)
         entry = self._choose_mode(kinds)
         if entry is _TAPE:
             raise UnsupportedError(
@@ -450,11 +440,12 @@ class GradientFunction:
         if not prebound and (kwargs or len(args) != self._nargs):
             args = self._bind(args, kwargs)
         types_ = tuple(map(type, args))
-        entry = self._by_types.get(types_)
+        kinds = tuple(map(kind_of, args))   # (of the promoted arguments too: promotion keeps the kind)
+        entry = self._by_kinds.get(kinds)
         if entry is None or entry is not _TAPE and not entry.is_current():
             if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
                 return self._higher_order(args, seed)      # Tensors: we are being differentiated
-            entry = self._by_types[types_] = self._entry_for(args)
+            entry = self._by_kinds[kinds] = self._entry_for(args)
         promoted = self._promoted(args, types_)
         if entry is _TAPE:
             self._mode = "tape"
@@ -472,7 +463,7 @@ class GradientFunction:
             except DeclinedAtRunTime as exc:   # the generated code met a value it was not written for
                 if self.requested_mode == "source":
                     raise
-                self._by_types[types_] = _TAPE
+                self._by_kinds[kinds] = _TAPE
                 self._mode, self._error, self.fallback_reason = "tape", exc, exc.reason
                 value, raw = self._tape(promoted, seed)
                 if self._single:
@@ -481,7 +472,7 @@ class GradientFunction:
                 if not self._single and len(self.wrt) == 1:   # wrt=(0,): the generated code returns one
                     raw = (raw,)
                 if entry.verdict is None and self.verify and seed is None:
-                    value, raw = self._verify(entry, types_, args, promoted, value, raw)
+                    value, raw = self._verify(entry, kinds, args, promoted, value, raw)
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
         if self._single:
@@ -491,7 +482,7 @@ class GradientFunction:
     def _entry_for(self, args):
         """The Generated gradient for arguments like ``args``, or _TAPE when they go to the tape."""
         promoted = self._promoted(args, tuple(map(type, args)))
-        return self._choose_mode(tuple(map(_is_scalar, promoted)))
+        return self._choose_mode(tuple(map(kind_of, promoted)))
 
     def _promoted(self, args, types_):
         """``args`` with the differentiated ones made floating (ints promoted, others rejected)."""
@@ -570,7 +561,7 @@ class GradientFunction:
 
     # ---- verify on first use ----
 
-    def _verify(self, entry, types_, args, promoted, value, raw):
+    def _verify(self, entry, kinds, args, promoted, value, raw):
         """Check a newly generated gradient once against the tape (finite differences where the tape
         cannot run). On disagreement: warn, use the tape from now on for this cache entry, and return
         the tape's answer."""
@@ -615,7 +606,7 @@ class GradientFunction:
         names = ", ".join(n for n, _, _ in bad)
         entry.verdict = (f"verify: the generated gradient disagreed with {label} on its first use (d/d{names}); "
                          "using the tape")
-        self._by_types[types_] = _TAPE
+        self._by_kinds[kinds] = _TAPE
         self._mode, self.fallback_reason = "tape", entry.verdict
         if label == "the tape":
             return other_value, (other[0] if self._single else other)

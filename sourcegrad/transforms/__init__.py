@@ -76,11 +76,12 @@ def _checker(guards, version):
     return namespace["make"](**names)
 
 
-def build_gradient(func, wrt, scalar_params=()):
+def build_gradient(func, wrt, kinds=None):
     """Generate, optimise and compile the gradient of ``func`` with respect to parameter names ``wrt``.
 
-    ``scalar_params`` names parameters known to be Python/NumPy scalars, which lets the
-    generated code leave out ``unbroadcast`` calls that could only return their argument.
+    ``kinds`` maps parameter names to their kind (``sourcegrad.kinds``): the generated code is specialised on
+    them (for example, no ``unbroadcast`` call where it could only return its argument) and is right only for
+    arguments of those kinds. None: code for arguments of any kind.
     The function returns ``(value, gradient)``, or ``(value, (gradients...))`` for several ``wrt``.
 
     Any exception raised inside the transformer that is not one of sourcegrad's own errors is turned
@@ -88,7 +89,7 @@ def build_gradient(func, wrt, scalar_params=()):
     """
     try:
         with gc_paused():
-            return _build(func, wrt, scalar_params)
+            return _build(func, wrt, kinds or {})
     except (TransformError, OutputError):
         raise
     except Exception as exc:
@@ -102,11 +103,11 @@ def build_gradient(func, wrt, scalar_params=()):
         ) from exc
 
 
-def _build(func, wrt, scalar_params):
+def _build(func, wrt, kinds):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = optimize(reverse(program, wrt, scalar_params))
+    adjoint = optimize(reverse(program, wrt, kinds))
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)

@@ -31,8 +31,11 @@ class Adjoint:
     effects: set          # ids of primal statements that must stay even if dead (print, unknown calls)
 
 
-def reverse(program, wrt, scalar_params=()):
-    """The Adjoint of ``program`` with respect to the parameters named in ``wrt``."""
+def reverse(program, wrt, kinds=None):
+    """The Adjoint of ``program`` with respect to the parameters named in ``wrt``, specialised on the kinds of the
+    parameters in ``kinds`` (name -> kind)."""
+    kinds = kinds or {}
+    scalar_params = {name for name, kind in kinds.items() if kind == SCALAR}
     names = program.names
     needed = needs_adjoint(program)
     shapes = ShapeClasses(program, set(scalar_params))
