@@ -319,14 +319,16 @@ class GradientFunction:
             )
         return target
 
-    def _generated(self, kinds):
-        """The Generated gradient for arguments of these kinds, from the shared cache or built now."""
-        key = (self.wrt, kinds)
+    def _generated(self, kinds, seeded=False):
+        """The Generated gradient for arguments of these kinds, from the shared cache or built now; ``seeded``: the
+        variant that takes the output's adjoint as its last argument (for ``vjp``)."""
+        key = (self.wrt, kinds, seeded)
         function = self._source_function()
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
-            generated = build_gradient(function, self.wrt, None if kinds is None else dict(zip(self._params, kinds)))
+            generated = build_gradient(function, self.wrt, None if kinds is None else dict(zip(self._params, kinds)),
+                                       seeded=seeded)
             shared[key] = generated
         return generated
 
@@ -345,7 +347,7 @@ class GradientFunction:
 
     @property
     def adjoint_function(self):
-        """The compiled generated function ``(*args, seed=1.0) -> (value, gradient)`` behind ``source``."""
+        """The compiled generated function ``(*args) -> (value, gradient)`` behind ``source``."""
         if self.mode == "tape":
             return self.source  # raises the reason there is none
         return (self._last_generated or self._generated(None)).function
@@ -413,7 +415,7 @@ class GradientFunction:
         if seed is None:
             value, raw = entry.function(*promoted)
         else:
-            value, raw = entry.function(*promoted, seed)
+            value, raw = self._generated(kinds, seeded=True).function(*promoted, seed)
         if not self._single and len(self.wrt) == 1:
             raw = (raw,)
         return value, raw
@@ -459,7 +461,7 @@ class GradientFunction:
                 if seed is None:
                     value, raw = entry.function(*promoted)
                 else:
-                    value, raw = entry.function(*promoted, seed)
+                    value, raw = self._generated(kinds, seeded=True).function(*promoted, seed)
             except DeclinedAtRunTime as exc:   # the generated code met a value it was not written for
                 if self.requested_mode == "source":
                     raise

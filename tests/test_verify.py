@@ -28,8 +28,8 @@ def broken_transformer(monkeypatch):
     """Make every newly generated gradient wrong (its gradient doubled), as a transformer bug would."""
     real = api.build_gradient
 
-    def build(func, wrt, scalars=()):
-        generated = real(func, wrt, scalars)
+    def build(func, wrt, kinds=None, seeded=False):
+        generated = real(func, wrt, kinds, seeded)
         correct = generated.function
 
         def wrong(*args):

@@ -76,12 +76,13 @@ def _checker(guards, version):
     return namespace["make"](**names)
 
 
-def build_gradient(func, wrt, kinds=None):
+def build_gradient(func, wrt, kinds=None, seeded=False):
     """Generate, optimise and compile the gradient of ``func`` with respect to parameter names ``wrt``.
 
     ``kinds`` maps parameter names to their kind (``sourcegrad.kinds``): the generated code is specialised on
     them (for example, no ``unbroadcast`` call where it could only return its argument) and is right only for
-    arguments of those kinds. None: code for arguments of any kind.
+    arguments of those kinds. None: code for arguments of any kind. ``seeded``: the function takes the adjoint of
+    the output (the seed, for ``vjp``) as its last parameter; else the seed is 1.0, folded into the code.
     The function returns ``(value, gradient)``, or ``(value, (gradients...))`` for several ``wrt``.
 
     Any exception raised inside the transformer that is not one of sourcegrad's own errors is turned
@@ -89,7 +90,7 @@ def build_gradient(func, wrt, kinds=None):
     """
     try:
         with gc_paused():
-            return _build(func, wrt, kinds or {})
+            return _build(func, wrt, kinds or {}, seeded)
     except (TransformError, OutputError):
         raise
     except Exception as exc:
@@ -103,11 +104,11 @@ def build_gradient(func, wrt, kinds=None):
         ) from exc
 
 
-def _build(func, wrt, kinds):
+def _build(func, wrt, kinds, seeded):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = optimize(reverse(program, wrt, kinds))
+    adjoint = optimize(reverse(program, wrt, kinds, seeded))
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)

@@ -30,7 +30,7 @@ def gc_paused():
 
 def source_text(adjoint, return_value=True):
     """The generated function as readable source text."""
-    params = ", ".join(adjoint.params + [f"{adjoint.seed}=1.0"])
+    params = ", ".join(adjoint.params + ([f"{adjoint.seed}=1.0"] if adjoint.seeded else []))
     lines = [f"def {adjoint.name}({params}):"]
     for stmt in adjoint.primal + adjoint.adjoint:
         lines.extend(INDENT + line for line in ast.unparse(_located(stmt)).splitlines())

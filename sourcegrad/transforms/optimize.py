@@ -27,6 +27,7 @@ def optimize(adjoint: Adjoint) -> Adjoint:
         folder = _Fold(adjoint.names)
         adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
         adjoint.grads = [folder.visit(g) for g in adjoint.grads]
+        _propagate_constants(adjoint)
         _reuse_primal_values(adjoint)
         _fuse_first_contributions(adjoint)
         _propagate_copies(adjoint)
@@ -34,6 +35,42 @@ def optimize(adjoint: Adjoint) -> Adjoint:
         _remove_dead(adjoint)
         _accumulate_in_place(adjoint)
     return adjoint
+
+
+def _propagate_constants(adjoint):
+    """An adjoint name assigned once, to a number (``grad``'s seed is 1.0, a product of seed and constants), is
+    replaced by that number where it is read; constant folding then simplifies what reads it (``1.0 * x``)."""
+    stores = dict.fromkeys(adjoint.params, 2)   # (a name the primal binds is never replaced)
+    for i, stmt in enumerate(adjoint.primal + adjoint.adjoint):
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                stores[node.id] = stores.get(node.id, 0) + (1 if i >= len(adjoint.primal) else 2)
+    folder = _Fold(adjoint.names)
+    constants = {}
+    replace = _ReplaceNames(constants)
+    kept = []
+    for stmt in adjoint.adjoint:
+        stmt = folder.visit(replace.visit(stmt)) if constants else stmt
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and _number(stmt.value) and stores[stmt.targets[0].id] == 1):
+            constants[stmt.targets[0].id] = stmt.value.value
+            continue
+        kept.append(stmt)
+    adjoint.adjoint = kept
+    if constants:
+        adjoint.grads = [folder.visit(replace.visit(g)) for g in adjoint.grads]
+
+
+class _ReplaceNames(ast.NodeTransformer):
+    """Loads of the names in ``constants`` become those numbers."""
+
+    def __init__(self, constants):
+        self.constants = constants
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.constants:
+            return ast.Constant(self.constants[node.id])
+        return node
 
 
 def _number(node):

@@ -29,11 +29,15 @@ class Adjoint:
     grads: list
     names: object
     effects: set          # ids of primal statements that must stay even if dead (print, unknown calls)
+    seeded: bool = True   # the function takes the seed as its last parameter; else the seed is 1.0
+    numbers: frozenset = frozenset()   # names that certainly hold a Python or NumPy number, never an array
+    adjoint_names: dict = None         # primal name -> the name of its adjoint variable
 
 
-def reverse(program, wrt, kinds=None):
+def reverse(program, wrt, kinds=None, seeded=True):
     """The Adjoint of ``program`` with respect to the parameters named in ``wrt``, specialised on the kinds of the
-    parameters in ``kinds`` (name -> kind)."""
+    parameters in ``kinds`` (name -> kind). ``seeded``: the gradient function takes the output's adjoint (the
+    seed) as its last parameter; else it is the constant 1.0 (``grad``)."""
     kinds = kinds or {}
     scalar_params = {name for name, kind in kinds.items() if kind == SCALAR}
     names = program.names
@@ -68,8 +72,10 @@ def reverse(program, wrt, kinds=None):
         primal.append(_assign(value, ast.Name(result.id, ast.Load())))
         result = ast.Name(value, ast.Load())
     effects = sweep.effects
+    if not seeded:
+        statements.insert(0, _assign(seed, ast.Constant(1.0)))
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
-                   names, effects)
+                   names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints))
 
 
 class _Sweep:

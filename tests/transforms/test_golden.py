@@ -74,7 +74,7 @@ def test_golden_file_computes_the_right_gradient_for_its_own_wrt(name, func, arg
     params = list(inspect.signature(func).parameters)
     wrts = wrt if isinstance(wrt, tuple) else (wrt,)
     wrt_names = [params[w] if isinstance(w, int) else w for w in wrts]
-    header = f"def d{func.__name__}_d{'_'.join(wrt_names)}({', '.join(params)}, "
+    header = f"def d{func.__name__}_d{'_'.join(wrt_names)}({', '.join(params)}):"
     assert text.startswith(header), text.splitlines()[0]
     namespace = {"np": np, **{k: v for k, v in vars(helpers).items() if not k.startswith("_")}}
     exec(compile(text, f"<golden {name}>", "exec"), namespace)
