@@ -184,10 +184,18 @@ def test_grad_of_grad_is_a_named_error_where_unsupported():
         sg.grad(sg.grad(cube, mode="tape"))(0.7)
 
     def array_loss(x):
-        return np.sum(x ** 3)
+        return np.sum(np.max(x, axis=0) ** 3)   # its adjoint calls max_mask
 
     with pytest.raises(sg.UnsupportedError, match="calls sourcegrad's helper"):
-        sg.grad(lambda x: np.sum(sg.grad(array_loss)(x)))(X)
+        sg.grad(lambda x: np.sum(sg.grad(array_loss)(x)))(X.reshape(-1, 1))
+
+
+def test_grad_of_grad_of_a_full_reduction_runs_the_generated_numpy_code_on_the_tape():
+    def array_loss(x):
+        return np.sum(x ** 3)   # its adjoint is 3.0 * x ** 2: NumPy only
+
+    second = sg.grad(lambda x: np.sum(sg.grad(array_loss)(x)))
+    np.testing.assert_allclose(second(X), 6 * X, rtol=1e-12)
 
 
 def test_not_callable_and_no_signature():

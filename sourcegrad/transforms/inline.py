@@ -66,8 +66,11 @@ def bind_arguments(rule, args, kwargs, node, source):
     return bound.arguments
 
 
-def inline(rule, indices, g, ans, arguments, names, keep_broadcast):
+def inline(rule, indices, g, ans, arguments, names, simplify):
     """(statements, {index: expression}): the adjoints of the rule's parameters at ``indices``.
+
+    ``simplify(helper, call)`` gives each call of a runtime helper (``unbroadcast(...)``, ``grad_matmul_lhs(...)``),
+    its operands substituted, the expression to write instead (the call itself when nothing simpler is right).
 
     The rule's own local assignments are emitted once, however many adjoints use them. An index
     the rule gives no adjoint for (``None``, such as an ``axis``) is left out of the dict."""
@@ -89,7 +92,7 @@ def inline(rule, indices, g, ans, arguments, names, keep_broadcast):
             mapping[param.name] = _literal(param.default, param.name, names)
     for local in sorted(template.locals):
         mapping[local] = ast.Name(names.temp(), ast.Load())
-    substitute = _Substitute(mapping, rule.fn, names, keep_broadcast)
+    substitute = _Substitute(mapping, rule.fn, names, simplify)
     statements = [substitute.visit(clone(stmt)) for stmt in template.body]
     return statements, {i: substitute.visit(clone(template.returns[i])) for i in wanted}
 
@@ -129,11 +132,11 @@ def _call_rule(rule, index, g, ans, arguments, names):
 class _Substitute(ast.NodeTransformer):
     """Replace a rule's parameter names by atoms, its free names by names generated code sees."""
 
-    def __init__(self, mapping, fn, names, keep_broadcast):
+    def __init__(self, mapping, fn, names, simplify):
         self.mapping = mapping
         self.fn = fn
         self.names = names
-        self.keep_broadcast = keep_broadcast
+        self.simplify = simplify
 
     def visit_Name(self, node):
         if node.id in self.mapping:
@@ -145,13 +148,13 @@ class _Substitute(ast.NodeTransformer):
         return self.names.load(node.id, value)
 
     def visit_Call(self, node):
-        # unbroadcast(expr, x) is the identity where x already has the shape of the result.
-        is_unbroadcast = (isinstance(node.func, ast.Name) and node.func.id not in self.mapping
-                          and self.fn.__globals__.get(node.func.id) is helpers.unbroadcast)
+        helper = None
+        if isinstance(node.func, ast.Name) and node.func.id not in self.mapping:
+            value = self.fn.__globals__.get(node.func.id)
+            if getattr(value, "__module__", None) == helpers.__name__:
+                helper = value
         self.generic_visit(node)
-        if is_unbroadcast and len(node.args) == 2 and not self.keep_broadcast(node.args[1]):
-            return node.args[0]
-        return node
+        return node if helper is None else self.simplify(helper, node)
 
 
 _MISSING = object()

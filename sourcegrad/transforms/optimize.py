@@ -24,7 +24,7 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
 
 def optimize(adjoint: Adjoint) -> Adjoint:
     with gc_paused():
-        folder = _Fold(adjoint.names)
+        folder = _Fold(adjoint.names, adjoint.floating)
         adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
         adjoint.grads = [folder.visit(g) for g in adjoint.grads]
         _propagate_constants(adjoint)
@@ -45,7 +45,7 @@ def _propagate_constants(adjoint):
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 stores[node.id] = stores.get(node.id, 0) + (1 if i >= len(adjoint.primal) else 2)
-    folder = _Fold(adjoint.names)
+    folder = _Fold(adjoint.names, adjoint.floating)
     constants = {}
     replace = _ReplaceNames(constants)
     kept = []
@@ -79,11 +79,28 @@ def _number(node):
 
 
 class _Fold:
-    """Constant folding and the identities x * 1, 1 * x, x / 1, x ** 1, -(-x), a + -b, in place,
-    children first (recursion follows the nesting of one statement)."""
+    """Constant folding and the identities x * 1, 1 * x, x / 1, x ** 1 (for floating x), -(-x), a + -b, in
+    place, children first (recursion follows the nesting of one statement). ``floating`` names values that
+    are certainly floating point (the differentiated values and their adjoints)."""
 
-    def __init__(self, names):
+    def __init__(self, names, floating=frozenset()):
         self.names = names
+        self.floating = floating
+
+    def floating_value(self, node):
+        """Whether an expression certainly gives floating-point values."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) is float
+        if isinstance(node, ast.Name):
+            return node.id in self.floating
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Div):
+                return True
+            if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Pow)):
+                return self.floating_value(node.left) or self.floating_value(node.right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return self.floating_value(node.operand)
+        return False
 
     def visit(self, node):
         for field in node._fields:
@@ -115,11 +132,12 @@ class _Fold:
                 return node
             if isinstance(value, (int, float)) and abs(value) < 1e15:
                 return ast.Constant(value)
-        if op is ast.Mult and _number(left) and left.value == 1:
+        # (x * 1 is x only for a floating x: True * 1.0 is 1.0, and bools add up as "or")
+        if op is ast.Mult and _number(left) and left.value == 1 and self.floating_value(right):
             return right
         if op in (ast.Add, ast.Sub) and isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
             return ast.BinOp(left, ast.Sub() if op is ast.Add else ast.Add(), right.operand)
-        if op in (ast.Mult, ast.Div, ast.Pow) and _number(right) and right.value == 1:
+        if op in (ast.Mult, ast.Div, ast.Pow) and _number(right) and right.value == 1 and self.floating_value(left):
             return left
         return node
 

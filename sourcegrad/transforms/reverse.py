@@ -6,13 +6,18 @@ the result into that operand's adjoint (``bx = ...`` the first time, ``bx = bx +
 """
 
 import ast
+import operator
 from dataclasses import dataclass
 
 from ..errors import TransformError
-from ..rules import lookup_vjp, primitive_name
+import numpy as np
+
+from ..rules import is_elementwise, lookup_vjp, primitive_name
 from ..runtime import helpers
-from .analysis import SCALAR, ShapeClasses, needs_adjoint
+from .analysis import SCALAR, ShapeClasses, _free_numbers, needs_adjoint
 from .inline import bind_arguments, inline
+from .patterns import Patterns, broadcast
+from .specialise import specialise, unbroadcast_sum
 from .ir import IDENTITY, PACK, Assign, Break, If, Loop, Passive, assigned_names, assignment_counts, clone, walk_statements
 
 
@@ -32,6 +37,7 @@ class Adjoint:
     seeded: bool = True   # the function takes the seed as its last parameter; else the seed is 1.0
     numbers: frozenset = frozenset()   # names that certainly hold a Python or NumPy number, never an array
     adjoint_names: dict = None         # primal name -> the name of its adjoint variable
+    floating: frozenset = frozenset()  # names certainly holding floating-point values (differentiated, adjoints)
 
 
 def reverse(program, wrt, kinds=None, seeded=True):
@@ -51,6 +57,7 @@ def reverse(program, wrt, kinds=None, seeded=True):
     result_name = result.id if isinstance(result, ast.Name) else program.name
     seed = names.fresh("b" + result_name)
     sweep = _Sweep(program, needed, shapes, seed, set(scalar_params))
+    sweep.patterns = Patterns(program, kinds, _free_numbers(program), shapes._resolve)
     primal, statements = sweep.block(program.body, keep=set())   # (nothing reads an adjoint after the function)
 
     defined = set(sweep.sites) | set(program.params)
@@ -59,6 +66,9 @@ def reverse(program, wrt, kinds=None, seeded=True):
         raise names.source.error(names.source.tree, f"internal error: the gradient reaches {', '.join(lost)}, "
                                  "which source mode did not compute through a primitive; please report it",
                                  'Use mode="tape" meanwhile.', cls=TransformError)
+    for param in wrt:
+        if param in sweep.uniform:
+            sweep.spread(param, statements)
     grads = []
     for param in wrt:
         if param in sweep.live and param not in sweep.zero_marked:
@@ -75,7 +85,15 @@ def reverse(program, wrt, kinds=None, seeded=True):
     if not seeded:
         statements.insert(0, _assign(seed, ast.Constant(1.0)))
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
-                   names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints))
+                   names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints),
+                   _floating(program, needed) | frozenset(sweep.adjoints.values()) | {seed})
+
+
+def _floating(program, needed):
+    """The differentiated names that certainly hold floating-point values: all but conversions to another dtype."""
+    converted = {s.target for s in walk_statements(program.body)
+                 if isinstance(s, Assign) and getattr(s.prim, "__name__", None) == "astype"}
+    return frozenset(needed) - converted
 
 
 class _Sweep:
@@ -98,11 +116,13 @@ class _Sweep:
         self.needed = needed
         self.shapes = shapes
         self.adjoints = {}
+        self.primal_of = {}       # adjoint variable -> the name it is the adjoint of
         self.live = set()
         self.zero_marked = set()  # live adjoints known to be zero, whose statement is not written yet
         result = program.result
         if isinstance(result, ast.Name) and result.id in needed:
             self.adjoints[result.id] = seed
+            self.primal_of[seed] = result.id
             self.live.add(result.id)
         # primal name -> number of places assigning it (parameters count one)
         self.sites = assignment_counts(program.body, program.params)
@@ -115,6 +135,8 @@ class _Sweep:
         self.numbers = shapes.numbers(program, scalar_params)   # names certainly holding immutable numbers
         self.effects = set()
         self._summaries = {}
+        self.uniform = set()      # names whose adjoint variable holds one number standing for every element
+        self.structures = 0       # how many branches and loops the statement being written is inside
 
     # ---- blocks ----
 
@@ -187,7 +209,19 @@ class _Sweep:
 
     def structure(self, stmt):
         """(adjoint statements before it, its adjoint compound statement or None, the names that compound reads
-        itself, its primal statements)."""
+        itself, its primal statements). Adjoints held as one number for every element are arrays again before
+        it, and none becomes one inside it (its paths and iterations must agree on what each adjoint holds)."""
+        spread = []
+        for name in sorted(self.uniform):
+            self.spread(name, spread)
+        self.structures += 1
+        try:
+            before, compound, reads, primal = self._structure(stmt)
+        finally:
+            self.structures -= 1
+        return spread + before, compound, reads, primal
+
+    def _structure(self, stmt):
         assigned, accumulated, work = self.summary(stmt)
         if not work:
             return [], None, set(), [self.plain_primal(stmt)]
@@ -336,10 +370,27 @@ class _Sweep:
     def adjoint_name(self, name):
         if name not in self.adjoints:
             self.adjoints[name] = self.names.fresh("b" + name)
+            self.primal_of[self.adjoints[name]] = name
         return self.adjoints[name]
 
-    def accumulate(self, target, expr, out):
+    def accumulate(self, target, expr, out, uniform=False):
+        """Add ``expr`` into the adjoint of ``target``. ``uniform``: ``expr`` is one number standing for an array of
+        ``target``'s shape with that number everywhere."""
         name = self.adjoint_name(target)
+        first = target in self.zero_marked or target not in self.live
+        if not uniform:
+            number = self.spread_number(target, expr)
+            if number is not None:
+                expr, uniform = number, True
+        if uniform:
+            if first and not self.structures and self.sites.get(target) == 1 and self.patterns.rank(
+                    ast.Name(target, ast.Load())) is not None:
+                self.uniform.add(target)
+            elif first:
+                expr = self.spread_expression(expr, target)
+            # else: adjoint + number: a number if the adjoint is one, else the array plus it everywhere
+        elif target in self.uniform:
+            self.uniform.discard(target)   # number + array of target's shape: the array
         if target in self.zero_marked:
             self.zero_marked.discard(target)
             out.append(_assign(name, expr))
@@ -349,6 +400,124 @@ class _Sweep:
             out.append(_assign(name, expr))
             self.live.add(target)
 
+    # ---- adjoints that are one number for every element ----
+
+    def spread_number(self, target, expr):
+        """For ``expand_reduced(s, target, None, False)`` with ``s`` a number: ``s``. The adjoint variable then holds
+        that number (``self.uniform``): the adjoint of ``target``'s own statement may use it as it is where its
+        contributions come out with the right shape anyway (``s * 2 * t1``), or spreads it first."""
+        if not (isinstance(expr, ast.Call) and self.calls(expr, helpers.expand_reduced) and len(expr.args) == 4
+                and not expr.keywords):
+            return None
+        value, x, axis, keepdims = expr.args
+        if not (isinstance(x, ast.Name) and x.id == target and isinstance(axis, ast.Constant) and axis.value is None
+                and isinstance(keepdims, ast.Constant) and keepdims.value is False and self.is_number(value)):
+            return None
+        return value
+
+    def spread_expression(self, number, target):
+        return _call(self.names.load("expand_reduced", helpers.expand_reduced),
+                     [number, ast.Name(target, ast.Load()), ast.Constant(None), ast.Constant(False)])
+
+    def is_number(self, expr):
+        """Whether an adjoint expression certainly gives a number: constants, numbers, size arithmetic."""
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
+        if isinstance(expr, ast.Name):
+            primal = self.primal_of.get(expr.id)
+            return expr.id in self.numbers or primal in self.uniform or primal in self.numbers
+        if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
+            return self.is_number(expr.left) and self.is_number(expr.right)
+        if isinstance(expr, ast.UnaryOp):
+            return self.is_number(expr.operand)
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in ("size", "ndim") and isinstance(expr.value, ast.Name)
+        if isinstance(expr, ast.Subscript):
+            return (isinstance(expr.value, ast.Attribute) and expr.value.attr == "shape"
+                    and isinstance(expr.slice, ast.Constant))
+        return False
+
+    def calls(self, expr, function):
+        """Whether ``expr`` is a call of ``function`` (a runtime helper) by the name generated code gives it."""
+        func = expr.func
+        return isinstance(func, ast.Name) and self.names.externals.get(func.id) is function
+
+    def spread(self, target, out):
+        """Make the adjoint of ``target`` an array again: ``bt = expand_reduced(bt, t, None, False)``."""
+        self.uniform.discard(target)
+        name = self.adjoints[target]
+        out.append(_assign(name, self.spread_expression(ast.Name(name, ast.Load()), target)))
+
+    def matmul_of_number(self, stmt, g):
+        """``[(a, adjoint), (b, adjoint)]`` of ``a @ b`` (two matrices) whose adjoint is the number ``g`` everywhere:
+        ``g @ b.T`` has ``g * b.sum(axis=1)`` in every row, and ``a.T @ g`` has ``g * a.sum(axis=0)`` in every column
+        (a matrix product less, as a careful hand would write it). None for other operands."""
+        if len(stmt.args) != 2 or not all(isinstance(a, ast.Name) for a in stmt.args):
+            return None
+        a, b = stmt.args
+        if (self.patterns.rank(a), self.patterns.rank(b)) != (2, 2):
+            return None
+        np_name = self.names.load("np", np)
+
+        def spread(value, like):
+            shape = ast.Attribute(ast.Name(like.id, ast.Load()), "shape", ast.Load())
+            return ast.Call(ast.Attribute(np_name, "broadcast_to", ast.Load()), [value, shape], [])
+
+        def sums(atom, axis):
+            return ast.Call(ast.Attribute(ast.Name(atom.id, ast.Load()), "sum", ast.Load()), [],
+                            [ast.keyword("axis", ast.Constant(axis))])
+
+        rows = ast.BinOp(clone(g), ast.Mult(), sums(b, 1))
+        columns = ast.BinOp(clone(g), ast.Mult(), ast.Subscript(
+            sums(a, 0), ast.Tuple([ast.Slice(), ast.Constant(None)], ast.Load()), ast.Load()))
+        return [(a, spread(rows, a)), (b, spread(columns, b))]
+
+    def uniform_contributions(self, stmt, contributions):
+        """For contributions computed from the number the adjoint of ``stmt.target`` holds: for each, whether it is
+        a number standing for an array of its operand's shape (else it has that shape itself, as the contribution
+        computed from the whole array would); None where neither is certain."""
+        number = self.adjoints[stmt.target]
+        ans = self.patterns.known(ast.Name(stmt.target, ast.Load()))
+        flags = []
+        for operand, expr in contributions:
+            want = self.patterns.known(ast.Name(operand, ast.Load()))
+            if isinstance(expr, ast.Call) and self.calls(expr, helpers.unbroadcast) and len(expr.args) == 2:
+                got, want = self.elementwise_pattern(expr.args[0], number), ans
+                if got is None or got != want:
+                    return None
+                flags.append(False)
+            else:
+                got = self.elementwise_pattern(expr, number)
+                if got == "" and want is not None and want == ans and self.is_number(expr):
+                    flags.append(True)
+                elif got is not None and got == want:
+                    flags.append(False)
+                else:
+                    return None
+        return flags
+
+    def elementwise_pattern(self, expr, number):
+        """The pattern of an elementwise expression of the statement's operands (``number`` names a number), or None."""
+        if isinstance(expr, ast.Name) and expr.id == number:
+            return ""
+        if isinstance(expr, (ast.Name, ast.Constant)):
+            return self.patterns.known(expr)
+        if isinstance(expr, ast.BinOp) and not isinstance(expr.op, ast.MatMult):
+            parts = [self.elementwise_pattern(expr.left, number), self.elementwise_pattern(expr.right, number)]
+        elif isinstance(expr, ast.UnaryOp):
+            parts = [self.elementwise_pattern(expr.operand, number)]
+        elif (isinstance(expr, ast.Call) and not expr.keywords and isinstance(expr.func, ast.Attribute)
+              and isinstance(expr.func.value, ast.Name) and self.names.externals.get(expr.func.value.id) is np
+              and isinstance(getattr(np, expr.func.attr, None), np.ufunc)
+              and getattr(np, expr.func.attr).signature is None):
+            parts = [self.elementwise_pattern(a, number) for a in expr.args]
+        else:
+            return None
+        if any(p is None for p in parts):
+            return None
+        pattern = broadcast(parts)
+        return pattern if "?" not in pattern else None
+
     def assign_adjoint(self, stmt, out):
         """The adjoint of ``target = prim(args)``: each active operand receives its contribution."""
         names, shapes, needed = self.names, self.shapes, self.needed
@@ -357,6 +526,12 @@ class _Sweep:
             return
         g = ast.Name(self.adjoints[stmt.target], ast.Load())
         contributions = []
+        uniform = set()   # ids of contributions that are numbers standing for arrays of their operand's shape
+        if stmt.target in self.uniform and stmt.prim is PACK:
+            self.spread(stmt.target, out)
+        elif stmt.target in self.uniform and stmt.prim is IDENTITY:
+            self.uniform.discard(stmt.target)
+            uniform.add(id(g))
         if stmt.prim is IDENTITY:
             contributions = [(stmt.args[0].id, g)]
         elif stmt.prim is PACK:
@@ -370,8 +545,16 @@ class _Sweep:
             arguments = bind_arguments(rule, stmt.args, stmt.kwargs, stmt.node, names.source)
             ans = ast.Name(stmt.target, ast.Load())
 
-            def keep_broadcast(atom, ans=ans):
-                return not shapes.same(atom, ans)
+            def simplify(helper, call, ans=ans):
+                if helper is helpers.unbroadcast:   # the identity where the operand has the result's shape
+                    atom = call.args[1] if len(call.args) == 2 else None
+                    same = atom is not None and (shapes.same(atom, ans) or self.patterns.same_shape(atom, ans))
+                    if same:
+                        return call.args[0]
+                    sums = atom is not None and unbroadcast_sum(call.args[0], self.patterns.known(ans),
+                                                                self.patterns.known(atom))
+                    return sums or call
+                return specialise(helper, call, self.patterns, names)
 
             params = list(rule.signature.parameters.values())
             active = {}   # parameter index -> operand name, for each operand that needs an adjoint
@@ -383,12 +566,27 @@ class _Sweep:
                                                  "variadic arguments", 'Use mode="tape".')
                 elif _is_active(atom, needed):
                     active[index] = atom.id
-            setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, keep_broadcast)
-            out.extend(setup)
+            setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, simplify)
             contributions = _merge_repeated([(active[i], expr) for i, expr in adjoints_of.items()])
+            if stmt.target in self.uniform and stmt.prim in (operator.matmul, np.matmul) and not stmt.kwargs:
+                products = self.matmul_of_number(stmt, g)
+                if products is not None:
+                    self.uniform.discard(stmt.target)
+                    setup, contributions = [], [(atom.id, expr) for atom, expr in products
+                                                if _is_active(atom, needed)]
+            if stmt.target in self.uniform:
+                flags = self.uniform_contributions(stmt, contributions) if is_elementwise(stmt.prim) else None
+                if flags is not None:
+                    self.uniform.discard(stmt.target)
+                    uniform = {id(expr) for (_, expr), flag in zip(contributions, flags) if flag}
+                else:
+                    self.spread(stmt.target, out)
+                    setup, adjoints_of = inline(rule, list(active), g, ans, arguments, names, simplify)
+                    contributions = _merge_repeated([(active[i], expr) for i, expr in adjoints_of.items()])
+            out.extend(setup)
         self.live.discard(stmt.target)
         for name, expr in contributions:
-            self.accumulate(name, expr, out)
+            self.accumulate(name, expr, out, id(expr) in uniform)
         self.consume(stmt.target)
 
     def consume(self, name):

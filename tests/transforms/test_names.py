@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.kinds import kind_of
 from sourcegrad.transforms import build_gradient
 
 X = np.array([0.4, -1.3, 0.8])
@@ -50,7 +51,8 @@ def check(f, *args, wrt=0):
     assert g.mode == "source"
     np.testing.assert_allclose(got, sg.numerical_grad(f, *args, wrt=wrt), rtol=1e-6, atol=1e-9)
     names = (f.__code__.co_varnames[wrt],)
-    first, second = build_gradient(f, names).text, build_gradient(f, names).text
+    kinds = dict(zip(f.__code__.co_varnames, map(kind_of, args)))   # what sg.grad specialises on
+    first, second = build_gradient(f, names, kinds).text, build_gradient(f, names, kinds).text
     assert first == second
     assert g.source == first
     return first
