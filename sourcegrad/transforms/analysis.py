@@ -149,7 +149,8 @@ class ShapeClasses:
         known = set(scalar_params)
         candidates = set(definitions)
         while True:
-            found = {name for name in candidates if all(check(known | candidates) for check in definitions[name])}
+            assumed = known | candidates
+            found = {name for name in candidates if all(check(assumed) for check in definitions[name])}
             if found == candidates:
                 return known | found
             candidates = found

@@ -41,36 +41,55 @@ def _propagate_constants(adjoint):
     """An adjoint name assigned once, to a number (``grad``'s seed is 1.0, a product of seed and constants), is
     replaced by that number where it is read; constant folding then simplifies what reads it (``1.0 * x``)."""
     stores = dict.fromkeys(adjoint.params, 2)   # (a name the primal binds is never replaced)
-    for i, stmt in enumerate(adjoint.primal + adjoint.adjoint):
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                stores[node.id] = stores.get(node.id, 0) + (1 if i >= len(adjoint.primal) else 2)
+    for weight, stmts in ((2, adjoint.primal), (1, adjoint.adjoint)):
+        for stmt in stmts:
+            targets = stmt.targets if type(stmt) is ast.Assign else [stmt]   # (other statements: every store)
+            for target in targets:
+                for node in ast.walk(target):
+                    if type(node) is ast.Name and type(node.ctx) is not ast.Load:
+                        stores[node.id] = stores.get(node.id, 0) + weight
     folder = _Fold(adjoint.names, adjoint.floating)
     constants = {}
-    replace = _ReplaceNames(constants)
     kept = []
     for stmt in adjoint.adjoint:
-        stmt = folder.visit(replace.visit(stmt)) if constants else stmt
-        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        if constants and _replace_loads(stmt, constants):
+            stmt = folder.visit(stmt)
+        if (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
                 and _number(stmt.value) and stores[stmt.targets[0].id] == 1):
             constants[stmt.targets[0].id] = stmt.value.value
             continue
         kept.append(stmt)
     adjoint.adjoint = kept
     if constants:
-        adjoint.grads = [folder.visit(replace.visit(g)) for g in adjoint.grads]
+        for i, grad in enumerate(adjoint.grads):
+            if type(grad) is ast.Name and grad.id in constants:
+                adjoint.grads[i] = ast.Constant(constants[grad.id])
+            elif _replace_loads(grad, constants):
+                adjoint.grads[i] = folder.visit(grad)
 
 
-class _ReplaceNames(ast.NodeTransformer):
-    """Loads of the names in ``constants`` become those numbers."""
-
-    def __init__(self, constants):
-        self.constants = constants
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.constants:
-            return ast.Constant(self.constants[node.id])
-        return node
+def _replace_loads(node, constants):
+    """In place: loads of the names in ``constants`` inside ``node`` become those numbers; whether any did. An
+    explicit stack, no recursion."""
+    replaced = False
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        for field in parent._fields:
+            value = getattr(parent, field, None)
+            items = value if isinstance(value, list) else [value]
+            for k, item in enumerate(items):
+                if type(item) is ast.Name:
+                    if type(item.ctx) is ast.Load and item.id in constants:
+                        new = ast.Constant(constants[item.id])
+                        if items is value:
+                            value[k] = new
+                        else:
+                            setattr(parent, field, new)
+                        replaced = True
+                elif isinstance(item, ast.AST) and item._fields:
+                    stack.append(item)
+    return replaced
 
 
 def _number(node):
