@@ -178,8 +178,15 @@ def test_samples_are_interleaved_rounds_of_each_callable():
     calls = []
     times = run.samples({"a": (calls.append, ("a",)), "b": (calls.append, ("b",))}, rounds=3, budget=0.0)
     assert [len(t) for t in times.values()] == [3, 3]
-    assert calls == ["a", "b"] + ["a", "b"] * 3     # one calibration call each, then the rounds in turn
+    # one calibration call each, then the rounds in turn, the order rotating
+    assert calls == ["a", "b"] + ["a", "b"] + ["b", "a"] + ["a", "b"]
     assert set(run.compare({"a": (abs, (-1,))}, rounds=3, budget=0.0)) == {"a"}
+
+
+def test_ratios_are_medians_of_per_round_ratios():
+    m = run.Measured(None, {}, samples={"hand": [1.0, 2.0, 10.0], "sg.grad": [1.5, 3.0, 12.0]})
+    assert m.times == {"hand": 2.0, "sg.grad": 3.0}
+    assert m.ratio("sg.grad") == 1.5 and m.ratio("tape") is None
 
 
 def test_peak_bytes_counts_what_a_call_allocates():
