@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from . import entry as _entry
 from .check import DEFAULT_TOLERANCES, numerical_grad
 from .kinds import kind_of
 from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
@@ -31,6 +32,8 @@ _GENERATED = weakref.WeakKeyDictionary()   # function -> {(wrt, kinds): Generate
 _TAPE = "tape"                             # cache entry: these kinds of arguments go to the tape
 _PRIMITIVE_SOURCES = {}                    # primitive with a rule -> its synthetic Python function
 _VERIFIED = True                           # Generated.verdict of a gradient verification accepted
+_ENTRY_KINDS = 4                           # the fast entry takes the last this many kinds of arguments
+_ENTRY_BUILDS = 16                         # and is written at most this many times per GradientFunction
 
 
 def _verify_default():
@@ -188,7 +191,8 @@ class GradientFunction:
     """The gradient of ``func``: call it like ``func``; it returns the gradient with respect to ``wrt``.
 
     Attributes: ``mode`` ('source' or 'tape', decided on first use), ``fallback_reason`` (why auto
-    mode fell back to the tape, else None), ``source`` (the generated adjoint's text).
+    mode fell back to the tape, else None), ``source`` (the generated adjoint's text), ``entry_source``
+    (the text of the fast path calls take once the same kind of arguments comes again; see sourcegrad/entry.py).
 
     ``func`` may be a Python function, a ``functools.partial``, a bound method (``self`` is a
     constant), an object with a ``__call__`` method, or a primitive with a registered rule (a NumPy
@@ -210,8 +214,8 @@ class GradientFunction:
             self.__name__ = getattr(self._target, "__name__", None) or type(func).__name__
             self.__qualname__ = getattr(self._target, "__qualname__", None) or self.__name__
         self.requested_mode = mode
-        self.with_value = with_value
-        self.verify = _verify_default() if verify is None else bool(verify)
+        self._with_value = with_value
+        self._verify_on = _verify_default() if verify is None else bool(verify)
         self._signature = _target_signature(self._target)
         self._defaults = _defaults_key(self._target)
         params = list(self._signature.parameters.values())
@@ -238,6 +242,14 @@ class GradientFunction:
         self._last_generated = None
         simple = not self._prefix and not self._fixed and not self._variadic
         self._nargs = len(self._params) if simple and not self._kwonly else -1
+        # the fast entry (sourcegrad/entry.py): for callers passing every argument positionally
+        self._entry_possible = (type(self) is GradientFunction and not self._fixed and not self._variadic
+                                and not self._kwonly and len(self._prefix) <= len(self._params))
+        self._entry_chain = ()       # ((kinds, types, Generated), ...) the entry takes, newest first
+        self._entry_seen = set()     # kinds of arguments the general path served once
+        self._entry_builds = 0
+        self._entry_text = None
+        self._last_call = None       # (kinds, types) of the arguments of the general path's last call
 
     def _resolve_wrt(self, wrt):
         names = []
@@ -264,6 +276,26 @@ class GradientFunction:
         if not names:
             raise ValueError("wrt is empty: name at least one parameter to differentiate with respect to")
         return tuple(names)
+
+    @property
+    def with_value(self):
+        """Whether calls return ``(value, gradient)`` (``value_and_grad``) rather than the gradient alone."""
+        return self._with_value
+
+    @with_value.setter
+    def with_value(self, on):
+        self._with_value = on
+        self._drop_entry()
+
+    @property
+    def verify(self):
+        """Whether each newly generated gradient is checked against the tape on its first use."""
+        return self._verify_on
+
+    @verify.setter
+    def verify(self, on):
+        self._verify_on = on
+        self._drop_entry()
 
     # ---- mode and source ----
 
@@ -352,6 +384,11 @@ class GradientFunction:
             return self.source  # raises the reason there is none
         return (self._last_generated or self._generated(None)).function
 
+    @property
+    def entry_source(self):
+        """The source text of the fast entry calls take (sourcegrad/entry.py), or None while there is none."""
+        return self._entry_text
+
     def __repr__(self):
         return f"<sourcegrad.grad of {self.__qualname__} wrt {', '.join(self.wrt)}>"
 
@@ -432,17 +469,30 @@ class GradientFunction:
         self._defaults = _defaults_key(self._target)
 
     def __call__(self, *args, **kwargs):
+        """The gradient(s) of ``func`` at these arguments (``(value, gradient)`` for ``value_and_grad``)."""
+        return self._general_call(args, kwargs)
+
+    def _general_call(self, args, kwargs):
+        """The general path of a call. Once it has served a kind of arguments twice, later calls with arguments of
+        that kind take a generated entry instead (``_update_entry``), which comes back here for anything else."""
         if self._variadic:
             value, grads = self._call_variadic(args, kwargs)
         else:
-            value, grads = self._value_and_grads(args, kwargs)
-        return (value, grads) if self.with_value else grads
+            self._last_call = None
+            try:
+                value, grads = self._value_and_grads(args, kwargs)
+            finally:
+                if self._entry_possible and self._last_call is not None:
+                    self._update_entry(*self._last_call)
+        return (value, grads) if self._with_value else grads
 
     def _value_and_grads(self, args, kwargs, seed=None, prebound=False):
         if not prebound and (kwargs or len(args) != self._nargs):
             args = self._bind(args, kwargs)
         types_ = tuple(map(type, args))
         kinds = tuple(map(kind_of, args))   # (of the promoted arguments too: promotion keeps the kind)
+        if seed is None:
+            self._last_call = kinds, types_
         entry = self._by_kinds.get(kinds)
         if entry is None or entry is not _TAPE and not entry.is_current():
             if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
@@ -465,21 +515,85 @@ class GradientFunction:
             except DeclinedAtRunTime as exc:   # the generated code met a value it was not written for
                 if self.requested_mode == "source":
                     raise
-                self._by_kinds[kinds] = _TAPE
-                self._mode, self._error, self.fallback_reason = "tape", exc, exc.reason
-                value, raw = self._tape(promoted, seed)
-                if self._single:
-                    raw = raw[0]
+                value, raw = self._declined(exc, kinds, promoted, seed)
             else:
                 if not self._single and len(self.wrt) == 1:   # wrt=(0,): the generated code returns one
                     raw = (raw,)
-                if entry.verdict is None and self.verify and seed is None:
+                if entry.verdict is None and self._verify_on and seed is None:
                     value, raw = self._verify(entry, kinds, args, promoted, value, raw)
+        return self._finish(value, raw, args, seed)
+
+    def _declined(self, exc, kinds, promoted, seed):
+        """The generated code for these kinds of arguments raised DeclinedAtRunTime: these kinds use the tape from
+        now on, which computes ``(value, raw gradients)`` now."""
+        self._by_kinds[kinds] = _TAPE
+        self._mode, self._error, self.fallback_reason = "tape", exc, exc.reason
+        value, raw = self._tape(promoted, seed)
+        return value, raw[0] if self._single else raw
+
+    def _finish(self, value, raw, args, seed):
+        """``(value, gradients)`` checked (a scalar value, unless seeded) and converted like their arguments."""
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
         if self._single:
             return value, _like(raw, args[self._wrt_index[0]], self.wrt[0])
         return value, tuple(map(_like, raw, [args[i] for i in self._wrt_index], self.wrt))
+
+    # ---- the fast entry ----
+
+    def _entry_declined(self, exc, args, kinds):
+        """The entry's generated code raised DeclinedAtRunTime for ``args`` (all arguments, in parameter order):
+        what the general path does then."""
+        if self.requested_mode == "source":
+            raise exc
+        try:
+            value, raw = self._declined(exc, kinds, args, None)
+            value, grads = self._finish(value, raw, args, None)
+        finally:
+            self._update_entry(kinds, tuple(map(type, args)))
+        return (value, grads) if self._with_value else grads
+
+    def _update_entry(self, kinds, types_):
+        """After the general path served arguments of these kinds and types: take them into the entry when they come
+        a second time (one call does not pay for writing it), update or drop them when what serves them changed."""
+        generated = self._by_kinds.get(kinds)
+        usable = (generated is not None and generated is not _TAPE
+                  and (generated.verdict is not None or not self._verify_on))
+        chain = self._entry_chain
+        taken = next((g for k, _, g in chain if k == kinds), None)
+        if usable:
+            if taken is generated:
+                return
+            if taken is None and kinds not in self._entry_seen:
+                self._entry_seen.add(kinds)
+                return
+            if self._entry_builds >= _ENTRY_BUILDS:   # kinds keep changing: the general path serves the others
+                return
+            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+                return                                  # Tensors: being differentiated (_higher_order)
+            self._entry_builds += 1
+            chain = ((kinds, types_, generated),) + tuple(c for c in chain if c[0] != kinds)
+            self._set_entry(chain[:_ENTRY_KINDS])
+        elif taken is not None:
+            self._set_entry(tuple(c for c in chain if c[0] != kinds))
+
+    def _set_entry(self, chain):
+        """Write the entry for these kinds of arguments and make it what calling this object runs."""
+        self._entry_chain = chain
+        if not chain:
+            self._entry_text = None
+            _entry.install(self, None)
+            return
+        function, self._entry_text = _entry.write_entry(
+            self.__name__, self._params, self._prefix, self._wrt_index, self._with_value, not self._single, chain,
+            GradientFunction._general_call, GradientFunction._entry_declined, _check_scalar, _like)
+        _entry.install(self, function)
+
+    def _drop_entry(self):
+        """Forget the entry (what it was written for changed): the general path serves the next calls."""
+        if self._entry_chain:
+            self._set_entry(())
+        self._entry_seen.clear()
 
     def _entry_for(self, args):
         """The Generated gradient for arguments like ``args``, or _TAPE when they go to the tape."""

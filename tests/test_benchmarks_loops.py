@@ -114,16 +114,17 @@ def test_numpy_math_twin_is_the_same_code():
 
 def test_runner_reports_a_row_for_each_loop_workload(capsys):
     w = next(w for w in WORKLOADS if w.func is loops.pendulum_loop)
-    result = run._loop_row(w, rounds=1, budget=0.0)
+    result = run.measure(w, rounds=1, budget=0.0)
+    run._print_measured(result, with_autograd=False)
     out = capsys.readouterr().out
     assert out.startswith(w.name)
-    assert {"hand", "tape"} <= set(result["times"])
+    assert {"hand", "tape"} <= set(result.times)
     assert "WRONG" not in out and "FAILED" not in out
-    if result["source_note"] is None:       # source mode transformed the loop: it was timed
-        assert {"source", "sg.grad"} <= set(result["times"])
+    if result.source_note is None:          # source mode transformed the loop: it was timed
+        assert {"generated", "sg.grad"} <= set(result.times)
     else:                                   # declined: said so, with the first line of the reason
-        assert result["source_note"] == "declined"
-        assert "\n    declined: " in out and "sg.grad" not in result["times"]
+        assert result.source_note == "declined"
+        assert "\n    declined: " in out and "sg.grad" not in result.times
 
 
 def _divides_by_zero(x):
@@ -132,16 +133,25 @@ def _divides_by_zero(x):
 
 def test_runner_survives_source_and_tape_failures(capsys):
     w = loops.Workload("divides by zero", _divides_by_zero, (1.0,), (0,), lambda x: (0.0, (0.0,)))
-    result = run._loop_row(w, rounds=1, budget=0.0)
+    result = run.measure(w, rounds=1, budget=0.0)
+    run._print_measured(result, with_autograd=False)
     out = capsys.readouterr().out
-    assert result["source_note"] == "FAILED" and "source mode FAILED: ZeroDivisionError" in out
+    assert result.source_note == "FAILED" and "source mode FAILED: ZeroDivisionError" in out
     assert "tape FAILED: ZeroDivisionError" in out
-    assert set(result["times"]) == {"hand"}
+    assert set(result.times) == {"hand"}
+    assert " FAILED " in out.splitlines()[0]        # the row shows why the source columns are empty
 
 
 def test_runner_flags_a_wrong_gradient(capsys):
     wrong = loops.Workload("wrong hand", loops.pendulum_unrolled, (0.8, 0.1, 1.5), (0, 1, 2),
                            lambda *a: (loops.pendulum_hand(*a)[0], (1.0, 2.0, 3.0)))
-    run._loop_row(wrong, rounds=1, budget=0.0)
+    run._print_measured(run.measure(wrong, rounds=1, budget=0.0), with_autograd=False)
     out = capsys.readouterr().out
     assert "WRONG: sg.grad (source) disagrees" in out and "WRONG: the tape disagrees" in out
+
+
+def test_runner_flags_a_wrong_value(capsys):
+    wrong = loops.Workload("wrong value", loops.pendulum_unrolled, (0.8, 0.1, 1.5), (0, 1, 2),
+                           lambda *a: (loops.pendulum_hand(*a)[0] + 1.0, loops.pendulum_hand(*a)[1]))
+    run._print_measured(run.measure(wrong, rounds=1, budget=0.0), with_autograd=False)
+    assert "WRONG: the generated function's value" in capsys.readouterr().out

@@ -1,0 +1,201 @@
+"""The generated entry point of a GradientFunction: what ``g(x)`` runs once ``g`` has seen arguments like ``x``.
+
+The general path (``GradientFunction.__call__``) binds the arguments, works out their kinds, looks the generated
+gradient up, promotes ints, calls it, and checks and converts what it returns: about 1-2 µs. The entry does the
+same work for the few kinds of arguments a GradientFunction was last called with, written out as straight-line
+Python for exactly those kinds: one ``if`` per kind of arguments, whose condition checks each argument's kind and
+that the generated code is still current (``Generated.is_current``), and whose body calls the generated code and
+does the cheap output checks of the general path. Whatever the entry was not written for (keywords, another number
+of arguments, another kind, an int to promote, stale code) goes to the general path, which stays as it was.
+
+``write_entry`` writes and compiles it; ``install`` makes it the GradientFunction's ``__call__``. For ``poly(x)``
+taking one float, called last with a float:
+
+    def __call__(gradient, *args, **kwargs):
+        # the gradient of poly, for arguments of the kinds below; anything else: the general path
+        if kwargs or len(args) != 1:
+            return general(gradient, args, kwargs)
+        x, = args
+        # x: float
+        if type(x) is float and current_0():
+            gradient._mode = "source"
+            gradient._last_generated = generated_0
+            try:
+                value, grad_x = function_0(x)
+            except DeclinedAtRunTime as exc:
+                return declined(gradient, exc, (x,), kinds_0)
+            if type(value) is not float and type(value) is not float64:
+                check_scalar(value, NAME)
+            if type(grad_x) is not float:
+                grad_x = like(grad_x, x, 'x')
+            return grad_x
+        return general(gradient, args, kwargs)
+"""
+
+import builtins
+import keyword
+import linecache
+import re
+import zlib
+
+import numpy as np
+
+from .errors import DeclinedAtRunTime
+from .kinds import SCALAR, guard_source, is_array, kind_of
+
+#: The NumPy scalar types of kind SCALAR that an argument not differentiated may have in the entry (others: the
+#: general path). Exact types: a Tensor, which says it is a float to isinstance, never passes.
+NUMPY_REALS = frozenset(t for t in (np.float16, np.float32, np.float64, np.longdouble, np.int8, np.int16, np.int32,
+                                    np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
+                        if kind_of(t(0)) == SCALAR)
+
+_RESERVED = {"gradient", "args", "kwargs", "value", "exc", "general", "declined", "check_scalar", "like", "ndarray",
+             "float64", "NUMPY_REALS", "DeclinedAtRunTime", "NAME", "type", "len", "float", "int"}
+_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, tuple, frozenset)   # a bound one keeps its kind
+_NUMBERED = re.compile(r"(function|current|generated|kinds|bound|type|grad)_")
+_CODE = {}          # entry text -> compiled code: a GradientFunction changing kinds does not compile again
+_CODE_LIMIT = 512
+
+
+def write_entry(name, params, bound, wrt_index, with_value, as_tuple, chain, general, declined, check_scalar, like):
+    """``(function, text)``: the entry for a gradient function called ``name``.
+
+    ``params``: the target's parameter names, in order; the first ``len(bound)`` are given by ``bound`` (a
+    bound method's ``self``, a partial's positional arguments), the rest by the caller, positionally.
+    ``wrt_index``: the positions in ``params`` of the arguments differentiated. ``with_value``: return
+    ``(value, gradient)``; ``as_tuple``: the gradients as a tuple (``wrt`` was a tuple). ``chain``: ``((kinds, types,
+    generated), ...)``, the kinds of arguments (one per parameter) to take the fast path for, in the order they are
+    tried, with the types of the arguments they were taken from and the Generated gradient for them.
+    ``general(gradient, args, kwargs)`` is the general path; ``declined(gradient, exc, args, kinds)`` what to do
+    when the generated code raises DeclinedAtRunTime; ``check_scalar(value, name)`` and ``like(grad, arg, name)``
+    the general path's output checks."""
+    local = _local_names(params[len(bound):])
+    names = [f"bound_{i}" for i in range(len(bound))] + local
+    namespace = {"__builtins__": builtins, "general": general, "declined": declined, "check_scalar": check_scalar,
+                 "like": like, "ndarray": np.ndarray, "float64": np.float64, "NUMPY_REALS": NUMPY_REALS,
+                 "DeclinedAtRunTime": DeclinedAtRunTime, "NAME": name}
+    namespace.update((f"bound_{i}", value) for i, value in enumerate(bound))
+    call = ", ".join(names)
+    title = " ".join(str(name).split())
+    lines = ["def __call__(gradient, *args, **kwargs):",
+             f"    # the gradient of {title}, for arguments of the kinds below; anything else: the general path",
+             f"    if kwargs or len(args) != {len(local)}:",
+             "        return general(gradient, args, kwargs)"]
+    if local:
+        lines.append(f"    {', '.join(local)}{',' if len(local) == 1 else ''} = args")
+    types_used = []
+    for i, (kinds, types, generated) in enumerate(chain):
+        tests = [_guard(kind, value, j in wrt_index, cls, types_used)
+                 for j, (value, kind, cls) in enumerate(zip(names, kinds, types))]
+        if None in tests:
+            continue
+        namespace.update({f"function_{i}": generated.function, f"current_{i}": generated.is_current,
+                          f"generated_{i}": generated, f"kinds_{i}": kinds})
+        lines += _block(i, names, params, kinds, [t for t in tests if t], wrt_index, with_value, as_tuple)
+    lines.append("    return general(gradient, args, kwargs)")
+    namespace.update((f"type_{k}", cls) for k, cls in enumerate(types_used))
+    text = "\n".join(lines) + "\n"
+    return _compile(text, name, namespace), text
+
+
+def _local_names(params):
+    """The names of the caller's arguments inside the entry: their own names, unless one could clash with a name
+    the entry uses (then ``a0, a1...``)."""
+    if any(p in _RESERVED or keyword.iskeyword(p) or _NUMBERED.match(p) or not p.isidentifier() for p in params):
+        return [f"a{i}" for i in range(len(params))]
+    return list(params)
+
+
+def _guard(kind, name, differentiated, cls, types_used):
+    """The test that the value named ``name`` has ``kind`` and needs nothing of the general path; ``cls`` is its
+    type when the kinds were taken. '' for a bound value whose kind cannot change; None when the entry cannot take
+    arguments of this kind. A test may be stricter than the kind: what it turns away takes the general path."""
+    if differentiated:        # exactly what needs no promotion and whose gradient the entry converts
+        if kind == SCALAR:
+            return f"type({name}) is float"
+        if is_array(kind):
+            return f"{guard_source(kind, name)} and {name}.dtype.kind == 'f'"
+        return None
+    if name.startswith("bound_") and cls in _IMMUTABLE:
+        return ""
+    if kind == SCALAR:
+        return f"(type({name}) is float or type({name}) is int or type({name}) in NUMPY_REALS)"
+    if is_array(kind):
+        return guard_source(kind, name)
+    if kind is None:          # any other value: one of the type seen then (its kind is None too)
+        types_used.append(cls)
+        return f"type({name}) is type_{len(types_used) - 1}"
+    return None
+
+
+def _block(i, names, params, kinds, tests, wrt_index, with_value, as_tuple):
+    """The lines of the ``if`` taking the fast path for the ``i``-th kinds of arguments."""
+    described = ", ".join(f"{p}: {_describe(k, j in wrt_index)}" for j, (p, k) in enumerate(zip(params, kinds)))
+    condition = " and ".join(tests + [f"current_{i}()"])
+    if len(condition) > 80:
+        condition = "(" + "\n            and ".join(tests + [f"current_{i}()"]) + ")"
+    grads = [f"grad_{names[j]}" for j in wrt_index]
+    call = ", ".join(names)
+    lines = [f"    # {described}",
+             f"    if {condition}:",
+             "        gradient._mode = \"source\"",
+             f"        gradient._last_generated = generated_{i}",
+             "        try:",
+             f"            value, {grads[0] if len(grads) == 1 else '(' + ', '.join(grads) + ')'} = function_{i}({call})",
+             "        except DeclinedAtRunTime as exc:",
+             f"            return declined(gradient, exc, ({call}{',' if len(names) == 1 else ''}), kinds_{i})",
+             "        if type(value) is not float and type(value) is not float64:",
+             "            check_scalar(value, NAME)"]
+    for grad, j in zip(grads, wrt_index):
+        arg, label = names[j], repr(params[j])
+        if kinds[j] == SCALAR:
+            lines += [f"        if type({grad}) is not float:",
+                      f"            {grad} = like({grad}, {arg}, {label})"]
+        else:
+            lines += [f"        if not (type({grad}) is ndarray and {grad}.dtype is {arg}.dtype "
+                      f"and {grad}.shape == {arg}.shape and {grad}.flags.writeable):",
+                      f"            {grad} = like({grad}, {arg}, {label})"]
+    result = ", ".join(grads)
+    if as_tuple:
+        result = f"({result}{',' if len(grads) == 1 else ''})"
+    lines.append(f"        return {'value, ' if with_value else ''}{result}")
+    return lines
+
+
+def _describe(kind, differentiated):
+    """How the entry's comments name a kind."""
+    if kind == SCALAR:
+        return "float" if differentiated else "number"
+    if is_array(kind):
+        return f"{'float ' if differentiated else ''}array {kind[1]!r}"
+    return "same type"
+
+
+def _compile(text, name, namespace):
+    """The function the entry's text defines, its code compiled once per text (and registered with linecache, so
+    that tracebacks and debuggers show its lines)."""
+    code = _CODE.get(text)
+    if code is None:
+        if len(_CODE) >= _CODE_LIMIT:
+            _CODE.clear()
+        filename = f"<sourcegrad entry {name} {zlib.crc32(text.encode()):08x}>"
+        code = _CODE[text] = compile(text, filename, "exec")
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    exec(code, namespace)
+    return namespace["__call__"]
+
+
+def install(gradient, function):
+    """Make ``function`` what calling ``gradient`` runs (None: the general path again). Python looks ``__call__``
+    up on the type, so ``gradient`` gets a class of its own, a subclass of its class, once."""
+    cls = type(gradient)
+    if not cls.__dict__.get("_own_class"):
+        if function is None:
+            return
+        cls = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                          "__doc__": cls.__doc__, "_own_class": True})
+        gradient.__class__ = cls
+    if function is not None:
+        cls.__call__ = function
+    elif "__call__" in cls.__dict__:
+        del cls.__call__
