@@ -151,8 +151,23 @@ class Patterns:
         if isinstance(expr, ast.Compare):
             return broadcast([self._of_expression(e) for e in [expr.left] + expr.comparators])
         if isinstance(expr, ast.Call):
-            return self._reduced_call(expr)
+            return self._reduced_call(expr) or self._filled(expr)
+        if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name) and not _is_size(expr):
+            return self._indexed(self.of(expr.value), expr.slice)
         return self.of(expr)
+
+    def _filled(self, call):
+        """``np.zeros(n)``, ``np.ones((n, 3))``...: an array of a shape given by sizes (each axis "?")."""
+        if self._resolve is None or not call.args or call.keywords and {k.arg for k in call.keywords} - {"dtype"}:
+            return None
+        if self._resolve(call.func) not in (np.zeros, np.ones, np.empty, np.full):
+            return None
+        shape = call.args[0]
+        sizes = shape.elts if isinstance(shape, ast.Tuple) else [shape]
+        if not all(_is_size(s) or isinstance(s, ast.Constant) and type(s.value) is int for s in sizes):
+            return None
+        return "".join("1" if isinstance(s, ast.Constant) and s.value == 1 else
+                       "N" if isinstance(s, ast.Constant) else "?" for s in sizes)
 
     def _of_assign(self, stmt):
         prim, args = stmt.prim, stmt.args

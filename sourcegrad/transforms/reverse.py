@@ -136,7 +136,6 @@ class _Sweep:
         self.effects = set()
         self._summaries = {}
         self.uniform = set()      # names whose adjoint variable holds one number standing for every element
-        self.structures = 0       # how many branches and loops the statement being written is inside
 
     # ---- blocks ----
 
@@ -210,15 +209,11 @@ class _Sweep:
     def structure(self, stmt):
         """(adjoint statements before it, its adjoint compound statement or None, the names that compound reads
         itself, its primal statements). Adjoints held as one number for every element are arrays again before
-        it, and none becomes one inside it (its paths and iterations must agree on what each adjoint holds)."""
+        it (its paths and iterations must agree on what each adjoint holds)."""
         spread = []
         for name in sorted(self.uniform):
             self.spread(name, spread)
-        self.structures += 1
-        try:
-            before, compound, reads, primal = self._structure(stmt)
-        finally:
-            self.structures -= 1
+        before, compound, reads, primal = self._structure(stmt)
         return spread + before, compound, reads, primal
 
     def _structure(self, stmt):
@@ -383,7 +378,9 @@ class _Sweep:
             if number is not None:
                 expr, uniform = number, True
         if uniform:
-            if first and not self.structures and self.sites.get(target) == 1 and self.patterns.rank(
+            # (inside a branch or loop a first contribution is to a name assigned there: the structure sets the
+            # adjoints of names from outside it that it adds into to zero first)
+            if first and self.sites.get(target) == 1 and self.patterns.rank(
                     ast.Name(target, ast.Load())) is not None:
                 self.uniform.add(target)
             elif first:

@@ -74,6 +74,9 @@ def unbroadcast_sum(value, result, operand):
     ``.sum(axis=k, keepdims=True)`` for axes of length one stretched, ``value.sum()`` for a number."""
     if result is None or operand is None or len(operand) > len(result):
         return None
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):   # the sum of -g is -(the sum of g)
+        inner = unbroadcast_sum(value.operand, result, operand)
+        return None if inner is None else ast.UnaryOp(ast.USub(), inner)
     extra = len(result) - len(operand)
     if not operand:
         return _method(value, "sum", None, False) if result else value
@@ -98,6 +101,8 @@ def _method(value, name, axes, keepdims):
 _SPECIALISED = {
     helpers.grad_matmul_lhs: _matmul_lhs,
     helpers.grad_matmul_rhs: _matmul_rhs,
+    helpers.grad_dot_lhs: _matmul_lhs,    # np.dot is a matrix product for operands of one or two axes
+    helpers.grad_dot_rhs: _matmul_rhs,
     helpers.reduced_size: _reduced_size,
 }
 

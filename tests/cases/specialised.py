@@ -73,3 +73,7 @@ def maxima(s):
 
 def squares_and_mean(W):
     return np.sum(W ** 2) + np.mean(W)
+
+
+def dots(A, v, B):
+    return np.sum(np.dot(A, v) ** 2) + np.dot(v, v) + np.sum(np.dot(v, B)) + np.sum(np.dot(A, B) ** 2)

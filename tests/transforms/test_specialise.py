@@ -56,6 +56,8 @@ CASES = [
                                 (normal(3, 1), normal(3, 1))]),
     (cases.sum_in_a_branch, 0, [normal(4) * 0.1, normal(4) * 3, normal(2, 2)]),
     (cases.maxima, 0, [1.0, -5.5, -7.0]),
+    (cases.dots, (0, 1, 2), [(normal(3, 4), normal(4), normal(4, 2)), (normal(1, 2), normal(2), normal(2, 1)),
+                             (normal(2, 1), normal(1), normal(1, 5))]),
 ]
 
 
