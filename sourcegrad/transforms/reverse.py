@@ -136,6 +136,7 @@ class _Sweep:
         self.effects = set()
         self._summaries = {}
         self.uniform = set()      # names whose adjoint variable holds one number standing for every element
+        self.uniform_origin = {}  # such a name -> the statement that first assigned its adjoint
 
     # ---- blocks ----
 
@@ -396,6 +397,8 @@ class _Sweep:
         else:
             out.append(_assign(name, expr))
             self.live.add(target)
+        if target in self.uniform and first:
+            self.uniform_origin[target] = out[-1]
 
     # ---- adjoints that are one number for every element ----
 
@@ -442,6 +445,10 @@ class _Sweep:
     def spread(self, target, out):
         """Make the adjoint of ``target`` an array again: ``bt = expand_reduced(bt, t, None, False)``."""
         self.uniform.discard(target)
+        origin = self.uniform_origin.pop(target, None)
+        if origin is not None:   # (spread where the number is first assigned: what adds numbers to it still may)
+            origin.value = self.spread_expression(origin.value, target)
+            return
         name = self.adjoints[target]
         out.append(_assign(name, self.spread_expression(ast.Name(name, ast.Load()), target)))
 
