@@ -584,9 +584,18 @@ class GradientFunction:
             self._entry_text = None
             _entry.install(self, None)
             return
-        function, self._entry_text = _entry.write_entry(
-            self.__name__, self._params, self._prefix, self._wrt_index, self._with_value, not self._single, chain,
-            GradientFunction._general_call, GradientFunction._entry_declined, _check_scalar, _like)
+        caller = list(self._signature.parameters.values())[len(self._prefix):]
+        defaults = []
+        for param in reversed(caller):
+            if param.default is param.empty:
+                break
+            defaults.insert(0, param.default)
+        # the general path reads a function's defaults again when they are replaced (_bind); a rule's do not change
+        defaults_of = (self._target, self._defaults[0]) if defaults and type(self._target) is types.FunctionType else ()
+        spec = _entry.EntrySpec(self.__name__, tuple(self._params), self._prefix, tuple(defaults), defaults_of,
+                                self._wrt_index, self._with_value, not self._single, GradientFunction._general_call,
+                                GradientFunction._entry_declined, _check_scalar, _like)
+        function, self._entry_text = _entry.write_entry(spec, chain)
         _entry.install(self, function)
 
     def _drop_entry(self):

@@ -27,7 +27,7 @@ taking one float, called last with a float:
             if type(value) is not float and type(value) is not float64:
                 check_scalar(value, NAME)
             if type(grad_x) is not float:
-                grad_x = like(grad_x, x, 'x')
+                grad_x = float(grad_x) if type(grad_x) is float64 else like(grad_x, x, 'x')
             return grad_x
         return general(gradient, args, kwargs)
 """
@@ -37,11 +37,12 @@ import keyword
 import linecache
 import re
 import zlib
+from typing import NamedTuple
 
 import numpy as np
 
 from .errors import DeclinedAtRunTime
-from .kinds import SCALAR, guard_source, is_array, kind_of
+from .kinds import SCALAR, is_array, kind_of
 
 #: The NumPy scalar types of kind SCALAR that an argument not differentiated may have in the entry (others: the
 #: general path). Exact types: a Tensor, which says it is a float to isinstance, never passes.
@@ -49,53 +50,80 @@ NUMPY_REALS = frozenset(t for t in (np.float16, np.float32, np.float64, np.longd
                                     np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
                         if kind_of(t(0)) == SCALAR)
 
-_RESERVED = {"gradient", "args", "kwargs", "value", "exc", "general", "declined", "check_scalar", "like", "ndarray",
-             "float64", "NUMPY_REALS", "DeclinedAtRunTime", "NAME", "type", "len", "float", "int"}
+_RESERVED = {"gradient", "args", "kwargs", "given", "value", "exc", "general", "declined", "check_scalar", "like",
+             "ndarray", "float64", "NUMPY_REALS", "DeclinedAtRunTime", "NAME", "fill", "target", "target_defaults",
+             "type", "len", "float", "int"}
 _IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, tuple, frozenset)   # a bound one keeps its kind
-_NUMBERED = re.compile(r"(function|current|generated|kinds|bound|type|grad)_")
+_NUMBERED = re.compile(r"(function|current|generated|kinds|bound|type|grad|shape|dtype)_")
 _CODE = {}          # entry text -> compiled code: a GradientFunction changing kinds does not compile again
 _CODE_LIMIT = 512
 
 
-def write_entry(name, params, bound, wrt_index, with_value, as_tuple, chain, general, declined, check_scalar, like):
-    """``(function, text)``: the entry for a gradient function called ``name``.
+class EntrySpec(NamedTuple):
+    """What an entry is written for: one GradientFunction, all but the kinds of its arguments."""
 
-    ``params``: the target's parameter names, in order; the first ``len(bound)`` are given by ``bound`` (a
-    bound method's ``self``, a partial's positional arguments), the rest by the caller, positionally.
-    ``wrt_index``: the positions in ``params`` of the arguments differentiated. ``with_value``: return
-    ``(value, gradient)``; ``as_tuple``: the gradients as a tuple (``wrt`` was a tuple). ``chain``: ``((kinds, types,
-    generated), ...)``, the kinds of arguments (one per parameter) to take the fast path for, in the order they are
-    tried, with the types of the arguments they were taken from and the Generated gradient for them.
-    ``general(gradient, args, kwargs)`` is the general path; ``declined(gradient, exc, args, kinds)`` what to do
-    when the generated code raises DeclinedAtRunTime; ``check_scalar(value, name)`` and ``like(grad, arg, name)``
-    the general path's output checks."""
-    local = _local_names(params[len(bound):])
-    names = [f"bound_{i}" for i in range(len(bound))] + local
-    namespace = {"__builtins__": builtins, "general": general, "declined": declined, "check_scalar": check_scalar,
-                 "like": like, "ndarray": np.ndarray, "float64": np.float64, "NUMPY_REALS": NUMPY_REALS,
-                 "DeclinedAtRunTime": DeclinedAtRunTime, "NAME": name}
-    namespace.update((f"bound_{i}", value) for i, value in enumerate(bound))
-    call = ", ".join(names)
-    title = " ".join(str(name).split())
+    name: str            # the function's name (for messages)
+    params: tuple        # the target's parameter names, in order
+    bound: tuple         # the values of the first len(bound) parameters (a bound method's self, a partial's
+                         # positional arguments); the caller passes the others, positionally
+    defaults: tuple      # the default values of the last parameters, which a caller may leave out
+    defaults_of: tuple   # (function, its __defaults__): a caller leaving one out takes the general path unless the
+                         # function's defaults are still those; () when they cannot change
+    wrt_index: tuple     # the positions in params of the arguments differentiated
+    with_value: bool     # return (value, gradient)
+    as_tuple: bool       # the gradients as a tuple (wrt was a tuple)
+    general: object      # general(gradient, args, kwargs): the general path
+    declined: object     # declined(gradient, exc, args, kinds): the generated code raised DeclinedAtRunTime
+    check_scalar: object  # check_scalar(value, name) and like(grad, arg, name): the general path's output checks
+    like: object
+
+
+def write_entry(spec, chain):
+    """``(function, text)``: the entry of a GradientFunction described by ``spec`` (an EntrySpec), for the kinds of
+    arguments in ``chain``: ``((kinds, types, generated), ...)``, each the kinds of the arguments (one per
+    parameter), their types when they were taken, and the Generated gradient for them, in the order they are tried."""
+    local = _local_names(spec.params[len(spec.bound):])
+    names = [f"bound_{i}" for i in range(len(spec.bound))] + local
+    namespace = {"__builtins__": builtins, "general": spec.general, "declined": spec.declined,
+                 "check_scalar": spec.check_scalar, "like": spec.like, "ndarray": np.ndarray, "float64": np.float64,
+                 "NUMPY_REALS": NUMPY_REALS, "DeclinedAtRunTime": DeclinedAtRunTime, "NAME": spec.name}
+    namespace.update((f"bound_{i}", value) for i, value in enumerate(spec.bound))
+    title = " ".join(str(spec.name).split())
     lines = ["def __call__(gradient, *args, **kwargs):",
-             f"    # the gradient of {title}, for arguments of the kinds below; anything else: the general path",
-             f"    if kwargs or len(args) != {len(local)}:",
-             "        return general(gradient, args, kwargs)"]
-    if local:
-        lines.append(f"    {', '.join(local)}{',' if len(local) == 1 else ''} = args")
+             f"    # the gradient of {title}, for arguments of the kinds below; anything else: the general path"]
+    lines += _arguments(local, spec.defaults, spec.defaults_of, namespace)
     types_used = []
     for i, (kinds, types, generated) in enumerate(chain):
-        tests = [_guard(kind, value, j in wrt_index, cls, types_used)
+        tests = [_guard(kind, value, j in spec.wrt_index, cls, types_used)
                  for j, (value, kind, cls) in enumerate(zip(names, kinds, types))]
         if None in tests:
             continue
         namespace.update({f"function_{i}": generated.function, f"current_{i}": generated.is_current,
                           f"generated_{i}": generated, f"kinds_{i}": kinds})
-        lines += _block(i, names, params, kinds, [t for t in tests if t], wrt_index, with_value, as_tuple)
+        lines += _block(i, names, spec, kinds, [t for t in tests if t])
     lines.append("    return general(gradient, args, kwargs)")
     namespace.update((f"type_{k}", cls) for k, cls in enumerate(types_used))
     text = "\n".join(lines) + "\n"
-    return _compile(text, name, namespace), text
+    return _compile(text, spec.name, namespace), text
+
+
+def _arguments(local, defaults, defaults_of, namespace):
+    """The lines that take the caller's arguments into the names ``local`` (or hand the call to the general path)."""
+    n = len(local)
+    unpack = f"    {', '.join(local)}{',' if n == 1 else ''} = args"
+    if not defaults:
+        return [f"    if kwargs or len(args) != {n}:", "        return general(gradient, args, kwargs)"] + \
+            ([unpack] if local else [])
+    fewest = n - len(defaults)
+    namespace["fill"] = (None,) * fewest + tuple(defaults[i - fewest:] for i in range(fewest, n + 1))
+    lines = ["    given = len(args)",
+             f"    if kwargs or not {fewest} <= given <= {n}:",
+             "        return general(gradient, args, kwargs)"]
+    if defaults_of:
+        namespace["target"], namespace["target_defaults"] = defaults_of
+        lines += [f"    if given < {n} and target.__defaults__ is not target_defaults:   # defaults replaced",
+                  "        return general(gradient, args, kwargs)"]
+    return lines + [f"{unpack} + fill[given]   # the defaults of those left out"]
 
 
 def _local_names(params):
@@ -114,22 +142,36 @@ def _guard(kind, name, differentiated, cls, types_used):
         if kind == SCALAR:
             return f"type({name}) is float"
         if is_array(kind):
-            return f"{guard_source(kind, name)} and {name}.dtype.kind == 'f'"
+            return f"({_array_test(kind[1], name)} and (dtype_{name} := {name}.dtype).kind == 'f')"
         return None
     if name.startswith("bound_") and cls in _IMMUTABLE:
         return ""
     if kind == SCALAR:
         return f"(type({name}) is float or type({name}) is int or type({name}) in NUMPY_REALS)"
     if is_array(kind):
-        return guard_source(kind, name)
+        return f"({_array_test(kind[1], name)})"
     if kind is None:          # any other value: one of the type seen then (its kind is None too)
         types_used.append(cls)
         return f"type({name}) is type_{len(types_used) - 1}"
     return None
 
 
-def _block(i, names, params, kinds, tests, wrt_index, with_value, as_tuple):
+def _array_test(pattern, name):
+    """The test that ``name`` is an ndarray whose shape has ``pattern`` (sourcegrad/kinds.py: "1" for an axis of length
+    one, "N" for any other), as ``kinds.guard_source`` writes it but reading the shape once, into ``shape_<name>``
+    (which the output checks use too: each attribute of an array read costs)."""
+    shape = f"shape_{name}"
+    tests = [f"type({name}) is ndarray", f"len({shape} := {name}.shape) == {len(pattern)}"]
+    if "1" not in pattern:
+        tests += [f"1 not in {shape}"] if pattern else []
+    else:
+        tests += [f"{shape}[{i}] {'==' if p == '1' else '!='} 1" for i, p in enumerate(pattern)]
+    return " and ".join(tests)
+
+
+def _block(i, names, spec, kinds, tests):
     """The lines of the ``if`` taking the fast path for the ``i``-th kinds of arguments."""
+    params, wrt_index = spec.params, spec.wrt_index
     described = ", ".join(f"{p}: {_describe(k, j in wrt_index)}" for j, (p, k) in enumerate(zip(params, kinds)))
     condition = " and ".join(tests + [f"current_{i}()"])
     if len(condition) > 80:
@@ -150,15 +192,15 @@ def _block(i, names, params, kinds, tests, wrt_index, with_value, as_tuple):
         arg, label = names[j], repr(params[j])
         if kinds[j] == SCALAR:
             lines += [f"        if type({grad}) is not float:",
-                      f"            {grad} = like({grad}, {arg}, {label})"]
+                      f"            {grad} = float({grad}) if type({grad}) is float64 else like({grad}, {arg}, {label})"]
         else:
-            lines += [f"        if not (type({grad}) is ndarray and {grad}.dtype is {arg}.dtype "
-                      f"and {grad}.shape == {arg}.shape and {grad}.flags.writeable):",
+            lines += [f"        if not (type({grad}) is ndarray and {grad}.dtype is dtype_{arg} "
+                      f"and {grad}.shape == shape_{arg} and {grad}.flags.writeable):",
                       f"            {grad} = like({grad}, {arg}, {label})"]
     result = ", ".join(grads)
-    if as_tuple:
+    if spec.as_tuple:
         result = f"({result}{',' if len(grads) == 1 else ''})"
-    lines.append(f"        return {'value, ' if with_value else ''}{result}")
+    lines.append(f"        return {'value, ' if spec.with_value else ''}{result}")
     return lines
 
 

@@ -89,6 +89,14 @@ def root(x):
     return math.sqrt(x) * 2.0
 
 
+def regularized(w, X, y, reg=0.1, power=2):
+    return logistic(w, X, y) + reg * np.sum(w ** power)
+
+
+def keyword_only(x, *, scale=2.0):
+    return scale * np.sum(x ** 2)
+
+
 def clash(gradient, args, value):
     return gradient * args + value ** 2
 
@@ -271,7 +279,7 @@ def test_length_one_axes_then_none(general_calls):
     for x in (a, a, b, b, a, b, a.T, a.T, np.ones((3, 1, 1)), b):
         grad = call_both(fast, slow, x)
         np.testing.assert_array_equal(grad, 2 * x + 3)
-    assert "x.shape[0] == 1" in fast.entry_source and "1 not in x.shape" in fast.entry_source
+    assert "shape_x[0] == 1" in fast.entry_source and "1 not in shape_x" in fast.entry_source
     before = count(general_calls, fast)
     call_both(fast, slow, a * 2)
     call_both(fast, slow, b * 2)
@@ -528,6 +536,43 @@ def test_partials_and_bound_methods(general_calls):
     assert count(general_calls, fast) == before + 1
 
 
+def test_defaults_left_out(general_calls, monkeypatch):
+    fast, slow = twins(regularized)
+    for _ in range(2):
+        call_both(fast, slow, W, XS, YS)
+    before = count(general_calls, fast)
+    for args in ((W, XS, YS), (W * 2, XS, YS), (W, XS, YS, 0.5), (W, XS, YS, 0.5, 4)):
+        call_both(fast, slow, *args)
+    assert count(general_calls, fast) == before
+    call_both(fast, slow, W, XS, YS, 0.5, 3.5)              # a float power: another kind, the general path
+    call_both(fast, slow, W, XS)                             # too few: the general path's TypeError
+    monkeypatch.setattr(regularized, "__defaults__", (1.0, 4))
+    expected = sg.grad(regularized, mode="tape")(W, XS, YS)
+    np.testing.assert_allclose(call_both(fast, slow, W, XS, YS), expected)
+    for _ in range(3):
+        np.testing.assert_allclose(call_both(fast, slow, W, XS, YS), expected)
+    np.testing.assert_allclose(call_both(fast, slow, W, XS, YS, 0.1, 2), sg.grad(logistic)(W, XS, YS) + 0.2 * W)
+
+
+def test_a_primitive_called_without_its_optional_arguments(general_calls):
+    fast, slow = twins(np.linalg.norm)
+    for _ in range(2):
+        call_both(fast, slow, W)
+    before = count(general_calls, fast)
+    np.testing.assert_allclose(call_both(fast, slow, W * 3), W / np.linalg.norm(W))
+    assert count(general_calls, fast) == before
+    call_both(fast, slow, XS)
+    call_both(fast, slow, W, 1)
+
+
+def test_keyword_only_parameters_never_write_an_entry():
+    fast, slow = twins(keyword_only)
+    for _ in range(3):
+        call_both(fast, slow, W)
+        call_both(fast, slow, W, scale=3.0)
+    assert fast.entry_source is None
+
+
 def test_partial_with_keywords_never_writes_an_entry():
     fast, slow = twins(functools.partial(logistic, y=YS))
     for _ in range(3):
@@ -675,3 +720,19 @@ def test_the_module_docstring_shows_the_entry_as_written():
     warm(g, 1.5)
     shown = entry.__doc__[entry.__doc__.index("    def __call__"):]
     assert textwrap.dedent(shown).strip() == g.entry_source.strip()
+
+
+def test_array_tests_are_the_kinds():
+    """The entry's test of an array's kind is true exactly when ``kind_of`` gives that kind (and agrees with
+    ``kinds.guard_source``, which it reads the shape more cheaply than)."""
+    from sourcegrad import entry, kinds
+
+    shapes = [(), (0,), (1,), (2,), (1, 1), (1, 3), (3, 1), (2, 3), (0, 1), (1, 2, 1), (2, 1, 3), (4, 5, 6)]
+    values = [np.zeros(s) for s in shapes] + [np.zeros((2, 3), dtype=np.int64), np.asmatrix(np.zeros((1, 3))),
+                                              1.5, 2, [1.0, 2.0], None, "x"]
+    for pattern in {kinds.kind_of(np.zeros(s))[1] for s in shapes}:
+        kind = ("array", pattern)
+        mine = eval(f"lambda x: {entry._array_test(pattern, 'x')}", {"ndarray": np.ndarray})
+        theirs = eval(f"lambda x: {kinds.guard_source(kind, 'x')}", {"ndarray": np.ndarray})
+        for value in values:
+            assert mine(value) == (kinds.kind_of(value) == kind) == theirs(value), (pattern, value)

@@ -12,6 +12,7 @@ from ..errors import OutputError, TransformError
 from ..rules import registry
 from .coalesce import coalesce_joins
 from .emit import compile_function, gc_paused, source_text
+from .memory import reduce_memory
 from .normalize import normalize
 from .optimize import optimize
 from .parse import ABSENT, FunctionView
@@ -108,7 +109,7 @@ def _build(func, wrt, kinds, seeded):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = optimize(reverse(program, wrt, kinds, seeded))
+    adjoint = reduce_memory(optimize(reverse(program, wrt, kinds, seeded)), kinds)
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)
