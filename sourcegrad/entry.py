@@ -1,12 +1,14 @@
 """The generated entry point of a GradientFunction: what ``g(x)`` runs once ``g`` has seen arguments like ``x``.
 
 The general path (``GradientFunction.__call__``) binds the arguments, works out their kinds, looks the generated
-gradient up, promotes ints, calls it, and checks and converts what it returns: about 1-2 µs. The entry does the
-same work for the few kinds of arguments a GradientFunction was last called with, written out as straight-line
-Python for exactly those kinds: one ``if`` per kind of arguments, whose condition checks each argument's kind and
-that the generated code is still current (``Generated.is_current``), and whose body calls the generated code and
-does the cheap output checks of the general path. Whatever the entry was not written for (keywords, another number
-of arguments, another kind, an int to promote, stale code) goes to the general path, which stays as it was.
+gradient up, promotes ints, calls it, and checks and converts what it returns: about 1.5 µs for one float, more for
+arrays. The entry does the same work for the few kinds of arguments a GradientFunction was last called with,
+written out as straight-line Python for exactly those kinds: one ``if`` per kind of arguments, whose condition checks
+each argument's kind and that the generated code is still current (``Generated.is_current``), and whose body calls
+the generated code and does the cheap output checks of the general path. Whatever the entry was not written for
+(keywords, another number of arguments, another kind, an int to promote, stale code) goes to the general path,
+which stays as it was. The GradientFunction writes its entry when the general path serves a kind of arguments for
+the second time (after verifying the generated code, with ``verify=True``), and again when what serves a kind changes.
 
 ``write_entry`` writes and compiles it; ``install`` makes it the GradientFunction's ``__call__``. For ``poly(x)``
 taking one float, called last with a float:

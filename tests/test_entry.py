@@ -517,7 +517,6 @@ def test_partials_and_bound_methods(general_calls):
     np.testing.assert_array_equal(call_both(fast, slow, W), 6.0 * W)
 
     data = np.arange(6.0).reshape(2, 3)
-    fast, slow = twins(functools.partial(logistic, X=None), wrt=0)   # a partial's keyword: the general path
     fast, slow = twins(functools.partial(square_sum))
     warm(fast, W)
     call_both(fast, slow, W)
