@@ -67,11 +67,15 @@ def _checker(guards, version):
         if isinstance(mapping, FunctionView) and name in ("__code__", "__defaults__", "__kwdefaults__"):
             names[f"m{i}"] = mapping.func
             tests.append(f"m{i}.{name} is o{i}")
+        elif type(mapping) is dict:   # (a subscript costs less than a call of get: this runs on every call)
+            tests.append(f"{name!r} not in m{i}" if obj is ABSENT else f"m{i}[{name!r}] is o{i}")
         else:
             tests.append(f"m{i}.get({name!r}, ABSENT) is o{i}")
     params = ", ".join(names)
     body = " and ".join(tests)
-    text = f"def make({params}):\n    def is_current():\n        return {body}\n    return is_current\n"
+    text = (f"def make({params}):\n    def is_current():\n        try:\n            return {body}\n"
+            "        except KeyError:   # a name the code relies on was deleted\n            return False\n"
+            "    return is_current\n")
     namespace = {}
     exec(compile(text, "<sourcegrad guards>", "exec"), namespace)
     return namespace["make"](**names)
