@@ -160,7 +160,7 @@ def _guard(kind, name, differentiated, cls, types_used):
 
 def _array_test(pattern, name):
     """The test that ``name`` is an ndarray whose shape has ``pattern`` (sourcegrad/kinds.py: "1" for an axis of length
-    one, "N" for any other), as ``kinds.guard_source`` writes it but reading the shape once, into ``shape_<name>``
+    one, "N" for any other), reading the shape once, into ``shape_<name>``
     (which the output checks use too: each attribute of an array read costs)."""
     shape = f"shape_{name}"
     tests = [f"type({name}) is ndarray", f"len({shape} := {name}.shape) == {len(pattern)}"]

@@ -697,9 +697,6 @@ def test_higher_order_through_an_entry():
     assert inner(x) == sg.grad(poly)(x)
 
 
-@pytest.mark.xfail(strict=True, reason="the general path looks for Tensors only when its cache misses: a gradient "
-                   "function called with floats before is then run on Tensors as if they were floats (as before "
-                   "the entry existed)")
 def test_higher_order_after_plain_calls():
     inner = sg.grad(poly)
     inner(1.5)
@@ -722,8 +719,7 @@ def test_the_module_docstring_shows_the_entry_as_written():
 
 
 def test_array_tests_are_the_kinds():
-    """The entry's test of an array's kind is true exactly when ``kind_of`` gives that kind (and agrees with
-    ``kinds.guard_source``, which it reads the shape more cheaply than)."""
+    """The entry's test of an array's kind is true exactly when ``kind_of`` gives that kind."""
     from sourcegrad import entry, kinds
 
     shapes = [(), (0,), (1,), (2,), (1, 1), (1, 3), (3, 1), (2, 3), (0, 1), (1, 2, 1), (2, 1, 3), (4, 5, 6)]
@@ -732,6 +728,5 @@ def test_array_tests_are_the_kinds():
     for pattern in {kinds.kind_of(np.zeros(s))[1] for s in shapes}:
         kind = ("array", pattern)
         mine = eval(f"lambda x: {entry._array_test(pattern, 'x')}", {"ndarray": np.ndarray})
-        theirs = eval(f"lambda x: {kinds.guard_source(kind, 'x')}", {"ndarray": np.ndarray})
         for value in values:
-            assert mine(value) == (kinds.kind_of(value) == kind) == theirs(value), (pattern, value)
+            assert mine(value) == (kinds.kind_of(value) == kind), (pattern, value)
