@@ -802,9 +802,9 @@ def _like(grad, arg, name):
     if np.ndim(grad) != 0:
         raise RuntimeError(f"internal error: the gradient for the scalar {name!r} has shape {np.shape(grad)}; "
                            "please report this with the function")
-    if isinstance(arg, np.generic):
+    if isinstance(arg, np.floating):
         return type(arg)(grad)
-    return float(grad)
+    return float(grad)   # (an integer argument was promoted to float)
 
 
 def grad(func=None, wrt=0, mode="auto", verify=None):
@@ -868,6 +868,9 @@ def vjp(func, *args, wrt=0, mode="auto", **kwargs):
 def _check_seed(g, value):
     if np.shape(g) != np.shape(value):
         raise ValueError(f"vjp_fn needs g of the output's shape {np.shape(value)}, got {np.shape(g)}")
+    if isinstance(g, (bool, np.bool_)) or isinstance(g, np.ndarray) and g.dtype == bool:
+        raise TypeError("vjp_fn needs g of numbers, not booleans (NumPy adds booleans as 'or'); "
+                        "pass g.astype(float)")
 
 
 def source(func, wrt=0):

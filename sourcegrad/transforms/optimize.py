@@ -100,7 +100,8 @@ def _number(node):
 class _Fold:
     """Constant folding and the identities x * 1, 1 * x, x / 1, x ** 1 (for floating x), -(-x), a + -b, in
     place, children first (recursion follows the nesting of one statement). ``floating`` names values that
-    are certainly floating point (the differentiated values and their adjoints)."""
+    are certainly floating point and held by no caller (adjoints, differentiated numbers): ``1.0 * x`` is a new
+    array where ``x`` would be the caller's."""
 
     def __init__(self, names, floating=frozenset()):
         self.names = names

@@ -37,7 +37,9 @@ class Adjoint:
     seeded: bool = True   # the function takes the seed as its last parameter; else the seed is 1.0
     numbers: frozenset = frozenset()   # names that certainly hold a Python or NumPy number, never an array
     adjoint_names: dict = None         # primal name -> the name of its adjoint variable
-    floating: frozenset = frozenset()  # names certainly holding floating-point values (differentiated, adjoints)
+    # names certainly holding floating-point values that no caller holds (adjoints, differentiated numbers):
+    # ``1.0 * name`` may be ``name``
+    floating: frozenset = frozenset()
 
 
 def reverse(program, wrt, kinds=None, seeded=True):
@@ -86,7 +88,7 @@ def reverse(program, wrt, kinds=None, seeded=True):
         statements.insert(0, _assign(seed, ast.Constant(1.0)))
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
                    names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints),
-                   _floating(program, needed) | frozenset(sweep.adjoints.values()) | {seed})
+                   (_floating(program, needed) & sweep.numbers) | frozenset(sweep.adjoints.values()) | {seed})
 
 
 def _floating(program, needed):
@@ -398,7 +400,7 @@ class _Sweep:
             out.append(_assign(name, expr))
             self.live.add(target)
         if target in self.uniform and first:
-            self.uniform_origin[target] = out[-1]
+            self.uniform_origin[target] = (out, out[-1])
 
     # ---- adjoints that are one number for every element ----
 
@@ -445,8 +447,9 @@ class _Sweep:
     def spread(self, target, out):
         """Make the adjoint of ``target`` an array again: ``bt = expand_reduced(bt, t, None, False)``."""
         self.uniform.discard(target)
-        origin = self.uniform_origin.pop(target, None)
-        if origin is not None:   # (spread where the number is first assigned: what adds numbers to it still may)
+        origin_out, origin = self.uniform_origin.pop(target, (None, None))
+        if origin_out is out:   # spread where the number is first assigned, in the same run of statements (a
+            # record of a loop saves what a run reads once it is written); what adds numbers to it still may
             origin.value = self.spread_expression(origin.value, target)
             return
         name = self.adjoints[target]

@@ -77,3 +77,10 @@ def squares_and_mean(W):
 
 def dots(A, v, B):
     return np.sum(np.dot(A, v) ** 2) + np.dot(v, v) + np.sum(np.dot(v, B)) + np.sum(np.dot(A, B) ** 2)
+
+
+WEIGHTS = np.array([0.5, -1.0, 2.0])
+
+
+def weighted(x):
+    return np.sum(x * WEIGHTS)

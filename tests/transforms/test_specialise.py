@@ -149,3 +149,15 @@ def test_float32_gradients_stay_float32():
 ])
 def test_kind_of(value, kind):
     assert kind_of(value) == kind
+
+
+def test_a_gradient_is_never_an_array_the_caller_holds():
+    # with grad's seed folded, `1.0 * WEIGHTS` must not become the global itself (nor `1.0 * v` the argument)
+    x = np.array([1.0, 2.0, 3.0])
+    g = sg.grad(cases.weighted)
+    for _ in range(3):   # (the general path, then the entry)
+        got = g(x)
+        assert got is not cases.WEIGHTS and not np.shares_memory(got, cases.WEIGHTS)
+        np.testing.assert_array_equal(got, cases.WEIGHTS)
+    got[0] = 99.0
+    assert cases.WEIGHTS[0] == 0.5

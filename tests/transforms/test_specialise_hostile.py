@@ -109,13 +109,9 @@ def test_gradient_of_a_gradient_already_called_with_a_float():
     assert sg.grad(inner)(0.7) == pytest.approx(6 * 0.7)
 
 
-# ---------------------------------------------------------------- known failures
+# ---------------------------------------------------------------- found by review (fixed, and one known failure)
 
 
-@pytest.mark.xfail(strict=True, reason="the gradient of np.sum(u * v) with respect to (u, v) IS the caller's v and u "
-                   "(generated code `return value, (v, u)`: grad's seed folded, `1.0 * v` -> `v`, no copy on the way "
-                   "out, neither in api._like nor in the fast entry), so updating one in place changes an argument "
-                   "and the other gradient; on main each gradient is a new array")
 def test_gradients_are_not_the_callers_arrays():
     u, v = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])
     g = sg.grad(cases.bilinear, wrt=(0, 1), mode="source")
@@ -127,10 +123,6 @@ def test_gradients_are_not_the_callers_arrays():
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="fdaec3b, reverse.py _Sweep.spread: a uniform adjoint is "
-                   "now spread by rewriting the statement that first assigned it (uniform_origin), after the reads of "
-                   "that run were taken for the loop's records, so `t` is not saved and `expand_reduced(bs_4, t, "
-                   "None, False)` reads the last iteration's t: shapes (2,) and (3,) do not broadcast")
 def test_uniform_adjoint_spread_for_a_branch_in_a_loop_of_growing_slices():
     x = np.linspace(-1.0, 1.0, 5)
     g = sg.grad(cases.growing_slices_with_a_branch, mode="source")
@@ -138,9 +130,6 @@ def test_uniform_adjoint_spread_for_a_branch_in_a_loop_of_growing_slices():
                                rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="fdaec3b (as above): the spread reads the last iteration's t, of shape (3,), "
-                   "at the iteration where t had shape (1,); unbroadcast sums it back to (1,): dx is 10.5, not 9.5, "
-                   "silently")
 def test_uniform_adjoint_spread_for_a_branch_in_a_loop_of_a_growing_value():
     x, a, w = np.array([0.3]), np.array([0.1, 0.2, 0.4]), np.array([2.0])
     g = sg.grad(cases.carried_value_grows_with_a_branch, wrt=(0, 1), mode="source")
@@ -160,19 +149,15 @@ def test_mean_of_an_empty_array():
     assert got.shape == (0, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="also on main and on the tape: api._like converts the gradient of a NumPy "
-                   "integer scalar with type(arg)(grad), so np.int64(4) gets np.int64(0) for the derivative 0.25 of "
-                   "sqrt (a Python int gets 0.25)")
 def test_gradient_at_a_numpy_integer_scalar():
     got = sg.grad(cases.root, mode="source")(np.int64(4))
     assert float(got) == pytest.approx(0.25)
 
 
-@pytest.mark.xfail(strict=True, reason="also on main: a boolean seed reaches the adjoints as it is; both paths of "
-                   "x * 1.0 + x / 1.0 give `bx = seed + seed` (`seed * 1.0` folded: adjoints count as floating), "
-                   "and NumPy adds booleans as `or`: [1, 1, 0] instead of [2, 2, 0] (the tape raises TypeError)")
 def test_vjp_with_a_boolean_seed():
     x = np.array([0.5, 1.5, -2.0])
     value, vjp_fn = sg.vjp(cases.twice, x, mode="source")
-    seed = np.array([True, True, False])
-    np.testing.assert_allclose(vjp_fn(seed), _numerical_vjp(cases.twice, (x,), 0, seed.astype(float)))
+    seed = np.array([True, True, False])   # NumPy would add booleans as "or": refused by name
+    with pytest.raises(TypeError, match="not booleans"):
+        vjp_fn(seed)
+    np.testing.assert_allclose(vjp_fn(seed.astype(float)), _numerical_vjp(cases.twice, (x,), 0, seed.astype(float)))
