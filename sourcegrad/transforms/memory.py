@@ -445,10 +445,5 @@ def _unsafe_reads(parts, candidates):
             safe.add(id(node.right))
         elif kind is ast.UnaryOp and isinstance(node.op, (ast.USub, ast.UAdd)):
             safe.add(id(node.operand))
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+        push_children(stack, node)
     return found

@@ -17,6 +17,7 @@ import sourcegrad as sg
 from sourcegrad.runtime import helpers
 from sourcegrad.transforms.memory import reduce_memory
 from sourcegrad.transforms.reverse import Adjoint
+from benchmarks.workloads import mlp_hand
 from tests.cases import control_flow as flow
 from tests.cases import straight_line as straight
 
@@ -468,16 +469,6 @@ def test_peak_memory_of_a_chain_of_large_temporaries():
     after = _peak(g, x)
     assert before > K * size                  # every temporary alive until the return
     assert after < 3 * size                   # now: the one being computed, the one it reads, the gradient
-
-
-def mlp_hand(W1, W2, X, Y):
-    H = np.tanh(X @ W1)
-    r = H @ W2 - Y
-    value = np.mean(r ** 2)
-    g_out = r * (2.0 / r.size)
-    g_H = g_out @ W2.T
-    g_pre = g_H * (1 - H * H)
-    return value, (X.T @ g_pre, H.T @ g_out)
 
 
 def test_peak_memory_of_the_mlp_gradient_is_close_to_the_hand_written_one():
