@@ -113,7 +113,7 @@ def _build(func, wrt, kinds, seeded):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = reduce_memory(optimize(reverse(program, wrt, kinds, seeded)), kinds)
+    adjoint = reduce_memory(optimize(reverse(program, wrt, kinds, seeded), kinds), kinds)
     text = source_text(adjoint)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)
