@@ -32,7 +32,7 @@ def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
     """``adjoint`` optimised in place. ``kinds`` (parameter name -> kind, as for ``reverse``): the parameters
     the code is specialised to hold arrays, whose reads at several indices may add into one buffer."""
     with gc_paused():
-        folder = _Fold(adjoint.names, adjoint.floating)
+        folder = _Fold(adjoint.names, _floating_names(adjoint))
         adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
         adjoint.grads = [folder.visit(g) for g in adjoint.grads]
         _propagate_constants(adjoint)
@@ -49,7 +49,37 @@ def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
         _inline_negations(adjoint, owned)
         _reuse_adjoint_values(adjoint, owned)
         _accumulate_in_place(adjoint)
+        _copy_borrowed_gradients(adjoint)
     return adjoint
+
+
+def _copy_borrowed_gradients(adjoint):
+    """A gradient that is a value the caller may hold (``1.0 * v`` folded to ``v``: an argument, a global, a view of
+    one) is returned as ``np.copy(v)``: changing a gradient in place never changes anything else."""
+    assigned = {}
+    for stmt in adjoint.adjoint:
+        if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+            assigned[stmt.targets[0].id] = stmt.value if stmt.targets[0].id not in assigned else None
+        else:
+            for node in ast.walk(stmt):
+                if type(node) is ast.Name and type(node.ctx) is not ast.Load:
+                    assigned[node.id] = None
+    adjoints = set((adjoint.adjoint_names or {}).values()) | {adjoint.seed}
+    fresh = {s.targets[0].id for s in adjoint.primal     # (arithmetic makes a new array no one else holds)
+             if type(s) is ast.Assign and len(s.targets) == 1 and type(s.targets[0]) is ast.Name
+             and type(s.value) in (ast.BinOp, ast.UnaryOp)}
+    fresh -= {name for name, value in assigned.items() if value is None}
+    stores = {}
+    for stmt in adjoint.primal:
+        for node in ast.walk(stmt):
+            if type(node) is ast.Name and type(node.ctx) is not ast.Load:
+                stores[node.id] = stores.get(node.id, 0) + 1
+    fresh = {name for name in fresh if stores.get(name) == 1}
+    for i, grad in enumerate(adjoint.grads):
+        value = assigned.get(grad.id, grad) if type(grad) is ast.Name and grad.id in adjoints else grad
+        if type(value) is ast.Name and not {value.id} & (adjoints | fresh | adjoint.numbers):
+            copy = ast.Attribute(adjoint.names.load("np", np), "copy", ast.Load())
+            adjoint.grads[i] = ast.Call(copy, [grad], [])
 
 
 def _propagate_constants(adjoint):
@@ -63,7 +93,7 @@ def _propagate_constants(adjoint):
                 for node in ast.walk(target):
                     if type(node) is ast.Name and type(node.ctx) is not ast.Load:
                         stores[node.id] = stores.get(node.id, 0) + weight
-    folder = _Fold(adjoint.names, adjoint.floating)
+    folder = _Fold(adjoint.names, _floating_names(adjoint))
     constants = {}
     kept = []
     for stmt in adjoint.adjoint:
@@ -119,9 +149,7 @@ class _Fold:
 
     def __init__(self, names, floating=()):
         self.names = names
-        # names holding floating values that no caller holds (``Adjoint.floating``: adjoints, differentiated
-        # numbers), so that 1.0 * x may be x: not an argument, whose gradient would be the caller's array itself
-        self.floating = floating
+        self.floating = floating    # names holding floating values (``_floating_names``)
         self.squares = ()           # names whose ``v ** 2`` is written ``v * v``
 
     def is_floating(self, node):
@@ -759,11 +787,10 @@ def _sweep(stmts, live, effects):
 
 
 def _floating_names(adjoint):
-    """The names that hold floating values (or arrays): the values that have an adjoint and the adjoints. For
-    them ``v ** 2`` is ``v * v``; not for a boolean ``b`` (``b ** 2`` is an integer array, ``b * b`` a boolean
-    one) or an integer one. (``1.0 * v`` is ``v`` only for ``Adjoint.floating``: an argument is not a new array.)"""
-    named = adjoint.adjoint_names or {}
-    return set(named) | set(named.values())
+    """The names that hold floating values (or arrays): the values that have an adjoint and the adjoints
+    (``Adjoint.floating``). For them ``1.0 * v`` is ``v`` and ``v ** 2`` is ``v * v``; not for a boolean ``b``
+    (``1.0 * b`` is a float array, ``b ** 2`` an integer one, ``b * b`` a boolean one) or an integer one."""
+    return adjoint.floating
 
 
 # ---- indexed reads of one array: one buffer
@@ -1202,7 +1229,7 @@ def _inline_negations(adjoint, owned):
                 open_[n] = m
                 watch.setdefault(m, []).append(n)
                 defs[n] = (k, m, stmt)
-    folder = _Fold(adjoint.names, adjoint.floating)
+    folder = _Fold(adjoint.names, _floating_names(adjoint))
     dropped = set()
     copies = False
     for n, (k, m, definition) in defs.items():

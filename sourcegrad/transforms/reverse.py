@@ -37,9 +37,7 @@ class Adjoint:
     seeded: bool = True   # the function takes the seed as its last parameter; else the seed is 1.0
     numbers: frozenset = frozenset()   # names that certainly hold a Python or NumPy number, never an array
     adjoint_names: dict = None         # primal name -> the name of its adjoint variable
-    # names certainly holding floating-point values that no caller holds (adjoints, differentiated numbers):
-    # ``1.0 * name`` may be ``name``
-    floating: frozenset = frozenset()
+    floating: frozenset = frozenset()  # names certainly holding floating-point values (differentiated, adjoints)
 
 
 def reverse(program, wrt, kinds=None, seeded=True):
@@ -88,7 +86,7 @@ def reverse(program, wrt, kinds=None, seeded=True):
         statements.insert(0, _assign(seed, ast.Constant(1.0)))
     return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
                    names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints),
-                   (_floating(program, needed) & sweep.numbers) | frozenset(sweep.adjoints.values()) | {seed})
+                   _floating(program, needed) | frozenset(sweep.adjoints.values()) | {seed})
 
 
 def _floating(program, needed):

@@ -404,7 +404,8 @@ def _adjoint(primal, adjoint, grads, params=("x", "c", "g"), effects=(), adjoint
     named = adjoint_names if adjoint_names is not None else {"x": "bx", "c": "bc", "t0": "bt0", "t1": "bt1"}
     return Adjoint("df", list(params), "bseed", primal, [ast.parse(s).body[0] for s in adjoint],
                    ast.parse("s", mode="eval").body, [ast.parse(g, mode="eval").body for g in grads], _Names(),
-                   {id(primal[i]) for i in effects}, adjoint_names=named)
+                   {id(primal[i]) for i in effects}, adjoint_names=named,
+                   floating=frozenset(named) | frozenset(named.values()) | {"bseed"})
 
 
 def _run(adj, *args):

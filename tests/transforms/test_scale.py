@@ -108,6 +108,10 @@ class _Names:
         def resolve(name):
             return (True, np) if name == "np" else (False, None)
 
+    @staticmethod
+    def load(name, value):
+        return ast.Name(name, ast.Load())
+
 
 def _adjoint(primal, adjoint, value, grads, effects=(), params=("x", "c")):
     primal = [ast.parse(s).body[0] for s in primal]
