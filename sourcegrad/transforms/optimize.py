@@ -97,7 +97,7 @@ def _propagate_constants(adjoint):
     constants = {}
     kept = []
     for stmt in adjoint.adjoint:
-        if constants and _replace_loads(stmt, constants):
+        if constants and _constants_read(stmt, constants):
             stmt = folder.visit(stmt)
         if (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
                 and _number(stmt.value) and stores[stmt.targets[0].id] == 1):
@@ -109,32 +109,14 @@ def _propagate_constants(adjoint):
         for i, grad in enumerate(adjoint.grads):
             if type(grad) is ast.Name and grad.id in constants:
                 adjoint.grads[i] = ast.Constant(constants[grad.id])
-            elif _replace_loads(grad, constants):
+            elif _constants_read(grad, constants):
                 adjoint.grads[i] = folder.visit(grad)
 
 
-def _replace_loads(node, constants):
-    """In place: loads of the names in ``constants`` inside ``node`` become those numbers; whether any did. An
-    explicit stack, no recursion."""
-    replaced = False
-    stack = [node]
-    while stack:
-        parent = stack.pop()
-        for field in parent._fields:
-            value = getattr(parent, field, None)
-            items = value if isinstance(value, list) else [value]
-            for k, item in enumerate(items):
-                if type(item) is ast.Name:
-                    if type(item.ctx) is ast.Load and item.id in constants:
-                        new = ast.Constant(constants[item.id])
-                        if items is value:
-                            value[k] = new
-                        else:
-                            setattr(parent, field, new)
-                        replaced = True
-                elif isinstance(item, ast.AST) and item._fields:
-                    stack.append(item)
-    return replaced
+def _constants_read(node, constants):
+    """In place: loads of the names in ``constants`` inside ``node`` become those numbers; whether any did."""
+    return _replace_loads(node, lambda load: ast.Constant(constants[load.id]) if load.id in constants
+                          else None)[1]
 
 
 def _number(node):
@@ -486,35 +468,41 @@ class _Reuse:
         return node, key
 
 
-def _rename(node, mapping):
-    """In place: every load of a name in ``mapping`` reads the name it maps to. Returns the node
-    (a new Name when ``node`` itself is one that is renamed). An explicit stack, no recursion."""
+def _replace_loads(node, replacement):
+    """In place: every load of a name that ``replacement(name)`` gives a node for reads that node instead.
+    Returns the node (another one when ``node`` itself is a replaced load) and whether any load was replaced.
+    An explicit stack, no recursion."""
     if type(node) is ast.Name:
-        return _renamed(node, mapping)
+        new = replacement(node) if type(node.ctx) is ast.Load else None
+        return (node, False) if new is None else (new, True)
+    replaced = False
     stack = [node]
     while stack:
         parent = stack.pop()
         for field in parent._fields:
             value = getattr(parent, field, None)
-            if type(value) is ast.Name:
-                new = _renamed(value, mapping)
-                if new is not value:
-                    setattr(parent, field, new)
-            elif isinstance(value, list):
-                for k, item in enumerate(value):
-                    if type(item) is ast.Name:
-                        value[k] = _renamed(item, mapping)
-                    elif isinstance(item, ast.AST) and item._fields:
-                        stack.append(item)
-            elif isinstance(value, ast.AST) and value._fields:
-                stack.append(value)
-    return node
+            items = value if isinstance(value, list) else (value,)
+            for k, item in enumerate(items):
+                if type(item) is ast.Name:
+                    new = replacement(item) if type(item.ctx) is ast.Load else None
+                    if new is not None:
+                        replaced = True
+                        if items is value:
+                            value[k] = new
+                        else:
+                            setattr(parent, field, new)
+                elif isinstance(item, ast.AST) and item._fields:
+                    stack.append(item)
+    return node, replaced
 
 
-def _renamed(name, mapping):
-    if name.id in mapping and type(name.ctx) is ast.Load:
-        return ast.copy_location(ast.Name(mapping[name.id], ast.Load()), name)
-    return name
+def _rename(node, mapping):
+    """In place: every load of a name in ``mapping`` reads the name it maps to. Returns the node
+    (a new Name when ``node`` itself is one that is renamed)."""
+    def renamed(name):
+        target = mapping.get(name.id)
+        return None if target is None else ast.copy_location(ast.Name(target, ast.Load()), name)
+    return _replace_loads(node, renamed)[0]
 
 
 # Contributions fused into one statement stop at this many terms, so that no generated expression
@@ -1294,23 +1282,8 @@ def _plain_effect(stmt, owned):
 
 def _substitute(node, name, operand):
     """In place: loads of ``name`` become ``-operand``."""
-    stack = [node]
-    while stack:
-        parent = stack.pop()
-        for field in parent._fields:
-            value = getattr(parent, field, None)
-            if type(value) is ast.Name:
-                if value.id == name and type(value.ctx) is ast.Load:
-                    setattr(parent, field, ast.UnaryOp(ast.USub(), ast.Name(operand, ast.Load())))
-            elif isinstance(value, list):
-                for k, item in enumerate(value):
-                    if type(item) is ast.Name:
-                        if item.id == name and type(item.ctx) is ast.Load:
-                            value[k] = ast.UnaryOp(ast.USub(), ast.Name(operand, ast.Load()))
-                    elif isinstance(item, ast.AST) and item._fields:
-                        stack.append(item)
-            elif isinstance(value, ast.AST) and value._fields:
-                stack.append(value)
+    _replace_loads(node, lambda load: ast.UnaryOp(ast.USub(), ast.Name(operand, ast.Load())) if load.id == name
+                   else None)
 
 
 # ---- common subexpressions of the adjoint
