@@ -14,7 +14,7 @@ import numpy as np
 
 from ..rules import is_elementwise, lookup_vjp, primitive_name
 from ..runtime import helpers
-from .analysis import SCALAR, ShapeClasses, _free_numbers, needs_adjoint
+from .analysis import SCALAR, ShapeClasses, _free_numbers, _is_size, needs_adjoint
 from .inline import bind_arguments, inline
 from .patterns import Patterns, broadcast
 from .specialise import specialise, unbroadcast_sum
@@ -430,12 +430,7 @@ class _Sweep:
             return self.is_number(expr.left) and self.is_number(expr.right)
         if isinstance(expr, ast.UnaryOp):
             return self.is_number(expr.operand)
-        if isinstance(expr, ast.Attribute):
-            return expr.attr in ("size", "ndim") and isinstance(expr.value, ast.Name)
-        if isinstance(expr, ast.Subscript):
-            return (isinstance(expr.value, ast.Attribute) and expr.value.attr == "shape"
-                    and isinstance(expr.slice, ast.Constant))
-        return False
+        return _is_size(expr)   # x.size, x.ndim, x.shape[0]
 
     def calls(self, expr, function):
         """Whether ``expr`` is a call of ``function`` (a runtime helper) by the name generated code gives it."""
