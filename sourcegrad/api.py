@@ -321,8 +321,9 @@ class GradientFunction:
                 raise
             self._mode, self._error = "tape", exc
             self.fallback_reason = exc.reason
-            if exc.lineno is not None:
-                self.fallback_reason += f" ({os.path.basename(exc.filename)}, line {exc.lineno})"
+            if exc.lineno is not None:   # the file, and the line unless the reason names it already
+                where = "" if f"line {exc.lineno}" in exc.reason else f", line {exc.lineno}"
+                self.fallback_reason += f" ({os.path.basename(exc.filename)}{where})"
             return _TAPE
         if isinstance(generated.verdict, str):   # verification found it wrong: the tape from now on
             self._mode, self.fallback_reason = "tape", generated.verdict
@@ -391,6 +392,24 @@ class GradientFunction:
 
     def __repr__(self):
         return f"<sourcegrad.grad of {self.__qualname__} wrt {', '.join(self.wrt)}>"
+
+    def _repr_html_(self):
+        """Notebooks: the mode, the fallback reason and the highlighted generated source."""
+        from .display import gradient_html
+        return gradient_html(self)
+
+    def _repr_markdown_(self):
+        from .display import gradient_markdown
+        return gradient_markdown(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        from .display import gradient_text
+        printer.text(repr(self) if cycle else gradient_text(self))
+
+    def __reduce__(self):
+        """Pickled by reference: the user's function, ``wrt`` and mode; the other side builds its own code."""
+        from .pickling import reduce_gradient
+        return reduce_gradient(self)
 
     # ---- calling ----
 
@@ -881,11 +900,20 @@ def source(func, wrt=0):
     return GradientFunction(target, wrt, mode="source").source
 
 
-def show(func, wrt=0, file=None):
-    """Print the generated gradient of ``func``, highlighted when writing to a terminal with pygments."""
+def show(func, wrt=0, file=None, html=None, mode="source"):
+    """Print the generated gradient of ``func``, highlighted when writing to a terminal with pygments.
+
+    ``html="out.html"``: write instead one self-contained page, the function beside its adjoint, each
+    adjoint statement linked to the line of the function it comes from (sourcegrad/sidebyside.py);
+    ``mode="auto"`` writes the page of a function that falls back to the tape too (with the reason).
+    Returns the path written, or None."""
+    if html is not None:
+        from .sidebyside import write_page
+        return write_page(func, html, wrt=wrt, mode=mode)
     text = source(func, wrt)
     file = file or sys.stdout
     print(highlight(text, file), end="", file=file)
+    return None
 
 
 def highlight(text, file):
