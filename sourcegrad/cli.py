@@ -1,6 +1,8 @@
-"""The command line: ``python -m sourcegrad show|check|rules`` (also installed as ``sourcegrad``).
+"""The command line: ``python -m sourcegrad show|check|export|rules`` (also installed as ``sourcegrad``).
 
     python -m sourcegrad show model.py:loss --wrt W,b       # print the generated adjoint
+    python -m sourcegrad show model.py:loss --html out.html # the function beside its adjoint, as a page
+    python -m sourcegrad export model.py:loss -o grad_loss.py   # the adjoint as a module
     python -m sourcegrad check model.py:loss --args random --shape W=3x4 --shape x=4
     python -m sourcegrad rules                              # the derivative rule table
 
@@ -19,6 +21,7 @@ import os
 import re
 import sys
 import traceback
+import types
 
 import numpy as np
 
@@ -126,11 +129,18 @@ def load_module(path):
 
 
 def load_function(target):
-    """The function named by ``FILE.py:FUNC``, and the file's folder."""
+    """The function named by ``FILE.py:FUNC``."""
+    return load_target(target)[0]
+
+
+def load_target(target):
+    """``(function, owner)`` for ``FILE.py:FUNC``; ``owner`` is the class when FUNC is ``Class.method``, a function
+    whose first parameter is the instance (``self``), never what to differentiate with respect to; else None."""
     path, parts = _split_target(target)
     module = load_module(path)
-    obj = module
+    obj = parent = module
     for i, part in enumerate(parts):
+        parent = obj
         if not hasattr(obj, part):
             where = path if i == 0 else f"{'.'.join(parts[:i])} in {path}"
             names = sorted(n for n, v in vars(obj).items() if callable(v) and not n.startswith("_")
@@ -140,7 +150,22 @@ def load_function(target):
         obj = getattr(obj, part)
     if not callable(obj):
         raise UsageError(f"{'.'.join(parts)} in {path} is a {type(obj).__name__}, not a function")
-    return obj
+    if isinstance(parent, type) and isinstance(inspect.getattr_static(parent, parts[-1], None), types.FunctionType):
+        return obj, parent
+    return obj, None
+
+
+def _default_show_wrt(func, owner):
+    """What ``show``/``export`` differentiate with respect to by default: the first parameter, or for a method
+    the first one after ``self``."""
+    if owner is None:
+        return 0
+    params = [p for p in inspect.signature(func).parameters.values() if p.kind in (p.POSITIONAL_ONLY,
+                                                                                   p.POSITIONAL_OR_KEYWORD)]
+    if len(params) < 2:
+        raise UsageError(f"{func.__qualname__} takes no parameter besides {params[0].name if params else 'self'}; "
+                         "there is nothing to differentiate with respect to")
+    return params[1].name
 
 
 def _parse_wrt(text):
@@ -295,12 +320,32 @@ def cmd_show(options):
     from . import api
     from .errors import TransformError
 
-    func = load_function(options.target)
+    func, owner = load_target(options.target)
     wrt = _parse_wrt(options.wrt)
+    if wrt is None:
+        wrt = _default_show_wrt(func, owner)
     try:
-        text = api.source(func, 0 if wrt is None else wrt)
+        if options.html:
+            if options.mode == "tape":
+                raise UsageError("--html shows generated code, which mode tape has none of; use --mode source or auto")
+            api.show(func, wrt, html=options.html, mode=options.mode)
+            print(f"wrote {options.html}")
+            return EXIT_OK
+        if options.mode == "source":
+            text = api.source(func, wrt)
+        else:
+            gradient = api.grad(func, wrt=wrt, mode=options.mode)
+            if gradient.mode == "tape":
+                why = (f"auto mode uses the tape: {gradient.fallback_reason}" if gradient.fallback_reason
+                       else "mode tape")
+                print(f"# {func.__qualname__}: {why}\n# the tape records operations as they run and replays them "
+                      "backwards: it generates no source to show.")
+                return EXIT_OK
+            text = gradient.source
     except TransformError as exc:
         print(str(exc), file=sys.stderr)
+        print("On the command line: `show --mode auto` shows what auto mode does (the tape, and why), and "
+              "`check --modes tape` checks the tape's gradient.", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, TypeError) as exc:   # a bad --wrt, or a non-function
         raise UsageError(str(exc)) from None
@@ -308,11 +353,43 @@ def cmd_show(options):
     return EXIT_OK
 
 
+def cmd_export(options):
+    from .errors import TransformError
+    from .exporter import export
+
+    func, owner = load_target(options.target)
+    wrt = _parse_wrt(options.wrt)
+    if wrt is None:
+        wrt = _default_show_wrt(func, owner)
+    args = kwargs = None
+    if options.args is not None:
+        args, kwargs, _ = parse_args_spec(options.args, func, options.shape, options.seed, _parse_range(options.range))
+    elif options.shape:
+        raise UsageError("--shape goes with --args random")
+    try:
+        export(func, options.output, wrt=wrt, args=args, kwargs=kwargs, standalone=options.standalone)
+    except TransformError as exc:
+        print(str(exc), file=sys.stderr)
+        print("Only source mode writes code to export; the tape has none.", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote {options.output}")
+    return EXIT_OK
+
+
 def cmd_check(options):
     from .check import check_grad
     from .errors import GradientCheckError
 
-    func = load_function(options.target)
+    func, owner = load_target(options.target)
+    if owner is not None:   # check the method of an instance: self is a constant
+        try:
+            func = getattr(owner(), func.__name__)
+        except Exception as exc:  # noqa: BLE001  (the user's constructor failed)
+            raise UsageError(f"checking {owner.__name__}.{func.__name__} needs an instance, and {owner.__name__}() "
+                             f"failed: {type(exc).__name__}: {exc}. Check a module-level function that builds the "
+                             "instance and calls the method instead.") from None
     args, kwargs, description = parse_args_spec(options.args, func, options.shape, options.seed,
                                                 _parse_range(options.range))
     wrt = _parse_wrt(options.wrt)
@@ -329,10 +406,24 @@ def cmd_check(options):
         print(exc.report)
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001  (f itself raised, or the arguments do not fit it)
+        hint = ""
+        floats = [name for name, value in zip(_positional_names(func), args) if isinstance(value, float)]
+        floats += [name for name, value in kwargs.items() if isinstance(value, float)]
+        if options.args.strip().lower() == "random" and floats:
+            hint = (f"\n--args random gave {', '.join(floats)} a random float each; if {func.__name__} needs arrays, "
+                    f"give their shapes with --shape NAME=SHAPE, e.g. --shape {floats[0]}=3x4 (see 'check --help')")
         raise UsageError(f"checking {func.__name__} failed: {type(exc).__name__}: {exc}"
-                         f"{_where_in(exc, inspect.getsourcefile(func) or '')}") from None
+                         f"{_where_in(exc, inspect.getsourcefile(func) or '')}{hint}") from None
     print(report)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _positional_names(func):
+    try:
+        return [p.name for p in inspect.signature(func).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return []
 
 
 def cmd_rules(options):
@@ -380,8 +471,35 @@ def build_parser():
                     "(highlighted when writing to a terminal).", epilog=EXIT_CODES)
     show.add_argument("target", metavar="FILE.py:FUNC", help="the file and the function in it (FUNC may be Class.method)")
     show.add_argument("--wrt", metavar="NAME[,NAME...]",
-                      help="parameter names (or positions) to differentiate with respect to; default: the first")
+                      help="parameter names (or positions) to differentiate with respect to; default: the first "
+                           "(of a method: the first after self)")
+    show.add_argument("--mode", choices=("source", "auto", "tape"), default="source",
+                      help="source (default): the generated adjoint, or why the function cannot be transformed "
+                           "(exit 2); auto: the adjoint, or which engine auto mode uses and why (exit 0)")
+    show.add_argument("--html", metavar="OUT.html",
+                      help="write one self-contained page instead: the function beside its adjoint, each adjoint "
+                           "line linked to the line it comes from")
     show.set_defaults(run=cmd_show)
+
+    export_cmd = commands.add_parser(
+        "export", formatter_class=formatter, help="write the generated gradient out as a Python module",
+        description="Write the gradient source mode generates for FUNC in FILE.py as a module: a header (sourcegrad "
+                    "version, source file and line, wrt, what the code is specialised for), the imports it needs "
+                    "(NumPy and sourcegrad.runtime; the globals the gradient reads, from their modules) and the "
+                    "function. With --args the code is specialised for arguments like those; without, it serves "
+                    "any.", epilog=ARGS_HELP + "\n\n" + EXIT_CODES)
+    export_cmd.add_argument("target", metavar="FILE.py:FUNC", help="the file and the function in it")
+    export_cmd.add_argument("-o", "--output", required=True, metavar="OUT.py", help="the module to write")
+    export_cmd.add_argument("--wrt", metavar="NAME[,NAME...]",
+                            help="parameter names (or positions); default: the first (of a method: after self)")
+    export_cmd.add_argument("--standalone", action="store_true",
+                            help="copy sourcegrad's runtime helpers into the module: it then needs only NumPy")
+    export_cmd.add_argument("--args", metavar="SPEC", help="example arguments to specialise for (see below)")
+    export_cmd.add_argument("--shape", action="append", default=[], metavar="NAME=SHAPE",
+                            help="with --args random: the shape of parameter NAME (repeatable)")
+    export_cmd.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    export_cmd.add_argument("--range", default="-1,1", help=argparse.SUPPRESS)
+    export_cmd.set_defaults(run=cmd_export)
 
     check = commands.add_parser(
         "check", formatter_class=formatter, help="compare source mode, tape mode and finite differences",
