@@ -382,6 +382,18 @@ class GradCheckReport:
     def __bool__(self):
         return self.ok
 
+    def _repr_html_(self):
+        """Notebooks: the outcome and a table of every comparison."""
+        from .display import report_html
+        return report_html(self)
+
+    def _repr_markdown_(self):
+        from .display import report_markdown
+        return report_markdown(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(self) if cycle else str(self))
+
     def __repr__(self):
         return (f"<GradCheckReport {self.function}: {'ok' if self.ok else 'FAILED'}, "
                 f"{len(self.results)} records, {len(self.failures)} failing>")

@@ -36,6 +36,7 @@ class _Import:
         self.names = {}       # local name -> (module name, attribute)
         self.copied = []      # names of runtime helpers copied (standalone)
         self.aliases = {}     # local name -> copied helper it names
+        self.live = {}        # local name -> (module name, attribute): a global read from its module at each call
 
 
 def export(func, path, wrt=0, args=None, kwargs=None, kinds=None, standalone=False):
@@ -115,6 +116,18 @@ def module_text(gradient, generated, kinds, standalone=False):
         _plan(imports, name, value, origin, generated, gradient, standalone)
     if kinds is not None:
         imports.modules["_np"] = "numpy"   # the kind check
+    body = generated.text
+    if imports.live:
+        taken = _all_names(body) | set(imports.modules) | set(imports.names) | set(imports.aliases)
+        aliases = {}
+        for module in sorted({m for m, _ in imports.live.values()}):
+            alias = module.replace(".", "_")
+            while alias in taken:
+                alias = "_" + alias
+            taken.add(alias)
+            aliases[module] = alias
+            imports.modules[alias] = module
+        body = _read_live(body, {name: (aliases[m], attr) for name, (m, attr) in imports.live.items()})
     target = gradient._target
     try:
         filename = inspect.getsourcefile(target) or "?"
@@ -135,9 +148,10 @@ def module_text(gradient, generated, kinds, standalone=False):
         lines.append("Arguments of another kind raise TypeError: export again for them.")
     lines.append("Needs: NumPy only (helpers copied below)." if standalone
                  else "Needs: NumPy and sourcegrad (its runtime helpers).")
-    if any(module not in ("numpy",) and not module.startswith("sourcegrad") for module, _ in imports.names.values()):
-        lines.append("Globals the gradient reads are imported from their modules (not copied): keep those modules "
-                     "importable.")
+    if imports.live:
+        shown = ", ".join(sorted(f"{m}.{a}" for m, a in imports.live.values()))
+        lines.append(f"Globals the gradient reads are read from their modules at each call ({shown}), never "
+                     "copied: keep those modules importable.")
     lines.append("Do not edit: export again when the function changes.")
     lines.append('"""')
     lines.append("")
@@ -152,7 +166,6 @@ def module_text(gradient, generated, kinds, standalone=False):
         lines.append(copied)
         lines += [f"{name} = {helper}" for name, helper in sorted(imports.aliases.items())]
     lines += ["", ""]
-    body = generated.text
     if kinds is not None:
         lines.append(_KIND_CHECKER)
         lines += ["", ""]
@@ -185,6 +198,29 @@ def _free_names(text, name):
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
     return loads - bound - {name}
+
+
+def _all_names(text):
+    return {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)} | {
+        node.arg for node in ast.walk(ast.parse(text)) if isinstance(node, ast.arg)}
+
+
+class _LiveReads(ast.NodeTransformer):
+    def __init__(self, live):
+        self.live = live
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.live:
+            alias, attr = self.live[node.id]
+            return ast.copy_location(ast.Attribute(ast.Name(alias, ast.Load()), attr, ast.Load()), node)
+        return node
+
+
+def _read_live(text, live):
+    """``text`` with each read of a global in ``live`` (name -> (module alias, attribute)) made a read of the
+    module's attribute, so that the exported code sees the value the module holds when it runs."""
+    tree = _LiveReads(live).visit(ast.parse(text))
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def _value_of(function, name):
@@ -231,12 +267,12 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
                 f"cannot export the gradient of {gradient.__qualname__}: it reads the global {guard_name!r} of "
                 "__main__ (a script), which the exported module cannot import. Move the function and its "
                 "globals into a module and export from there.")
-        imports.names[name] = (owner, guard_name)
+        imports.live[name] = (owner, guard_name)
         return
     qualname = getattr(value, "__qualname__", None)
     if module_name and qualname and "." not in qualname and module_name != "__main__" \
             and _importable(module_name, qualname) is value:
-        imports.names[name] = (module_name, qualname)
+        imports.live[name] = (module_name, qualname)
         return
     raise UnsupportedError(
         f"cannot export the gradient of {gradient.__qualname__}: it reads {name!r} = {_short(value)} "
