@@ -1,5 +1,6 @@
 """The command line, run for real: ``python -m sourcegrad show|check|rules`` in a subprocess."""
 
+import html
 import io
 import os
 import re
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from sourcegrad import cli
@@ -34,6 +36,14 @@ def positive(x):
 
 
 NOT_A_FUNCTION = 3
+
+
+class Energy:
+    def __init__(self):
+        self.k = 3.0
+
+    def value(self, x):
+        return self.k * np.sum(x ** 2)
 """
 
 WRONG_RULE = """
@@ -66,8 +76,12 @@ def files(tmp_path_factory):
     return folder
 
 
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(cli.__file__)))   # the sourcegrad under test
+
+
 def run(*args, cwd=None):
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    path = os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=path)
     return subprocess.run([sys.executable, "-m", "sourcegrad", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=120)
 
@@ -96,6 +110,69 @@ def test_show_untransformable_function_exits_2_with_the_error(files):
     assert result.stdout == ""
     assert "model.py:14:5: with block" in result.stderr and "not supported in source mode" in result.stderr
     assert "^" in result.stderr and 'mode="tape"' in result.stderr
+    assert "`show --mode auto`" in result.stderr         # what to do on the command line
+    assert "Traceback" not in result.stderr
+
+
+def test_show_mode_auto_and_tape_say_which_engine_and_why(files):
+    auto = run("show", "model.py:branchy", "--mode", "auto", cwd=files)
+    assert auto.returncode == 0, auto.stderr
+    assert auto.stdout.startswith("# branchy: auto mode uses the tape: with block at line 14 is not supported")
+    assert "generates no source" in auto.stdout
+    transformed = run("show", "model.py:scalar", "--mode", "auto", cwd=files)
+    assert transformed.returncode == 0 and transformed.stdout.startswith("def dscalar_da(")
+    tape = run("show", "model.py:scalar", "--mode", "tape", cwd=files)
+    assert tape.returncode == 0 and tape.stdout.startswith("# scalar: mode tape")
+
+
+def test_show_html_writes_the_side_by_side_page(files, tmp_path):
+    out = tmp_path / "loss.html"
+    result = run("show", "model.py:loss", "--html", out, cwd=files)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {out}"
+    text = out.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "data-links=" in text and "dloss_dx" in text
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    assert "return np.sum(np.tanh(W @ x) ** 2)" in plain and "bx = " in plain
+    refused = run("show", "model.py:branchy", "--html", tmp_path / "b.html", cwd=files)
+    assert refused.returncode == 2 and "with block" in refused.stderr and not (tmp_path / "b.html").exists()
+    auto = run("show", "model.py:branchy", "--html", tmp_path / "b.html", "--mode", "auto", cwd=files)
+    assert auto.returncode == 0 and "fallback reason: with block" in (tmp_path / "b.html").read_text()
+
+
+def test_a_method_is_differentiated_with_respect_to_its_first_parameter_after_self(files):
+    shown = run("show", "model.py:Energy.value", cwd=files)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("def dvalue_dx(self, x):")
+    checked = run("check", "model.py:Energy.value", "--args", "random", "--shape", "x=3", cwd=files)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "check_grad(Energy.value) with respect to x (shape (3,), float64)" in checked.stdout
+
+
+def test_export_writes_a_module_that_runs(files, tmp_path):
+    out = tmp_path / "grad_loss.py"
+    result = run("export", "model.py:loss", "-o", out, "--args", "[[0.1, 0.2, 0.3], [[1, 2, 3], [4, 5, 6]]]",
+                 "--standalone", cwd=files)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "wrt: x" in text and "x: an array of 1 dimension, pattern 'N'" in text
+    namespace = {}
+    exec(compile(text, str(out), "exec"), namespace)
+    x, W = np.array([0.1, -0.4, 0.3]), np.arange(6.0).reshape(2, 3) / 5
+    value, grad = namespace["dloss_dx"](x, W)
+    t = np.tanh(W @ x)
+    np.testing.assert_allclose(grad, W.T @ (2 * t * (1 - t ** 2)), rtol=1e-12)
+    assert value == pytest.approx(np.sum(t ** 2), rel=1e-14)
+    refused = run("export", "model.py:branchy", "-o", tmp_path / "b.py", cwd=files)
+    assert refused.returncode == 2 and "with block" in refused.stderr and "the tape has none" in refused.stderr
+
+
+def test_check_args_random_without_shapes_names_shape_when_the_call_fails(files):
+    examples = os.path.join(PACKAGE_ROOT, "examples", "mlp.py")
+    result = run("check", f"{examples}:loss", "--args", "random")
+    assert result.returncode == 2
+    assert "--args random gave W1, b1, W2, b2 a random float each" in result.stderr
+    assert "--shape NAME=SHAPE, e.g. --shape W1=3x4" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -173,7 +250,7 @@ def test_rules_can_load_user_rules(files):
 
 @pytest.mark.parametrize("args, message", [
     (["show", "missing.py:f"], "no such file: missing.py"),
-    (["show", "model.py:nope"], "model.py has no function 'nope'; it defines: branchy, loss, positive, scalar"),
+    (["show", "model.py:nope"], "model.py has no function 'nope'; it defines: Energy, branchy, loss, positive, scalar"),
     (["show", "model.py:NOT_A_FUNCTION"], "is a int, not a function"),
     (["show", "model.py"], "expected FILE.py:FUNC"),
     (["show", "broken.py:f"], "importing broken.py failed: ZeroDivisionError: division by zero (broken.py:3)"),
@@ -203,7 +280,7 @@ def test_the_files_folder_is_importable(files):
 def test_help_for_every_command():
     top = run("--help")
     assert top.returncode == 0 and "exit codes:" in top.stdout
-    for command in ("show", "check", "rules"):
+    for command in ("show", "check", "export", "rules"):
         result = run(command, "--help")
         assert result.returncode == 0, result.stderr
         assert f"usage: sourcegrad {command}" in result.stdout
