@@ -55,7 +55,12 @@ def test_gradient_function_html_shows_mode_and_the_generated_source():
     assert "gradient of least_squares with respect to w" in text
     assert "mode: source" in text
     assert g.source in text                # every generated line, highlighted but whole
-    assert "<span" in page                 # pygments is installed in the test environment
+    try:
+        import pygments  # noqa: F401
+    except ImportError:
+        assert '<pre class="sourcegrad-source">' in page
+    else:
+        assert "<span" in page             # coloured by pygments
 
 
 def test_gradient_function_html_without_pygments_is_escaped_plain_text(monkeypatch):

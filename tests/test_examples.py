@@ -6,7 +6,9 @@ update equations of torch.optim.Adam), so a wrong gradient or optimiser step cha
 number and fails the test. Code the examples print is executed and its results checked too.
 """
 
+import json
 import math
+import os
 import pathlib
 import re
 import subprocess
@@ -18,7 +20,9 @@ import pytest
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-NAMES = ["mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py"]
+NAMES = ["dask_data_parallel.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py", "scipy_minimize.py",
+         "static_vs_dynamic.py", "train_progress.py"]
+PACKAGE_ROOT = str(pathlib.Path(helpers.__file__).resolve().parent.parent.parent)   # the sourcegrad under test
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
@@ -26,10 +30,21 @@ def test_every_example_is_listed():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == NAMES
 
 
-def run_example(name):
-    result = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=120)
+def run_example(name, *args, path=(), cwd=None):
+    """Run an example as a script (with the folders ``path`` first on its import path); what it printed."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([*map(str, path), PACKAGE_ROOT]))
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), *map(str, args)], capture_output=True, text=True,
+                            timeout=300, env=env, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def import_example(name):
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.pop(0)
 
 
 def numbers(text):
@@ -196,3 +211,191 @@ def test_pytorch_style_prints_the_losses_and_fit_of_a_correct_training():
     np.testing.assert_allclose(printed_array(fit.group(1)), w, atol=6e-4)   # rounded to 3 decimals
     assert float(fit.group(2)) == pytest.approx(b, abs=6e-4)
     assert out.splitlines()[-1] == "prediction requires grad: False"
+
+
+# ---------------------------------------------------------------- Dask
+
+
+def test_dask_data_parallel_gradient_equals_the_full_batch_one_and_trains():
+    pytest.importorskip("dask")
+    out = run_example("dask_data_parallel.py", "--quick")
+    example = import_example("dask_data_parallel")
+    rng = np.random.default_rng(0)
+    X, y = example.make_data(rng, 800, 4)
+    n = len(y)
+    w, b, losses = np.zeros(4), 0.0, []
+    for _ in range(12):                   # gradient descent with the closed-form logistic gradient
+        z = X @ w + b
+        losses.append(np.sum(np.logaddexp(0.0, z) - y * z) / n)
+        p = 1 / (1 + np.exp(-z))
+        w, b = w - 0.5 * X.T @ (p - y) / n, b - 0.5 * np.sum(p - y) / n
+    first = re.search(rf"at the start: loss ({NUMBER}) \(one process: ({NUMBER})\), max \|gradient difference\| "
+                      rf"({NUMBER})", out)
+    assert first, out
+    assert float(first.group(1)) == pytest.approx(losses[0], abs=1e-6)
+    assert float(first.group(3)) <= 1e-12
+    steps = re.findall(rf"^step +(\d+) +loss ({NUMBER})$", out, re.M)
+    assert [int(s) for s, _ in steps] == [0, 4, 8]
+    for step, loss in steps:
+        assert float(loss) == pytest.approx(losses[int(step)], abs=1e-6)
+    workers = re.search(r"shards were computed in (\d+) worker processes", out)
+    assert workers and int(workers.group(1)) >= 1, out       # the gradient function went to other processes
+    assert re.search(rf"-> ({NUMBER}), training accuracy .* \(mode: source\)", out)
+
+
+# ---------------------------------------------------------------- progress bar and loss curve
+
+
+def sine_fit_reference(steps):
+    """examples/train_progress.py's training with a hand-written gradient and Adam: the loss at each step."""
+    example = import_example("train_progress")
+    X, y = example.make_data()
+    params = example.initial_params(np.random.default_rng(0))
+    state = {k: (0, 0.0, 0.0) for k in params}
+    n, losses = len(y), []
+    for _ in range(steps):
+        hidden = np.tanh(X @ params["W1"] + params["b1"])
+        r = hidden @ params["W2"] + params["b2"] - y
+        losses.append(np.mean(r ** 2))
+        d = 2 * r / n
+        dpre = (d @ params["W2"].T) * (1 - hidden ** 2)
+        grads = {"W1": X.T @ dpre, "b1": dpre.sum(axis=0), "W2": hidden.T @ d, "b2": d.sum(axis=0)}
+        for k in params:
+            params[k], state[k] = adam_step(params[k], grads[k], state[k], lr=0.02)
+    return losses
+
+
+BLOCK_TQDM_AND_MATPLOTLIB = {"tqdm.py": "raise ImportError('tqdm is blocked by the test')\n",
+                             "matplotlib/__init__.py": "raise ImportError('matplotlib is blocked by the test')\n"}
+
+FAKE_TQDM_AND_MATPLOTLIB = {
+    "tqdm.py": """
+import json, sys
+
+class tqdm:
+    def __init__(self, iterable, **options):
+        self.iterable, self.postfixes = iterable, []
+        print("FAKE-TQDM " + json.dumps({"total": len(iterable), **options}), file=sys.stderr)
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def set_postfix(self, **values):
+        self.postfixes.append(values)
+
+    def close(self):
+        print("FAKE-TQDM-POSTFIXES " + json.dumps(self.postfixes), file=sys.stderr)
+""",
+    "matplotlib/__init__.py": "def use(backend):\n    assert backend == 'Agg'\n",
+    "matplotlib/pyplot.py": """
+import json
+
+class Axes:
+    def __init__(self):
+        self.calls = {}
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.setdefault(name, [list(map(_plain, args)), kwargs])
+
+class Figure:
+    def __init__(self):
+        self.ax = Axes()
+
+    def tight_layout(self):
+        pass
+
+    def savefig(self, path, dpi=None):
+        with open(path, "w") as out:
+            json.dump(self.ax.calls, out)
+
+def _plain(v):
+    return [float(x) for x in v] if hasattr(v, "__len__") and not isinstance(v, str) else v
+
+def subplots(figsize=None):
+    figure = Figure()
+    return figure, figure.ax
+
+def close(figure):
+    pass
+""",
+}
+
+
+def write_modules(folder, modules):
+    for name, text in modules.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder
+
+
+def test_train_progress_without_tqdm_or_matplotlib_prints_plain_lines(tmp_path):
+    blocked = write_modules(tmp_path / "blocked", BLOCK_TQDM_AND_MATPLOTLIB)
+    out = run_example("train_progress.py", "--steps", 40, "--out", tmp_path / "curve.png", path=[blocked])
+    losses = sine_fit_reference(40)
+    steps = re.findall(rf"^step +(\d+)/40  loss ({NUMBER})$", out, re.M)
+    assert [int(s) for s, _ in steps] == [1, 6, 11, 16, 21, 26, 31, 36, 40]
+    for step, loss in steps:
+        assert float(loss) == pytest.approx(losses[int(step) - 1], abs=1e-6)
+    assert f"loss {losses[0]:.6f} -> {losses[-1]:.6f} (mode: source)" in out
+    assert losses[-1] < 0.3 * losses[0]
+    assert "matplotlib is not installed: the loss curve was not drawn" in out
+    assert not (tmp_path / "curve.png").exists()
+
+
+def test_train_progress_uses_tqdm_and_matplotlib_when_installed(tmp_path):
+    fakes = write_modules(tmp_path / "fakes", FAKE_TQDM_AND_MATPLOTLIB)
+    curve = tmp_path / "curve.png"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fakes), PACKAGE_ROOT]))
+    result = subprocess.run([sys.executable, str(EXAMPLES / "train_progress.py"), "--steps", "20", "--out", str(curve)],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "step " not in result.stdout                     # the bar replaces the plain lines
+    bar = json.loads(re.search(r"^FAKE-TQDM (.*)$", result.stderr, re.M).group(1))
+    assert bar["total"] == 20 and bar["unit"] == "step"
+    losses = sine_fit_reference(20)
+    postfixes = json.loads(re.search(r"^FAKE-TQDM-POSTFIXES (.*)$", result.stderr, re.M).group(1))
+    assert [float(p["loss"]) for p in postfixes] == pytest.approx(losses, abs=1e-5)
+    assert f"loss curve saved to {curve}" in result.stdout
+    drawn = json.loads(curve.read_text())
+    assert drawn["plot"][0][1] == pytest.approx(losses, rel=1e-9)      # the curve is the losses
+    assert drawn["set_yscale"][0] == ["log"]
+
+
+# ---------------------------------------------------------------- SciPy
+
+
+def test_scipy_minimize_with_jac_reaches_the_minimum_with_fewer_calls():
+    pytest.importorskip("scipy")
+    from scipy.optimize import rosen_der
+
+    out = run_example("scipy_minimize.py")
+    exact = re.search(rf"jac=sg\.grad\(rosenbrock\): x = (\[.*?\]), f = ({NUMBER}), (\d+) iterations, (\d+) calls",
+                      out)
+    estimated = re.search(rf"no jac\): +x = (\[.*?\]), f = ({NUMBER}), (\d+) iterations, (\d+) calls", out)
+    assert exact and estimated, out
+    np.testing.assert_allclose(printed_array(exact.group(1)), np.ones(5), atol=1e-6)
+    assert float(exact.group(2)) < 1e-12
+    assert int(exact.group(4)) < int(estimated.group(4))
+    example = import_example("scipy_minimize")
+    g = example.sg.grad(example.rosenbrock)
+    for x in np.random.default_rng(5).normal(size=(5, 5)):
+        np.testing.assert_allclose(g(x), rosen_der(x), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- static or dynamic
+
+
+def test_static_vs_dynamic_prints_the_table_after_checking_the_gradients():
+    out = run_example("static_vs_dynamic.py", "--quick")
+    lines = out.splitlines()
+    assert lines[0].startswith("machine: ") and "CPUs" in lines[0] and "NumPy" in lines[0]
+    assert lines[1] == "gradients agree (source vs tape) on every workload"
+    rows = [line for line in lines if line.startswith("| ") and "workload" not in line]
+    assert [r.split("|")[1].strip() for r in rows] == ["scalar polynomial (5 operations)",
+                                                       "logistic regression, 1000 x 10",
+                                                       "two-layer MLP, 256 x 32 -> 64", "scalar loop, 100 iterations"]
+    for row in rows:
+        source, tape, ratio = (float(c.strip().rstrip("x")) for c in row.split("|")[2:5])
+        assert source > 0 and tape > 0
+        assert ratio == pytest.approx(tape / source, rel=0.2, abs=0.1)    # (the cells are rounded)
