@@ -262,7 +262,7 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
         module = sys.modules.get(owner) if isinstance(owner, str) else None
         if module is None or vars(module) is not mapping or owner == "builtins":
             continue
-        if owner == "__main__":
+        if owner == "__main__" or owner.startswith("_sourcegrad_cli_"):   # (the CLI's name for an unimportable file)
             raise UnsupportedError(
                 f"cannot export the gradient of {gradient.__qualname__}: it reads the global {guard_name!r} of "
                 "__main__ (a script), which the exported module cannot import. Move the function and its "
