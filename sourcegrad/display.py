@@ -101,13 +101,6 @@ def gradient_text(gradient):
     return "\n".join(lines)
 
 
-def pretty(text_of):
-    """A ``_repr_pretty_`` method printing ``text_of(self)`` (``repr`` when IPython says it is a cycle)."""
-    def _repr_pretty_(self, printer, cycle):
-        printer.text(repr(self) if cycle else text_of(self))
-    return _repr_pretty_
-
-
 # ---------------------------------------------------------------- check_grad report
 
 

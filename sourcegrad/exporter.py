@@ -50,7 +50,7 @@ def export(func, path, wrt=0, args=None, kwargs=None, kinds=None, standalone=Fal
 
     Raises ``TransformError`` when source mode cannot transform ``func`` (the tape writes no code to export),
     and ``UnsupportedError`` when the gradient reads a value that another process cannot import."""
-    from .api import GradientFunction, source as _unused  # noqa: F401  (api first: it sets up the rules)
+    from .api import GradientFunction
 
     target = func.func if isinstance(func, GradientFunction) else func
     if isinstance(func, GradientFunction) and wrt == 0:

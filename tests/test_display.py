@@ -162,7 +162,7 @@ def test_tensor_html_and_markdown():
 
 
 def test_through_ipython_display_when_installed():
-    IPython = pytest.importorskip("IPython")
+    pytest.importorskip("IPython")
     from IPython.core.formatters import DisplayFormatter
 
     g = sg.grad(least_squares)
