@@ -894,10 +894,17 @@ def _check_seed(g, value):
 
 def source(func, wrt=0):
     """The source of the generated gradient of ``func`` with respect to ``wrt``, as text."""
-    target = func.func if isinstance(func, GradientFunction) else func
-    if isinstance(func, GradientFunction) and wrt == 0:
+    return GradientFunction(*function_and_wrt(func, wrt), mode="source").source
+
+
+def function_and_wrt(func, wrt):
+    """``(function, wrt)`` to differentiate: for a gradient function given where a function is expected
+    (``sg.show(g)``, ``sg.export(g, ...)``), its function, and its ``wrt`` unless another is given."""
+    if not isinstance(func, GradientFunction):
+        return func, wrt
+    if wrt == 0:
         wrt = func.wrt if not func._single else func.wrt[0]
-    return GradientFunction(target, wrt, mode="source").source
+    return func.func, wrt
 
 
 def show(func, wrt=0, file=None, html=None, mode="source"):

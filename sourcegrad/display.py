@@ -6,10 +6,20 @@ generated source is highlighted with pygments when it is installed, shown as pla
 """
 
 import html
+import os
 
 import numpy as np
 
 _BOX = "font-family: monospace; font-size: 0.95em"
+
+
+def shown_path(filename):
+    """``filename`` relative to the current folder when it is inside it, else as it is."""
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if relative.startswith("..") else relative
 
 
 def escape(text):

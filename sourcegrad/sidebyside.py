@@ -18,9 +18,8 @@ Lines of helpers inlined from other functions, bookkeeping (``trips += 1``, ``sa
 
 import ast
 import inspect
-import os
 
-from .display import escape
+from .display import escape, shown_path
 from .errors import TransformError
 
 _STYLE = """
@@ -76,14 +75,11 @@ def write_page(func, path, wrt=0, mode="source"):
 def page_html(func, wrt=0, mode="source"):
     """The side-by-side page of ``func``'s gradient, as text (see ``write_page``)."""
     from . import __version__
-    from .api import GradientFunction
+    from .api import GradientFunction, function_and_wrt
 
     if mode not in ("source", "auto"):
         raise ValueError(f"the side-by-side page shows generated code: mode must be 'source' or 'auto', not {mode!r}")
-    target = func.func if isinstance(func, GradientFunction) else func
-    if isinstance(func, GradientFunction) and wrt == 0:
-        wrt = func.wrt[0] if func._single else func.wrt
-    gradient = GradientFunction(target, wrt, mode=mode)
+    gradient = GradientFunction(*function_and_wrt(func, wrt), mode=mode)
     used = gradient.mode                       # raises TransformError in source mode
     function = gradient._source_function()
     user_lines, first, filename = _user_source(function)
@@ -93,7 +89,7 @@ def page_html(func, wrt=0, mode="source"):
     title = f"gradient of {gradient.__qualname__} with respect to {', '.join(gradient.wrt)}"
     head = [f"<h1>{escape(title)}</h1>",
             f'<div class="meta">mode: <b id="mode">{escape(used)}</b> (requested: {escape(mode)}); '
-            f"source: {escape(_shown(filename))}, line {first}; sourcegrad {escape(__version__)}</div>"]
+            f"source: {escape(shown_path(filename))}, line {first}; sourcegrad {escape(__version__)}</div>"]
     if gradient.fallback_reason:
         head.append(f'<div class="meta reason" id="fallback-reason">fallback reason: '
                     f"{escape(gradient.fallback_reason)}</div>")
@@ -119,14 +115,6 @@ def page_html(func, wrt=0, mode="source"):
         f"<title>{escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
         *head, '<div class="columns">', user_column, adjoint_column, "</div>",
         f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""])
-
-
-def _shown(filename):
-    try:
-        relative = os.path.relpath(filename)
-    except ValueError:
-        return filename
-    return filename if relative.startswith("..") else relative
 
 
 def _user_source(function):
