@@ -155,6 +155,16 @@ def load_target(target):
     return obj, None
 
 
+def _bound_method(func, owner, doing):
+    """``func`` (a method of class ``owner``) bound to an instance made with ``owner()``."""
+    try:
+        return getattr(owner(), func.__name__)
+    except Exception as exc:  # noqa: BLE001  (the user's constructor failed)
+        raise UsageError(f"{doing} {owner.__name__}.{func.__name__} with arguments needs an instance, and "
+                         f"{owner.__name__}() failed: {type(exc).__name__}: {exc}. Use a module-level function that "
+                         "builds the instance and calls the method instead.") from None
+
+
 def _default_show_wrt(func, owner):
     """What ``show``/``export`` differentiate with respect to by default: the first parameter, or for a method
     the first one after ``self``."""
@@ -363,6 +373,8 @@ def cmd_export(options):
         wrt = _default_show_wrt(func, owner)
     args = kwargs = None
     if options.args is not None:
+        if owner is not None:   # example arguments for the method of an instance: self is not one of them
+            func = _bound_method(func, owner, "exporting")
         args, kwargs, _ = parse_args_spec(options.args, func, options.shape, options.seed, _parse_range(options.range))
     elif options.shape:
         raise UsageError("--shape goes with --args random")
@@ -384,12 +396,7 @@ def cmd_check(options):
 
     func, owner = load_target(options.target)
     if owner is not None:   # check the method of an instance: self is a constant
-        try:
-            func = getattr(owner(), func.__name__)
-        except Exception as exc:  # noqa: BLE001  (the user's constructor failed)
-            raise UsageError(f"checking {owner.__name__}.{func.__name__} needs an instance, and {owner.__name__}() "
-                             f"failed: {type(exc).__name__}: {exc}. Check a module-level function that builds the "
-                             "instance and calls the method instead.") from None
+        func = _bound_method(func, owner, "checking")
     args, kwargs, description = parse_args_spec(options.args, func, options.shape, options.seed,
                                                 _parse_range(options.range))
     wrt = _parse_wrt(options.wrt)

@@ -149,6 +149,23 @@ def test_a_method_is_differentiated_with_respect_to_its_first_parameter_after_se
     assert "check_grad(Energy.value) with respect to x (shape (3,), float64)" in checked.stdout
 
 
+def test_export_of_a_method_with_example_arguments_takes_self_first(files, tmp_path):
+    out = tmp_path / "grad_value.py"
+    result = run("export", "model.py:Energy.value", "-o", out, "--args", "random", "--shape", "x=3", cwd=files)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "dvalue_dx(self, x) returns (value, gradient)" in text and "self: any value" in text
+    namespace = {}
+    exec(compile(text, str(out), "exec"), namespace)
+
+    class Energy:
+        k = 3.0
+
+    value, grad = namespace["dvalue_dx"](Energy(), np.array([1.0, -2.0, 0.5]))
+    np.testing.assert_allclose(grad, 6.0 * np.array([1.0, -2.0, 0.5]))
+    assert value == pytest.approx(3.0 * 5.25)
+
+
 def test_export_writes_a_module_that_runs(files, tmp_path):
     out = tmp_path / "grad_loss.py"
     result = run("export", "model.py:loss", "-o", out, "--args", "[[0.1, 0.2, 0.3], [[1, 2, 3], [4, 5, 6]]]",
