@@ -10,7 +10,9 @@ the lines that assign it. A line of generated code is then linked to:
 - in the adjoint, the lines of the primal values whose adjoints it reads: the adjoint of ``v = op(u)`` reads
   ``bv`` and adds to ``bu``, so ``bw = X.T @ bt0`` comes from the line that computed ``t0``; where it reads
   no adjoint (the output's seed folded in), the line of the value whose adjoint it assigns;
-- a ``return`` to the function's ``return`` lines; a branch or loop header to the lines of the names it tests.
+- a ``return`` to the function's ``return`` lines; a branch or loop header to the lines of the names it tests;
+- an adjoint statement of a branch that reads no adjoint (the output's seed folded in: ``bx += 3.0 * (x * x)``)
+  to the lines of the primal branch it undoes.
 
 Lines of helpers inlined from other functions, bookkeeping (``trips += 1``, ``saved.append(...)``) and
 ``del`` are not linked: no link is shown rather than a wrong one.
@@ -247,7 +249,37 @@ def line_links(function, wrt, generated):
                             found |= names.get(b, set())
         if found:
             links[stmt.lineno] = found
+    _link_branch_adjoints(tree.body[0].body, links, base)
     return links
+
+
+def _link_branch_adjoints(body, links, base):
+    """Link the adjoint statements of a branch that read no adjoint (the output's seed was folded into them:
+    ``bx += 3.0 * (x * x)``) to the lines of the primal branch they undo: the first ``if`` on a condition is
+    the primal's, a later one on the same condition the adjoint's."""
+    primal = {}   # condition name -> (lines of the primal body, lines of the primal orelse)
+
+    def direct_lines(stmts):
+        return set().union(*(links.get(s.lineno, set()) for s in stmts if not isinstance(s, (ast.If, ast.Delete))))
+
+    def visit(stmts):
+        for stmt in stmts:
+            if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name):
+                name = stmt.test.id
+                if name not in primal:
+                    primal[name] = (direct_lines(stmt.body), direct_lines(stmt.orelse))
+                else:
+                    for branch, lines in zip((stmt.body, stmt.orelse), primal[name]):
+                        for s in branch:
+                            targets, _ = _targets_and_reads(s)
+                            if lines and s.lineno not in links and any(base(t) for t in targets):
+                                links[s.lineno] = set(lines)
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if inner and isinstance(stmt, (ast.If, ast.For, ast.While)):
+                    visit(inner)
+
+    visit(body)
 
 
 def _targets_and_reads(stmt):

@@ -124,6 +124,11 @@ def test_branches_link_each_branch_to_its_own_line():
     assert links[gen_line(source, "y = -2.0 * x")] == {user_line(branches, "y = -2.0 * x")}
     assert links[gen_line(source, "cond = x > 1.0")] == {user_line(branches, "if x > 1.0:")}
     assert links[gen_line(source, "cond_1 = x > -1.0")] == {user_line(branches, "elif x > -1.0:")}
+    # the adjoint branches, whose seed was folded in (they read no adjoint), link to the branch they undo
+    assert links[gen_line(source, "bx += 3.0 * (x * x)")] == {user_line(branches, "y = x ** 3")}
+    assert links[gen_line(source, "bx -= 2.0")] == {user_line(branches, "y = -2.0 * x")}
+    assert links[gen_line(source, "bx += x * np.cos(x)")] == {user_line(branches, "y = np.sin(x) * x")}
+    assert gen_line(source, "bx = 1.0") not in links
 
 
 def test_auto_mode_page_of_a_tape_function_says_why(tmp_path):
