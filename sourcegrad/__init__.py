@@ -16,6 +16,7 @@ from .check import check_grad, numerical_grad
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
+from .tree import tree_flatten, tree_map, tree_paths, tree_ravel, tree_unflatten
 from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
 
 __version__ = "0.1.0"
@@ -25,5 +26,6 @@ __all__ = [
     "RuleBypassError",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
     "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
-    "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
+    "source", "tensor", "tree_flatten", "tree_map", "tree_paths", "tree_ravel", "tree_unflatten", "value_and_grad",
+    "vjp", "vjp_rule",
 ]

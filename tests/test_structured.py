@@ -1,0 +1,387 @@
+"""Structured arguments (issue 14): lists, tuples, dicts, NamedTuples and dataclasses of arrays, in every mode.
+
+Every gradient is compared with central differences of the function of the flat vector of float leaves
+(``sg.tree_ravel``), and source mode with the tape; structures come back with the same containers and keys."""
+
+import dataclasses
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+
+import sourcegrad as sg
+from sourcegrad.tree import path_text, tree_paths
+
+RNG = np.random.default_rng(14)
+X = RNG.normal(size=(5, 3))
+
+
+def _fd(f, tree, *rest):
+    """Finite-difference gradient of f with respect to the tree, as a tree (None at non-float leaves)."""
+    vector, unravel = sg.tree_ravel(tree)
+    flat = sg.numerical_grad(lambda v: f(unravel(v), *rest), vector)
+    grad_tree = unravel(flat)
+    leaves, treedef = sg.tree_flatten(grad_tree)
+    originals, _ = sg.tree_flatten(tree)
+    return sg.tree_unflatten(treedef, [g if sg.tree.is_float_leaf(o) else None for g, o in zip(leaves, originals)])
+
+
+def _assert_same_tree(got, want, rtol=1e-5, atol=1e-7):
+    got_leaves, got_def = sg.tree_flatten(got)
+    want_leaves, want_def = sg.tree_flatten(want)
+    assert got_def == want_def, (got_def, want_def)
+    for a, b in zip(got_leaves, want_leaves):
+        if b is None:
+            assert a is None
+        else:
+            assert type(a) is type(b)
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+
+
+def _all_modes(f, tree, *rest, source=True):
+    """The gradient in each mode, checked against finite differences; source mode must be used when ``source``."""
+    want = _fd(f, tree, *rest)
+    out = {}
+    for mode in ("auto", "source", "tape") if source else ("auto", "tape"):
+        g = sg.grad(f, mode=mode)
+        got = g(tree, *rest)
+        _assert_same_tree(got, want)
+        if mode == "auto":
+            assert g.mode == ("source" if source else "tape"), g.fallback_reason
+        out[mode] = (g, got)
+    return out
+
+
+# ---- containers
+
+
+def mlp_pairs(params, x):
+    h = x
+    for W, b in params:
+        h = np.tanh(h @ W + b)
+    return np.sum(h ** 2)
+
+
+def test_list_of_tuples_loop_unpacks_in_source_mode():
+    params = [(RNG.normal(size=(3, 4)), RNG.normal(size=4)), (RNG.normal(size=(4, 2)), RNG.normal(size=2))]
+    out = _all_modes(mlp_pairs, params, X)
+    g, got = out["source"]
+    assert type(got) is list and all(type(p) is tuple for p in got)
+    assert got[1][0].shape == (4, 2)
+    assert "def dmlp_pairs_dparams(params_0_0, params_0_1, params_1_0, params_1_1, x):" in g.source
+
+
+def dict_model(p, x):
+    return np.sum((x @ p["W"] + p["b"]) ** 2) + p["scale"] ** 2
+
+
+def test_dict_keys_and_order_kept():
+    p = {"W": RNG.normal(size=(3, 2)), "scale": 1.5, "b": RNG.normal(size=2)}
+    out = _all_modes(dict_model, p, X)
+    got = out["source"][1]
+    assert list(got) == ["W", "scale", "b"]
+    assert type(got["scale"]) is float
+
+
+class Layer(NamedTuple):
+    W: np.ndarray
+    b: np.ndarray
+
+
+@dataclasses.dataclass
+class Model:
+    hidden: Layer
+    out: Layer
+    temperature: float = 1.0
+
+
+def dataclass_model(m, x):
+    h = np.tanh(x @ m.hidden.W + m.hidden.b)
+    W, b = m.out
+    return np.sum(np.exp((h @ W + b) / m.temperature))
+
+
+def test_namedtuple_and_dataclass():
+    m = Model(Layer(RNG.normal(size=(3, 4)), RNG.normal(size=4)), Layer(RNG.normal(size=(4, 1)), RNG.normal(size=1)),
+              2.0)
+    out = _all_modes(dataclass_model, m, X)
+    got = out["source"][1]
+    assert type(got) is Model and type(got.hidden) is Layer and type(got.temperature) is float
+
+
+def nested(tree, x):
+    a = tree["layers"][0]["W"]
+    c = tree["layers"][-1]["W"]
+    return np.sum(x @ a @ c) * tree["gain"][1] + len(tree["layers"])
+
+
+def test_nested_dicts_lists_tuples_negative_index():
+    tree = {"layers": [{"W": RNG.normal(size=(3, 3))}, {"W": RNG.normal(size=(3, 2))}], "gain": (0.5, 2.0)}
+    _all_modes(nested, tree, X)
+
+
+# ---- non-float leaves
+
+
+def with_settings(params, x):
+    h = x
+    for layer in params:
+        h = layer["act"](h @ layer["W"])
+        if layer["kind"] == "residual":
+            h = h + x[:, :h.shape[1]]
+    return np.sum(h) * params[0]["repeat"]
+
+
+def test_non_float_leaves_carried_and_get_none():
+    params = [{"W": RNG.normal(size=(3, 3)), "act": np.tanh, "kind": "residual", "repeat": 3, "note": None},
+              {"W": RNG.normal(size=(3, 2)), "act": np.sin, "kind": "plain", "repeat": 1, "note": None}]
+    out = _all_modes(with_settings, params, X)
+    got = out["source"][1]
+    assert got[0]["act"] is None and got[0]["kind"] is None and got[0]["repeat"] is None and got[0]["note"] is None
+
+
+def test_changing_activation_generates_new_code():
+    params = [{"W": RNG.normal(size=(3, 3)), "act": np.tanh, "kind": "plain", "repeat": 1}]
+    g = sg.grad(with_settings, mode="source")
+    first = g(params, X)
+    params2 = [dict(params[0], act=np.sin)]
+    second = g(params2, X)
+    _assert_same_tree(second, _fd(with_settings, params2, X))
+    assert not np.allclose(first[0]["W"], second[0]["W"])
+
+
+# ---- loops over layers and the forms source mode follows
+
+
+def indexed(params, x):
+    h = x
+    for i in range(len(params)):
+        h = np.sin(h @ params[i]["W"] + params[i]["b"])
+    return np.sum(h)
+
+
+def enumerated(params, x):
+    total = 0.0
+    h = x
+    for i, (W, b) in enumerate(params):
+        h = np.cos(h @ W + b)
+        total = total + (i + 1) * np.sum(h)
+    return total + 0.01 * sum(np.sum(W ** 2) for W, b in params)
+
+
+def dict_items(weights, x):
+    total = 0.0
+    for name, w in weights.items():
+        total = total + np.sum(x @ w) * (2.0 if name == "a" else 1.0)
+    return total
+
+
+def sliced(params, x):
+    h = x
+    for W, b in params[:-1]:
+        h = np.maximum(h @ W + b, 0.1 * (h @ W + b))
+    W, b = params[-1]
+    return np.sum((h @ W + b) ** 2)
+
+
+def data_loop(params, x):
+    # a loop whose trip count depends on the data, around reads of the structure
+    h = x
+    n = 0
+    while np.sum(h ** 2) > 1.0 and n < 5:
+        h = h * params["shrink"]
+        n = n + 1
+    return np.sum(h @ params["W"])
+
+
+@pytest.mark.parametrize("f", [indexed, enumerated, sliced])
+def test_loops_over_layers_in_source_mode(f):
+    params = [(RNG.normal(size=(3, 4)), RNG.normal(size=4)), (RNG.normal(size=(4, 4)), RNG.normal(size=4)),
+              (RNG.normal(size=(4, 2)), RNG.normal(size=2))]
+    if f is indexed:
+        params = [{"W": W, "b": b} for W, b in params]
+    _all_modes(f, params, X)
+
+
+def test_dict_items_and_data_dependent_loop():
+    _all_modes(dict_items, {"a": RNG.normal(size=3), "b": RNG.normal(size=3)}, X)
+    _all_modes(data_loop, {"shrink": 0.7, "W": RNG.normal(size=(3, 2))}, X)
+
+
+def test_depth_is_part_of_the_cache_key():
+    g = sg.grad(mlp_pairs, mode="source")
+    for depth in (1, 2, 3, 2):
+        params = [(RNG.normal(size=(3, 3)), RNG.normal(size=3)) for _ in range(depth)]
+        _assert_same_tree(g(params, X), _fd(mlp_pairs, params, X))
+        assert g.source.count("np.tanh(") == depth
+
+
+# ---- declines: auto mode uses the tape, source mode says why
+
+
+def helper(params, x):
+    return np.sum(x @ params["W"])
+
+
+def passes_structure(params, x):
+    return helper(params, x)
+
+
+def runtime_index(params, x, k):
+    return np.sum(x @ params[k])
+
+
+def stores_into(params, x):
+    params["W"] = params["W"] * 2
+    return np.sum(x @ params["W"])
+
+
+def branch_binding(params, x):
+    layer = params[0]
+    if np.sum(x) > 0:
+        layer = params[1]
+    return np.sum(x @ layer["W"])
+
+
+@pytest.mark.parametrize("f, args, message", [
+    (passes_structure, ({"W": RNG.normal(size=(3, 2))}, X), "used as a whole"),
+    (runtime_index, ([RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))], X, 1), "known only at run time"),
+    (stores_into, ({"W": RNG.normal(size=(3, 2))}, X), "assigning into a structured parameter"),
+    (branch_binding, ([{"W": RNG.normal(size=(3, 2))}, {"W": RNG.normal(size=(3, 2))}], X), "inside a branch"),
+])
+def test_declines_with_a_reason_and_tape_is_right(f, args, message):
+    with pytest.raises(sg.UnsupportedError, match=message):
+        sg.grad(f, mode="source")(*args)
+    g = sg.grad(f)
+    got = g(*[a.copy() if isinstance(a, dict) else a for a in args])
+    assert g.mode == "tape" and message in g.fallback_reason
+    tree = args[0]
+    want = _fd(lambda t, *r: f(dict(t) if isinstance(t, dict) else t, *r), tree, *args[1:])
+    _assert_same_tree(got, want)
+
+
+def test_leaf_rebound_in_a_branch_is_plain_code():
+    def f(params, x):
+        W = params[0]
+        if np.sum(x) > 0:
+            W = params[1]
+        return np.sum(x @ W)
+
+    _all_modes(f, [RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))], X)
+
+
+def test_loop_in_branch_poisons_the_name():
+    def f(params, x):
+        layer = params[0]
+        if np.sum(x) > 100:
+            for layer in params:
+                pass
+        return np.sum(x @ layer["W"])
+
+    params = [{"W": RNG.normal(size=(3, 2))}, {"W": RNG.normal(size=(3, 2))}]
+    with pytest.raises(sg.UnsupportedError, match="on some paths only"):
+        sg.grad(f, mode="source")(params, X)
+
+
+# ---- wrt, value_and_grad, vjp, verify
+
+
+def two_args(params, scale, x):
+    return scale * np.sum(x @ params["W"])
+
+
+def test_wrt_tuple_with_structure_and_plain_argument():
+    p = {"W": RNG.normal(size=(3, 2))}
+    for mode in ("source", "tape"):
+        gp, gs = sg.grad(two_args, wrt=("params", 1), mode=mode)(p, 3, X)
+        np.testing.assert_allclose(gp["W"], 3 * X.sum(axis=0)[:, None] * np.ones((1, 2)))
+        assert type(gs) is float and np.isclose(gs, np.sum(X @ p["W"]))
+    value, grads = sg.value_and_grad(two_args)(p, 2.0, X)
+    assert np.isclose(value, two_args(p, 2.0, X)) and set(grads) == {"W"}
+
+
+def test_vjp_with_structure():
+    def f(p, x):
+        return x @ p["W"]
+
+    p = {"W": RNG.normal(size=(3, 2))}
+    value, back = sg.vjp(f, p, X)
+    seed = RNG.normal(size=value.shape)
+    np.testing.assert_allclose(back(seed)["W"], X.T @ seed)
+
+
+def test_verify_accepts_structures():
+    params = [(RNG.normal(size=(3, 4)), RNG.normal(size=4))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = sg.grad(mlp_pairs, verify=True)
+        g(params, X)
+        g(params, X)
+    assert g.mode == "source"
+
+
+def test_no_float_leaf_is_an_error_in_source_mode():
+    def f(p, x):
+        return np.sum(x) * p["n"]
+
+    with pytest.raises(sg.UnsupportedError, match="no float leaves"):
+        sg.grad(f, mode="source")({"n": 3}, X)
+
+
+# ---- tree utilities
+
+
+@pytest.mark.parametrize("tree", [
+    [1.0, np.ones(3)],
+    {"a": (np.zeros((2, 2)), [3.0, {"b": np.float32(2.0)}]), "c": "text", "d": None},
+    Model(Layer(np.ones((2, 2)), np.zeros(2)), Layer(np.ones((2, 1)), np.zeros(1)), 0.5),
+    (),
+    np.arange(3.0),
+])
+def test_flatten_unflatten_ravel_round_trips(tree):
+    leaves, treedef = sg.tree_flatten(tree)
+    again = sg.tree_unflatten(treedef, leaves)
+    assert sg.tree_flatten(again)[1] == treedef
+    for a, b in zip(sg.tree_flatten(again)[0], leaves):
+        assert a is b
+    vector, unravel = sg.tree_ravel(tree)
+    assert vector.ndim == 1 and vector.dtype == np.float64
+    back = unravel(vector + 1.0)
+    for new, old in zip(sg.tree_flatten(back)[0], leaves):
+        if sg.tree.is_float_leaf(old):
+            assert type(new) is type(old) and np.shape(new) == np.shape(old)
+            np.testing.assert_allclose(new, np.asarray(old) + 1.0)
+        else:
+            assert new is old
+
+
+def test_tree_map_and_paths():
+    tree = [{"W": np.ones((2, 3))}, {"W": np.zeros(1), "b": 2.0}]
+    doubled = sg.tree_map(lambda a: a * 2, tree)
+    assert doubled[1]["b"] == 4.0 and doubled[0]["W"][0, 0] == 2.0
+    _, paths, _ = tree_paths(tree)
+    assert [path_text(p) for p in paths] == ['params[0]["W"]', 'params[1]["W"]', 'params[1]["b"]']
+    with pytest.raises(ValueError, match="structures differ"):
+        sg.tree_map(lambda a, b: a, tree, [1.0])
+    with pytest.raises(ValueError, match="holds 3 leaves, got 2"):
+        sg.tree_unflatten(sg.tree_flatten(tree)[1], [1, 2])
+
+
+def test_self_containing_structure_is_refused():
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        sg.tree_flatten(loop)
+
+
+def test_scipy_style_flat_vector():
+    params = {"W": RNG.normal(size=(3, 2)), "b": np.zeros(2)}
+    vector, unravel = sg.tree_ravel(params)
+    g = sg.grad(lambda p, x: np.sum((x @ p["W"] + p["b"]) ** 2), mode="tape")
+
+    def flat_grad(v):
+        return sg.tree_ravel(g(unravel(v), X))[0]
+
+    np.testing.assert_allclose(flat_grad(vector), sg.numerical_grad(
+        lambda v: np.sum((X @ unravel(v)["W"] + unravel(v)["b"]) ** 2), vector), rtol=1e-5)
