@@ -385,3 +385,63 @@ def test_scipy_style_flat_vector():
 
     np.testing.assert_allclose(flat_grad(vector), sg.numerical_grad(
         lambda v: np.sum((X @ unravel(v)["W"] + unravel(v)["b"]) ** 2), vector), rtol=1e-5)
+
+
+# ---- check_grad and numerical_grad on structures
+
+
+def layered(params, x):
+    h = x
+    for layer in params:
+        h = layer["act"](h @ layer["W"] + layer["b"])
+    return np.sum(h ** 2)
+
+
+LAYERS = [{"W": RNG.normal(size=(3, 4)), "b": np.zeros(4), "act": np.tanh},
+          {"W": RNG.normal(size=(4, 2)), "b": 0.5, "act": np.sin}]
+
+
+def test_numerical_grad_returns_the_structure():
+    got = sg.numerical_grad(layered, LAYERS, X)
+    assert type(got) is list and got[0]["act"] is None and type(got[1]["b"]) is float
+    _assert_same_tree(got, sg.grad(layered, mode="tape")(LAYERS, X), rtol=1e-6)
+
+
+def test_check_grad_compares_leaf_by_leaf_named_by_path():
+    report = sg.check_grad(layered, LAYERS, X)
+    assert report.ok and report.modes == {"source": "ok", "tape": "ok"}
+    assert report.arguments == ('params[0]["W"]', 'params[0]["b"]', 'params[1]["W"]', 'params[1]["b"]')
+    assert 'params[1]["W"] (shape (4, 2), float64):' in str(report)
+
+
+@sg.primitive
+def wrong_sum_sin(x):
+    return np.sum(np.sin(x))
+
+
+@sg.vjp_rule(wrong_sum_sin)
+def _wrong_sum_sin_rule(g, ans, x):
+    out = g * np.cos(x)
+    out[2, 1] += 1.0      # a wrong derivative at one element
+    return out
+
+
+def uses_wrong_rule(params, x):
+    return wrong_sum_sin(x @ params[0]["W"]) + np.sum(params[1]["W"])
+
+
+def test_check_grad_reports_the_path_and_index_of_a_wrong_gradient():
+    with pytest.raises(sg.GradientCheckError) as info:
+        sg.check_grad(uses_wrong_rule, LAYERS, X)
+    report = info.value.report
+    bad = {(r.argument, r.pair, r.worst_index) for r in report.failures}
+    assert ('params[0]["W"]', ("source", "fd"), (2, 1)) in bad
+    assert ('params[0]["W"]', ("tape", "fd"), (2, 1)) in bad
+    assert all(r.argument == 'params[0]["W"]' for r in report.failures)
+    text = str(report)
+    assert 'params[0]["W"] (shape (3, 4), float64):' in text and "[2, 1]" in text
+
+
+def test_check_grad_structure_without_float_leaves_is_refused():
+    with pytest.raises(TypeError, match="no float leaves"):
+        sg.check_grad(lambda p, x: np.sum(x) * p["n"], {"n": 2}, X)
