@@ -445,3 +445,20 @@ def test_check_grad_reports_the_path_and_index_of_a_wrong_gradient():
 def test_check_grad_structure_without_float_leaves_is_refused():
     with pytest.raises(TypeError, match="no float leaves"):
         sg.check_grad(lambda p, x: np.sum(x) * p["n"], {"n": 2}, X)
+
+
+def test_cli_check_accepts_a_structure_literal(tmp_path, capsys):
+    from sourcegrad.cli import main
+
+    module = tmp_path / "structured_model.py"
+    module.write_text("import numpy as np\n\n"
+                      "def loss(params, x):\n"
+                      "    h = x\n"
+                      "    for layer in params:\n"
+                      "        h = np.tanh(h @ layer['W'] + layer['b'])\n"
+                      "    return np.sum(h ** 2)\n")
+    spec = '[[{"W": [[1.0, 0.5], [0.2, -0.3]], "b": [0.1, 0.0]}, {"W": [[0.3], [0.4]], "b": 0.2}], [[1.0, 2.0]]]'
+    code = main(["check", f"{module}:loss", "--args", spec, "--wrt", "params"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert 'params[1]["W"] (shape (2, 1), float64):' in out and "source     ok" in out
