@@ -7,6 +7,7 @@ number and fails the test. Code the examples print is executed and its results c
 """
 
 import math
+import os
 import pathlib
 import re
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-NAMES = ["mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py"]
+NAMES = ["growing_network.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py"]
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
@@ -26,8 +27,11 @@ def test_every_example_is_listed():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == NAMES
 
 
-def run_example(name):
-    result = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=120)
+def run_example(name, *args):
+    # the sourcegrad of this checkout (not another one installed in development mode)
+    path = os.pathsep.join(p for p in (str(EXAMPLES.parent), os.environ.get("PYTHONPATH")) if p)
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": path})
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -196,3 +200,66 @@ def test_pytorch_style_prints_the_losses_and_fit_of_a_correct_training():
     np.testing.assert_allclose(printed_array(fit.group(1)), w, atol=6e-4)   # rounded to 3 decimals
     assert float(fit.group(2)) == pytest.approx(b, abs=6e-4)
     assert out.splitlines()[-1] == "prediction requires grad: False"
+
+
+def growing_reference(events, steps):
+    """examples/growing_network.py's training, recomputed with hand-written backpropagation through the list of
+    layers and a hand-written Adam whose state follows each layer; the network changes at the steps in ``events``
+    (read from the example's output). The loss at each step."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import growing_network as example    # for make_data and the initial layers (NumPy code, no gradients)
+    finally:
+        sys.path.pop(0)
+    rng = np.random.default_rng(0)
+    x, y = example.make_data(rng)
+    layers = [example.layer(rng, 1, 16, np.tanh), example.layer(rng, 16, 1, example.identity)]
+    for p in layers:
+        p["lr"], p["state"] = 0.02, {"W": (0, 0.0, 0.0), "b": (0, 0.0, 0.0)}
+    losses = []
+    for step in range(steps):
+        if step in events:
+            if events[step].startswith("insert"):
+                new = {"W": np.eye(16) + 0.01 * rng.normal(size=(16, 16)), "b": np.zeros(16),
+                       "act": example.identity, "lr": 0.01, "state": {"W": (0, 0.0, 0.0), "b": (0, 0.0, 0.0)}}
+                layers.insert(len(layers) - 1, new)
+            else:
+                layers[1]["act"] = np.tanh
+        inputs, outputs = [], []
+        h = x
+        for p in layers:
+            inputs.append(h)
+            h = p["act"](h @ p["W"] + p["b"])
+            outputs.append(h)
+        losses.append(np.mean((h - y) ** 2))
+        dh = 2 * (h - y) / h.size
+        for p, a, out in reversed(list(zip(layers, inputs, outputs))):
+            dz = dh * (1 - out ** 2) if p["act"] is np.tanh else dh
+            grads = {"W": a.T @ dz, "b": dz.sum(axis=0)}
+            dh = dz @ p["W"].T
+            for k in ("W", "b"):
+                p[k], p["state"][k] = adam_step(p[k], grads[k], p["state"][k], lr=p["lr"])
+    return losses
+
+
+def test_growing_network_trains_correctly_through_its_changes_in_source_mode():
+    out = run_example("growing_network.py", "--quick")
+    events = {int(s): what for s, what in re.findall(r"^change at step (\d+): ([^;]+);", out, re.M)}
+    assert list(events.values()) == ["insert a layer", "layer 1: identity -> tanh"]
+    final = re.search(rf"^final loss ({NUMBER}) after (\d+) steps \(mode: (\w+)\)$", out, re.M)
+    assert final, out
+    steps = int(final.group(2))
+    losses = growing_reference(events, steps + 1)
+    printed = re.findall(rf"^  step +(\d+)  loss ({NUMBER})", out, re.M)
+    assert len(printed) >= 5
+    for step, value in printed:
+        step = int(step)
+        # "(plateau)" lines print the loss of the step before (the last one computed)
+        expected = losses[step] if not out.count(f"step {step:4d}  loss {value}  (plateau)") else losses[step - 1]
+        assert float(value) == pytest.approx(expected, abs=6e-6)
+    assert float(final.group(1)) == pytest.approx(losses[steps], abs=6e-6)
+    assert final.group(3) == "source" and out.count("gradient mode: source") == 3
+    # the adjoint printed after each change takes the leaves of the network as it then was
+    assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, x, y):" in out
+    assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, params_2_W, params_2_b, x, y):" in out
+    assert losses[steps] < 0.1 * losses[0]
