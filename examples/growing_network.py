@@ -49,7 +49,7 @@ def first_lines(gradient, n):
     return "\n".join("    | " + line for line in gradient.source.splitlines()[:n])
 
 
-def train(steps_per_phase=400, patience=60, tolerance=1e-3, seed=0, show=8):
+def train(steps_per_phase=400, patience=60, tolerance=1e-3, seed=0, show=12):
     """Train, growing the network at plateaus. Returns ``(params, x, y, history)``; history holds
     ``(step, loss)`` at each print, and the events."""
     rng = np.random.default_rng(seed)
@@ -102,7 +102,7 @@ def train(steps_per_phase=400, patience=60, tolerance=1e-3, seed=0, show=8):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if "--quick" in argv:
-        return train(steps_per_phase=60, patience=30, show=6)
+        return train(steps_per_phase=60, patience=30)
     return train()
 
 

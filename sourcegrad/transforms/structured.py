@@ -88,16 +88,19 @@ def build_tree_gradient(func, wrt, params, kinds, seeded=False):
 
 
 class _Leaf:
-    """One leaf of a structure as the rewritten code reads it: a parameter name, a constant, or a closure name."""
+    """One leaf of a structure as the rewritten code reads it: a parameter name, a constant, or a function (by the
+    name the function's module knows it by, ``np.tanh``, or else a closure name)."""
 
-    __slots__ = ("name", "value", "kind")
+    __slots__ = ("name", "value", "kind", "spelled")
 
-    def __init__(self, name, value, kind):
-        self.name, self.value, self.kind = name, value, kind
+    def __init__(self, name, value, kind, spelled=None):
+        self.name, self.value, self.kind, self.spelled = name, value, kind, spelled
 
     def expr(self):
         if self.kind == "const":
             return ast.Constant(self.value)
+        if self.spelled is not None:
+            return ast.parse(self.spelled, mode="eval").body
         return ast.Name(self.name, ast.Load())
 
 
@@ -124,8 +127,25 @@ class _Const:
         self.value = value
 
 
-def _symbolic(treedef, leaf_kinds, paths, root, namer, cells):
-    """The _Node of a structure; leaves get names from ``namer``; functions go into ``cells``."""
+def _spelling(value, globals_, taken):
+    """How the function's own code could name the function ``value``: a global of that name (``identity``), or an
+    attribute of a global module (``np.tanh``); None when neither is certain. The generated code then reads that
+    name, which source mode resolves and guards like any other."""
+    name = getattr(value, "__name__", None)
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        return None
+    if name not in taken and globals_.get(name) is value:
+        return name
+    for alias, module in globals_.items():
+        if isinstance(module, types.ModuleType) and alias not in taken and alias.isidentifier() \
+                and getattr(module, name, None) is value and name in vars(module):
+            return f"{alias}.{name}"
+    return None
+
+
+def _symbolic(treedef, leaf_kinds, paths, root, namer, cells, spell=lambda value: None):
+    """The _Node of a structure; leaves get names from ``namer``; functions go into ``cells`` (unless the module
+    names them: ``spell``)."""
     counter = iter(range(len(leaf_kinds)))
 
     def build(td, path):
@@ -134,10 +154,14 @@ def _symbolic(treedef, leaf_kinds, paths, root, namer, cells):
             kind = leaf_kinds[i]
             if type(kind) is tuple and kind[0] == "const":
                 return _Leaf(None, kind[2], "const")
-            name = namer(root, paths[i])
             if type(kind) is tuple and kind[0] == "callable":
+                spelled = spell(kind[1])
+                if spelled is not None:
+                    return _Leaf(None, kind[1], "callable", spelled)
+                name = namer(root, paths[i])
                 cells[name] = kind[1]
                 return _Leaf(name, kind[1], "callable")
+            name = namer(root, paths[i])
             return _Leaf(name, None, "param")
         items = [build(child, path + (step,)) for child, step in zip(td.children, _steps(td))]
         return _Node(td.kind, td.keys, items, path)
@@ -171,6 +195,7 @@ def _flat_function(func, params, kinds, wrt):
         used.add(name)
         return name
 
+    local = set(func.__code__.co_varnames) | set(func.__code__.co_cellvars) | set(func.__code__.co_freevars)
     cells = {}
     env, new_params, flat_kinds = {}, [], {}
     flat_wrt = []
@@ -183,7 +208,8 @@ def _flat_function(func, params, kinds, wrt):
             continue
         _, treedef, leaf_kinds = kind
         paths = _paths_of(treedef)
-        node = _symbolic(treedef, leaf_kinds, paths, name, namer, cells)
+        node = _symbolic(treedef, leaf_kinds, paths, name, namer, cells,
+                         lambda value: _spelling(value, func.__globals__, local))
         env[name] = node
         for leaf, k in zip(_leaves(node), leaf_kinds):
             if leaf.kind != "param":
