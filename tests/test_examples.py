@@ -263,3 +263,11 @@ def test_growing_network_trains_correctly_through_its_changes_in_source_mode():
     assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, x, y):" in out
     assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, params_2_W, params_2_b, x, y):" in out
     assert losses[steps] < 0.1 * losses[0]
+
+
+def test_readme_shows_what_growing_network_prints():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("`python examples/growing_network.py --quick` prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    out = run_example("growing_network.py", "--quick").splitlines()
+    shown = [line for line in block.splitlines() if line != "    | ..."]
+    assert shown and all(line in out for line in shown)

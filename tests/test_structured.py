@@ -462,3 +462,48 @@ def test_cli_check_accepts_a_structure_literal(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert 'params[1]["W"] (shape (2, 1), float64):' in out and "source     ok" in out
+
+
+def _double(z):
+    return 2.0 * z
+
+
+def uses_stored_function(params, x):
+    return np.sum(params["act"](x @ params["W"]))
+
+
+def test_function_in_structure_named_by_its_global_and_guarded_against_rebinding():
+    global _double
+    params = {"W": RNG.normal(size=(3, 2)), "act": _double}
+    g = sg.grad(uses_stored_function, mode="source")
+    np.testing.assert_allclose(g(params, X)["W"], 2.0 * X.sum(axis=0)[:, None] * np.ones((1, 2)))
+    assert "_double(" in g.source or "2.0 *" in g.source
+    original = _double
+    try:
+        _double = lambda z: 3.0 * z      # the global rebound; the structure still holds the original function
+        np.testing.assert_allclose(g(params, X)["W"], 2.0 * X.sum(axis=0)[:, None] * np.ones((1, 2)))
+    finally:
+        _double = original
+
+
+def zipped_reversed(params, x):
+    total = 0.0
+    for (W, b), (V, c) in zip(params[:-1], params[1:]):
+        total = total + np.sum(np.tanh(x @ W + b) @ V + c)
+    for W, b in reversed(params):
+        total = total + np.sum(b ** 2) + len(params) * np.sum(W[0])
+    return total
+
+
+def test_zip_and_reversed_over_layers():
+    params = [(RNG.normal(size=(3, 3)), RNG.normal(size=3)) for _ in range(3)]
+    _all_modes(zipped_reversed, params, X)
+
+
+def list_comprehension(params, x):
+    outs = [np.sum(np.sin(x @ layer["W"])) for layer in params]
+    return outs[0] * outs[1]
+
+
+def test_list_comprehension_over_layers():
+    _all_modes(list_comprehension, [{"W": RNG.normal(size=(3, 2))}, {"W": RNG.normal(size=(3, 2))}], X)
