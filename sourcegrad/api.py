@@ -542,6 +542,11 @@ class GradientFunction:
         for i in self._wrt_index:
             if is_tree(args[i]):
                 kinds[i] = tree_kind(args[i])
+                if any(leaf_kind[0] == "object" and getattr(leaf_kind[1], "__module__", "").startswith(
+                        "sourcegrad.runtime") for leaf_kind in kinds[i][2] if type(leaf_kind) is tuple):
+                    raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
+                                           "(its leaves are Tensors) are not supported; differentiate with respect "
+                                           "to arrays")
         kinds = tuple(kinds)
         promoted = list(args)
         for i in self._wrt_index:

@@ -16,7 +16,6 @@ are carried along and their gradient is ``None`` (as JAX does for leaves it does
 """
 
 import dataclasses
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -71,11 +70,10 @@ def is_tree(value):
 
 def is_float_leaf(value):
     """Whether a leaf is differentiated: a float (not a bool), a NumPy floating scalar, an array of floats."""
-    if isinstance(value, np.ndarray):
+    cls = type(value)     # (not isinstance: a Tensor says it is an ndarray)
+    if issubclass(cls, np.ndarray):
         return value.dtype.kind == "f"
-    if isinstance(value, (bool, np.bool_)):
-        return False
-    return isinstance(value, (float, np.floating)) and isinstance(value, numbers.Real)
+    return issubclass(cls, (float, np.floating)) and not issubclass(cls, (bool, np.bool_))
 
 
 def _children(value):

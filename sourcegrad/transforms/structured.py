@@ -297,6 +297,7 @@ class _Rewriter:
 
     def __init__(self, source, env):
         self.source = source
+        self.loads = _loads(source.tree)   # name -> how many times the function reads it
         self.env = dict(env)     # name -> _Node: names holding a structure (or part of one)
         self.consts = {}         # name -> value known when generating (loop indices, dict keys)
         self.subst = {}          # inside an expanded comprehension: its variables
@@ -460,6 +461,15 @@ class _Rewriter:
                                    "mode")
         out = []
         before = dict(self.env)
+        if conditional:
+            # in a branch or a loop not unrolled, a name the loop binds to part of a structure must not be read
+            # anywhere but in the loop (elsewhere it may hold that part, or what it held before, or a later one)
+            inside = _loads(stmt)
+            for name in _stored_names(stmt.target):
+                if inside.get(name, 0) != self.loads.get(name, 0):
+                    raise self.error(stmt, f"{name} is bound to parts of a structured parameter by a loop inside a "
+                                           "branch or another loop, and read outside it; source mode does not "
+                                           "follow that")
         for item in items:
             self.bind(stmt.target, item, out, stmt)
             out.extend(self.block(copy.deepcopy(stmt.body), conditional))
@@ -719,6 +729,14 @@ class _Unknown:
 
 
 _UNKNOWN = _Unknown()
+
+
+def _loads(tree):
+    counts = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
 
 
 def _stored_names(target):
