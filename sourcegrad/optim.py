@@ -27,6 +27,7 @@ hyperparameters of the parameter's group), and both ``step()`` and ``update()`` 
 parameter's type and dtype (a float stays a float, a float32 array stays float32).
 """
 
+import dataclasses
 import math
 import numbers
 
@@ -68,8 +69,12 @@ def _leaves_of(params):
     return list(params)
 
 
+class _Attribute(str):
+    """A step of a path into a dataclass: a field name."""
+
+
 def _path_text(path):
-    return "params" + "".join(f"[{p!r}]" for p in path)
+    return "params" + "".join(f".{p}" if isinstance(p, _Attribute) else f"[{p!r}]" for p in path)
 
 
 class Optimizer:
@@ -232,12 +237,11 @@ class Optimizer:
             if type(grads) is not type(params):
                 raise ValueError(f"grads do not match params at {_path_text(path)}: expected a "
                                  f"{type(params).__name__}, got {type(grads).__name__}")
-            leaves, treedef = tree_flatten(params)
-            grad_leaves, grad_def = tree_flatten(grads)
-            if grad_def != treedef:
-                raise ValueError(f"grads do not match params at {_path_text(path)}: the structures differ")
-            return tree_unflatten(treedef, [self._update_tree(p, g, path + (("leaf", i),))
-                                            for i, (p, g) in enumerate(zip(leaves, grad_leaves))])
+            names = [f.name for f in dataclasses.fields(params)]
+            items = {n: self._update_tree(getattr(params, n), getattr(grads, n), path + (_Attribute(n),))
+                     for n in names}
+            return tree_unflatten(tree_flatten(params)[1], [leaf for n in names
+                                                             for leaf in tree_flatten(items[n])[0]])
         return self._update_leaf(params, grads, path)
 
     def _update_leaf(self, param, grad, path):

@@ -344,6 +344,8 @@ def test_functional_update_of_a_dataclass():
     assert new.bias == -1.0
     with pytest.raises(ValueError, match="expected a Net"):
         opt.update(Net(np.ones(2), 1.0), {"weight": 1.0})
+    with pytest.raises(ValueError, match=r"gradient at params\.weight has shape \(3,\)"):
+        opt.update(Net(np.ones(2), 1.0), Net(np.ones(3), 1.0))
 
 
 def test_parameter_groups_functional_and_tensor_style_agree():
