@@ -547,6 +547,10 @@ class GradientFunction:
                     raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
                                            "(its leaves are Tensors) are not supported; differentiate with respect "
                                            "to arrays")
+                if not _tree_float_count(kinds[i]):
+                    raise TypeError(f"cannot differentiate {self.__name__} with respect to {self._params[i]!r}: the "
+                                    f"{type(args[i]).__name__} holds no floats or float arrays (integers inside a "
+                                    "structure are not promoted: they are carried along with no gradient)")
         kinds = tuple(kinds)
         promoted = list(args)
         for i in self._wrt_index:

@@ -321,12 +321,13 @@ def test_verify_accepts_structures():
     assert g.mode == "source"
 
 
-def test_no_float_leaf_is_an_error_in_source_mode():
+def test_structure_without_float_leaves_is_a_type_error_in_every_mode():
     def f(p, x):
         return np.sum(x) * p["n"]
 
-    with pytest.raises(sg.UnsupportedError, match="no float leaves"):
-        sg.grad(f, mode="source")({"n": 3}, X)
+    for mode in ("auto", "source", "tape"):
+        with pytest.raises(TypeError, match="'p': the dict holds no floats or float arrays"):
+            sg.grad(f, mode=mode)({"n": 3}, X)
 
 
 # ---- tree utilities
