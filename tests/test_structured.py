@@ -220,12 +220,8 @@ def test_depth_is_part_of_the_cache_key():
 # ---- declines: auto mode uses the tape, source mode says why
 
 
-def helper(params, x):
-    return np.sum(x @ params["W"])
-
-
 def passes_structure(params, x):
-    return helper(params, x)
+    return np.sum(np.stack(params) @ x.T)
 
 
 def runtime_index(params, x, k):
@@ -245,7 +241,7 @@ def branch_binding(params, x):
 
 
 @pytest.mark.parametrize("f, args, message", [
-    (passes_structure, ({"W": RNG.normal(size=(3, 2))}, X), "used as a whole"),
+    (passes_structure, ([RNG.normal(size=3), RNG.normal(size=3)], X), "a structured parameter to np.stack"),
     (runtime_index, ([RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))], X, 1), "known only at run time"),
     (stores_into, ({"W": RNG.normal(size=(3, 2))}, X), "assigning into a structured parameter"),
     (branch_binding, ([{"W": RNG.normal(size=(3, 2))}, {"W": RNG.normal(size=(3, 2))}], X), "inside a branch"),
@@ -540,3 +536,60 @@ def test_second_derivative_with_respect_to_a_structure_is_refused():
 
     with pytest.raises(sg.UnsupportedError, match="higher-order derivatives .* structure"):
         sg.grad(outer, mode="tape")({"W": np.ones((3, 2))}, X)
+
+
+# ---- helpers the structure is passed to
+
+
+def dense(layer, h):
+    return layer["act"](h @ layer["W"] + layer["b"])
+
+
+def predict(params, x):
+    h = x
+    for layer in params:
+        h = dense(layer, h)
+    return h
+
+
+def penalty(params, power=2):
+    return sum(np.sum(layer["W"] ** power) for layer in params)
+
+
+def with_helpers(params, x):
+    return np.mean(predict(params, x) ** 2) + 0.01 * penalty(params)
+
+
+def test_structure_passed_to_helpers_is_followed_in_source_mode():
+    params = [{"W": RNG.normal(size=(3, 4)), "b": RNG.normal(size=4), "act": np.tanh},
+              {"W": RNG.normal(size=(4, 2)), "b": RNG.normal(size=2), "act": np.sin}]
+    out = _all_modes(with_helpers, params, X)
+    source = out["source"][0].source
+    assert "np.tanh(" in source and "np.sin(" in source and "0.02 * params_0_W" in source
+
+
+def test_helper_rebound_after_generation_is_noticed():
+    global dense
+    params = [{"W": RNG.normal(size=(3, 2)), "b": RNG.normal(size=2), "act": np.tanh}]
+    g = sg.grad(with_helpers, mode="source")
+    _assert_same_tree(g(params, X), _fd(with_helpers, params, X))
+    original = dense
+    try:
+        dense = lambda layer, h: 3.0 * (h @ layer["W"])   # noqa: E731  (a lambda: source mode cannot read it)
+        with pytest.raises(sg.TransformError):
+            g(params, X)
+        _assert_same_tree(sg.grad(with_helpers)(params, X), _fd(with_helpers, params, X))
+    finally:
+        dense = original
+
+
+def recursive(params, x, depth=2):
+    if depth == 0:
+        return np.sum(x)
+    return np.sum(x @ params["W"]) + recursive(params, x, depth - 1)
+
+
+def test_recursive_helper_declines():
+    with pytest.raises(sg.UnsupportedError, match="recursive call"):
+        sg.grad(recursive, mode="source")({"W": np.eye(3)}, X)
+    _assert_same_tree(sg.grad(recursive)({"W": np.eye(3)}, X), _fd(recursive, {"W": np.eye(3)}, X))

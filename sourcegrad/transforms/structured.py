@@ -15,23 +15,27 @@ Reads the rewrite understands, with every index and key known when the code is g
 ``params[-1]``, ``params[:-1]``, ``p.weight`` (dataclass, NamedTuple), ``W, b = layer``, ``len(params)``, loops
 ``for layer in params``, ``for W, b in params``, ``for i, layer in enumerate(params)``, ``zip(...)``,
 ``d.items()/keys()/values()``, ``for i in range(len(params)): params[i]``, ``[... for layer in params]`` and
-``sum(... for layer in params)``. Leaves that are strings, booleans, ``None`` or functions (an activation stored in
-a layer) are constants of the generated code. Anything else done with a structure — passing it to another function,
-storing into it, indexing it with a value known only at run time, binding it differently in the branches of an
-``if`` — raises UnsupportedError (auto mode then uses the tape, which handles any use). Never a guess.
+``sum(... for layer in params)``. A structure passed to a Python function of the user's (``predict(params, X)``,
+``dense(layer, h)``) is followed into it: that function is rewritten too, for those structures, and called with their
+leaves. Leaves that are strings, booleans, ``None`` or functions (an activation stored in a layer) are constants of
+the generated code. Anything else done with a structure — passing it to NumPy or to a function source mode cannot
+read, storing into it, indexing it with a value known only at run time, binding it differently in the branches of
+an ``if`` — raises UnsupportedError (auto mode then uses the tape, which handles any use). Never a guess.
 """
 
 import ast
 import copy
+import inspect
 import keyword
 import linecache
 import types
 import zlib
 
 from ..errors import UnsupportedError
+from ..rules import registry
 from ..kinds import SCALAR, is_array, is_tree_kind, leaf_kind_floats
 from ..tree import path_text, tree_paths
-from .parse import FunctionView, TAPE_HINT, parse_function
+from .parse import TAPE_HINT, parse_function
 
 _HINT = ("Source mode follows reads of a structured parameter by constant indices, keys and attributes, and loops "
          "over it; " + TAPE_HINT[0].lower() + TAPE_HINT[1:])
@@ -79,11 +83,12 @@ def build_tree_gradient(func, wrt, params, kinds, seeded=False):
     for arguments of exactly these kinds, some of them structures."""
     from . import Generated, build_gradient
 
-    flat_func, flat_wrt, flat_kinds = _flat_function(func, params, kinds, wrt)
+    flat_func, flat_wrt, flat_kinds, sources = _flat_function(func, params, kinds, wrt)
     generated = build_gradient(flat_func, flat_wrt, flat_kinds, seeded=seeded)
-    view = FunctionView(func)
-    guards = list(generated.guards) + [(view, key, getattr(func, key))
-                                       for key in ("__code__", "__defaults__", "__kwdefaults__")]
+    # the rewritten functions never change: the originals' code and the names the rewrite resolved are guarded
+    guards = list(generated.guards)
+    for source in sources:
+        guards.extend(source.guards())
     return Generated(generated.text, generated.function, generated.name, guards)
 
 
@@ -177,26 +182,64 @@ def _steps(td):
     return [("index", i) for i in range(len(td.children))]
 
 
-def _flat_function(func, params, kinds, wrt):
-    """``(function, wrt, kinds)``: ``func`` rewritten to take the leaves of its structured arguments, the names
-    of the leaves (and plain arguments) to differentiate, and the kinds of its parameters."""
-    source = parse_function(func)
-    tree = source.tree
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(tree)
-                                                                        if isinstance(a, ast.arg)}
-    taken |= set(func.__code__.co_freevars) | set(func.__code__.co_names)
-    used = set()
+class _Target:
+    """One function being rewritten (the one differentiated, or a helper it passes a structure to): its parsed
+    source, how its new names are chosen, and the functions its rewritten code reads from closure cells."""
 
-    def namer(root, path):
-        parts = [root] + [_part(step, key) for step, key in path]
-        name = "_".join(parts)
-        while name in taken or name in used or keyword.iskeyword(name):
+    def __init__(self, func, build):
+        self.func = func
+        self.build = build              # the _Build this is part of
+        self.source = parse_function(func)
+        build.sources.append(self.source)
+        tree = self.source.tree
+        code = func.__code__
+        self.taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+            {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)} | set(code.co_freevars) | set(code.co_names)
+        self.local = set(code.co_varnames) | set(code.co_cellvars) | set(code.co_freevars)
+        self.used = set()
+        self.cells = {}                 # closure name -> value (functions stored in structures, helpers rewritten)
+
+    def name(self, root, path=()):
+        """A new name for the rewritten code, clashing with none of the function's."""
+        name = "_".join([root] + [_part(step, key) for step, key in path])
+        while name in self.taken or name in self.used or keyword.iskeyword(name):
             name += "_"
-        used.add(name)
+        self.used.add(name)
         return name
 
-    local = set(func.__code__.co_varnames) | set(func.__code__.co_cellvars) | set(func.__code__.co_freevars)
-    cells = {}
+    def spell(self, value):
+        return _spelling(value, self.func.__globals__, self.local)
+
+    def compile(self, params, body):
+        """The rewritten function: ``params``, ``body``, the function's globals and closure (and ``cells``)."""
+        func = self.func
+        free = list(func.__code__.co_freevars) + sorted(self.cells)
+        function = _compile(func, self.source.tree, params, body, free)
+        closure_cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        closure_cells.update((n, types.CellType(v)) for n, v in self.cells.items())
+        closure = tuple(closure_cells[n] for n in function.__code__.co_freevars)
+        flat = types.FunctionType(function.__code__, func.__globals__, func.__name__, None, closure)
+        flat.__qualname__ = func.__qualname__
+        flat.__module__ = func.__module__
+        return flat
+
+
+class _Build:
+    """What one rewrite shares: the sources read (their guards join the generated code's), the helpers being
+    rewritten (a recursive one declines) and those rewritten (one per helper and structure)."""
+
+    def __init__(self):
+        self.sources = []
+        self.stack = []
+        self.helpers = {}
+
+
+def _flat_function(func, params, kinds, wrt):
+    """``(function, wrt, kinds, sources)``: ``func`` rewritten to take the leaves of its structured arguments, the
+    names of the leaves (and plain arguments) to differentiate, the kinds of its parameters, and the parse.Source
+    of every function read (for guards)."""
+    build = _Build()
+    target = _Target(func, build)
     env, new_params, flat_kinds = {}, [], {}
     flat_wrt = []
     for name, kind in zip(params, kinds):
@@ -207,9 +250,7 @@ def _flat_function(func, params, kinds, wrt):
                 flat_wrt.append(name)
             continue
         _, treedef, leaf_kinds = kind
-        paths = _paths_of(treedef)
-        node = _symbolic(treedef, leaf_kinds, paths, name, namer, cells,
-                         lambda value: _spelling(value, func.__globals__, local))
+        node = _symbolic(treedef, leaf_kinds, _paths_of(treedef), name, target.name, target.cells, target.spell)
         env[name] = node
         for leaf, k in zip(_leaves(node), leaf_kinds):
             if leaf.kind != "param":
@@ -221,17 +262,55 @@ def _flat_function(func, params, kinds, wrt):
     if not flat_wrt:
         raise UnsupportedError(f"{func.__qualname__}: the structure differentiated has no float leaves, so there "
                                "is nothing to differentiate", hint="Pass floats or float arrays in it.")
-    body = _Rewriter(source, env).block(tree.body, conditional=False)
-    free = list(func.__code__.co_freevars) + sorted(cells)
-    function = _compile(func, tree, new_params, body, free)
-    closure_cells = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
-    closure_cells.update((n, types.CellType(v)) for n, v in cells.items())
-    closure = tuple(closure_cells[n] for n in function.__code__.co_freevars)
-    flat = types.FunctionType(function.__code__, func.__globals__, func.__name__, None, closure)
-    flat.__qualname__ = func.__qualname__
-    flat.__module__ = func.__module__
+    build.stack.append(func)
+    body = _Rewriter(target, env).block(target.source.tree.body, conditional=False)
+    flat = target.compile(new_params, body)
     flat.__sourcegrad_wrt__ = tuple(wrt)   # the generated gradient is named after the arguments, not the leaves
-    return flat, tuple(flat_wrt), flat_kinds
+    return flat, tuple(flat_wrt), flat_kinds, build.sources
+
+
+def _mirror(node, root, target, pairs, path=()):
+    """The _Node a helper's parameter ``root`` gets for the caller's structure ``node``: the same containers, a
+    parameter of the helper per leaf the caller passes (``pairs`` gets ``(helper's name, caller's _Leaf)``),
+    constants kept, functions spelled as the helper's module names them."""
+    items = []
+    for item, step in zip(node.items, _node_steps(node)):
+        if isinstance(item, _Node):
+            child = _mirror(item, root, target, [], path + (step,))
+            pairs.extend(child.pairs)
+            items.append(child.node)
+            continue
+        leaf_path = path + (step,)
+        if item.kind == "const":
+            items.append(item)
+        elif item.kind == "callable":
+            spelled = target.spell(item.value)
+            if spelled is None:
+                name = target.name(root, leaf_path)
+                target.cells[name] = item.value
+                items.append(_Leaf(name, item.value, "callable"))
+            else:
+                items.append(_Leaf(None, item.value, "callable", spelled))
+        else:
+            name = target.name(root, leaf_path)
+            pairs.append((name, item))
+            items.append(_Leaf(name, None, "param"))
+    return _Mirrored(_Node(node.kind, node.keys, items, node.path), pairs)
+
+
+class _Mirrored:
+    __slots__ = ("node", "pairs")
+
+    def __init__(self, node, pairs):
+        self.node, self.pairs = node, pairs
+
+
+def _node_steps(node):
+    if node.kind in ("namedtuple", "dataclass"):
+        return [("attr", k) for k in node.keys]
+    if node.kind == "dict":
+        return [("key", k) for k in node.keys]
+    return [("index", i) for i in range(len(node.items))]
 
 
 def _part(step, key):
@@ -295,8 +374,9 @@ def _compile(func, tree, params, body, free):
 class _Rewriter:
     """Rewrites a function body: reads of structures become reads of leaves (see the module's docstring)."""
 
-    def __init__(self, source, env):
-        self.source = source
+    def __init__(self, target, env):
+        self.function = target     # the _Target rewritten
+        self.source = source = target.source
         self.loads = _loads(source.tree)   # name -> how many times the function reads it
         self.env = dict(env)     # name -> _Node: names holding a structure (or part of one)
         self.consts = {}         # name -> value known when generating (loop indices, dict keys)
@@ -638,6 +718,9 @@ class _Rewriter:
         length = self.length(node)
         if length is not None:
             return ast.copy_location(ast.Constant(length), node)
+        if isinstance(node, ast.Call) and any(isinstance(self.resolve(a), _Node)
+                                              for a in node.args + [k.value for k in node.keywords]):
+            return ast.copy_location(self.helper_call(node), node)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             expanded = self.comprehension(node)
             if expanded is not None:
@@ -661,6 +744,55 @@ class _Rewriter:
             elif isinstance(old, ast.AST):
                 setattr(node, field, self.inner(old))
         return node
+
+    def helper_call(self, node):
+        """A call passing (part of) a structure to a Python function of the user's: the function rewritten too, for
+        these structures, and called with their leaves (source mode then inlines it as any helper)."""
+        func = node.func
+        what = f"passing (part of) a structured parameter to {ast.unparse(func)}(...)"
+        if not isinstance(func, ast.Name) or func.id in self.env or func.id in self.subst \
+                or func.id in self.function.local:
+            raise self.error(node, f"{what} is followed only for a function named by a global or closure name")
+        found, callee = self.source.resolve(func.id)
+        if not found or type(callee) is not types.FunctionType or registry.lookup_vjp(callee) is not None:
+            raise self.error(node, f"{what}: it is not a Python function without a derivative rule, so source mode "
+                                   "cannot follow the structure into it")
+        if callee in self.function.build.stack:
+            raise self.error(node, f"{what}: a recursive call")
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise self.error(node, f"{what} with * or ** arguments is not followed")
+        signature = inspect.signature(callee)
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+            raise self.error(node, f"{what}, which takes *args or **kwargs, is not followed")
+        try:
+            bound = signature.bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as exc:
+            raise self.error(node, f"{what}: {exc}") from None
+        given = []
+        for name, param in signature.parameters.items():
+            if name in bound.arguments:
+                given.append((name, bound.arguments[name]))
+            elif type(param.default) in (int, float, str, bool, type(None)):
+                given.append((name, ast.Constant(param.default)))
+            else:
+                raise self.error(node, f"{what} leaves out {name}, whose default is not a constant")
+        values = [(name, self.resolve(arg)) for name, arg in given]
+        key = (callee, tuple((name, id(v)) for name, v in values if isinstance(v, _Node)))
+        build = self.function.build
+        if key not in build.helpers:
+            build.helpers[key] = _rewrite_helper(callee, values, build)
+        flat, order = build.helpers[key]
+        cell = next((n for n, v in self.function.cells.items() if v is flat), None)
+        if cell is None:
+            cell = self.function.name(callee.__name__)
+            self.function.cells[cell] = flat
+        args = []
+        for (name, value), (_, arg) in zip(values, given):
+            if isinstance(value, _Node):
+                args.extend(leaf.expr() for leaf in order[name])
+            else:
+                args.append(self.expr(arg))
+        return ast.Call(ast.Name(cell, ast.Load()), args, [])
 
     def inner(self, node):
         """Parts of expressions that are not expressions (keywords, comprehension clauses, arguments of a lambda):
@@ -721,6 +853,27 @@ class _Rewriter:
                 self.substitute(t, item, where)
             return
         raise self.error(where, "a comprehension variable that is not a name")
+
+
+def _rewrite_helper(callee, values, build):
+    """``(function, order)``: ``callee`` rewritten for the structures in ``values`` (``(parameter, _Node or
+    None)``), and per structured parameter the caller's leaves to pass, in the order of its new parameters."""
+    target = _Target(callee, build)
+    env, params, order = {}, [], {}
+    for name, value in values:
+        if not isinstance(value, _Node):
+            params.append(name)
+            continue
+        mirrored = _mirror(value, name, target, [])
+        env[name] = mirrored.node
+        params.extend(helper_name for helper_name, _ in mirrored.pairs)
+        order[name] = [leaf for _, leaf in mirrored.pairs]
+    build.stack.append(callee)
+    try:
+        body = _Rewriter(target, env).block(target.source.tree.body, conditional=False)
+    finally:
+        build.stack.pop()
+    return target.compile(params, body), order
 
 
 class _Unknown:
