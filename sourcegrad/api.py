@@ -21,8 +21,8 @@ import numpy as np
 
 from . import entry as _entry
 from .check import DEFAULT_TOLERANCES, numerical_grad
-from .kinds import is_tree_kind, kind_of, tree_kind
-from .tree import is_tree, path_text, tree_paths, tree_unflatten
+from .kinds import is_tree_kind, kind_of
+from .tree import is_tree, tree_flatten, tree_unflatten
 from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
 from .rules import registry
 from .rules.registry import lookup_vjp
@@ -539,9 +539,11 @@ class GradientFunction:
         Source mode runs code generated for exactly this structure (the cache key holds it: ``kinds.tree_kind``)
         on the leaves; the tape runs the function on the structure with its float leaves boxed."""
         kinds = list(kinds)
+        leaves = {}    # position -> the leaves of a structured argument (flattened once per call)
         for i in self._wrt_index:
             if is_tree(args[i]):
-                kinds[i] = tree_kind(args[i])
+                leaves[i], treedef = tree_flatten(args[i])
+                kinds[i] = ("tree", treedef, tuple(map(leaf_kind, leaves[i])))
                 if any(leaf_kind[0] == "object" and getattr(leaf_kind[1], "__module__", "").startswith(
                         "sourcegrad.runtime") for leaf_kind in kinds[i][2] if type(leaf_kind) is tuple):
                     raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
@@ -563,7 +565,7 @@ class GradientFunction:
         if entry is not _TAPE:
             self._mode = "source"
             self._last_generated = entry
-            flat = _flat_arguments(promoted, kinds)
+            flat = _flat_arguments(promoted, kinds, leaves)
             try:
                 if seed is None:
                     value, raw = entry.function(*flat)
@@ -578,13 +580,13 @@ class GradientFunction:
                 count = sum(_tree_float_count(kinds[i]) if is_tree_kind(kinds[i]) else 1 for i in self._wrt_index)
                 raw = _regroup((raw,) if count == 1 else tuple(raw), kinds, self._wrt_index)
                 if entry.verdict is None and self._verify_on and seed is None:
-                    raw = self._verify_tree(entry, kinds, promoted, raw)
-                return self._finish_tree(value, raw, args, seed)
+                    raw = self._verify_tree(entry, kinds, leaves, promoted, raw)
+                return self._finish_tree(value, raw, args, seed, kinds, leaves)
         self._mode = "tape"
-        value, raw = self._tree_tape(promoted, kinds, seed)
-        return self._finish_tree(value, raw, args, seed)
+        value, raw = self._tree_tape(promoted, kinds, leaves, seed)
+        return self._finish_tree(value, raw, args, seed, kinds, leaves)
 
-    def _tree_tape(self, promoted, kinds, seed):
+    def _tree_tape(self, promoted, kinds, leaves, seed):
         """``(value, raw gradients per wrt)`` on the tape: the float leaves of structured arguments are boxed
         (fresh leaf Tensors over copies), the other arguments differentiated go to the tape as usual."""
         from .runtime.tape import Tensor, value_and_grad_tape
@@ -593,11 +595,10 @@ class GradientFunction:
         boxes = {}
         for i in self._wrt_index:
             if is_tree_kind(kinds[i]):
-                leaves, _, treedef = tree_paths(args[i])
                 boxed = [Tensor(np.array(leaf) if isinstance(leaf, np.ndarray) else leaf, requires_grad=True)
-                         if leaf_kind_floats(k) else leaf for leaf, k in zip(leaves, kinds[i][2])]
+                         if leaf_kind_floats(k) else leaf for leaf, k in zip(leaves[i], kinds[i][2])]
                 boxes[i] = boxed
-                args[i] = tree_unflatten(treedef, boxed)
+                args[i] = tree_unflatten(kinds[i][1], boxed)
         plain = [n for n, i in zip(self.wrt, self._wrt_index) if not is_tree_kind(kinds[i])]
         positional = [a for n, a in zip(self._params, args) if n not in self._by_keyword]
         keywords = {n: a for n, a in zip(self._params, args) if n in self._by_keyword}
@@ -613,10 +614,10 @@ class GradientFunction:
                 raw.append(next(plain_raw))
         return value, tuple(raw)
 
-    def _verify_tree(self, entry, kinds, promoted, raw):
+    def _verify_tree(self, entry, kinds, leaves, promoted, raw):
         """``verify=True`` for structured arguments: the generated gradient compared once, leaf by leaf, with the
         tape's; on disagreement a VerificationWarning, the tape from now on for these kinds, and its answer."""
-        _, other = self._tree_tape(promoted, kinds, None)
+        _, other = self._tree_tape(promoted, kinds, leaves, None)
         tolerances = DEFAULT_TOLERANCES["float64"]
         bad = []
         for name, mine, theirs in zip(self.wrt, raw, other):
@@ -641,20 +642,18 @@ class GradientFunction:
         self._mode, self.fallback_reason = "tape", entry.verdict
         return other
 
-    def _finish_tree(self, value, raw, args, seed):
+    def _finish_tree(self, value, raw, args, seed, kinds, leaves):
         """As ``_finish``, a structure of gradients for a structured argument (each leaf converted like its
         argument leaf; ``None`` for a leaf that is not a float)."""
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
         grads = []
         for name, i, grad in zip(self.wrt, self._wrt_index, raw):
-            if not is_tree(args[i]):
+            if i not in leaves:
                 grads.append(_like(grad, args[i], name))
                 continue
-            leaves, paths, treedef = tree_paths(args[i])
-            grads.append(tree_unflatten(treedef, [
-                _like(g, leaf, path_text(path, name)) if leaf_kind_floats(k) else None
-                for g, leaf, path, k in zip(grad, leaves, paths, map(leaf_kind, leaves))]))
+            grads.append(tree_unflatten(kinds[i][1], [_like(g, leaf, name) if leaf_kind_floats(k) else None
+                                                      for g, leaf, k in zip(grad, leaves[i], kinds[i][2])]))
         return value, grads[0] if self._single else tuple(grads)
 
     def _declined(self, exc, kinds, promoted, seed):

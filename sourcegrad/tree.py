@@ -64,8 +64,7 @@ def _is_dataclass(value):
 
 def is_tree(value):
     """Whether ``value`` is a container that ``tree_flatten`` opens (list, tuple, dict, NamedTuple, dataclass)."""
-    cls = type(value)
-    return cls is list or cls is tuple or cls is dict or _is_namedtuple(value) or _is_dataclass(value)
+    return _container_kind(value) is not None
 
 
 def is_float_leaf(value):
@@ -76,22 +75,36 @@ def is_float_leaf(value):
     return issubclass(cls, (float, np.floating)) and not issubclass(cls, (bool, np.bool_))
 
 
+_CONTAINER = {list: "list", tuple: "tuple", dict: "dict"}   # class -> kind of container, None for a leaf class
+
+
+def _container_kind(value):
+    cls = type(value)
+    try:
+        return _CONTAINER[cls]
+    except KeyError:
+        kind = "namedtuple" if _is_namedtuple(value) else "dataclass" if _is_dataclass(value) else None
+        if len(_CONTAINER) < 4096:
+            _CONTAINER[cls] = kind
+        return kind
+    except TypeError:     # an unhashable class
+        return None
+
+
 def _children(value):
     """``(kind, keys, items)`` of a container; None for a leaf. Subclasses of list/tuple/dict (other than
     NamedTuples) are leaves: their constructors may not take the items back."""
-    cls = type(value)
-    if cls is list:
-        return "list", (), list(value)
-    if cls is tuple:
-        return "tuple", (), list(value)
-    if cls is dict:
-        return "dict", tuple(value), list(value.values())
-    if _is_namedtuple(value):
-        return "namedtuple", tuple(cls._fields), list(value)
-    if _is_dataclass(value):
-        names = tuple(f.name for f in dataclasses.fields(value))
-        return "dataclass", names, [getattr(value, n) for n in names]
-    return None
+    kind = _container_kind(value)
+    if kind is None:
+        return None
+    if kind == "list" or kind == "tuple":
+        return kind, (), list(value)
+    if kind == "dict":
+        return kind, tuple(value), list(value.values())
+    if kind == "namedtuple":
+        return kind, tuple(type(value)._fields), list(value)
+    names = tuple(f.name for f in dataclasses.fields(value))
+    return kind, names, [getattr(value, n) for n in names]
 
 
 def _flatten(value, path, leaves, paths, active):

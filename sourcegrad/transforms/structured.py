@@ -34,7 +34,7 @@ import zlib
 from ..errors import UnsupportedError
 from ..rules import registry
 from ..kinds import SCALAR, is_array, is_tree_kind, leaf_kind_floats
-from ..tree import path_text, tree_paths
+from ..tree import path_text
 from .parse import TAPE_HINT, parse_function
 
 _HINT = ("Source mode follows reads of a structured parameter by constant indices, keys and attributes, and loops "
@@ -50,13 +50,13 @@ def _dynamic(kind):
     return kind[0] not in ("const", "callable") if type(kind) is tuple and not is_array(kind) else True
 
 
-def flat_arguments(args, kinds):
-    """The arguments of the generated code: each structured argument replaced by its leaves that are not constants."""
+def flat_arguments(args, kinds, leaves):
+    """The arguments of the generated code: each structured argument (its leaves in ``leaves``, by position)
+    replaced by its leaves that are not constants."""
     flat = []
-    for arg, kind in zip(args, kinds):
+    for i, (arg, kind) in enumerate(zip(args, kinds)):
         if is_tree_kind(kind):
-            leaves, _, _ = tree_paths(arg)
-            flat.extend(leaf for leaf, k in zip(leaves, kind[2]) if _dynamic(k))
+            flat.extend(leaf for leaf, k in zip(leaves[i], kind[2]) if _dynamic(k))
         else:
             flat.append(arg)
     return flat
