@@ -593,3 +593,30 @@ def test_recursive_helper_declines():
     with pytest.raises(sg.UnsupportedError, match="recursive call"):
         sg.grad(recursive, mode="source")({"W": np.eye(3)}, X)
     _assert_same_tree(sg.grad(recursive)({"W": np.eye(3)}, X), _fd(recursive, {"W": np.eye(3)}, X))
+
+
+class Model2:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def loss(self, params, x):
+        return self.scale * np.sum(np.tanh(x @ params["W"]))
+
+
+def test_keywords_bound_methods_and_float32_leaves():
+    params = {"W": RNG.normal(size=(3, 2)).astype(np.float32), "b": np.float32(0.5)}
+
+    def f(x, params, power=2):
+        return np.sum((x @ params["W"] + params["b"]) ** power)
+
+    for mode in ("source", "tape"):
+        got = sg.grad(f, wrt="params", mode=mode)(params=params, x=X.astype(np.float32))
+        assert got["W"].dtype == np.float32 and type(got["b"]) is np.float32
+        want = _fd(lambda p: f(X, p), {k: np.float64(v) if k == "b" else v.astype(np.float64)
+                                       for k, v in params.items()})
+        np.testing.assert_allclose(got["W"], want["W"], rtol=1e-3, atol=1e-3)
+    m = Model2(2.0)
+    p = {"W": RNG.normal(size=(3, 2))}
+    g = sg.grad(m.loss)
+    _assert_same_tree(g(p, X), _fd(m.loss, p, X))
+    assert g.mode == "source"
