@@ -944,7 +944,9 @@ def grad(func=None, wrt=0, mode="auto", verify=None):
     """The gradient of a scalar function ``func`` with respect to argument(s) ``wrt``.
 
     ``wrt`` is a position, a parameter name, or a tuple of them (then a tuple of gradients is
-    returned). ``mode``: "source" (transform the source or raise TransformError), "tape"
+    returned). An argument differentiated may be a structure — a list, tuple, dict, NamedTuple or dataclass of
+    arrays and floats, nested to any depth (``sourcegrad.tree``) — whose gradient is a structure of the same
+    shape, ``None`` at its leaves that are not floats (ints, strings, functions stored in it). ``mode``: "source" (transform the source or raise TransformError), "tape"
     (record operations as they run), or "auto" (source when possible, else the tape; the result's
     ``mode`` and ``fallback_reason`` say which). Works as ``@grad`` and ``@grad(wrt="W")``.
 
