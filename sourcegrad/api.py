@@ -21,14 +21,13 @@ import numpy as np
 
 from . import entry as _entry
 from .check import DEFAULT_TOLERANCES, numerical_grad
-from .kinds import is_tree_kind, kind_of
+from .kinds import is_tree_kind, kind_of, leaf_kind, leaf_kind_floats, tree_float_count as _tree_float_count
 from .tree import is_tree, tree_flatten, tree_unflatten
 from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
 from .rules import registry
 from .rules.registry import lookup_vjp
 from .transforms import build_gradient
 from .transforms.structured import build_tree_gradient, flat_arguments as _flat_arguments, regroup as _regroup
-from .kinds import leaf_kind, leaf_kind_floats, tree_float_count as _tree_float_count
 
 MODES = ("auto", "source", "tape")
 _GENERATED = weakref.WeakKeyDictionary()   # function -> {(wrt, kinds): Generated}, shared by all wrappers
@@ -544,8 +543,8 @@ class GradientFunction:
             if is_tree(args[i]):
                 leaves[i], treedef = tree_flatten(args[i])
                 kinds[i] = ("tree", treedef, tuple(map(leaf_kind, leaves[i])))
-                if any(leaf_kind[0] == "object" and getattr(leaf_kind[1], "__module__", "").startswith(
-                        "sourcegrad.runtime") for leaf_kind in kinds[i][2] if type(leaf_kind) is tuple):
+                if any(k[0] == "object" and getattr(k[1], "__module__", "").startswith("sourcegrad.runtime")
+                       for k in kinds[i][2] if type(k) is tuple):
                     raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
                                            "(its leaves are Tensors) are not supported; differentiate with respect "
                                            "to arrays")
