@@ -17,6 +17,7 @@ from .exporter import export
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
+from .tree import tree_flatten, tree_map, tree_paths, tree_ravel, tree_unflatten
 from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
     "RuleBypassError",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
-    "check_grad", "export", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
-    "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
+    "check_grad", "export", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive",
+    "show", "source", "tensor", "tree_flatten", "tree_map", "tree_paths", "tree_ravel", "tree_unflatten",
+    "value_and_grad", "vjp", "vjp_rule",
 ]

@@ -21,11 +21,13 @@ import numpy as np
 
 from . import entry as _entry
 from .check import DEFAULT_TOLERANCES, numerical_grad
-from .kinds import kind_of
+from .kinds import is_tree_kind, kind_of, leaf_kind, leaf_kind_floats, tree_float_count as _tree_float_count
+from .tree import is_tree, tree_flatten, tree_unflatten
 from .errors import DeclinedAtRunTime, OutputError, TransformError, UnsupportedError
 from .rules import registry
 from .rules.registry import lookup_vjp
 from .transforms import build_gradient
+from .transforms.structured import build_tree_gradient, flat_arguments as _flat_arguments, regroup as _regroup
 
 MODES = ("auto", "source", "tape")
 _GENERATED = weakref.WeakKeyDictionary()   # function -> {(wrt, kinds): Generated}, shared by all wrappers
@@ -360,8 +362,11 @@ class GradientFunction:
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
-            generated = build_gradient(function, self.wrt, None if kinds is None else dict(zip(self._params, kinds)),
-                                       seeded=seeded)
+            if kinds is not None and any(map(is_tree_kind, kinds)):
+                generated = build_tree_gradient(function, self.wrt, self._params, kinds, seeded=seeded)
+            else:
+                generated = build_gradient(function, self.wrt,
+                                           None if kinds is None else dict(zip(self._params, kinds)), seeded=seeded)
             shared[key] = generated
         return generated
 
@@ -510,6 +515,8 @@ class GradientFunction:
             args = self._bind(args, kwargs)
         types_ = tuple(map(type, args))
         kinds = tuple(map(kind_of, args))   # (of the promoted arguments too: promotion keeps the kind)
+        if None in kinds and any(is_tree(args[i]) for i in self._wrt_index):
+            return self._tree_value_and_grads(args, kinds, seed)
         if seed is None:
             self._last_call = kinds, types_
         entry = self._by_kinds.get(kinds)
@@ -541,6 +548,131 @@ class GradientFunction:
                 if entry.verdict is None and self._verify_on and seed is None:
                     value, raw = self._verify(entry, kinds, args, promoted, value, raw)
         return self._finish(value, raw, args, seed)
+
+    # ---- structured arguments (sourcegrad/tree.py) ----
+
+    def _tree_value_and_grads(self, args, kinds, seed):
+        """``(value, gradients)`` when an argument differentiated is a structure (list, tuple, dict, NamedTuple,
+        dataclass): its gradient is a structure of the same shape, ``None`` at the leaves that are not floats.
+        Source mode runs code generated for exactly this structure (the cache key holds it: ``kinds.tree_kind``)
+        on the leaves; the tape runs the function on the structure with its float leaves boxed."""
+        kinds = list(kinds)
+        leaves = {}    # position -> the leaves of a structured argument (flattened once per call)
+        for i in self._wrt_index:
+            if is_tree(args[i]):
+                leaves[i], treedef = tree_flatten(args[i])
+                kinds[i] = ("tree", treedef, tuple(map(leaf_kind, leaves[i])))
+                if any(k[0] == "object" and getattr(k[1], "__module__", "").startswith("sourcegrad.runtime")
+                       for k in kinds[i][2] if type(k) is tuple):
+                    raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
+                                           "(its leaves are Tensors) are not supported; differentiate with respect "
+                                           "to arrays")
+                if not _tree_float_count(kinds[i]):
+                    raise TypeError(f"cannot differentiate {self.__name__} with respect to {self._params[i]!r}: the "
+                                    f"{type(args[i]).__name__} holds no floats or float arrays (integers inside a "
+                                    "structure are not promoted: they are carried along with no gradient)")
+        kinds = tuple(kinds)
+        promoted = list(args)
+        for i in self._wrt_index:
+            if not is_tree_kind(kinds[i]) and not (type(args[i]) is float or type(args[i]) is np.ndarray
+                                                    and args[i].dtype.kind == "f"):
+                promoted[i] = _promote(args[i], self._params[i], self.__name__)
+        entry = self._by_kinds.get(kinds)
+        if entry is None or entry is not _TAPE and not entry.is_current():
+            entry = self._by_kinds[kinds] = self._choose_mode(kinds)
+        if entry is not _TAPE:
+            self._mode = "source"
+            self._last_generated = entry
+            flat = _flat_arguments(promoted, kinds, leaves)
+            try:
+                if seed is None:
+                    value, raw = entry.function(*flat)
+                else:
+                    value, raw = self._generated(kinds, seeded=True).function(*flat, seed)
+            except DeclinedAtRunTime as exc:
+                if self.requested_mode == "source":
+                    raise
+                self._by_kinds[kinds] = _TAPE
+                self._mode, self._error, self.fallback_reason = "tape", exc, exc.reason
+            else:
+                count = sum(_tree_float_count(kinds[i]) if is_tree_kind(kinds[i]) else 1 for i in self._wrt_index)
+                raw = _regroup((raw,) if count == 1 else tuple(raw), kinds, self._wrt_index)
+                if entry.verdict is None and self._verify_on and seed is None:
+                    raw = self._verify_tree(entry, kinds, leaves, promoted, raw)
+                return self._finish_tree(value, raw, args, seed, kinds, leaves)
+        self._mode = "tape"
+        value, raw = self._tree_tape(promoted, kinds, leaves, seed)
+        return self._finish_tree(value, raw, args, seed, kinds, leaves)
+
+    def _tree_tape(self, promoted, kinds, leaves, seed):
+        """``(value, raw gradients per wrt)`` on the tape: the float leaves of structured arguments are boxed
+        (fresh leaf Tensors over copies), the other arguments differentiated go to the tape as usual."""
+        from .runtime.tape import Tensor, value_and_grad_tape
+
+        args = list(promoted)
+        boxes = {}
+        for i in self._wrt_index:
+            if is_tree_kind(kinds[i]):
+                boxed = [Tensor(np.array(leaf) if isinstance(leaf, np.ndarray) else leaf, requires_grad=True)
+                         if leaf_kind_floats(k) else leaf for leaf, k in zip(leaves[i], kinds[i][2])]
+                boxes[i] = boxed
+                args[i] = tree_unflatten(kinds[i][1], boxed)
+        plain = [n for n, i in zip(self.wrt, self._wrt_index) if not is_tree_kind(kinds[i])]
+        positional = [a for n, a in zip(self._params, args) if n not in self._by_keyword]
+        keywords = {n: a for n, a in zip(self._params, args) if n in self._by_keyword}
+        wrt = tuple(n if n in self._by_keyword else positional_index(self._params, self._by_keyword, n)
+                    for n in plain)
+        value, plain_raw = value_and_grad_tape(self._target, tuple(positional), keywords, wrt, seed=seed)
+        plain_raw = iter(plain_raw)
+        raw = []
+        for i in self._wrt_index:
+            if i in boxes:
+                raw.append([b.grad if isinstance(b, Tensor) else None for b in boxes[i]])
+            else:
+                raw.append(next(plain_raw))
+        return value, tuple(raw)
+
+    def _verify_tree(self, entry, kinds, leaves, promoted, raw):
+        """``verify=True`` for structured arguments: the generated gradient compared once, leaf by leaf, with the
+        tape's; on disagreement a VerificationWarning, the tape from now on for these kinds, and its answer."""
+        _, other = self._tree_tape(promoted, kinds, leaves, None)
+        tolerances = DEFAULT_TOLERANCES["float64"]
+        bad = []
+        for name, mine, theirs in zip(self.wrt, raw, other):
+            pairs = zip(mine, theirs) if isinstance(mine, list) else [(mine, theirs)]
+            for a, b in pairs:
+                if (a is None) != (b is None) and not (a is None and np.all(np.asarray(b) == 0)
+                                                       or b is None and np.all(np.asarray(a) == 0)):
+                    bad.append(name)
+                elif a is not None and b is not None and not np.allclose(
+                        np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                        rtol=tolerances["mode_rtol"], atol=tolerances["mode_atol"], equal_nan=True):
+                    bad.append(name)
+        if not bad:
+            entry.verdict = _VERIFIED
+            return raw
+        entry.verdict = (f"verify: the generated gradient disagreed with the tape on its first use "
+                         f"(d/d{', '.join(sorted(set(bad)))}); using the tape")
+        warnings.warn(VerificationWarning(f"the gradient generated by source mode for {self.__name__} disagrees "
+                                          f"with the tape; {entry.verdict}. Please report it with the function."),
+                      stacklevel=5)
+        self._by_kinds[kinds] = _TAPE
+        self._mode, self.fallback_reason = "tape", entry.verdict
+        return other
+
+    def _finish_tree(self, value, raw, args, seed, kinds, leaves):
+        """As ``_finish``, a structure of gradients for a structured argument (each leaf converted like its
+        argument leaf; ``None`` for a leaf that is not a float)."""
+        if seed is None and type(value) is not float:
+            _check_scalar(value, self.__name__)
+        grads = []
+        for name, i, grad in zip(self.wrt, self._wrt_index, raw):
+            if i not in leaves:
+                grads.append(_like(grad, args[i], name))
+                continue
+            grads.append(tree_unflatten(kinds[i][1], [_like(g, leaf, name) if leaf_kind_floats(k) else None
+                                                      for g, leaf, k in zip(grad, leaves[i], kinds[i][2])]))
+        return value, grads[0] if self._single else tuple(grads)
 
     def _declined(self, exc, kinds, promoted, seed):
         """The generated code for these kinds of arguments raised DeclinedAtRunTime: these kinds use the tape from
@@ -830,7 +962,9 @@ def grad(func=None, wrt=0, mode="auto", verify=None):
     """The gradient of a scalar function ``func`` with respect to argument(s) ``wrt``.
 
     ``wrt`` is a position, a parameter name, or a tuple of them (then a tuple of gradients is
-    returned). ``mode``: "source" (transform the source or raise TransformError), "tape"
+    returned). An argument differentiated may be a structure — a list, tuple, dict, NamedTuple or dataclass of
+    arrays and floats, nested to any depth (``sourcegrad.tree``) — whose gradient is a structure of the same
+    shape, ``None`` at its leaves that are not floats (ints, strings, functions stored in it). ``mode``: "source" (transform the source or raise TransformError), "tape"
     (record operations as they run), or "auto" (source when possible, else the tape; the result's
     ``mode`` and ``fallback_reason`` say which). Works as ``@grad`` and ``@grad(wrt="W")``.
 

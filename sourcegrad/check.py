@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from .errors import GradientCheckError, TransformError
+from .tree import is_float_leaf, is_tree, path_text, tree_flatten, tree_paths, tree_unflatten
 
 __all__ = ["numerical_grad", "check_grad", "GradCheckReport", "GradCheckRecord", "DEFAULT_TOLERANCES"]
 
@@ -44,11 +45,13 @@ DEFAULT_TOLERANCES = {
 class _Slot:
     """One argument differentiated: where it goes in the call, and how to rebuild it from float64."""
 
-    def __init__(self, name, where, key, original):
+    def __init__(self, name, where, key, original, tree=None, index=None):
         self.name = name
         self.where = where          # 'pos' (key: index into args) or 'kw' (key: name in kwargs)
         self.key = key
         self.original = original
+        self.tree = tree            # a structured argument: its _Tree, and the position of this leaf in it
+        self.index = index
         if isinstance(original, np.ndarray):
             self.kind = "array"
         elif isinstance(original, np.generic):
@@ -74,6 +77,72 @@ class _Slot:
         if self.kind == "generic" and np.issubdtype(type(self.original), np.floating):
             return type(self.original)(grad[()])
         return float(grad[()])
+
+
+class _Tree:
+    """A structured argument differentiated (sourcegrad/tree.py): one _Slot per float leaf, named by its path."""
+
+    def __init__(self, value, name):
+        self.leaves, self.paths, self.treedef = tree_paths(value)
+        self.name = name
+        self.floats = [i for i, leaf in enumerate(self.leaves) if is_float_leaf(leaf)]
+        if not self.floats:
+            raise TypeError(f"cannot differentiate with respect to {name!r}: the structure has no float leaves")
+
+    def slots(self, where, key):
+        return [_Slot(path_text(self.paths[i], self.name), where, key, self.leaves[i], self, i) for i in self.floats]
+
+    def rebuild(self, values):
+        """The structure with the leaves in ``values`` (leaf position -> value) replaced."""
+        leaves = list(self.leaves)
+        for i, value in values.items():
+            leaves[i] = value
+        return tree_unflatten(self.treedef, leaves)
+
+    def copy(self):
+        """The structure with a copy of each array leaf (f may modify them in place)."""
+        return self.rebuild({i: leaf.copy(order="K") for i, leaf in enumerate(self.leaves)
+                             if isinstance(leaf, np.ndarray)})
+
+
+def _grouped(slots, values):
+    """One value per argument differentiated from one per slot: a structure (None at leaves that are not floats)
+    for a structured argument."""
+    out, i = [], 0
+    while i < len(slots):
+        tree = slots[i].tree
+        if tree is None:
+            out.append(values[i])
+            i += 1
+            continue
+        n = len(tree.floats)
+        leaves = {slot.index: value for slot, value in zip(slots[i:i + n], values[i:i + n])}
+        out.append(tree_unflatten(tree.treedef, [leaves.get(j) for j in range(len(tree.leaves))]))
+        i += n
+    return out
+
+
+def _per_slot(slots, grads):
+    """One gradient per slot from one per argument (the inverse of ``_grouped``); a structure that does not match
+    gives None for its leaves (reported as a shape mismatch)."""
+    out, i, grads = [], 0, iter(grads)
+    while i < len(slots):
+        tree, grad = slots[i].tree, next(grads)
+        if tree is None:
+            out.append(grad)
+            i += 1
+            continue
+        n = len(tree.floats)
+        try:
+            leaves, treedef = tree_flatten(grad)
+        except ValueError:
+            leaves, treedef = None, None
+        if treedef != tree.treedef:
+            out.extend([None] * n)
+        else:
+            out.extend(leaves[slot.index] for slot in slots[i:i + n])
+        i += n
+    return out
 
 
 def _as_float64(value, name):
@@ -146,7 +215,10 @@ def _resolve(f, args, kwargs, wrt):
         if (where, key) in seen:
             raise ValueError(f"wrt names {w!r} twice")
         seen.add((where, key))
-        slots.append(_Slot(w, where, key, value))
+        if is_tree(value):
+            slots.extend(_Tree(value, w).slots(where, key))
+        else:
+            slots.append(_Slot(w, where, key, value))
     return single, slots, kwargs
 
 
@@ -175,6 +247,9 @@ def _fresh_arguments(args, kwargs, slots):
     args, kwargs = list(args), dict(kwargs)
     for slot in slots:
         where = args if slot.where == "pos" else kwargs
+        if slot.tree is not None:
+            where[slot.key] = slot.tree.copy()
+            continue
         if (slot.where == "kw" and slot.key not in kwargs) or not isinstance(where[slot.key], np.ndarray):
             continue
         where[slot.key] = where[slot.key].copy(order="K")
@@ -184,11 +259,15 @@ def _fresh_arguments(args, kwargs, slots):
 def _call(f, args, kwargs, slots, values):
     args = list(args)
     kwargs = dict(kwargs)
+    trees = {}
     for slot, x in zip(slots, values):
-        if slot.where == "pos":
-            args[slot.key] = slot.value(x)
+        where = args if slot.where == "pos" else kwargs
+        if slot.tree is None:
+            where[slot.key] = slot.value(x)
         else:
-            kwargs[slot.key] = slot.value(x)
+            trees.setdefault((slot.where, slot.key), (slot.tree, {}))[1][slot.index] = slot.value(x)
+    for (where, key), (tree, leaves) in trees.items():
+        (args if where == "pos" else kwargs)[key] = tree.rebuild(leaves)
     return f(*args, **kwargs)
 
 
@@ -239,7 +318,8 @@ def numerical_grad(f, *args, wrt=0, **kwargs):
 
     ``wrt`` is a position, a parameter name, or a tuple of them (then a tuple of gradients is
     returned). Each gradient has the type and shape of its argument: a float for a Python number
-    (ints are promoted), an array of the same shape (0-d included) for an array. ``f`` must return
+    (ints are promoted), an array of the same shape (0-d included) for an array, a structure of the same shape
+    for a structure (list, tuple, dict, NamedTuple, dataclass; ``None`` at its leaves that are not floats). ``f`` must return
     a real scalar; anything else raises ``ValueError``.
 
     Method: every element ``x_i`` is moved by ``±h_i`` with ``h_i = eps**(1/3) * max(1, |x_i|)``
@@ -258,8 +338,8 @@ def numerical_grad(f, *args, wrt=0, **kwargs):
     """
     single, slots, kwargs = _resolve(f, args, kwargs, wrt)
     _, grads, _ = _differences(f, args, kwargs, slots)
-    out = tuple(slot.like(g) for slot, g in zip(slots, grads))
-    return out[0] if single else out
+    out = _grouped(slots, [slot.like(g) for slot, g in zip(slots, grads)])
+    return out[0] if single else tuple(out)
 
 
 # ---------------------------------------------------------------- comparison records
@@ -482,7 +562,9 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
     ``TransformError`` makes it "not applicable: <reason>", which is not a failure), the tape
     always. ``numerical_grad`` gives the reference. Then for every argument in ``wrt`` (an int, a
     name or a tuple, as for ``sg.grad``) it compares source vs fd, tape vs fd and source vs tape,
-    element by element: ``|a - b| <= atol + rtol * max(|a|, |b|)``.
+    element by element: ``|a - b| <= atol + rtol * max(|a|, |b|)``. A structured argument (list, dict,
+    dataclass... of arrays) is compared leaf by leaf, each named by its path (``params[1]["W"]``), and the report's
+    ``gradients`` hold one entry per leaf compared.
 
     Default tolerances (float64 arguments): ``rtol=1e-5, atol=1e-6`` against finite differences,
     whose error is ~1e-10 relative in good cases but grows with |f|, with |f'''| and near kinks,
@@ -551,7 +633,7 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
             first = str(exc).splitlines()[0] if str(exc) else ""
             status[mode] = f"error: {type(exc).__name__}: {first}"
         else:
-            grads = (grads,) if single else tuple(grads)
+            grads = tuple(_per_slot(slots, (grads,) if single else tuple(grads)))
             computed[mode] = grads
             gradients[mode] = grads
             status[mode] = "ok"

@@ -216,6 +216,10 @@ def _random(shape, rng, low, high):
 
 
 def _literal_value(value, position):
+    if isinstance(value, dict):   # a structure (issue 14): its values converted, lists of dicts kept as lists
+        return {k: _literal_value(v, f"{position}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
+        return [_literal_value(v, f"{position}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, (list, tuple)):
         try:
             array = np.array(value, dtype=np.float64)
@@ -315,6 +319,8 @@ def _default_wrt(func, args, kwargs):
 
 
 def _differentiable(value):
+    if isinstance(value, (dict, list)):   # a structure of arrays and numbers (issue 14)
+        return True
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):

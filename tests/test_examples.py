@@ -20,8 +20,8 @@ import pytest
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-NAMES = ["dask_data_parallel.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py", "scipy_minimize.py",
-         "static_vs_dynamic.py", "train_progress.py"]
+NAMES = ["dask_data_parallel.py", "growing_network.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py",
+         "scipy_minimize.py", "static_vs_dynamic.py", "train_progress.py"]
 PACKAGE_ROOT = str(pathlib.Path(helpers.__file__).resolve().parent.parent.parent)   # the sourcegrad under test
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -399,3 +399,74 @@ def test_static_vs_dynamic_prints_the_table_after_checking_the_gradients():
         source, tape, ratio = (float(c.strip().rstrip("x")) for c in row.split("|")[2:5])
         assert source > 0 and tape > 0
         assert ratio == pytest.approx(tape / source, rel=0.2, abs=0.1)    # (the cells are rounded)
+
+
+def growing_reference(events, steps):
+    """examples/growing_network.py's training, recomputed with hand-written backpropagation through the list of
+    layers and a hand-written Adam whose state follows each layer; the network changes at the steps in ``events``
+    (read from the example's output). The loss at each step."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import growing_network as example    # for make_data and the initial layers (NumPy code, no gradients)
+    finally:
+        sys.path.pop(0)
+    rng = np.random.default_rng(0)
+    x, y = example.make_data(rng)
+    layers = [example.layer(rng, 1, 16, np.tanh), example.layer(rng, 16, 1, example.identity)]
+    for p in layers:
+        p["lr"], p["state"] = 0.02, {"W": (0, 0.0, 0.0), "b": (0, 0.0, 0.0)}
+    losses = []
+    for step in range(steps):
+        if step in events:
+            if events[step].startswith("insert"):
+                new = {"W": np.eye(16) + 0.01 * rng.normal(size=(16, 16)), "b": np.zeros(16),
+                       "act": example.identity, "lr": 0.01, "state": {"W": (0, 0.0, 0.0), "b": (0, 0.0, 0.0)}}
+                layers.insert(len(layers) - 1, new)
+            else:
+                layers[1]["act"] = np.tanh
+        inputs, outputs = [], []
+        h = x
+        for p in layers:
+            inputs.append(h)
+            h = p["act"](h @ p["W"] + p["b"])
+            outputs.append(h)
+        losses.append(np.mean((h - y) ** 2))
+        dh = 2 * (h - y) / h.size
+        for p, a, out in reversed(list(zip(layers, inputs, outputs))):
+            dz = dh * (1 - out ** 2) if p["act"] is np.tanh else dh
+            grads = {"W": a.T @ dz, "b": dz.sum(axis=0)}
+            dh = dz @ p["W"].T
+            for k in ("W", "b"):
+                p[k], p["state"][k] = adam_step(p[k], grads[k], p["state"][k], lr=p["lr"])
+    return losses
+
+
+def test_growing_network_trains_correctly_through_its_changes_in_source_mode():
+    out = run_example("growing_network.py", "--quick")
+    events = {int(s): what for s, what in re.findall(r"^change at step (\d+): ([^;]+);", out, re.M)}
+    assert list(events.values()) == ["insert a layer", "layer 1: identity -> tanh"]
+    final = re.search(rf"^final loss ({NUMBER}) after (\d+) steps \(mode: (\w+)\)$", out, re.M)
+    assert final, out
+    steps = int(final.group(2))
+    losses = growing_reference(events, steps + 1)
+    printed = re.findall(rf"^  step +(\d+)  loss ({NUMBER})", out, re.M)
+    assert len(printed) >= 5
+    for step, value in printed:
+        step = int(step)
+        # "(plateau)" lines print the loss of the step before (the last one computed)
+        expected = losses[step] if not out.count(f"step {step:4d}  loss {value}  (plateau)") else losses[step - 1]
+        assert float(value) == pytest.approx(expected, abs=6e-6)
+    assert float(final.group(1)) == pytest.approx(losses[steps], abs=6e-6)
+    assert final.group(3) == "source" and out.count("gradient mode: source") == 3
+    # the adjoint printed after each change takes the leaves of the network as it then was
+    assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, x, y):" in out
+    assert "| def dloss_dparams(params_0_W, params_0_b, params_1_W, params_1_b, params_2_W, params_2_b, x, y):" in out
+    assert losses[steps] < 0.1 * losses[0]
+
+
+def test_readme_shows_what_growing_network_prints():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("`python examples/growing_network.py --quick` prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    out = run_example("growing_network.py", "--quick").splitlines()
+    shown = [line for line in block.splitlines() if line != "    | ..."]
+    assert shown and all(line in out for line in shown)

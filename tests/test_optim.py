@@ -1,5 +1,6 @@
 """SGD and Adam against hand computations of PyTorch's equations, in both styles."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 from sourcegrad.optim import SGD, Adam
 from sourcegrad.runtime.tape import tensor
+from sourcegrad.tree import tree_flatten
 
 GRADS = [0.5, -0.2, 0.3]  # gradients fed to a scalar parameter starting at P0
 P0 = 1.0
@@ -271,7 +273,13 @@ def test_bad_params():
     with pytest.raises(TypeError, match=r"did you mean lr=0.1"):
         SGD(0.1)
     with pytest.raises(TypeError, match=r"not a Tensor.*functional style"):
-        Adam([np.ones(2)])
+        Adam([w, np.ones(2)])
+    with pytest.raises(TypeError, match="functional style.*cannot be added"):
+        Adam([np.ones(2)]).add_param_group({"params": [w]})
+    with pytest.raises(ValueError, match="no hyperparameter 'momentum'"):
+        Adam([np.ones(2)]).add_param_group({"params": [np.ones(1)], "momentum": 0.9})
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        SGD([np.ones(2)], lr=0.1).add_param_group({"params": [np.ones(1)], "lr": -1.0})
     with pytest.raises(ValueError, match="not a number or an array"):
         SGD(lr=0.1).update("abc", 1.0)
     with pytest.raises(TypeError, match="use step"):
@@ -298,3 +306,127 @@ def test_style_mixups():
         SGD(lr=0.1).step()
     with pytest.raises(ValueError, match=r"zero_grad\(\) needs parameter Tensors"):
         Adam().zero_grad()
+
+
+# ---------------------------------------------------------------- structures, parameter groups, growing (issue 14)
+
+
+def _adam_by_hand(p, grads, lr):
+    """Adam's default equations for one scalar parameter and a sequence of gradients."""
+    m = v = 0.0
+    for t, g in enumerate(grads, 1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        p = p - lr * (m / (1 - 0.9 ** t)) / (math.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    return p
+
+
+def test_functional_constructor_takes_the_structure_and_carries_non_float_leaves():
+    params = [{"W": np.ones(2), "act": np.tanh, "name": "hidden", "units": 2}]
+    opt = Adam(params, lr=0.1)
+    grads = [{"W": np.array([0.5, -0.5]), "act": None, "name": None, "units": None}]
+    new = opt.update(params, grads)
+    assert new[0]["act"] is np.tanh and new[0]["name"] == "hidden" and new[0]["units"] == 2
+    np.testing.assert_allclose(new[0]["W"], [_adam_by_hand(1.0, [0.5], 0.1), _adam_by_hand(1.0, [-0.5], 0.1)])
+
+
+@dataclasses.dataclass
+class Net:
+    weight: np.ndarray
+    bias: float
+
+
+def test_functional_update_of_a_dataclass():
+    opt = SGD(lr=0.5)
+    new = opt.update(Net(np.ones(2), 1.0), Net(np.array([1.0, 2.0]), 4.0))
+    assert type(new) is Net and type(new.bias) is float
+    np.testing.assert_allclose(new.weight, [0.5, 0.0])
+    assert new.bias == -1.0
+    with pytest.raises(ValueError, match="expected a Net"):
+        opt.update(Net(np.ones(2), 1.0), {"weight": 1.0})
+    with pytest.raises(ValueError, match=r"gradient at params\.weight has shape \(3,\)"):
+        opt.update(Net(np.ones(2), 1.0), Net(np.ones(3), 1.0))
+
+
+def test_parameter_groups_functional_and_tensor_style_agree():
+    body, head = [np.ones(2)], {"W": np.full(3, 2.0)}
+    opt = Adam([{"params": body}, {"params": head, "lr": 0.5}], lr=0.01)
+    params = {"body": body, "head": head}
+    tb, th = tensor(np.ones(2), requires_grad=True), tensor(np.full(3, 2.0), requires_grad=True)
+    topt = Adam([{"params": [tb]}, {"params": {"W": th}, "lr": 0.5}], lr=0.01)
+    gseq = [0.3, -0.1, 0.2]
+    for g in gseq:
+        params = opt.update(params, {"body": [np.full(2, g)], "head": {"W": np.full(3, g)}})
+        tb.grad, th.grad = np.full(2, g), np.full(3, g)
+        topt.step()
+    np.testing.assert_allclose(params["body"][0], _adam_by_hand(1.0, gseq, 0.01))
+    np.testing.assert_allclose(params["head"]["W"], _adam_by_hand(2.0, gseq, 0.5))
+    np.testing.assert_allclose(tb.value, params["body"][0], rtol=1e-15)
+    np.testing.assert_allclose(th.value, params["head"]["W"], rtol=1e-15)
+    assert topt.param_groups[1]["lr"] == 0.5 and "lr" not in topt.param_groups[0]
+
+
+def test_tensor_style_takes_the_leaves_of_a_structure_and_grows():
+    w, act = tensor(1.0, requires_grad=True), np.tanh
+    opt = SGD({"w": w, "act": act}, lr=0.1, momentum=0.9)
+    assert opt.params == [w]
+    w.grad = 1.0
+    opt.step()
+    v = tensor(np.zeros(2), requires_grad=True)
+    opt.add_param_group({"params": [v], "lr": 1.0})
+    w.grad, v.grad = 1.0, np.ones(2)
+    opt.step()
+    # w: momentum buffer kept (0.9 * 1 + 1 = 1.9) with lr 0.1; v: fresh buffer, lr 1.0
+    assert math.isclose(w.value, 1.0 - 0.1 - 0.1 * 1.9)
+    np.testing.assert_allclose(v.value, [-1.0, -1.0])
+
+
+def test_growing_structure_keeps_state_of_existing_parameters():
+    params = [{"W": np.ones(2)}, {"W": np.full(2, 3.0)}]
+    opt = Adam(params, lr=0.1)
+    history = {0: [], 1: [], "new": []}
+    for g in (0.5, -0.25):
+        params = opt.update(params, [{"W": np.full(2, g)}, {"W": np.full(2, 2 * g)}])
+        history[0].append(g)
+        history[1].append(2 * g)
+    # a layer inserted in the middle, with its own learning rate; the last layer moves to index 2
+    new_layer = {"W": np.full(2, 10.0)}
+    opt.add_param_group({"params": new_layer, "lr": 1.0})
+    params = [params[0], new_layer, params[1]]
+    for g in (0.1, 0.3):
+        params = opt.update(params, [{"W": np.full(2, g)}, {"W": np.full(2, -g)}, {"W": np.full(2, 2 * g)}])
+        history[0].append(g)
+        history["new"].append(-g)
+        history[1].append(2 * g)
+    np.testing.assert_allclose(params[0]["W"], _adam_by_hand(1.0, history[0], 0.1))
+    np.testing.assert_allclose(params[1]["W"], _adam_by_hand(10.0, history["new"], 1.0))
+    np.testing.assert_allclose(params[2]["W"], _adam_by_hand(3.0, history[1], 0.1))
+    # a layer removed: the others keep their state too
+    params = [params[0], params[2]]
+    params = opt.update(params, [{"W": np.full(2, 0.7)}, {"W": np.full(2, 0.7)}])
+    np.testing.assert_allclose(params[0]["W"], _adam_by_hand(1.0, history[0] + [0.7], 0.1))
+    np.testing.assert_allclose(params[1]["W"], _adam_by_hand(3.0, history[1] + [0.7], 0.1))
+
+
+def test_structure_from_sg_grad_goes_straight_into_update():
+    import sourcegrad as sg
+
+    def loss(params, x):
+        h = x
+        for layer in params:
+            h = layer["act"](h @ layer["W"])
+        return np.sum((h - 0.5) ** 2)
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 2))
+    params = [{"W": rng.normal(size=(2, 3)), "act": np.tanh}, {"W": rng.normal(size=(3, 1)), "act": np.sin}]
+    opt = Adam(params, lr=0.05)
+    g = sg.value_and_grad(loss)
+    first, _ = g(params, x)
+    for _ in range(50):
+        value, grads = g(params, x)
+        params = opt.update(params, grads)
+    assert g.mode == "source", g.fallback_reason
+    assert value < first
+    assert [type(leaf) for leaf in tree_flatten(params)[0]] == [np.ndarray, type(np.tanh), np.ndarray,
+                                                                 type(np.sin)]

@@ -84,7 +84,9 @@ def reverse(program, wrt, kinds=None, seeded=True):
     effects = sweep.effects
     if not seeded:
         statements.insert(0, _assign(seed, ast.Constant(1.0)))
-    return Adjoint(_gradient_name(program.name, wrt), program.params, seed, primal, statements, result, grads,
+    sources = getattr(program, "sources", None)
+    label = getattr(sources[0].func, "__sourcegrad_wrt__", wrt) if sources else wrt   # structures: their names
+    return Adjoint(_gradient_name(program.name, label), program.params, seed, primal, statements, result, grads,
                    names, effects, seeded, frozenset(sweep.numbers), dict(sweep.adjoints),
                    _floating(program, needed) | frozenset(sweep.adjoints.values()) | {seed})
 
