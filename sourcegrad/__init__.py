@@ -13,6 +13,8 @@
 from . import optim
 from .api import GradientFunction, VerificationWarning, grad, show, source, value_and_grad, vjp
 from .check import check_grad, numerical_grad
+from .forward import jvp
+from .higher import hessian, hvp, jacobian
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
@@ -24,6 +26,6 @@ __all__ = [
     "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
     "RuleBypassError",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
-    "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
+    "check_grad", "grad", "hessian", "hvp", "jacobian", "jvp", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
     "source", "tensor", "value_and_grad", "vjp", "vjp_rule",
 ]

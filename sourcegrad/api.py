@@ -330,14 +330,14 @@ class GradientFunction:
         self._mode = "source"
         return generated
 
-    def _source_function(self):
+    def _source_function(self, kinds=None):
         """The Python function source mode transforms: the target, or for a primitive with a rule a
-        small function calling it."""
+        small function calling it; for a gradient function its generated code (specialised on ``kinds``)."""
         target = self._target
-        if isinstance(target, GradientFunction):
-            raise UnsupportedError(
-                f"higher-order derivatives: source mode does not transform a gradient function ({target!r}) yet; "
-                "mode='auto' or 'tape' differentiate its generated code on the tape")
+        if isinstance(target, GradientFunction):   # higher order: its generated code, transformed again
+            from .higher import transformable
+
+            return transformable(target, kinds)
         if lookup_vjp(target) is not None:
             return _primitive_source(target, self._signature)
         if self._variadic:
@@ -355,7 +355,7 @@ class GradientFunction:
         """The Generated gradient for arguments of these kinds, from the shared cache or built now; ``seeded``: the
         variant that takes the output's adjoint as its last argument (for ``vjp``)."""
         key = (self.wrt, kinds, seeded)
-        function = self._source_function()
+        function = self._source_function(kinds)
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():

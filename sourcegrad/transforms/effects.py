@@ -176,7 +176,17 @@ def written_arguments(call, target, method_name=None):
         return True, []
     if isinstance(target, types.FunctionType) and function_writes(target) is NONE:
         return True, []
+    if getattr(target, "__module__", None) == _HELPERS and getattr(target, "__name__", None) in PURE_HELPERS:
+        return True, []
     return False, list(call.args) + [kw.value for kw in call.keywords]
+
+
+# Runtime helpers that generated adjoints call and that write into none of their arguments (they return new
+# values or read-only views): differentiating generated code again (higher order) reads calls of them.
+_HELPERS = "sourcegrad.runtime.helpers"
+PURE_HELPERS = frozenset("""unbroadcast rebroadcast expand_reduced zeros_like float_dtype reduced_size unindex max_mask
+    grad_matmul_lhs grad_matmul_rhs grad_dot_lhs grad_dot_rhs matrix_product untranspose inverse_axes unreshape
+    rereshape reading_order""".split())
 
 
 def may_write_globals(target):
@@ -204,6 +214,8 @@ def returns_new(call, target, method_name=None):
         return True
     if getattr(target, "__module__", None) == "math":
         return True
+    if getattr(target, "__module__", None) == _HELPERS and getattr(target, "__name__", None) == "zeros_like":
+        return True    # (the buffer generated adjoints add indexed reads into)
     if is_numpy(target):
         if target in NUMPY_VIEWS or out_arguments(call, target) or any(kw.arg == "copy" for kw in call.keywords):
             return False

@@ -74,6 +74,31 @@ EXPRESSION_NAMES = {
 }
 
 
+def _higher_order_callee(target, call, scope):
+    """What a call of ``target`` is differentiated as: a gradient function (``sg.grad(f)``) as its generated code
+    (``higher.transformable``); sourcegrad's own runtime helpers (which generated adjoints call) only by their
+    derivative rule: one without a rule declines, naming the first-order rules that emit it."""
+    from ..api import GradientFunction
+
+    if isinstance(target, GradientFunction):
+        from ..higher import transformable
+
+        try:
+            return transformable(target)
+        except TransformError as exc:
+            raise scope.source.error(call, f"cannot differentiate the gradient function {ast.unparse(call.func)} "
+                                     f"called here: {exc.reason}", TAPE_HINT) from None
+    if getattr(target, "__module__", None) == _HELPERS_MODULE and lookup_vjp(target) is None \
+            and not is_nondifferentiable(target):
+        from ..rules.adjoint_helpers import first_order_only
+
+        raise scope.source.error(call, first_order_only(target), TAPE_HINT)
+    return target
+
+
+_HELPERS_MODULE = added_at.__module__
+
+
 class _Write(NamedTuple):
     """What a call writes into one of its arguments, as an item store ``dst[index] = prim(dst, index, value)``:
     ``np.sin(x, out=buf)`` is ``buf[...] = np.sin(x)``. ``check`` are the last arguments of
@@ -692,6 +717,8 @@ class Normalizer(ControlFlow):
                              [ast.keyword(k, v) for k, v in kwargs.items()])
             return _Op(method, value, [receiver] + args, kwargs)
         found, target = self.resolve_static(func, scope)
+        if found:
+            target = _higher_order_callee(target, call, scope)
         python_function = isinstance(target, types.FunctionType)   # inlined, or a primitive by its rule
         pure, written = effects.written_arguments(call, target) if found and not python_function else (True, [])
         if written or found and effects.out_arguments(call, target):

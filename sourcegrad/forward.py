@@ -1,0 +1,146 @@
+"""Forward mode: Jacobian-vector products from the one rule table.
+
+There is no second table of forward rules to drift from the reverse ones. A vjp ``u -> J^T u`` is linear in
+``u``, so the reverse derivative of ``L(u) = <J^T u, t>`` with respect to ``u`` is ``J t`` (the "double vjp").
+In source mode that is ordinary higher order: the seeded adjoint of ``f`` is generated as transformable code
+(``higher.transformable(..., seeded=True)``), a one-line function ``L`` calls it, and ``L``'s gradient with respect to the
+seed is generated from the same rules (plus the rules of the runtime helpers, ``rules/adjoint_helpers.py``).
+A user's ``sg.jvp_rule`` for the function itself is used as it is. On the tape (which does not record its own
+backward pass yet) ``J t`` is assembled from one vjp per element of the output.
+"""
+
+import builtins
+import keyword
+import linecache
+import types
+import weakref
+
+import numpy as np
+
+from .errors import TransformError, UnsupportedError
+
+_LINEAR = weakref.WeakKeyDictionary()   # transformable seeded vjp function -> {kinds: Generated of L}
+ENGINES = ("auto", "source", "tape")
+
+
+def jvp(f, primals, tangents, mode="auto"):
+    """``(f(*primals), J t)``: the value of ``f`` and its Jacobian (with respect to all of ``primals``) times
+    ``tangents``, one tangent per primal, each of its primal's shape.
+
+    ``mode``: "source" (generated code: the transpose of the generated vjp), "tape" (one vjp per element of the
+    output, so for small outputs), or "auto" (source, else the tape)."""
+    from .rules.registry import JVP_RULES
+
+    if mode not in ENGINES:
+        raise ValueError(f"mode must be one of {ENGINES}, not {mode!r}")
+    primals, tangents = _check_pairs(primals, tangents)
+    try:
+        rule = JVP_RULES.get(f)
+    except TypeError:
+        rule = None
+    if rule is not None:          # the user's forward rule for f itself wins
+        value = f(*primals)
+        return value, rule(tangents if len(tangents) > 1 else tangents[0], value, *primals)
+    if mode != "tape":
+        try:
+            return _jvp_source(f, primals, tangents)
+        except (TransformError, UnsupportedError):
+            if mode == "source":
+                raise
+    return jvp_by_vjps(f, primals, tangents, mode="tape" if mode == "tape" else "auto")
+
+
+def _check_pairs(primals, tangents):
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp takes primals and tangents as tuples: sg.jvp(f, (x,), (v,))")
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp needs one tangent per primal: {len(primals)} primals, {len(tangents)} tangents")
+    if not primals:
+        raise ValueError("jvp needs at least one primal")
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if np.shape(p) != np.shape(t):
+            raise ValueError(f"tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}")
+    return tuple(primals), tuple(tangents)
+
+
+def _jvp_source(f, primals, tangents):
+    from .api import GradientFunction
+    from .kinds import kind_of
+
+    gradient = GradientFunction(f, wrt=tuple(range(len(primals))), mode="source", verify=False)
+    args = gradient._promoted(gradient._bind(primals, {}), tuple(map(type, gradient._bind(primals, {}))))
+    kinds = tuple(map(kind_of, args))
+    value = f(*primals)
+    linear = _linear_function(gradient, kinds)
+    seed = np.zeros(np.shape(value), dtype=np.result_type(float, value)) if np.ndim(value) else 0.0
+    wrt = [args[i] for i in gradient._wrt_index]
+    promoted_tangents = [np.asarray(t, dtype=np.result_type(float, t)) if np.ndim(t) else float(t) for t in tangents]
+    _, out = linear.function(*args, seed, *promoted_tangents)
+    return value, _like_output(out, value, wrt)
+
+
+def _like_output(out, value, wrt):
+    if isinstance(value, float) or np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return float(out)
+    return np.asarray(out).reshape(np.shape(value))
+
+
+def _linear_function(gradient, kinds):
+    """The Generated gradient, with respect to the seed ``u``, of ``L(args, u, t) = <vjp(args, u), t>``."""
+    from .higher import transformable
+    from .transforms import build_gradient
+
+    vjp_function = transformable(gradient, kinds, seeded=True)
+    built = _LINEAR.setdefault(vjp_function, {})
+    generated = built.get(kinds)
+    if generated is not None and generated.is_current():
+        return generated
+    params = list(gradient._params)
+    taken = set(params)
+    seed = _fresh("u", taken)
+    tangent_names = [_fresh(f"t_{name}", taken) for name in gradient.wrt]
+    grads = [_fresh(f"g_{name}", taken) for name in gradient.wrt]
+    helper = _fresh("vjp", taken)
+    terms = " + ".join(f"np.sum({g} * {t})" for g, t in zip(grads, tangent_names))
+    text = (f"def linear_{gradient.__name__ if gradient.__name__.isidentifier() else 'f'}"
+            f"({', '.join(params + [seed] + tangent_names)}):\n"
+            f"    {', '.join(grads)}{',' if len(grads) == 1 else ''} = {helper}({', '.join(params + [seed])})\n"
+            f"    return {terms}\n")
+    if len(grads) == 1:
+        text = text.replace(f"{grads[0]}, = ", f"{grads[0]} = ")
+    filename = f"<sourcegrad jvp {gradient.__name__} {id(vjp_function):x}>"
+    namespace = {"np": np, helper: vjp_function, "__builtins__": builtins}
+    module = compile(text, filename, "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    function = types.FunctionType(code, namespace, code.co_name)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    # the seed's kind is left open: the output's shape need not follow from the kinds of the arguments
+    known = dict(zip(params, kinds))
+    known.update(zip(tangent_names, (known[n] for n in gradient.wrt)))
+    generated = build_gradient(function, (seed,), {k: v for k, v in known.items() if v is not None})
+    built[kinds] = generated
+    generated._keep = function   # the generated code's guards refer to it
+    return generated
+
+
+def _fresh(name, taken):
+    while name in taken or keyword.iskeyword(name):
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def jvp_by_vjps(f, primals, tangents, mode="auto"):
+    """``(value, J t)`` from one vjp per element of the output (first order only: works on the tape too)."""
+    from .api import vjp
+
+    value, vjp_fn = vjp(f, *primals, wrt=tuple(range(len(primals))), mode=mode)
+    shape = np.shape(value)
+    out = np.zeros(shape, dtype=np.result_type(float, value))
+    flat = out.reshape(-1)
+    for k in range(flat.size):
+        seed = np.zeros(shape)
+        seed.reshape(-1)[k] = 1.0
+        rows = vjp_fn(seed if shape else 1.0)
+        flat[k] = sum(float(np.sum(np.asarray(r) * np.asarray(t))) for r, t in zip(rows, tangents))
+    return value, _like_output(out, value, [])
