@@ -23,31 +23,39 @@ _LINEAR = weakref.WeakKeyDictionary()   # transformable seeded vjp function -> {
 ENGINES = ("auto", "source", "tape")
 
 
-def jvp(f, primals, tangents, mode="auto"):
+def jvp(f, primals, tangents, mode="auto", wrt=None):
     """``(f(*primals), J t)``: the value of ``f`` and its Jacobian (with respect to all of ``primals``) times
     ``tangents``, one tangent per primal, each of its primal's shape.
 
     ``mode``: "source" (generated code: the transpose of the generated vjp), "tape" (one vjp per element of the
-    output, so for small outputs), or "auto" (source, else the tape)."""
+    output, so for small outputs), or "auto" (source, else one vjp per output element, in source mode where it
+    can, else on the tape). ``wrt`` (positions in ``primals``): differentiate with respect to those only, with one
+    tangent for each; the other primals are constants (an ``axis``, a string...)."""
     from .rules.registry import JVP_RULES
 
     if mode not in ENGINES:
         raise ValueError(f"mode must be one of {ENGINES}, not {mode!r}")
-    primals, tangents = _check_pairs(primals, tangents)
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError("jvp takes primals and tangents as tuples: sg.jvp(f, (x,), (v,))")
+    wrt = tuple(range(len(primals))) if wrt is None else (wrt,) if isinstance(wrt, int) else tuple(wrt)
+    if any(not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < len(primals) for i in wrt):
+        raise ValueError(f"wrt must hold positions in primals (0 to {len(primals) - 1}), not {wrt!r}")
+    _, tangents = _check_pairs([primals[i] for i in wrt], tangents)
+    primals = tuple(primals)
     try:
         rule = JVP_RULES.get(f)
     except TypeError:
         rule = None
-    if rule is not None:          # the user's forward rule for f itself wins
+    if rule is not None and len(wrt) == len(primals):     # the user's forward rule for f itself wins
         value = f(*primals)
         return value, rule(tangents if len(tangents) > 1 else tangents[0], value, *primals)
     if mode != "tape":
         try:
-            return _jvp_source(f, primals, tangents)
+            return _jvp_source(f, primals, tangents, wrt)
         except (TransformError, UnsupportedError):
             if mode == "source":
                 raise
-    return jvp_by_vjps(f, primals, tangents, mode="tape" if mode == "tape" else "auto")
+    return jvp_by_vjps(f, primals, tangents, wrt, mode=mode)
 
 
 def _check_pairs(primals, tangents):
@@ -63,12 +71,13 @@ def _check_pairs(primals, tangents):
     return tuple(primals), tuple(tangents)
 
 
-def _jvp_source(f, primals, tangents):
+def _jvp_source(f, primals, tangents, wrt):
     from .api import GradientFunction
     from .kinds import kind_of
 
-    gradient = GradientFunction(f, wrt=tuple(range(len(primals))), mode="source", verify=False)
-    args = gradient._promoted(gradient._bind(primals, {}), tuple(map(type, gradient._bind(primals, {}))))
+    gradient = GradientFunction(f, wrt=wrt, mode="source", verify=False)
+    bound = gradient._bind(primals, {})
+    args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))
     value = f(*primals)
     linear = _linear_function(gradient, kinds)
@@ -130,11 +139,11 @@ def _fresh(name, taken):
     return name
 
 
-def jvp_by_vjps(f, primals, tangents, mode="auto"):
+def jvp_by_vjps(f, primals, tangents, wrt, mode="auto"):
     """``(value, J t)`` from one vjp per element of the output (first order only: works on the tape too)."""
     from .api import vjp
 
-    value, vjp_fn = vjp(f, *primals, wrt=tuple(range(len(primals))), mode=mode)
+    value, vjp_fn = vjp(f, *primals, wrt=tuple(wrt), mode=mode)
     shape = np.shape(value)
     out = np.zeros(shape, dtype=np.result_type(float, value))
     flat = out.reshape(-1)

@@ -11,9 +11,13 @@ order: differentiating through it declines with ``first_order_only``'s message, 
 import numpy as np
 
 from ..runtime import helpers
-from ..runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs, grad_matmul_lhs, grad_matmul_rhs,
-                               inverse_axes, matrix_product, reading_order, rebroadcast, rereshape, unbroadcast, unindex,
-                               unreshape, untranspose)
+from ..runtime.helpers import (added_value_transpose, expand_reduced, grad_added_value, grad_cumsum, grad_diag,
+                               grad_diagonal, grad_dot_lhs, grad_dot_rhs, grad_inner_lhs, grad_inner_rhs, grad_kron_lhs,
+                               grad_kron_rhs, grad_matmul_lhs, grad_matmul_rhs, grad_repeat, grad_take,
+                               grad_take_along_axis, grad_tensordot_lhs, grad_tensordot_rhs, grad_tile, grad_trace,
+                               grad_updated_value, inverse_axes, matrix_product, reading_order, rebroadcast,
+                               rereshape, unbroadcast, unindex, unreshape, untranspose, updated_value_transpose,
+                               without_index)
 from .registry import VJP_RULES, nondifferentiable, vjp_rule
 
 # results that are constants or depend only on shapes, dtypes and comparisons
@@ -79,6 +83,107 @@ def unreshape_rule(g, ans, gin, a, order):
 @vjp_rule(rereshape)
 def rereshape_rule(g, ans, gin, like, a, order):
     return unreshape(g, gin, reading_order(a, order)), None, None, None
+
+
+@vjp_rule(grad_tensordot_lhs)
+def grad_tensordot_lhs_rule(g, ans, gin, a, b, axes=2):
+    return np.tensordot(g, b, axes), None, grad_tensordot_rhs(gin, g, b, axes), None
+
+
+@vjp_rule(grad_tensordot_rhs)
+def grad_tensordot_rhs_rule(g, ans, gin, a, b, axes=2):
+    return np.tensordot(a, g, axes), grad_tensordot_lhs(gin, a, g, axes), None, None
+
+
+@vjp_rule(grad_inner_lhs)
+def grad_inner_lhs_rule(g, ans, gin, a, b):
+    return np.inner(g, b), None, grad_inner_rhs(gin, g, b)
+
+
+@vjp_rule(grad_inner_rhs)
+def grad_inner_rhs_rule(g, ans, gin, a, b):
+    return np.inner(a, g), grad_inner_lhs(gin, a, g), None
+
+
+@vjp_rule(grad_kron_lhs)
+def grad_kron_lhs_rule(g, ans, gin, a, b):
+    return np.kron(g, b), None, grad_kron_rhs(gin, g, b)
+
+
+@vjp_rule(grad_kron_rhs)
+def grad_kron_rhs_rule(g, ans, gin, a, b):
+    return np.kron(a, g), grad_kron_lhs(gin, a, g), None
+
+
+# ---- linear in g, the other arguments giving only shapes and indices: the transpose is the forward operation
+
+
+@vjp_rule(grad_take)
+def grad_take_rule(g, ans, gin, a, indices, axis=None, mode="raise"):
+    return np.take(g, indices, axis=axis, mode=mode), None, None, None, None
+
+
+@vjp_rule(grad_take_along_axis)
+def grad_take_along_axis_rule(g, ans, gin, arr, indices, axis=-1):
+    return np.take_along_axis(g, indices, axis), None, None, None
+
+
+@vjp_rule(grad_cumsum)
+def grad_cumsum_rule(g, ans, gin, x, axis=None):
+    return np.cumsum(g, axis=axis), None, None
+
+
+@vjp_rule(grad_trace)
+def grad_trace_rule(g, ans, gin, x, offset=0, axis1=0, axis2=1):
+    return np.trace(g, offset, axis1, axis2), None, None, None, None
+
+
+@vjp_rule(grad_diagonal)
+def grad_diagonal_rule(g, ans, gin, x, offset=0, axis1=0, axis2=1):
+    return unbroadcast(np.diagonal(g, offset, axis1, axis2), gin), None, None, None, None
+
+
+@vjp_rule(grad_diag)
+def grad_diag_rule(g, ans, gin, v, k=0):
+    return grad_diag(g, gin, k), None, None
+
+
+@vjp_rule(grad_repeat)
+def grad_repeat_rule(g, ans, gin, a, repeats, axis=None):
+    return np.repeat(g, repeats, axis), None, None, None
+
+
+@vjp_rule(grad_tile)
+def grad_tile_rule(g, ans, gin, a, reps):
+    return np.tile(g, reps), None, None
+
+
+# ---- item assignment (y[i] = v and np.add.at on local arrays, written as updated / added_at)
+
+
+@vjp_rule(without_index)
+def without_index_rule(g, ans, gin, index):
+    return without_index(g, index), None
+
+
+@vjp_rule(grad_updated_value)
+def grad_updated_value_rule(g, ans, gin, x, index, value):
+    return updated_value_transpose(g, gin, x, index, value), None, None, None
+
+
+@vjp_rule(updated_value_transpose)
+def updated_value_transpose_rule(g, ans, gin, like, x, index, value):
+    return grad_updated_value(g, x, index, gin), None, None, None, None
+
+
+@vjp_rule(grad_added_value)
+def grad_added_value_rule(g, ans, gin, a, index, value):
+    return added_value_transpose(g, gin, a, index), None, None, None
+
+
+@vjp_rule(added_value_transpose)
+def added_value_transpose_rule(g, ans, gin, like, a, index):
+    return grad_added_value(g, a, index, gin), None, None, None
 
 
 def first_order_only(helper):

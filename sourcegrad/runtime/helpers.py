@@ -1151,3 +1151,31 @@ def reading_order(a, order):
     if order == "A":
         return "F" if np.isfortran(a) else "C"
     return order
+
+
+def updated_value_transpose(g, like, x, index, value):
+    """The transpose of ``grad_updated_value(like, x, index, value)`` in its first argument: ``g`` (shaped like
+    ``value``) spread to ``like[index]`` and written there into zeros shaped like ``like`` (where an advanced
+    index names an element twice, only at the write that lands last)."""
+    out = np.zeros(np.shape(like), dtype=_grad_dtype(like, g))
+    if not np.issubdtype(np.result_type(x), np.inexact):
+        return out
+    spread = np.broadcast_to(g, np.shape(out[index]))
+    if _is_basic_index(index):
+        out[index] = spread
+        return out
+    order = np.arange(spread.size).reshape(spread.shape)
+    owner = np.full(np.shape(x), -1)
+    owner[index] = order
+    np.add.at(out, index, np.where(owner[index] == order, spread, 0))
+    return out
+
+
+def added_value_transpose(g, like, a, index):
+    """The transpose of ``grad_added_value(like, a, index, value)`` in its first argument: ``g`` spread to
+    ``like[index]`` and added there (once per time an index is named) into zeros shaped like ``like``."""
+    out = np.zeros(np.shape(like), dtype=_grad_dtype(like, g))
+    if not np.issubdtype(np.result_type(a), np.inexact):
+        return out
+    np.add.at(out, index, np.broadcast_to(g, np.shape(out[index])))
+    return out

@@ -88,15 +88,25 @@ def _higher_order_callee(target, call, scope):
         except TransformError as exc:
             raise scope.source.error(call, f"cannot differentiate the gradient function {ast.unparse(call.func)} "
                                      f"called here: {exc.reason}", TAPE_HINT) from None
-    if getattr(target, "__module__", None) == _HELPERS_MODULE and lookup_vjp(target) is None \
-            and not is_nondifferentiable(target):
+    if _own_without_rule(target):
         from ..rules.adjoint_helpers import first_order_only
 
-        raise scope.source.error(call, first_order_only(target), TAPE_HINT)
+        raise scope.source.error(call, first_order_only(target),
+                                 "Differentiate once only, or register a rule for it with sg.vjp_rule.")
     return target
 
 
-_HELPERS_MODULE = added_at.__module__
+# sourcegrad's own code (runtime helpers, kernels of the rules) is never inlined: it is read by its rule or not at all
+_OWN_MODULES = ("sourcegrad.runtime.", "sourcegrad.rules.")
+
+
+def _own_without_rule(target):
+    return (isinstance(target, types.FunctionType) and (target.__module__ or "").startswith(_OWN_MODULES)
+            and lookup_vjp(target) is None and not is_nondifferentiable(target))
+
+
+def _operands(call):
+    return list(call.args) + [kw.value for kw in call.keywords]
 
 
 class _Write(NamedTuple):
@@ -1312,6 +1322,8 @@ class Normalizer(ControlFlow):
         inner_active = bool(inner) and self.mentions_active(node, scope)
         for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
             method, target = self.call_target(call, scope)
+            if _own_without_rule(target) and any(self.is_active(a, scope) for a in _operands(call)):
+                _higher_order_callee(target, call, scope)   # raises: differentiated through a first-order helper
             pure, written = effects.written_arguments(call, target, method)
             if pure:
                 continue
