@@ -439,20 +439,14 @@ class GradientFunction:
             raise UnsupportedError(
                 f"higher-order derivatives: the gradient of {name} uses the tape ({self.fallback_reason}), whose "
                 "backward pass is not recorded, so it cannot be differentiated again")
-        unsafe = _helpers_called(entry.function)
-        if unsafe:
-            raise UnsupportedError(
-                f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper "
-                f"function(s) {', '.join(unsafe)}, which are not differentiated on the tape yet; only gradient "
-                "code made of NumPy calls and operators can be differentiated again")
+        from .higher import on_the_tape   # the helpers it calls, recorded through their rules
+
+        function = on_the_tape(entry.function if seed is None else self._generated(kinds, seeded=True).function, name)
         promoted = list(args)
         for i in self._wrt_index:
             if not isinstance(args[i], Tensor):
                 promoted[i] = _promote(args[i], self._params[i], name)
-        if seed is None:
-            value, raw = entry.function(*promoted)
-        else:
-            value, raw = self._generated(kinds, seeded=True).function(*promoted, seed)
+        value, raw = function(*promoted) if seed is None else function(*promoted, seed)
         if not self._single and len(self.wrt) == 1:
             raw = (raw,)
         return value, raw

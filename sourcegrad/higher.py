@@ -7,6 +7,8 @@ runtime helper that code calls has a derivative rule in the one table (``rules/a
 without one makes the transformer decline with an error naming the first-order rule that emitted it.
 """
 
+import functools
+import types
 import weakref
 
 import numpy as np
@@ -172,3 +174,111 @@ def hvp(f, x, v, mode="auto"):
 
 _TAPE_HIGHER = ("higher-order derivatives on the tape are not available yet (the tape does not record its own "
                 "backward pass); use mode='source' or 'auto', which differentiate the generated gradient")
+
+
+def directional_gradient(f, wrt, weights):
+    """A plain Python function with ``f``'s parameters returning ``sum_k <grad_k f(args), weights[k]>`` (the
+    gradient of ``f`` with respect to each of ``wrt``, in the fixed direction ``weights``), written as source so
+    that either engine can differentiate it: its gradient is the Hessian of ``f`` times ``weights``. It calls the
+    first-order gradient of ``f`` (auto mode), so finite differences of it are finite differences of that
+    gradient. ``check_grad(..., order=2)`` checks second derivatives with it."""
+    import builtins
+    import linecache
+    import types
+
+    from .api import GradientFunction
+
+    inner = GradientFunction(f, wrt, mode="auto")
+    single = inner._single
+    params = list(inner._user_params)
+    if inner._variadic or inner._kwonly:
+        raise UnsupportedError("second-order checks need a function with plain positional parameters (no *args, "
+                               "**kwargs or keyword-only parameters)")
+    taken = set(params) | {"np"}
+    names = [_fresh(f"gradient_{n}", taken) for n in inner.wrt]
+    weight_names = [_fresh(f"direction_{n}", taken) for n in inner.wrt]
+    call = _fresh("first_order", taken)
+    unpack = names[0] if single else ", ".join(names) + ("," if len(names) == 1 else "")
+    terms = " + ".join(f"np.sum({g} * {w})" for g, w in zip(names, weight_names))
+    fname = getattr(f, "__name__", "f")
+    fname = fname if fname.isidentifier() else "f"
+    text = (f"def along_gradient_of_{fname}({', '.join(params)}):\n"
+            f"    {unpack} = {call}({', '.join(params)})\n"
+            f"    return {terms}\n")
+    namespace = {"np": np, call: inner, "__builtins__": builtins}
+    namespace.update(zip(weight_names, (weights,) if single else weights))
+    filename = f"<sourcegrad second order {fname} {id(inner):x}>"
+    module = compile(text, filename, "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return types.FunctionType(code, namespace, code.co_name)
+
+
+def _fresh(name, taken):
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+_ON_TAPE = weakref.WeakKeyDictionary()   # generated function -> its version recording helper calls on the tape
+
+
+def on_the_tape(function, name):
+    """The generated gradient ``function`` made runnable on Tensors (the tape differentiating it): each runtime
+    helper it calls through a closure cell is replaced by a function recording the call as one operation through
+    the helper's rule (``rules/adjoint_helpers.py``). Raises UnsupportedError naming what has no rule."""
+    from .rules.registry import is_nondifferentiable, lookup_vjp
+    from .runtime import helpers
+    from .runtime.tape import apply
+
+    cached = _ON_TAPE.get(function)
+    if cached is not None:
+        return cached
+    code = function.__code__
+    cells = []
+    missing = []
+    for var, cell in zip(code.co_freevars, function.__closure__ or ()):
+        value = cell.cell_contents
+        if (getattr(value, "__module__", None) or "").startswith("sourcegrad") and not isinstance(value, type(np)):
+            # (zeros_like makes a buffer the code writes items into, which the tape does not follow into a new array)
+            if value is not helpers.zeros_like and callable(value) and is_nondifferentiable(value):
+                cell = types.CellType(functools.partial(apply, value))
+            elif value is not helpers.zeros_like and callable(value) and lookup_vjp(value) is not None:
+                cell = types.CellType(functools.partial(_record, value, _without_derivative(lookup_vjp(value))))
+            else:
+                missing.append(var)
+        cells.append(cell)
+    missing += [n for n in code.co_names if (getattr(function.__globals__.get(n), "__module__", None) or "")
+                .startswith("sourcegrad") and not isinstance(function.__globals__.get(n), type(np))]
+    if missing:
+        raise UnsupportedError(
+            f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper function(s) "
+            f"{', '.join(sorted(set(missing)))}, which the tape cannot record (no derivative rule, or a buffer written "
+            "item by item), so the tape cannot differentiate "
+            "it (higher order on the tape is not available yet)")
+    runnable = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__, tuple(cells))
+    _ON_TAPE[function] = runnable
+    return runnable
+
+
+
+def _record(helper, constant, *args):
+    """Record ``helper(*args)`` on the tape through its rule; the arguments its rule gives no derivative for (shapes,
+    indices) are passed as plain values."""
+    from .runtime.tape import Tensor, apply
+
+    args = [a.value if i in constant and isinstance(a, Tensor) else a for i, a in enumerate(args)]
+    return apply(helper, *args)
+
+
+def _without_derivative(rule):
+    """The positions of the arguments ``rule`` returns None for, read from its ``return`` statement."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(rule.fn)))
+    returned = [n for n in ast.walk(tree) if isinstance(n, ast.Return)][-1].value
+    items = returned.elts if isinstance(returned, ast.Tuple) else [returned]
+    return frozenset(i for i, e in enumerate(items) if isinstance(e, ast.Constant) and e.value is None)
