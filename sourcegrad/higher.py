@@ -16,7 +16,23 @@ import numpy as np
 from .errors import UnsupportedError
 from .transforms import build_gradient
 
-_BUILT = weakref.WeakKeyDictionary()   # the inner function -> {wrt: Generated}
+_BUILT = weakref.WeakKeyDictionary()   # the inner function -> {(wrt, kinds, seeded): Generated}
+_MADE = weakref.WeakKeyDictionary()    # f -> {(wrt, mode): GradientFunction} for sg.grad(f) called in place
+
+
+def gradient_of(f, wrt=0, mode="auto"):
+    """``sg.grad(f, wrt, mode)``, one object per ``(f, wrt, mode)``: what ``sg.grad(f)(x)`` inside a function being
+    differentiated stands for."""
+    from .api import grad
+
+    key = (tuple(wrt) if isinstance(wrt, list) else wrt, mode)
+    try:
+        made = _MADE.setdefault(f, {})
+    except TypeError:        # not weakly referable: made anew
+        return grad(f, wrt=wrt, mode=mode)
+    if key not in made:
+        made[key] = grad(f, wrt=wrt, mode=mode)
+    return made[key]
 
 
 def transformable(gradient, kinds=None, seeded=False):
@@ -120,24 +136,10 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
         for j in range(int(np.size(point))):
             tangent = np.zeros(np.shape(point))
             tangent.reshape(-1)[j] = 1.0
-            partial = _fixing_all_but(f, probe._params, bound, position)
-            _, column = jvp(partial, (point,), (tangent if np.ndim(point) else 1.0,), mode=engine)
+            _, column = jvp(f, tuple(bound), (tangent if np.ndim(point) else 1.0,), wrt=position, mode=engine)
             columns[..., j] = column
         blocks.append(block if block.ndim else float(block))
     return blocks
-
-
-def _fixing_all_but(f, params, bound, position):
-    """``f`` as a function of its ``position``-th argument alone (the others fixed at their bound values)."""
-    import functools
-
-    name = params[position]
-    others = {n: v for i, (n, v) in enumerate(zip(params, bound)) if i != position}
-    return functools.partial(_call_with, f, name, others)
-
-
-def _call_with(f, name, others, value):
-    return f(**{**others, name: value})
 
 
 def hessian(f, wrt=0, mode="auto"):

@@ -726,7 +726,8 @@ class Normalizer(ControlFlow):
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args,
                              [ast.keyword(k, v) for k, v in kwargs.items()])
             return _Op(method, value, [receiver] + args, kwargs)
-        found, target = self.resolve_static(func, scope)
+        found, target = self.resolve_static(func, scope) if not isinstance(func, ast.Call) \
+            else self.gradient_made_here(func, scope)
         if found:
             target = _higher_order_callee(target, call, scope)
         python_function = isinstance(target, types.FunctionType)   # inlined, or a primitive by its rule
@@ -751,6 +752,32 @@ class Normalizer(ControlFlow):
         kwargs = {kw.arg: self.atomize(kw.value, scope) for kw in call.keywords}
         value = ast.Call(self.rename(func, scope), args, [ast.keyword(k, v) for k, v in kwargs.items()])
         return _Op(target, value, args, kwargs)
+
+    def gradient_made_here(self, make, scope):
+        """``(True, gradient function)`` for ``sg.grad(f, wrt=..., mode=...)`` called where it is used
+        (``sg.grad(f)(x)``), with ``f`` a static name and the other arguments constants; else ``(False, None)``."""
+        from ..api import grad
+        from ..higher import gradient_of
+
+        found, maker = self.resolve_static(make.func, scope)
+        if not found or maker is not grad:
+            return False, None
+        err = scope.source.error
+        if len(make.args) != 1 or any(kw.arg not in ("wrt", "mode") for kw in make.keywords):
+            raise err(make, "source mode differentiates sg.grad(f, wrt=..., mode=...) called in place only with f "
+                      "and constant wrt and mode", "Make the gradient function once, outside (df = sg.grad(f)).")
+        found, f = self.resolve_static(make.args[0], scope)
+        if not found:
+            raise err(make.args[0], "cannot tell which function this gradient is of: it is not a global, closure "
+                      "or builtin name", TAPE_HINT)
+        options = {}
+        for kw in make.keywords:
+            try:
+                options[kw.arg] = ast.literal_eval(kw.value)
+            except ValueError:
+                raise err(kw.value, f"{kw.arg}= of sg.grad called in place must be a constant in source mode",
+                          "Make the gradient function once, outside (df = sg.grad(f)).") from None
+        return True, gradient_of(f, options.get("wrt", 0), options.get("mode", "auto"))
 
     def inline(self, func, call, scope):
         """Lower a call to the user's own function by lowering its body in place."""
