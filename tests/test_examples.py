@@ -18,7 +18,7 @@ import pytest
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-NAMES = ["mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py"]
+NAMES = ["higher_order.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py"]
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
@@ -196,3 +196,32 @@ def test_pytorch_style_prints_the_losses_and_fit_of_a_correct_training():
     np.testing.assert_allclose(printed_array(fit.group(1)), w, atol=6e-4)   # rounded to 3 decimals
     assert float(fit.group(2)) == pytest.approx(b, abs=6e-4)
     assert out.splitlines()[-1] == "prediction requires grad: False"
+
+
+def test_higher_order_prints_exact_second_derivatives_hessians_and_tangents():
+    out = run_example("higher_order.py")
+    lines = out.splitlines()
+    x, first, second = numbers(lines[0])[:3]
+    assert abs(4 * x ** 3 - 6 * x + math.cos(x)) < 1e-12 and abs(first) < 1e-12
+    assert second == pytest.approx(12 * x ** 2 - 6 - math.sin(x), rel=1e-10)
+    p = np.array([-1.2, 1.0, 0.5])
+    hessian = np.array([[1200 * p[0] ** 2 - 400 * p[1] + 2, -400 * p[0], 0.0],
+                        [-400 * p[0], 200 + 1200 * p[1] ** 2 - 400 * p[2] + 2, -400 * p[1]],
+                        [0.0, -400 * p[1], 200.0]])
+    np.testing.assert_allclose(printed_array(lines[1]), hessian[0])
+    np.testing.assert_allclose(printed_array(lines[2]), hessian @ [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(printed_array(lines[3]), 1 - np.tanh(p) ** 2, rtol=1e-6)
+    rng = np.random.default_rng(0)
+    w, xs, ys, xq, yq = rng.normal(size=3), rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(4, 3)), \
+        rng.normal(size=4)
+
+    def maml(w):
+        r = np.tanh(xs @ w) - ys
+        inner = xs.T @ (2 * r * (1 - np.tanh(xs @ w) ** 2)) / len(ys)
+        adapted = w - 0.1 * inner
+        return np.mean((np.tanh(xq @ adapted) - yq) ** 2)
+
+    h = 1e-6
+    expected = [(maml(w + h * e) - maml(w - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(printed_array(lines[4]), expected, rtol=1e-5)
+    assert lines[5].startswith("def ddenergy_dx_dx(x):") and lines[-1].strip() == "return bx, bx_1"
