@@ -41,7 +41,7 @@ if __name__ == "__main__":
     print(f"Newton: x = {x:.12f}, energy'(x) = {denergy(x):.3e}, energy''(x) = {d2energy(x):.12f}")
     point = np.array([-1.2, 1.0, 0.5])
     print("Hessian of rosenbrock row 0:", sg.hessian(rosenbrock)(point)[0])
-    print("Hessian times [1, 2, 3]:", sg.hvp(rosenbrock, point, np.array([1.0, 2.0, 3.0])))
+    print("Hessian times (1, 2, 3):", sg.hvp(rosenbrock, point, np.array([1.0, 2.0, 3.0])))
     value, tangent = sg.jvp(np.tanh, (point,), (np.ones(3),))
     print("jvp of tanh along ones:", tangent)
     rng = np.random.default_rng(0)
