@@ -48,4 +48,4 @@ if __name__ == "__main__":
     w, xs, ys, xq, yq = rng.normal(size=3), rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(4, 3)), \
         rng.normal(size=4)
     print("MAML gradient:", sg.grad(maml)(w, xs, ys, xq, yq))
-    print(sg.grad(denergy).source)
+    print(sg.grad(denergy).source, end="")

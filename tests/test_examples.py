@@ -224,4 +224,4 @@ def test_higher_order_prints_exact_second_derivatives_hessians_and_tangents():
     h = 1e-6
     expected = [(maml(w + h * e) - maml(w - h * e)) / (2 * h) for e in np.eye(3)]
     np.testing.assert_allclose(printed_array(lines[4]), expected, rtol=1e-5)
-    assert lines[5].startswith("def ddenergy_dx_dx(x):") and lines[-1].strip() == "return bx, bx_1"
+    assert lines[5].startswith("def ddenergy_dx_dx(x):") and lines[-1].strip() == "return bx, bx_1", out
