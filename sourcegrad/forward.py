@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import TransformError, UnsupportedError
 
-_LINEAR = weakref.WeakKeyDictionary()   # transformable seeded vjp function -> {kinds: Generated of L}
+_LINEAR = weakref.WeakKeyDictionary()   # seeded vjp function -> (L, its parameters, {kinds: Generated of L})
 ENGINES = ("auto", "source", "tape")
 
 
@@ -72,38 +72,63 @@ def _check_pairs(primals, tangents):
 
 
 def _jvp_source(f, primals, tangents, wrt):
-    from .api import GradientFunction
     from .kinds import kind_of
 
-    gradient = GradientFunction(f, wrt=wrt, mode="source", verify=False)
+    gradient = _gradient_for(f, wrt)
     bound = gradient._bind(primals, {})
     args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))
     value = f(*primals)
-    linear = _linear_function(gradient, kinds)
     seed = np.zeros(np.shape(value), dtype=np.result_type(float, value)) if np.ndim(value) else 0.0
-    wrt = [args[i] for i in gradient._wrt_index]
     promoted_tangents = [np.asarray(t, dtype=np.result_type(float, t)) if np.ndim(t) else float(t) for t in tangents]
+    every_kind = kinds + (kind_of(seed),) + tuple(map(kind_of, promoted_tangents))
+    linear = _linear_function(gradient, kinds, every_kind)
     _, out = linear.function(*args, seed, *promoted_tangents)
-    return value, _like_output(out, value, wrt)
+    return value, _like_output(out, value)
 
 
-def _like_output(out, value, wrt):
+_GRADIENTS = weakref.WeakKeyDictionary()   # f -> {wrt: GradientFunction in source mode}
+
+
+def _gradient_for(f, wrt):
+    from .api import GradientFunction
+
+    try:
+        made = _GRADIENTS.setdefault(f, {})
+    except TypeError:   # not weakly referable
+        return GradientFunction(f, wrt=wrt, mode="source", verify=False)
+    if wrt not in made:
+        made[wrt] = GradientFunction(f, wrt=wrt, mode="source", verify=False)
+    return made[wrt]
+
+
+def _like_output(out, value):
     if isinstance(value, float) or np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return float(out)
     return np.asarray(out).reshape(np.shape(value))
 
 
-def _linear_function(gradient, kinds):
-    """The Generated gradient, with respect to the seed ``u``, of ``L(args, u, t) = <vjp(args, u), t>``."""
+def _linear_function(gradient, kinds, every_kind):
+    """The Generated gradient, with respect to the seed ``u``, of ``L(args, u, t) = <vjp(args, u), t>``, for
+    arguments of ``every_kind`` (those of ``f``'s arguments, of the seed, of the tangents: the output's shape need not
+    follow from the arguments' kinds, so the seed's kind is part of the key)."""
     from .higher import transformable
     from .transforms import build_gradient
 
     vjp_function = transformable(gradient, kinds, seeded=True)
-    built = _LINEAR.setdefault(vjp_function, {})
-    generated = built.get(kinds)
-    if generated is not None and generated.is_current():
-        return generated
+    entry = _LINEAR.get(vjp_function)
+    if entry is None:
+        entry = _LINEAR[vjp_function] = _write_linear(gradient, vjp_function) + ({},)
+    function, names, built = entry
+    generated = built.get(every_kind)
+    if generated is None or not generated.is_current():
+        known = {n: k for n, k in zip(names, every_kind) if k is not None}
+        generated = built[every_kind] = build_gradient(function, (names[len(kinds)],), known)
+    return generated
+
+
+def _write_linear(gradient, vjp_function):
+    """``(function, parameter names)``: ``L(*args, u, *tangents)`` calling the seeded vjp, as Python source."""
     params = list(gradient._params)
     taken = set(params)
     seed = _fresh("u", taken)
@@ -111,25 +136,16 @@ def _linear_function(gradient, kinds):
     grads = [_fresh(f"g_{name}", taken) for name in gradient.wrt]
     helper = _fresh("vjp", taken)
     terms = " + ".join(f"np.sum({g} * {t})" for g, t in zip(grads, tangent_names))
-    text = (f"def linear_{gradient.__name__ if gradient.__name__.isidentifier() else 'f'}"
-            f"({', '.join(params + [seed] + tangent_names)}):\n"
-            f"    {', '.join(grads)}{',' if len(grads) == 1 else ''} = {helper}({', '.join(params + [seed])})\n"
+    name = gradient.__name__ if gradient.__name__.isidentifier() else "f"
+    text = (f"def linear_{name}({', '.join(params + [seed] + tangent_names)}):\n"
+            f"    {', '.join(grads)} = {helper}({', '.join(params + [seed])})\n"
             f"    return {terms}\n")
-    if len(grads) == 1:
-        text = text.replace(f"{grads[0]}, = ", f"{grads[0]} = ")
     filename = f"<sourcegrad jvp {gradient.__name__} {id(vjp_function):x}>"
     namespace = {"np": np, helper: vjp_function, "__builtins__": builtins}
     module = compile(text, filename, "exec")
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    function = types.FunctionType(code, namespace, code.co_name)
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    # the seed's kind is left open: the output's shape need not follow from the kinds of the arguments
-    known = dict(zip(params, kinds))
-    known.update(zip(tangent_names, (known[n] for n in gradient.wrt)))
-    generated = build_gradient(function, (seed,), {k: v for k, v in known.items() if v is not None})
-    built[kinds] = generated
-    generated._keep = function   # the generated code's guards refer to it
-    return generated
+    return types.FunctionType(code, namespace, code.co_name), tuple(params + [seed] + tangent_names)
 
 
 def _fresh(name, taken):
@@ -152,4 +168,4 @@ def jvp_by_vjps(f, primals, tangents, wrt, mode="auto"):
         seed.reshape(-1)[k] = 1.0
         rows = vjp_fn(seed if shape else 1.0)
         flat[k] = sum(float(np.sum(np.asarray(r) * np.asarray(t))) for r, t in zip(rows, tangents))
-    return value, _like_output(out, value, [])
+    return value, _like_output(out, value)

@@ -99,7 +99,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
         use = direction if direction != "auto" else ("rev" if out_size <= in_size or engine == "tape" else "fwd")
         if use == "rev":
-            blocks = _jacobian_rev(f, args, kwargs, probe.wrt, engine, value, points)
+            blocks = _jacobian_rev(probe, bound, value, points)
         else:
             blocks = _jacobian_fwd(f, probe, bound, engine, value, points)
         return blocks[0] if single else tuple(blocks)
@@ -109,16 +109,14 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
     return jacobian_fn
 
 
-def _jacobian_rev(f, args, kwargs, wrt, engine, value, points):
-    from .api import vjp
-
-    _, vjp_fn = vjp(f, *args, wrt=wrt, mode=engine, **kwargs)
+def _jacobian_rev(gradient, bound, value, points):
+    """The Jacobian blocks from one vjp per output element (the GradientFunction ``gradient``, seeded)."""
     out_shape = np.shape(value)
     blocks = [np.zeros(out_shape + np.shape(p)) for p in points]
     for k in range(int(np.size(value))):
         seed = np.zeros(out_shape)
         seed.reshape(-1)[k] = 1.0
-        rows = vjp_fn(seed if out_shape else 1.0)
+        rows = gradient._value_and_grads(bound, {}, seed=seed if out_shape else 1.0, prebound=True)[1]
         rows = rows if isinstance(rows, tuple) else (rows,)
         for block, row in zip(blocks, rows):
             block.reshape((-1,) + np.shape(row))[k] = row
