@@ -87,17 +87,6 @@ def _target_signature(target):
         ) from None
 
 
-def _helpers_called(function):
-    """The names of sourcegrad's own functions a generated gradient calls (through its globals or
-    closure cells)."""
-    code = function.__code__
-    values = {n: c.cell_contents for n, c in zip(code.co_freevars, function.__closure__ or ())}
-    values.update((n, function.__globals__[n]) for n in code.co_names if n in function.__globals__)
-    return sorted(n for n, v in values.items()
-                  if not isinstance(v, types.ModuleType)
-                  and (getattr(v, "__module__", None) or "").startswith("sourcegrad"))
-
-
 def _after_out(target, params):
     """The parameters a primitive's rule lists after ``out`` (left out of its signature here): they
     are passed by keyword, so that they do not land in ``out``'s place."""
@@ -421,11 +410,12 @@ class GradientFunction:
             return self._signature.replace(parameters=params)
 
     def _higher_order(self, args, seed):
-        """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(sg.grad(f))``).
-        The generated gradient code runs on the Tensors, so the tape records it: sound where that code
-        calls only NumPy, operators and primitives with rules. Where it calls sourcegrad's own helper
-        functions, or there is no generated code (the inner gradient uses the tape, whose backward pass
-        is not recorded), it declines with UnsupportedError."""
+        """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(g, mode="tape")`` of a
+        gradient ``g``, or auto mode where source mode declined the outer function). The generated gradient code
+        runs on the Tensors, so the tape records it, with the runtime helpers it calls recorded through their rules
+        (``higher.on_the_tape``). Where a helper has no rule, or there is no generated code (the inner gradient uses
+        the tape, whose backward pass is not recorded yet), it declines with UnsupportedError. Source mode does
+        not come here: it transforms the generated code again (``higher.transformable``)."""
         from .runtime.tape import Tensor
 
         name = self.__name__

@@ -17,7 +17,7 @@ import types
 import numpy as np
 
 VJP_RULES = {}        # primitive -> Rule
-JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *args, **kwargs)
+JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *args, **kwargs), read by sg.jvp
 NONDIFFERENTIABLE = set()   # primitives whose result carries no gradient (floor, comparisons...)
 ELEMENTWISE = set()   # primitives that act element by element with broadcasting
 VERSION = [0]         # bumped on every registration, so generated code made before it is rebuilt
@@ -119,7 +119,12 @@ def vjp_rule(*primitives, elementwise=False):
 
 def jvp_rule(*primitives):
     """Register the decorated function ``rule(tangents, ans, *args, **kwargs)`` as the
-    forward-mode (Jacobian-vector) rule of each of ``primitives``."""
+    forward-mode (Jacobian-vector) rule of each of ``primitives``: ``tangents`` is the tangent of the one
+    argument (a tuple of them, one per argument, for several), and the rule returns the tangent of the result.
+
+    ``sg.jvp(p, primals, tangents)`` of a primitive ``p`` with such a rule uses it. Forward mode through any other
+    function is derived from the vjp rules (``sourcegrad/forward.py``), so a primitive called inside it needs its
+    vjp rule; its forward rule is not read there."""
 
     def register(fn):
         for primitive in primitives:
