@@ -348,8 +348,15 @@ class GradientFunction:
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
-            generated = build_gradient(function, self.wrt, None if kinds is None else dict(zip(self._params, kinds)),
-                                       seeded=seeded)
+            try:
+                generated = build_gradient(function, self.wrt,
+                                           None if kinds is None else dict(zip(self._params, kinds)), seeded=seeded)
+            except TransformError as exc:
+                if isinstance(self._target, GradientFunction):   # the generated code of a gradient, again
+                    from .higher import again_error
+
+                    raise again_error(exc, self._target) from None
+                raise
             shared[key] = generated
         return generated
 

@@ -282,3 +282,16 @@ def _without_derivative(rule):
     returned = [n for n in ast.walk(tree) if isinstance(n, ast.Return)][-1].value
     items = returned.elts if isinstance(returned, ast.Tuple) else [returned]
     return frozenset(i for i, e in enumerate(items) if isinstance(e, ast.Constant) and e.value is None)
+
+
+def again_error(exc, gradient):
+    """``exc`` (raised transforming the generated gradient of ``gradient`` again) saying so: an UnsupportedError
+    (a first-order rule, or a construct of generated code source mode does not differentiate again, such as the
+    stacks a loop's adjoint keeps) at the same place."""
+    if exc.reason.startswith("higher-order derivatives"):
+        return exc
+    reason = (f"higher-order derivatives: source mode cannot differentiate the generated gradient of "
+              f"{gradient.__name__} again: {exc.reason}")
+    hint = ("Gradients of loops (whose adjoints keep stacks) are not differentiated again in source mode yet; "
+            "mode='auto' runs the generated gradient on the tape where it can.")
+    return UnsupportedError(reason, exc.filename, exc.lineno, exc.col, exc.line, hint)

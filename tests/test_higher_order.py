@@ -390,3 +390,36 @@ def test_check_grad_order_2_finds_a_rule_right_only_at_first_order():
 def test_check_grad_order_must_be_1_or_2():
     with pytest.raises(ValueError, match="order must be 1 or 2"):
         sg.check_grad(quartic, 0.5, order=3)
+
+
+def loop_poly(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x ** i / (i + 1)
+    return s
+
+
+def branchy(x):
+    if x > 0:
+        y = x ** 3
+    else:
+        y = -x ** 2
+    return y * np.sin(x)
+
+
+def test_second_order_through_a_loop_declines_in_source_mode_and_auto_uses_the_tape():
+    with pytest.raises(sg.UnsupportedError, match="cannot differentiate the generated gradient of loop_poly again"):
+        sg.grad(sg.grad(loop_poly), mode="source")(0.7, 5)
+    second = sg.grad(sg.grad(loop_poly))
+    assert second(0.7, 5) == pytest.approx(sum(i * (i - 1) * 0.7 ** (i - 2) / (i + 1) for i in range(2, 5)))
+    assert second.mode == "tape"
+
+
+@pytest.mark.parametrize("x", [0.8, -0.8])
+def test_second_order_through_a_branch_in_source_mode(x):
+    second = sg.grad(sg.grad(branchy), mode="source")
+    if x > 0:
+        expected = 6 * x * np.sin(x) + 6 * x ** 2 * np.cos(x) - x ** 3 * np.sin(x)
+    else:
+        expected = -2 * np.sin(x) - 4 * x * np.cos(x) + x ** 2 * np.sin(x)
+    assert second(x) == pytest.approx(expected, rel=1e-12)
