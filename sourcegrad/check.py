@@ -500,8 +500,6 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
     directions. Source mode differentiates the generated gradient again; the tape runs the generated gradient
     (where it cannot: "not applicable", as higher order on the tape is not available yet).
     """
-    from .api import value_and_grad
-
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, not {order!r}")
     if order == 2:

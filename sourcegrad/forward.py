@@ -9,10 +9,6 @@ A user's ``sg.jvp_rule`` for the function itself is used as it is. On the tape (
 backward pass yet) ``J t`` is assembled from one vjp per element of the output.
 """
 
-import builtins
-import keyword
-import linecache
-import types
 import weakref
 
 import numpy as np
@@ -129,30 +125,22 @@ def _linear_function(gradient, kinds, every_kind):
 
 def _write_linear(gradient, vjp_function):
     """``(function, parameter names)``: ``L(*args, u, *tangents)`` calling the seeded vjp, as Python source."""
+    from .higher import fresh_name, function_from_text
+
     params = list(gradient._params)
     taken = set(params)
-    seed = _fresh("u", taken)
-    tangent_names = [_fresh(f"t_{name}", taken) for name in gradient.wrt]
-    grads = [_fresh(f"g_{name}", taken) for name in gradient.wrt]
-    helper = _fresh("vjp", taken)
+    seed = fresh_name("u", taken)
+    tangent_names = [fresh_name(f"t_{name}", taken) for name in gradient.wrt]
+    grads = [fresh_name(f"g_{name}", taken) for name in gradient.wrt]
+    helper = fresh_name("vjp", taken)
     terms = " + ".join(f"np.sum({g} * {t})" for g, t in zip(grads, tangent_names))
     name = gradient.__name__ if gradient.__name__.isidentifier() else "f"
     text = (f"def linear_{name}({', '.join(params + [seed] + tangent_names)}):\n"
             f"    {', '.join(grads)} = {helper}({', '.join(params + [seed])})\n"
             f"    return {terms}\n")
-    filename = f"<sourcegrad jvp {gradient.__name__} {id(vjp_function):x}>"
-    namespace = {"np": np, helper: vjp_function, "__builtins__": builtins}
-    module = compile(text, filename, "exec")
-    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    return types.FunctionType(code, namespace, code.co_name), tuple(params + [seed] + tangent_names)
-
-
-def _fresh(name, taken):
-    while name in taken or keyword.iskeyword(name):
-        name += "_"
-    taken.add(name)
-    return name
+    function = function_from_text(text, {"np": np, helper: vjp_function},
+                                  f"<sourcegrad jvp {gradient.__name__} {id(vjp_function):x}>")
+    return function, tuple(params + [seed] + tangent_names)
 
 
 def jvp_by_vjps(f, primals, tangents, wrt, mode="auto"):

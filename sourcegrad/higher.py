@@ -7,7 +7,10 @@ runtime helper that code calls has a derivative rule in the one table (``rules/a
 without one makes the transformer decline with an error naming the first-order rule that emitted it.
 """
 
+import builtins
 import functools
+import keyword
+import linecache
 import types
 import weakref
 
@@ -182,10 +185,6 @@ def directional_gradient(f, wrt, weights):
     that either engine can differentiate it: its gradient is the Hessian of ``f`` times ``weights``. It calls the
     first-order gradient of ``f`` (auto mode), so finite differences of it are finite differences of that
     gradient. ``check_grad(..., order=2)`` checks second derivatives with it."""
-    import builtins
-    import linecache
-    import types
-
     from .api import GradientFunction
 
     inner = GradientFunction(f, wrt, mode="auto")
@@ -195,9 +194,9 @@ def directional_gradient(f, wrt, weights):
         raise UnsupportedError("second-order checks need a function with plain positional parameters (no *args, "
                                "**kwargs or keyword-only parameters)")
     taken = set(params) | {"np"}
-    names = [_fresh(f"gradient_{n}", taken) for n in inner.wrt]
-    weight_names = [_fresh(f"direction_{n}", taken) for n in inner.wrt]
-    call = _fresh("first_order", taken)
+    names = [fresh_name(f"gradient_{n}", taken) for n in inner.wrt]
+    weight_names = [fresh_name(f"direction_{n}", taken) for n in inner.wrt]
+    call = fresh_name("first_order", taken)
     unpack = names[0] if single else ", ".join(names) + ("," if len(names) == 1 else "")
     terms = " + ".join(f"np.sum({g} * {w})" for g, w in zip(names, weight_names))
     fname = getattr(f, "__name__", "f")
@@ -205,20 +204,25 @@ def directional_gradient(f, wrt, weights):
     text = (f"def along_gradient_of_{fname}({', '.join(params)}):\n"
             f"    {unpack} = {call}({', '.join(params)})\n"
             f"    return {terms}\n")
-    namespace = {"np": np, call: inner, "__builtins__": builtins}
-    namespace.update(zip(weight_names, (weights,) if single else weights))
-    filename = f"<sourcegrad second order {fname} {id(inner):x}>"
-    module = compile(text, filename, "exec")
-    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    return types.FunctionType(code, namespace, code.co_name)
+    namespace = {"np": np, call: inner, **dict(zip(weight_names, (weights,) if single else weights))}
+    return function_from_text(text, namespace, f"<sourcegrad second order {fname} {id(inner):x}>")
 
 
-def _fresh(name, taken):
-    while name in taken:
+def fresh_name(name, taken):
+    """``name``, with underscores added until it is none of ``taken`` (nor a keyword); added to ``taken``."""
+    while name in taken or keyword.iskeyword(name):
         name += "_"
     taken.add(name)
     return name
+
+
+def function_from_text(text, namespace, filename):
+    """The function defined by the one ``def`` in ``text``, reading globals from ``namespace``, its lines
+    registered with linecache under ``filename`` (so source mode, tracebacks and inspect read them)."""
+    module = compile(text, filename, "exec")
+    code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    return types.FunctionType(code, {"__builtins__": builtins, **namespace}, code.co_name)
 
 
 _ON_TAPE = weakref.WeakKeyDictionary()   # generated function -> its version recording helper calls on the tape
