@@ -86,8 +86,8 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
     """A function of ``f``'s arguments returning the Jacobian of ``f`` with respect to argument(s) ``wrt``: an
     array of shape ``output.shape + argument.shape`` (a tuple of them for a tuple ``wrt``).
 
-    ``mode``: "rev" (one vjp per output element), "fwd" (one jvp per input element) or "auto" (whichever needs
-    fewer). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
+    ``mode``: "rev" (one vjp per output element), "fwd" (one jvp per input element) or "auto" ("fwd" where the
+    output has over three times as many elements as the inputs: a jvp costs about three vjps). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
     as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice."""
     from .api import GradientFunction
 
@@ -100,7 +100,8 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
         points = [bound[i] for i in probe._wrt_index]
         value = f(*args, **kwargs)
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
-        use = direction if direction != "auto" else ("rev" if out_size <= in_size or engine == "tape" else "fwd")
+        # a jvp costs about three vjps here (forward mode is the transpose of the vjp): "fwd" pays only then
+        use = direction if direction != "auto" else ("fwd" if 3 * in_size < out_size and engine != "tape" else "rev")
         if use == "rev":
             blocks = _jacobian_rev(probe, bound, value, points)
         else:
