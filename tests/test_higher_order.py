@@ -423,3 +423,14 @@ def test_second_order_through_a_branch_in_source_mode(x):
     else:
         expected = -2 * np.sin(x) - 4 * x * np.cos(x) + x ** 2 * np.sin(x)
     assert second(x) == pytest.approx(expected, rel=1e-12)
+
+
+def fan_out(x):
+    return np.sin(x * np.arange(1.0, 11.0))
+
+
+@pytest.mark.parametrize("mode", ["auto", "fwd", "rev"])
+def test_jacobian_of_a_scalar_to_vector_function(mode):
+    jac = sg.jacobian(fan_out, mode=mode)(0.3)
+    k = np.arange(1.0, 11.0)
+    np.testing.assert_allclose(jac, k * np.cos(0.3 * k), rtol=1e-12)
