@@ -99,6 +99,9 @@ def _gradient_for(f, wrt):
 
 
 def _like_output(out, value):
+    """The tangent ``out`` with the type and shape of the output ``value``."""
+    if isinstance(value, np.floating):
+        return type(value)(out)
     if isinstance(value, float) or np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return float(out)
     return np.asarray(out).reshape(np.shape(value))

@@ -116,7 +116,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
 def _jacobian_rev(gradient, bound, value, points):
     """The Jacobian blocks from one vjp per output element (the GradientFunction ``gradient``, seeded)."""
     out_shape = np.shape(value)
-    blocks = [np.zeros(out_shape + np.shape(p)) for p in points]
+    blocks = [np.zeros(out_shape + np.shape(p), dtype=_float_dtype(p)) for p in points]
     for k in range(int(np.size(value))):
         seed = np.zeros(out_shape)
         seed.reshape(-1)[k] = 1.0
@@ -133,7 +133,7 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
     out_shape = np.shape(value)
     blocks = []
     for position, point in zip(probe._wrt_index, points):
-        block = np.zeros(out_shape + np.shape(point))
+        block = np.zeros(out_shape + np.shape(point), dtype=_float_dtype(point))
         columns = block.reshape(out_shape + (-1,))
         for j in range(int(np.size(point))):
             tangent = np.zeros(np.shape(point))
@@ -142,6 +142,12 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
             columns[..., j] = column
         blocks.append(block if block.ndim else float(block))
     return blocks
+
+
+def _float_dtype(x):
+    """float32 for a float32 argument (its derivatives stay float32), else float64."""
+    dtype = np.result_type(x)
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
 def hessian(f, wrt=0, mode="auto"):

@@ -434,3 +434,21 @@ def test_jacobian_of_a_scalar_to_vector_function(mode):
     jac = sg.jacobian(fan_out, mode=mode)(0.3)
     k = np.arange(1.0, 11.0)
     np.testing.assert_allclose(jac, k * np.cos(0.3 * k), rtol=1e-12)
+
+
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+def test_float32_stays_float32():
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    h = sg.hessian(cubes)(x)
+    assert h.dtype == np.float32
+    np.testing.assert_allclose(h, np.diag(6 * x))
+    value, tangent = sg.jvp(cubes, (x,), (np.ones(2, np.float32),))
+    assert type(value) is np.float32 and type(tangent) is np.float32 and tangent == pytest.approx(15.0)
+
+
+def test_integer_arguments_are_promoted():
+    np.testing.assert_allclose(sg.hessian(cubes)(np.array([1, 2])), [[6.0, 0.0], [0.0, 12.0]])
+    assert sg.grad(sg.grad(scaled_cube))(2) == pytest.approx(SCALE * 12.0)
