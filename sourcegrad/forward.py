@@ -5,7 +5,8 @@ There is no second table of forward rules to drift from the reverse ones. A vjp 
 In source mode that is ordinary higher order: the seeded adjoint of ``f`` is generated as transformable code
 (``higher.transformable(..., seeded=True)``), a one-line function ``L`` calls it, and ``L``'s gradient with respect to the
 seed is generated from the same rules (plus the rules of the runtime helpers, ``rules/adjoint_helpers.py``).
-A user's ``sg.jvp_rule`` for the function itself is used as it is. On the tape (which does not record its own
+A user's ``sg.jvp_rule`` for the function itself is used as it is (and a primitive of one argument with only
+a forward rule gets a vjp rule transposing it: ``registry._derive_vjp``). On the tape (which does not record its own
 backward pass yet) ``J t`` is assembled from one vjp per element of the output.
 """
 

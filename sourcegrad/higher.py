@@ -306,3 +306,20 @@ def again_error(exc, gradient):
     hint = ("Gradients of loops (whose adjoints keep stacks) are not differentiated again in source mode yet; "
             "mode='auto' runs the generated gradient on the tape where it can.")
     return UnsupportedError(reason, exc.filename, exc.lineno, exc.col, exc.line, hint)
+
+
+_TRANSPOSED = weakref.WeakKeyDictionary()   # a jvp rule -> the GradientFunction of it in its tangent
+
+
+def vjp_from_jvp(rule, g, ans, x, *rest, **kwargs):
+    """The vjp ``J^T g`` of a primitive of one argument that has only a forward rule ``rule(t, ans, x, ...)``
+    (``J t``, linear in ``t``): the gradient of ``<rule(t, ans, x, ...), g>`` with respect to ``t``, by
+    differentiating the rule (its source, or on the tape)."""
+    from .api import GradientFunction
+
+    gradient = _TRANSPOSED.get(rule)
+    if gradient is None:
+        gradient = _TRANSPOSED[rule] = GradientFunction(rule, wrt=0, mode="auto", verify=False)
+    t = np.zeros(np.shape(x), dtype=_float_dtype(x)) if np.ndim(x) else 0.0
+    bound = gradient._bind((t, ans, x) + rest, kwargs)
+    return gradient._value_and_grads(bound, {}, seed=g, prebound=True)[1]

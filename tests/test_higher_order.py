@@ -452,3 +452,44 @@ def test_float32_stays_float32():
 def test_integer_arguments_are_promoted():
     np.testing.assert_allclose(sg.hessian(cubes)(np.array([1, 2])), [[6.0, 0.0], [0.0, 12.0]])
     assert sg.grad(sg.grad(scaled_cube))(2) == pytest.approx(SCALE * 12.0)
+
+
+@sg.primitive
+def forward_only(x):
+    return x / (1 + np.abs(x))
+
+
+@sg.jvp_rule(forward_only)
+def forward_only_jvp(t, ans, x):
+    return t / (1 + np.abs(x)) ** 2
+
+
+def uses_forward_only(x):
+    return np.sum(forward_only(x) * x)
+
+
+def test_a_primitive_with_only_a_forward_rule_is_differentiated_in_reverse_by_its_transpose():
+    x = np.array([0.5, -1.0, 2.0])
+    expected = x / (1 + np.abs(x)) ** 2 + x / (1 + np.abs(x))
+    for mode in ("source", "tape", "auto"):
+        np.testing.assert_allclose(sg.grad(uses_forward_only, mode=mode)(x), expected, rtol=1e-12)
+    _, tangent = sg.jvp(uses_forward_only, (x,), (np.ones(3),))
+    assert tangent == pytest.approx(np.sum(expected))
+    with pytest.raises(sg.UnsupportedError, match="rule of tests.test_higher_order.forward_only.* calls sourcegrad's helper vjp_from_jvp"):
+        sg.hessian(uses_forward_only, mode="source")(x)
+
+
+def two_arguments(x, y):
+    return x * y
+
+
+@sg.jvp_rule(two_arguments)
+def two_arguments_jvp(tangents, ans, x, y):
+    tx, ty = tangents
+    return tx * y + x * ty
+
+
+def test_a_forward_rule_of_several_arguments_gives_no_reverse_rule():
+    _, tangent = sg.jvp(two_arguments, (2.0, 3.0), (1.0, 10.0))
+    assert tangent == pytest.approx(3.0 + 20.0)
+    assert sg.rules.lookup_vjp(two_arguments) is None

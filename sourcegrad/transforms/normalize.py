@@ -96,8 +96,8 @@ def _higher_order_callee(target, call, scope):
     return target
 
 
-# sourcegrad's own code (runtime helpers, kernels of the rules) is never inlined: it is read by its rule or not at all
-_OWN_MODULES = ("sourcegrad.runtime.", "sourcegrad.rules.")
+# sourcegrad's own code (runtime helpers, kernels of the rules...) is never inlined: it is read by its rule or not at all
+_OWN_MODULES = ("sourcegrad.",)
 
 
 def _own_without_rule(target):
