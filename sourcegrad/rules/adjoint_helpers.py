@@ -187,13 +187,15 @@ def added_value_transpose_rule(g, ans, gin, like, a, index):
 
 
 def first_order_only(helper):
-    """Why a call of ``helper`` (a runtime helper without a rule) cannot be differentiated: the message names the
-    first-order rules whose adjoints call it."""
+    """Why a call of ``helper`` (a function of sourcegrad's own without a rule) cannot be differentiated: the message
+    names the first-order rules whose adjoints call it."""
     name = getattr(helper, "__name__", repr(helper))
     users = sorted({rule.name for rule in VJP_RULES.values()
                     if name in getattr(rule.fn, "__code__", None).co_names
                     and rule.fn.__globals__.get(name) is helper})
-    what = f"the derivative rule of {', '.join(users[:6])}{' ...' if len(users) > 6 else ''}" if users \
-        else "generated adjoint code"
+    if not users:
+        return (f"sourcegrad's {name}() is not differentiated in source mode (of sourcegrad's own functions, only "
+                "gradient functions, sg.grad(f), are, and the runtime helpers with rules)")
+    what = f"the derivative rule of {', '.join(users[:6])}{' ...' if len(users) > 6 else ''}"
     return (f"higher-order derivatives: {what} calls sourcegrad's helper {name}(), which has no derivative rule "
             f"yet, so this rule stays first order and cannot be differentiated again")

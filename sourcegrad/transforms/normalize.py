@@ -91,8 +91,9 @@ def _higher_order_callee(target, call, scope):
     if _own_without_rule(target):
         from ..rules.adjoint_helpers import first_order_only
 
-        raise scope.source.error(call, first_order_only(target),
-                                 "Differentiate once only, or register a rule for it with sg.vjp_rule.")
+        message = first_order_only(target)
+        raise scope.source.error(call, message, "Differentiate once only, or register a rule for it with sg.vjp_rule."
+                                 if message.startswith("higher-order") else TAPE_HINT)
     return target
 
 
