@@ -438,6 +438,10 @@ def main(argv=None):
     options = parser.parse_args(argv)
     report("small" if options.small else "full", options.rounds, options.budget)
     print()
+    from . import higher_order   # (it imports this module's timing)
+
+    higher_order.report("small" if options.small else "full", options.rounds, options.budget)
+    print()
     transform_time.report(transform_time.SIZES, repeats=1 if options.small else 3)
 
 

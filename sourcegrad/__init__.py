@@ -14,6 +14,8 @@ from . import optim
 from .api import GradientFunction, VerificationWarning, grad, show, source, value_and_grad, vjp
 from .check import check_grad, numerical_grad
 from .exporter import export
+from .forward import jvp
+from .higher import hessian, hvp, jacobian
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
@@ -26,7 +28,7 @@ __all__ = [
     "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
     "RuleBypassError",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
-    "check_grad", "export", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive",
-    "show", "source", "tensor", "tree_flatten", "tree_map", "tree_paths", "tree_ravel", "tree_unflatten",
-    "value_and_grad", "vjp", "vjp_rule",
+    "check_grad", "export", "grad", "hessian", "hvp", "jacobian", "jvp", "jvp_rule", "no_grad", "nondifferentiable",
+    "numerical_grad", "optim", "primitive", "show", "source", "tensor", "tree_flatten", "tree_map", "tree_paths",
+    "tree_ravel", "tree_unflatten", "value_and_grad", "vjp", "vjp_rule",
 ]

@@ -89,17 +89,6 @@ def _target_signature(target):
         ) from None
 
 
-def _helpers_called(function):
-    """The names of sourcegrad's own functions a generated gradient calls (through its globals or
-    closure cells)."""
-    code = function.__code__
-    values = {n: c.cell_contents for n, c in zip(code.co_freevars, function.__closure__ or ())}
-    values.update((n, function.__globals__[n]) for n in code.co_names if n in function.__globals__)
-    return sorted(n for n, v in values.items()
-                  if not isinstance(v, types.ModuleType)
-                  and (getattr(v, "__module__", None) or "").startswith("sourcegrad"))
-
-
 def _after_out(target, params):
     """The parameters a primitive's rule lists after ``out`` (left out of its signature here): they
     are passed by keyword, so that they do not land in ``out``'s place."""
@@ -333,14 +322,14 @@ class GradientFunction:
         self._mode = "source"
         return generated
 
-    def _source_function(self):
+    def _source_function(self, kinds=None):
         """The Python function source mode transforms: the target, or for a primitive with a rule a
-        small function calling it."""
+        small function calling it; for a gradient function its generated code (specialised on ``kinds``)."""
         target = self._target
-        if isinstance(target, GradientFunction):
-            raise UnsupportedError(
-                f"higher-order derivatives: source mode does not transform a gradient function ({target!r}) yet; "
-                "mode='auto' or 'tape' differentiate its generated code on the tape")
+        if isinstance(target, GradientFunction):   # higher order: its generated code, transformed again
+            from .higher import transformable
+
+            return transformable(target, kinds)
         if lookup_vjp(target) is not None:
             return _primitive_source(target, self._signature)
         if self._variadic:
@@ -358,15 +347,23 @@ class GradientFunction:
         """The Generated gradient for arguments of these kinds, from the shared cache or built now; ``seeded``: the
         variant that takes the output's adjoint as its last argument (for ``vjp``)."""
         key = (self.wrt, kinds, seeded)
-        function = self._source_function()
+        function = self._source_function(kinds)
         shared = _GENERATED.setdefault(function, {})
         generated = shared.get(key)
         if generated is None or not generated.is_current():
-            if kinds is not None and any(map(is_tree_kind, kinds)):
-                generated = build_tree_gradient(function, self.wrt, self._params, kinds, seeded=seeded)
-            else:
-                generated = build_gradient(function, self.wrt,
-                                           None if kinds is None else dict(zip(self._params, kinds)), seeded=seeded)
+            try:
+                if kinds is not None and any(map(is_tree_kind, kinds)):
+                    generated = build_tree_gradient(function, self.wrt, self._params, kinds, seeded=seeded)
+                else:
+                    generated = build_gradient(function, self.wrt,
+                                               None if kinds is None else dict(zip(self._params, kinds)),
+                                               seeded=seeded)
+            except TransformError as exc:
+                if isinstance(self._target, GradientFunction):   # the generated code of a gradient, again
+                    from .higher import again_error
+
+                    raise again_error(exc, self._target) from None
+                raise
             shared[key] = generated
         return generated
 
@@ -445,11 +442,12 @@ class GradientFunction:
             return self._signature.replace(parameters=params)
 
     def _higher_order(self, args, seed):
-        """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(sg.grad(f))``).
-        The generated gradient code runs on the Tensors, so the tape records it: sound where that code
-        calls only NumPy, operators and primitives with rules. Where it calls sourcegrad's own helper
-        functions, or there is no generated code (the inner gradient uses the tape, whose backward pass
-        is not recorded), it declines with UnsupportedError."""
+        """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(g, mode="tape")`` of a
+        gradient ``g``, or auto mode where source mode declined the outer function). The generated gradient code
+        runs on the Tensors, so the tape records it, with the runtime helpers it calls recorded through their rules
+        (``higher.on_the_tape``). Where a helper has no rule, or there is no generated code (the inner gradient uses
+        the tape, whose backward pass is not recorded yet), it declines with UnsupportedError. Source mode does
+        not come here: it transforms the generated code again (``higher.transformable``)."""
         from .runtime.tape import Tensor
 
         name = self.__name__
@@ -463,20 +461,14 @@ class GradientFunction:
             raise UnsupportedError(
                 f"higher-order derivatives: the gradient of {name} uses the tape ({self.fallback_reason}), whose "
                 "backward pass is not recorded, so it cannot be differentiated again")
-        unsafe = _helpers_called(entry.function)
-        if unsafe:
-            raise UnsupportedError(
-                f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper "
-                f"function(s) {', '.join(unsafe)}, which are not differentiated on the tape yet; only gradient "
-                "code made of NumPy calls and operators can be differentiated again")
+        from .higher import on_the_tape   # the helpers it calls, recorded through their rules
+
+        function = on_the_tape(entry.function if seed is None else self._generated(kinds, seeded=True).function, name)
         promoted = list(args)
         for i in self._wrt_index:
             if not isinstance(args[i], Tensor):
                 promoted[i] = _promote(args[i], self._params[i], name)
-        if seed is None:
-            value, raw = entry.function(*promoted)
-        else:
-            value, raw = self._generated(kinds, seeded=True).function(*promoted, seed)
+        value, raw = function(*promoted) if seed is None else function(*promoted, seed)
         if not self._single and len(self.wrt) == 1:
             raw = (raw,)
         return value, raw

@@ -20,8 +20,8 @@ import pytest
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
-NAMES = ["dask_data_parallel.py", "growing_network.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py", "quickstart.py",
-         "scipy_minimize.py", "static_vs_dynamic.py", "train_progress.py"]
+NAMES = ["dask_data_parallel.py", "growing_network.py", "higher_order.py", "mlp.py", "newton_sqrt.py", "pytorch_style.py",
+         "quickstart.py", "scipy_minimize.py", "static_vs_dynamic.py", "train_progress.py"]
 PACKAGE_ROOT = str(pathlib.Path(helpers.__file__).resolve().parent.parent.parent)   # the sourcegrad under test
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -470,3 +470,32 @@ def test_readme_shows_what_growing_network_prints():
     out = run_example("growing_network.py", "--quick").splitlines()
     shown = [line for line in block.splitlines() if line != "    | ..."]
     assert shown and all(line in out for line in shown)
+
+
+def test_higher_order_prints_exact_second_derivatives_hessians_and_tangents():
+    out = run_example("higher_order.py")
+    lines = out.splitlines()
+    x, first, second = numbers(lines[0])[:3]
+    assert abs(4 * x ** 3 - 6 * x + math.cos(x)) < 1e-10 and abs(first) < 1e-12   # (x printed to 12 places)
+    assert second == pytest.approx(12 * x ** 2 - 6 - math.sin(x), rel=1e-10)
+    p = np.array([-1.2, 1.0, 0.5])
+    hessian = np.array([[1200 * p[0] ** 2 - 400 * p[1] + 2, -400 * p[0], 0.0],
+                        [-400 * p[0], 200 + 1200 * p[1] ** 2 - 400 * p[2] + 2, -400 * p[1]],
+                        [0.0, -400 * p[1], 200.0]])
+    np.testing.assert_allclose(printed_array(lines[1]), hessian[0])
+    np.testing.assert_allclose(printed_array(lines[2]), hessian @ [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(printed_array(lines[3]), 1 - np.tanh(p) ** 2, rtol=1e-6)
+    rng = np.random.default_rng(0)
+    w, xs, ys, xq, yq = rng.normal(size=3), rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(4, 3)), \
+        rng.normal(size=4)
+
+    def maml(w):
+        r = np.tanh(xs @ w) - ys
+        inner = xs.T @ (2 * r * (1 - np.tanh(xs @ w) ** 2)) / len(ys)
+        adapted = w - 0.1 * inner
+        return np.mean((np.tanh(xq @ adapted) - yq) ** 2)
+
+    h = 1e-6
+    expected = [(maml(w + h * e) - maml(w - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(printed_array(lines[4]), expected, rtol=1e-5)
+    assert lines[5].startswith("def ddenergy_dx_dx(x):") and lines[-1].strip() == "return bx, bx_1", out

@@ -1,6 +1,6 @@
 """The derivative rule table. Importing this package registers every built-in rule."""
 
-from . import core, linalg, numpy  # noqa: F401  (registration happens on import)
+from . import adjoint_helpers, core, linalg, numpy  # noqa: F401  (registration happens on import)
 from .registry import (
     ELEMENTWISE,
     JVP_RULES,

@@ -17,7 +17,7 @@ import types
 import numpy as np
 
 VJP_RULES = {}        # primitive -> Rule
-JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *args, **kwargs)
+JVP_RULES = {}        # primitive -> forward-mode rule function(tangents, ans, *args, **kwargs), read by sg.jvp
 NONDIFFERENTIABLE = set()   # primitives whose result carries no gradient (floor, comparisons...)
 ELEMENTWISE = set()   # primitives that act element by element with broadcasting
 VERSION = [0]         # bumped on every registration, so generated code made before it is rebuilt
@@ -119,14 +119,44 @@ def vjp_rule(*primitives, elementwise=False):
 
 def jvp_rule(*primitives):
     """Register the decorated function ``rule(tangents, ans, *args, **kwargs)`` as the
-    forward-mode (Jacobian-vector) rule of each of ``primitives``."""
+    forward-mode (Jacobian-vector) rule of each of ``primitives``: ``tangents`` is the tangent of the one
+    argument (a tuple of them, one per argument, for several), and the rule returns the tangent of the result.
+
+    ``sg.jvp(p, primals, tangents)`` of a primitive ``p`` with such a rule uses it. Forward mode through any other
+    function is derived from the vjp rules (``sourcegrad/forward.py``); a primitive of one argument registered
+    with a forward rule alone gets the vjp rule transposing it, so both engines differentiate it in reverse too."""
 
     def register(fn):
+        VERSION[0] += 1
         for primitive in primitives:
             JVP_RULES[primitive] = fn
+            if lookup_vjp(primitive) is None and not is_nondifferentiable(primitive):
+                _derive_vjp(primitive, fn)
         return fn
 
     return register
+
+
+def _derive_vjp(primitive, jvp):
+    """A primitive of one argument with a forward rule and no vjp rule gets the vjp rule transposing it (the same
+    map read backwards: ``higher.vjp_from_jvp``), so both engines differentiate it in reverse mode too. Not for
+    several arguments: the forward rule takes their tangents together, and a missing vjp says so."""
+    try:
+        params = list(inspect.signature(jvp).parameters.values())
+    except (TypeError, ValueError):
+        return
+    if len(params) != 3 or any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+        return
+    from ..higher import function_from_text, vjp_from_jvp
+
+    x = params[2].name if params[2].name not in ("g", "ans", "jvp", "vjp_from_jvp") else "x"
+    text = f"def transposed_{getattr(jvp, '__name__', 'jvp')}(g, ans, {x}):\n    return vjp_from_jvp(jvp, g, ans, {x})\n"
+    fn = function_from_text(text, {"vjp_from_jvp": vjp_from_jvp, "jvp": jvp},
+                            f"<sourcegrad vjp from the jvp rule {primitive_name(primitive)} {id(jvp):x}>")
+    fn.__module__ = getattr(jvp, "__module__", None)   # the user's rule, not a built-in one
+    if is_python_function(primitive):
+        PYTHON_FUNCTIONS.add(primitive)
+    VJP_RULES[primitive] = Rule(primitive, fn)
 
 
 def nondifferentiable(*primitives):

@@ -1104,3 +1104,78 @@ def out_parameter(fn):
         names.append(p.name)
     found = _OUT_PARAMETERS[fn] = (position, tuple(names))
     return found
+
+
+# ---- used by the derivative rules of the helpers above (rules/adjoint_helpers.py): higher order
+
+
+def rebroadcast(g, like):
+    """``g`` broadcast to the shape of ``like`` (the transpose of ``unbroadcast(like, x)``, where ``g`` has
+    x's shape); ``g`` itself where the shapes already agree."""
+    shape = _shape(like)
+    if _shape(g) == shape:
+        return g
+    return np.broadcast_to(g, shape)
+
+
+def matrix_product(a, b):
+    """``a @ b``, or ``a * b`` where one of them is a scalar (as ``grad_matmul_lhs`` and ``_rhs`` allow): the
+    transpose of those two adjoints in their ``g``."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return a * b
+    return a @ b
+
+
+def inverse_axes(axes):
+    """The axes that undo ``untranspose(g, axes)``: ``untranspose(untranspose(g, axes), inverse_axes(axes))`` is
+    ``g`` (None reverses, which is its own inverse)."""
+    if axes is None or axes == () or axes == (None,):
+        return None
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return tuple(int(i) for i in np.argsort([a % len(axes) for a in axes]))
+
+
+def rereshape(g, like, a, order):
+    """The transpose of ``unreshape(like, a, order)`` in its first argument: ``g`` (shaped like ``a``) read back
+    into the shape of ``like`` in the same order."""
+    order = reading_order(a, order)
+    if order == "K":
+        raise DeclinedAtRunTime("a second derivative through reshape(order='K') is not supported in source mode",
+                                hint='Use order="C" or "F".')
+    return np.reshape(g, _shape(like), order=order)
+
+
+def reading_order(a, order):
+    """The order ``unreshape(g, a, order)`` reads in: "A" resolved for ``a`` ("F" for a Fortran-ordered array)."""
+    if order == "A":
+        return "F" if np.isfortran(a) else "C"
+    return order
+
+
+def updated_value_transpose(g, like, x, index, value):
+    """The transpose of ``grad_updated_value(like, x, index, value)`` in its first argument: ``g`` (shaped like
+    ``value``) spread to ``like[index]`` and written there into zeros shaped like ``like`` (where an advanced
+    index names an element twice, only at the write that lands last)."""
+    out = np.zeros(np.shape(like), dtype=_grad_dtype(like, g))
+    if not np.issubdtype(np.result_type(x), np.inexact):
+        return out
+    spread = np.broadcast_to(g, np.shape(out[index]))
+    if _is_basic_index(index):
+        out[index] = spread
+        return out
+    order = np.arange(spread.size).reshape(spread.shape)
+    owner = np.full(np.shape(x), -1)
+    owner[index] = order
+    np.add.at(out, index, np.where(owner[index] == order, spread, 0))
+    return out
+
+
+def added_value_transpose(g, like, a, index):
+    """The transpose of ``grad_added_value(like, a, index, value)`` in its first argument: ``g`` spread to
+    ``like[index]`` and added there (once per time an index is named) into zeros shaped like ``like``."""
+    out = np.zeros(np.shape(like), dtype=_grad_dtype(like, g))
+    if not np.issubdtype(np.result_type(a), np.inexact):
+        return out
+    np.add.at(out, index, np.broadcast_to(g, np.shape(out[index])))
+    return out

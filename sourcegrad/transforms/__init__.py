@@ -81,7 +81,7 @@ def _checker(guards, version):
     return namespace["make"](**names)
 
 
-def build_gradient(func, wrt, kinds=None, seeded=False):
+def build_gradient(func, wrt, kinds=None, seeded=False, transformable=False):
     """Generate, optimise and compile the gradient of ``func`` with respect to parameter names ``wrt``.
 
     ``kinds`` maps parameter names to their kind (``sourcegrad.kinds``): the generated code is specialised on
@@ -89,13 +89,15 @@ def build_gradient(func, wrt, kinds=None, seeded=False):
     arguments of those kinds. None: code for arguments of any kind. ``seeded``: the function takes the adjoint of
     the output (the seed, for ``vjp``) as its last parameter; else the seed is 1.0, folded into the code.
     The function returns ``(value, gradient)``, or ``(value, (gradients...))`` for several ``wrt``.
+    ``transformable``: code meant to be differentiated again (higher order): it returns the gradient(s) alone,
+    and memory is not reduced (no ``del``, no in-place ``+=``), so the transformer reads it as plain code.
 
     Any exception raised inside the transformer that is not one of sourcegrad's own errors is turned
     into a TransformError naming the function, so auto mode falls back to the tape with that reason.
     """
     try:
         with gc_paused():
-            return _build(func, wrt, kinds or {}, seeded)
+            return _build(func, wrt, kinds or {}, seeded, transformable)
     except (TransformError, OutputError):
         raise
     except Exception as exc:
@@ -109,12 +111,14 @@ def build_gradient(func, wrt, kinds=None, seeded=False):
         ) from exc
 
 
-def _build(func, wrt, kinds, seeded):
+def _build(func, wrt, kinds, seeded, transformable=False):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = reduce_memory(optimize(reverse(program, wrt, kinds, seeded), kinds), kinds)
-    text = source_text(adjoint)
+    adjoint = optimize(reverse(program, wrt, kinds, seeded), kinds)
+    if not transformable:
+        adjoint = reduce_memory(adjoint, kinds)
+    text = source_text(adjoint, return_value=not transformable)
     label = getattr(func, "__qualname__", adjoint.name)
     function = compile_function(text, adjoint.name, label, func, adjoint.names.externals)
     guards = []

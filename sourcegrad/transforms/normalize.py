@@ -74,6 +74,42 @@ EXPRESSION_NAMES = {
 }
 
 
+def _higher_order_callee(target, call, scope):
+    """What a call of ``target`` is differentiated as: a gradient function (``sg.grad(f)``) as its generated code
+    (``higher.transformable``); sourcegrad's own runtime helpers (which generated adjoints call) only by their
+    derivative rule: one without a rule declines, naming the first-order rules that emit it."""
+    from ..api import GradientFunction
+
+    if isinstance(target, GradientFunction):
+        from ..higher import transformable
+
+        try:
+            return transformable(target)
+        except TransformError as exc:
+            raise scope.source.error(call, f"cannot differentiate the gradient function {ast.unparse(call.func)} "
+                                     f"called here: {exc.reason}", TAPE_HINT) from None
+    if _own_without_rule(target):
+        from ..rules.adjoint_helpers import first_order_only
+
+        message = first_order_only(target)
+        raise scope.source.error(call, message, "Differentiate once only, or register a rule for it with sg.vjp_rule."
+                                 if message.startswith("higher-order") else TAPE_HINT)
+    return target
+
+
+# sourcegrad's own code (runtime helpers, kernels of the rules...) is never inlined: it is read by its rule or not at all
+_OWN_MODULES = ("sourcegrad.",)
+
+
+def _own_without_rule(target):
+    return (isinstance(target, types.FunctionType) and (target.__module__ or "").startswith(_OWN_MODULES)
+            and lookup_vjp(target) is None and not is_nondifferentiable(target))
+
+
+def _operands(call):
+    return list(call.args) + [kw.value for kw in call.keywords]
+
+
 class _Write(NamedTuple):
     """What a call writes into one of its arguments, as an item store ``dst[index] = prim(dst, index, value)``:
     ``np.sin(x, out=buf)`` is ``buf[...] = np.sin(x)``. ``check`` are the last arguments of
@@ -691,7 +727,10 @@ class Normalizer(ControlFlow):
             value = ast.Call(ast.Attribute(receiver, func.attr, ast.Load()), args,
                              [ast.keyword(k, v) for k, v in kwargs.items()])
             return _Op(method, value, [receiver] + args, kwargs)
-        found, target = self.resolve_static(func, scope)
+        found, target = self.resolve_static(func, scope) if not isinstance(func, ast.Call) \
+            else self.gradient_made_here(func, scope)
+        if found:
+            target = _higher_order_callee(target, call, scope)
         python_function = isinstance(target, types.FunctionType)   # inlined, or a primitive by its rule
         pure, written = effects.written_arguments(call, target) if found and not python_function else (True, [])
         if written or found and effects.out_arguments(call, target):
@@ -714,6 +753,32 @@ class Normalizer(ControlFlow):
         kwargs = {kw.arg: self.atomize(kw.value, scope) for kw in call.keywords}
         value = ast.Call(self.rename(func, scope), args, [ast.keyword(k, v) for k, v in kwargs.items()])
         return _Op(target, value, args, kwargs)
+
+    def gradient_made_here(self, make, scope):
+        """``(True, gradient function)`` for ``sg.grad(f, wrt=..., mode=...)`` called where it is used
+        (``sg.grad(f)(x)``), with ``f`` a static name and the other arguments constants; else ``(False, None)``."""
+        from ..api import grad
+        from ..higher import gradient_of
+
+        found, maker = self.resolve_static(make.func, scope)
+        if not found or maker is not grad:
+            return False, None
+        err = scope.source.error
+        if len(make.args) != 1 or any(kw.arg not in ("wrt", "mode") for kw in make.keywords):
+            raise err(make, "source mode differentiates sg.grad(f, wrt=..., mode=...) called in place only with f "
+                      "and constant wrt and mode", "Make the gradient function once, outside (df = sg.grad(f)).")
+        found, f = self.resolve_static(make.args[0], scope)
+        if not found:
+            raise err(make.args[0], "cannot tell which function this gradient is of: it is not a global, closure "
+                      "or builtin name", TAPE_HINT)
+        options = {}
+        for kw in make.keywords:
+            try:
+                options[kw.arg] = ast.literal_eval(kw.value)
+            except ValueError:
+                raise err(kw.value, f"{kw.arg}= of sg.grad called in place must be a constant in source mode",
+                          "Make the gradient function once, outside (df = sg.grad(f)).") from None
+        return True, gradient_of(f, options.get("wrt", 0), options.get("mode", "auto"))
 
     def inline(self, func, call, scope):
         """Lower a call to the user's own function by lowering its body in place."""
@@ -1285,6 +1350,8 @@ class Normalizer(ControlFlow):
         inner_active = bool(inner) and self.mentions_active(node, scope)
         for call in [n for n in ast.walk(node) if isinstance(n, ast.Call)]:
             method, target = self.call_target(call, scope)
+            if _own_without_rule(target) and any(self.is_active(a, scope) for a in _operands(call)):
+                _higher_order_callee(target, call, scope)   # raises: differentiated through a first-order helper
             pure, written = effects.written_arguments(call, target, method)
             if pure:
                 continue

@@ -20,7 +20,7 @@ One module per part of ``sourcegrad/rules``: ``core`` (operators, indexing, buil
 less common NumPy functions and the ufunc methods).
 """
 
-from . import core, elementwise, linalg, methods, numpy, reductions, shapes  # importing them fills CASES
+from . import adjoint_helpers, core, elementwise, linalg, methods, numpy, reductions, shapes  # importing them fills CASES
 from ._base import CASES, Case
 
-__all__ = ["CASES", "Case", "core", "elementwise", "linalg", "methods", "numpy", "reductions", "shapes"]
+__all__ = ["CASES", "Case", "adjoint_helpers", "core", "elementwise", "linalg", "methods", "numpy", "reductions", "shapes"]
