@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from sourcegrad.runtime import tape  # noqa: E402
+from sourcegrad import tape  # noqa: E402
 
 try:
     import autograd

@@ -16,7 +16,7 @@ from .check import check_grad, numerical_grad
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .runtime.primitive import primitive
-from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
+from .tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
 
 __version__ = "0.1.0"
 

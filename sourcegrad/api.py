@@ -426,7 +426,7 @@ class GradientFunction:
         calls only NumPy, operators and primitives with rules. Where it calls sourcegrad's own helper
         functions, or there is no generated code (the inner gradient uses the tape, whose backward pass
         is not recorded), it declines with UnsupportedError."""
-        from .runtime.tape import Tensor
+        from .tape import Tensor
 
         name = self.__name__
         if self.requested_mode == "tape":
@@ -495,7 +495,7 @@ class GradientFunction:
             self._last_call = kinds, types_
         entry = self._by_kinds.get(kinds)
         if entry is None or entry is not _TAPE and not entry.is_current():
-            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+            if any(getattr(t, "__module__", None) == "sourcegrad.tape.tensor" for t in types_):
                 return self._higher_order(args, seed)      # Tensors: we are being differentiated
             entry = self._by_kinds[kinds] = self._entry_for(args)
         promoted = self._promoted(args, types_)
@@ -569,7 +569,7 @@ class GradientFunction:
                 return
             if self._entry_builds >= _ENTRY_BUILDS:   # kinds keep changing: the general path serves the others
                 return
-            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+            if any(getattr(t, "__module__", None) == "sourcegrad.tape.tensor" for t in types_):
                 return                                  # Tensors: being differentiated (_higher_order)
             self._entry_builds += 1
             chain = ((kinds, types_, generated),) + tuple(c for c in chain if c[0] != kinds)
@@ -621,7 +621,7 @@ class GradientFunction:
 
     def _tape(self, args, seed=None):
         """``(value, raw gradients)`` on the tape for arguments in parameter order."""
-        from .runtime.tape import value_and_grad_tape
+        from .tape import value_and_grad_tape
 
         positional = [a for n, a in zip(self._params, args) if n not in self._by_keyword]
         keywords = {n: a for n, a in zip(self._params, args) if n in self._by_keyword}
@@ -632,7 +632,7 @@ class GradientFunction:
     def _call_variadic(self, args, kwargs, seed=None):
         """A function taking ``*args``/``**kwargs``: source mode declines those, so the tape runs it
         (auto), or the reason is raised (source)."""
-        from .runtime.tape import value_and_grad_tape
+        from .tape import value_and_grad_tape
 
         if self._mode is None or self.requested_mode == "source":
             entry = self._choose_mode(None)

@@ -27,7 +27,7 @@ import numbers
 import numpy as np
 
 from .runtime.helpers import float_dtype
-from .runtime.tape import Tensor, enable_grad
+from .tape import Tensor, enable_grad
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 

@@ -157,7 +157,7 @@ def _same_state(a, b, seen=None):
         return True
     if isinstance(a, types.ModuleType) or isinstance(b, types.ModuleType):
         return False
-    from sourcegrad.runtime.tape import Tensor
+    from sourcegrad.tape import Tensor
 
     if isinstance(a, Tensor) or isinstance(b, Tensor):   # a Tensor left where the function leaves a value
         return False
@@ -204,7 +204,7 @@ def _is_sourcegrad_error(exc):
     if not tb:
         return False
     frame = tb[-1]
-    return ("sourcegrad/runtime/" in frame.filename.replace("\\", "/")
+    return (any(p in frame.filename.replace("\\", "/") for p in ("sourcegrad/runtime/", "sourcegrad/tape/"))
             and (frame.line or "").strip().startswith("raise"))
 
 
@@ -363,7 +363,7 @@ def _restore(namespace, snap):
 def _leaked_tensors(func):
     """Names of the function's module globals that hold a sourcegrad Tensor (directly, or as a value of a
     dict/list/tuple/object attribute one level down) after a gradient call."""
-    from sourcegrad.runtime.tape import Tensor
+    from sourcegrad.tape import Tensor
 
     target = func.func if isinstance(func, functools.partial) else func
     target = getattr(target, "__func__", target)

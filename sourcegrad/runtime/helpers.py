@@ -1027,7 +1027,7 @@ def added_at(a, index, value):
     how source mode writes ``np.add.at(buf, index, v)`` into a local array, so that the old value stays
     available to the adjoint. Given tape Tensors (generated code run on the tape) it is recorded as one
     operation, through its rule."""
-    from .tape import Tensor, apply   # imported here: the tape imports this module
+    from ..tape import Tensor, apply   # imported here: the tape imports this module
 
     if type(a) is Tensor or type(value) is Tensor:
         return apply(added_at, a, index, value)

@@ -3,7 +3,7 @@
 import functools
 
 from ..rules import lookup_vjp
-from .tape import Tensor, apply
+from ..tape import Tensor, apply
 
 
 def primitive(func):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcegrad.runtime.tape import GradientLostError, PlainArrayWriteError
+from sourcegrad.tape import GradientLostError, PlainArrayWriteError
 
 
 @dataclass

@@ -17,9 +17,9 @@ import pytest
 
 import sourcegrad as sg
 from sourcegrad.rules import registry
-from sourcegrad.runtime import tape
+from sourcegrad import tape
 from sourcegrad.runtime.helpers import appended
-from sourcegrad.runtime.tape import GradientLostError, InPlaceError, Tensor
+from sourcegrad.tape import GradientLostError, InPlaceError, Tensor
 from sourcegrad.transforms.ir import Assign
 from sourcegrad.transforms.normalize import normalize
 from tests.cases.rule_cases import CASES, core, elementwise, linalg, methods, reductions, shapes
@@ -236,11 +236,11 @@ def test_cases_call_what_they_cover_on_the_tape():
             blind.update(case.covers)
             continue
         args = [Tensor(a, requires_grad=True) if i in case.wrt else a for i, a in enumerate(case.args)]
-        saved, tape._mode.functional = tape._mode.functional, True   # as in sg.grad: .item() records
+        saved, tape.mode._mode.functional = tape.mode._mode.functional, True   # as in sg.grad: .item() records
         try:
             primitives = recorded_primitives(on_tape(case)(*args))
         finally:
-            tape._mode.functional = saved
+            tape.mode._mode.functional = saved
         rules = {registry.VJP_RULES[p].fn for p in primitives if p in registry.VJP_RULES}
         missing = [registry.primitive_name(p) for p in case.covers if registry.VJP_RULES[p].fn not in rules
                    and p not in RUN_THROUGH]

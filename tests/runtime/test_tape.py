@@ -12,7 +12,7 @@ import pytest
 
 from sourcegrad.rules import registry
 from sourcegrad.runtime.primitive import primitive
-from sourcegrad.runtime.tape import (
+from sourcegrad.tape import (
     GradientLostError,
     InPlaceError,
     NoRuleError,
@@ -928,8 +928,8 @@ def test_an_unchanged_array_is_copied_once_for_all_its_uses():
             out = out + np.sum(y * W)
         return out
 
-    from sourcegrad.runtime import tape as tape_module
-    original = tape_module._kept
+    from sourcegrad.tape import protection, recording
+    original = protection._kept
 
     def spy(value, protected):
         kept = original(value, protected)
@@ -937,11 +937,11 @@ def test_an_unchanged_array_is_copied_once_for_all_its_uses():
         assert kept is not value and not np.shares_memory(kept, value)
         return kept
 
-    tape_module._kept = spy
+    recording._kept = protection._kept = spy   # both callers: the recording paths and _kept_inputs
     try:
         value, (grad,) = value_and_grad_tape(f, (np.ones(3),), None, (0,))
     finally:
-        tape_module._kept = original
+        recording._kept = protection._kept = original
     np.testing.assert_allclose(grad, 5.0 * W)
     assert len(copies) == 1
 

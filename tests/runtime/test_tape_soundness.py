@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
-from sourcegrad.runtime.tape import (
+from sourcegrad.tape import (
     GradientLostError,
     InPlaceError,
     NoRuleError,
