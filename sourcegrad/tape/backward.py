@@ -48,6 +48,8 @@ def _backpropagate(root, seed, retain_graph):
         if type(node) is not Node:
             _accumulate_leaf(node, g)
             continue
+        if node.retained is not None:  # t.retain_grad(): a Tensor of the graph keeps its gradient too
+            _retain(node, g)
         if node.rule is _SELECT:  # result k of a call with several results: file g under k
             ((k, _, whole),) = node.parents
             parts = adjoints.setdefault(id(whole), [None] * len(whole.ans))
@@ -117,3 +119,14 @@ def _accumulate_leaf(leaf, g):
         if isinstance(value, np.generic):
             g = g[()]
     leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def _retain(node, g):
+    """Give the Tensor that asked with ``retain_grad()`` for the gradient of ``node`` (while it still holds
+    the value ``node`` computed) ``g``, added to what it has."""
+    t = node.retained()
+    if t is not None and t._node is node:
+        g = g if type(g) is not list else None
+        if g is not None:
+            g = float(g) if type(t.value) is float else np.array(g, dtype=float_dtype(t.value))
+            t.grad = g if t.grad is None else t.grad + g

@@ -1,13 +1,16 @@
 """The functional entry point ``value_and_grad_tape``: run a function on the tape and differentiate it."""
 
 import dis
+import inspect
+import os
+import traceback
 import numbers
 import types
 
 import numpy as np
 
 from ..rules import registry
-from .errors import GradientLostError, InPlaceError, PlainArrayWriteError
+from .errors import GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError
 from .mode import _mode, enable_grad
 from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
@@ -60,17 +63,25 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         for argument in _mode.arguments.values():
             argument.read_only = not argument.array.flags.writeable
             _freeze_argument(argument.array, protected)
-        with _rule_calls() as redirect:
-            redirect.patch_for(f)
-            args, kwargs = redirect.arguments(args, kwargs)
-            out = _run_recorded(run, args, kwargs, protected)
+        try:
+            with _rule_calls() as redirect:
+                redirect.patch_for(f, args, kwargs)
+                args, kwargs = redirect.arguments(args, kwargs)
+                out = _run_recorded(run, args, kwargs, protected)
+        except Exception as error:
+            _point_at_user(error, f, "while running")
+            raise
         value = out.value if isinstance(out, Tensor) else out
-        if seed is None:
-            _check_scalar_output(value)
-            if isinstance(out, Tensor) and out.requires_grad:
-                out.backward()
-        elif isinstance(out, Tensor) and out.requires_grad:
-            out.backward(gradient=seed)
+        try:
+            if seed is None:
+                _check_scalar_output(value, f)
+                if isinstance(out, Tensor) and out.requires_grad:
+                    out.backward()
+            elif isinstance(out, Tensor) and out.requires_grad:
+                out.backward(gradient=seed)
+        except Exception as error:
+            _point_at_user(error, f, "while differentiating the result of")
+            raise
         return value, tuple(leaf.grad for leaf in leaves)
     finally:
         arguments = _mode.arguments
@@ -317,11 +328,58 @@ _MODIFIED_AFTER_USE = (
 )
 
 
-def _check_scalar_output(value):
+def _check_scalar_output(value, f=None):
     """``grad`` differentiates functions with a scalar output: a ValueError pointing to vjp otherwise."""
+    if value is None:
+        raise ValueError("grad needs f to return a scalar, and it returned None (no return statement, or a bare "
+                         "`return`); return the value to differentiate")
+    if inspect.isgenerator(value) or inspect.iscoroutine(value):
+        raise ValueError(f"grad needs f to return a scalar, and f is a generator (it uses yield): calling it gives a "
+                         f"{type(value).__name__}; differentiate a function that consumes it (`sum(f(x))`)")
     if isinstance(value, (list, tuple, dict)) or not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
         raise ValueError(f"grad needs f to return a scalar, got {type(value).__name__}; "
                          f"use sg.vjp for functions with other outputs")
     if np.ndim(value) != 0:
         raise ValueError(f"grad needs f to return a scalar, got an output of shape {np.shape(value)}; "
                          f"use sg.vjp for non-scalar outputs")
+
+
+_SOURCEGRAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+_OWN_ERRORS = (NoRuleError, GradientLostError, InPlaceError, RuleBypassError)
+
+
+def _is_library_file(filename):
+    """Whether ``filename`` is code of sourcegrad, NumPy or the standard library (not the user's)."""
+    path = os.path.abspath(filename)
+    return (path.startswith((_SOURCEGRAD_DIR, _NUMPY_DIR, _STDLIB_DIR)) or filename.startswith("<frozen"))
+
+
+_STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
+
+
+def _point_at_user(error, f, doing):
+    """Add to the message of ``error``, an error of the tape's raised while ``f`` ran on it (or while its
+    result was differentiated), which function of the user's, file and line caused it, and how to go on.
+    Errors of the user's own code (raised there, not by sourcegrad) are left as they are."""
+    if (getattr(error, "_sourcegrad_located", False) or not error.args or not isinstance(error.args[0], str)
+            or type(error).__str__ is not BaseException.__str__):
+        return
+    frames = traceback.extract_tb(error.__traceback__)
+    raised_by_tape = bool(frames) and os.path.abspath(frames[-1].filename).startswith(_SOURCEGRAD_DIR)
+    if not (isinstance(error, _OWN_ERRORS) or raised_by_tape):
+        return
+    user = [fr for fr in frames if not _is_library_file(fr.filename)]
+    name = getattr(f, "__qualname__", None) or getattr(type(f), "__qualname__", repr(f))
+    if user:
+        where = user[-1]
+        place = f"in {where.name}, {where.filename}:{where.lineno}"
+        line = (where.line or "").strip()
+        if line:
+            place += f": `{line}`"
+    else:
+        code = getattr(getattr(f, "__func__", f), "__code__", None)
+        place = f"{code.co_filename}:{code.co_firstlineno}" if code is not None else "(its source is unknown)"
+    stage = "running" if doing == "while running" else "checking and differentiating the result of"
+    error.args = (f"{error.args[0]}\n  [on the tape, {stage} {name}: {place}]",) + error.args[1:]
+    error._sourcegrad_located = True

@@ -29,10 +29,15 @@ class Node:
     result, and each result Tensor ``k`` a small Node whose rule is ``_SELECT`` and whose parent is
     ``(k, None, whole)``: backward collects their adjoints by position."""
 
-    __slots__ = ("fn", "rule", "args", "kwargs", "ans", "parents")
+    __slots__ = ("fn", "rule", "args", "kwargs", "ans", "parents", "retained")
 
     def __init__(self, fn, rule, args, kwargs, ans, parents):
-        if type(ans) is complex or getattr(getattr(ans, "dtype", None), "kind", "") == "c":
+        if type(ans) is complex or getattr(getattr(ans, "dtype", None), "kind", "") in ("c", "O"):
+            if getattr(ans, "dtype", None) == object:
+                raise NoRuleError(
+                    f"{_name(fn)} gave an array of Python objects (dtype=object) computed from a Tensor that "
+                    "requires grad; the tape cannot follow values inside object arrays, so the gradient would be "
+                    "lost. Keep the computation in float arrays (drop astype(object), np.frompyfunc...).")
             raise NoRuleError(
                 f"{getattr(fn, '__name__', fn)} gave a complex value computed from a Tensor that requires grad; "
                 "the derivative rules are written for real values, so the tape does not differentiate through "
@@ -43,6 +48,7 @@ class Node:
         self.kwargs = kwargs
         self.ans = ans
         self.parents = parents
+        self.retained = None  # a weak reference to the Tensor whose retain_grad() asked for its gradient
 
     def free(self):
         """Drop the saved values (and the links to the parents) once backward no longer needs them."""
@@ -84,3 +90,41 @@ def _no_rule(fn):
         f"rule(g, ans, *args) that returns the adjoint of each argument, or call it on "
         f"t.detach() inside sg.no_grad() if no gradient should flow through it."
     )
+
+
+class GradFn:
+    """``t.grad_fn`` (as in PyTorch): the recorded call that computed ``t``. ``name`` is its primitive
+    (``'np.multiply'``; ``str()`` gives it, and it compares equal to it), ``next_functions`` the
+    ``GradFn`` of each input it sends gradient to (a leaf Tensor itself for a leaf)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    @property
+    def name(self):
+        return _name(self.node.fn) if self.node.rule is not _SELECT else f"{_name(self.node.parents[0][2].fn)}[result]"
+
+    @property
+    def next_functions(self):
+        parents = self.node.parents
+        if parents is None:
+            raise RuntimeError("the graph was already freed by backward(); call backward(retain_graph=True) to keep it")
+        return tuple(GradFn(p) if type(p) is Node else p for _, _, p in parents)
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+    def __eq__(self, other):
+        if isinstance(other, GradFn):
+            return self.node is other.node
+        if isinstance(other, str):
+            return self.name == other
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(id(self.node))

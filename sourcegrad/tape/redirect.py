@@ -2,13 +2,18 @@
 redirected to be recorded as one operation through that rule."""
 
 import functools
+import os
+import sys
+import sysconfig
 import threading
+import types
 
 from ..rules import registry
 from .errors import RuleBypassError
 from .mode import _mode
 from .tensor import Tensor
 from .recording import _apply
+from .namespace import STAND_INS
 
 
 def _rule_caller(fn):
@@ -45,14 +50,13 @@ def _rule_calls():
 
 class _RuleCalls:
     def __enter__(self):
-        self.active = bool(registry.PYTHON_FUNCTIONS)
-        if not self.active:
-            return self
+        rules = bool(registry.PYTHON_FUNCTIONS)
         with _REDIRECT_LOCK:
             state = _REDIRECT
             if state["depth"] == 0:
                 functions = [fn for fn in registry.PYTHON_FUNCTIONS if registry.lookup_vjp(fn) is not None]
                 state["wrappers"] = {id(fn): (fn, _rule_caller(fn)) for fn in functions}
+                state["wrappers"].update(STAND_INS)   # Tensor-aware math and numpy (see namespace.py)
                 state["codes"] = {fn.__code__: fn for fn in functions}
                 state["seen"] = {}
                 state["patched"] = []
@@ -62,20 +66,18 @@ class _RuleCalls:
         import sys
 
         self.previous = sys.getprofile()
-        self.hooked = self.previous is None   # never displace a profiler
+        self.hooked = rules and self.previous is None   # never displace a profiler
         if self.hooked:
             sys.setprofile(_redirect_hook)
         return self
 
-    def patch_for(self, f):
-        """Patch the namespace ``f`` reads globals from, and its closure cells and default arguments
+    def patch_for(self, f, args=(), kwargs=None):
+        """Patch the namespaces ``f``'s code may read globals from (its module's, and those of the user's
+        modules it reaches: see ``_user_namespaces``), and its closure cells and default arguments
         (before it runs)."""
-        if not self.active:
-            return
         func = getattr(f, "__func__", f)
-        namespace = getattr(func, "__globals__", None)
         with _REDIRECT_LOCK:
-            if namespace is not None:
+            for namespace in _user_namespaces(f, list(args) + list((kwargs or {}).values())):
                 _patch_namespace(namespace)
             if type(func) is type(_rule_caller):   # a Python function
                 _patch_function(func)
@@ -83,8 +85,6 @@ class _RuleCalls:
     def arguments(self, args, kwargs):
         """``args``/``kwargs`` with rule-registered functions passed as arguments (``act=my_fn``, a
         default filled in by ``grad``) replaced by their recording wrappers."""
-        if not self.active:
-            return args, kwargs
         wrappers = _REDIRECT["wrappers"]
 
         def swap(value):
@@ -94,8 +94,6 @@ class _RuleCalls:
         return [swap(a) for a in args], {k: swap(v) for k, v in kwargs.items()}
 
     def __exit__(self, *exc_info):
-        if not self.active:
-            return False
         if self.hooked:
             import sys
 
@@ -169,15 +167,23 @@ def _patch_function(func):
 
 def _patch_namespace(namespace):
     """Replace the rule-registered functions bound in ``namespace`` (a module's globals) by their
-    recording wrappers; called with _REDIRECT_LOCK held."""
+    recording wrappers, and, in the user's modules, ``math`` and ``np`` by their Tensor-aware stand-ins
+    (see ``namespace.py``); called with _REDIRECT_LOCK held."""
     state = _REDIRECT
     if id(namespace) in state["seen"] or type(namespace) is not dict:
         return
     state["seen"][id(namespace)] = namespace
     wrappers = state["wrappers"]
+    user = None
     for name, value in list(namespace.items()):
         hit = wrappers.get(id(value))
         if hit is not None and hit[0] is value:
+            if id(value) in STAND_INS:
+                if user is None:
+                    module = sys.modules.get(namespace.get("__name__") or "")
+                    user = module is not None and vars(module) is namespace and _is_user_module(module)
+                if not user:
+                    continue
             namespace[name] = hit[1]
             state["patched"].append((namespace, name, value, hit[1]))
 
@@ -205,3 +211,86 @@ def _redirect_hook(frame, event, arg):
                 "variable, a default argument, a container...), so the tape would differentiate its code instead "
                 "of the rule. Call it through a module global, or decorate it with @sg.primitive."
             )
+
+
+def _library_paths():
+    """Where the code that is not the user's lives: the standard library, installed packages, sourcegrad."""
+    paths = {os.path.dirname(os.__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            paths.add(path)
+    paths.update(p for p in sys.path if "site-packages" in p or "dist-packages" in p)
+    return tuple(os.path.realpath(p) + os.sep for p in paths)
+
+
+_LIBRARY_PATHS = _library_paths()
+_USER_MODULE = {}   # module name -> whether its code is the user's (cached by name and file)
+
+
+def _is_user_module(module):
+    """Whether the module is the user's own code (not the standard library, an installed package or
+    sourcegrad): the modules whose ``math`` and ``np`` become Tensor-aware while a tape run lasts."""
+    name = getattr(module, "__name__", None)
+    path = getattr(module, "__file__", None)
+    key = (name, path)
+    found = _USER_MODULE.get(key)
+    if found is None:
+        found = _USER_MODULE[key] = bool(
+            name and name != "__main__" and path and not os.path.realpath(path).startswith(_LIBRARY_PATHS)
+            or name == "__main__")
+    return found
+
+
+def _user_namespaces(f, values=()):
+    """The globals of ``f`` and of the user's modules its code may reach: through the functions,
+    classes and modules its module binds (``import helpers``, ``from helpers import step``), the
+    functions in its closure and defaults, and the classes of ``values`` (its arguments), transitively.
+    The code it reaches otherwise (a function stored in a container, a method of an object created
+    inside) sees them only if it lives in one of those modules."""
+    namespaces, seen, stack = [], set(), []
+
+    def module_of(obj):
+        if isinstance(obj, types.ModuleType):
+            return obj
+        return sys.modules.get(getattr(obj, "__module__", None) or "")
+
+    def visit_callable(obj):
+        obj = getattr(obj, "__func__", obj)
+        obj = getattr(obj, "func", obj) if isinstance(obj, functools.partial) else obj
+        if type(obj) is types.FunctionType:
+            stack.append(obj.__globals__)
+            for cell in obj.__closure__ or ():
+                try:
+                    value = cell.cell_contents
+                except ValueError:
+                    continue
+                if callable(value) or isinstance(value, types.ModuleType):
+                    visit_value(value)
+            for value in obj.__defaults__ or ():
+                if type(value) is types.FunctionType:
+                    visit_value(value)
+        else:
+            visit_value(obj)
+
+    def visit_value(value):
+        module = module_of(value)
+        if module is not None and _is_user_module(module):
+            stack.append(vars(module))
+
+    visit_callable(f)
+    for value in values:
+        visit_value(type(value))
+    while stack:
+        namespace = stack.pop()
+        if id(namespace) in seen or type(namespace) is not dict:
+            continue
+        seen.add(id(namespace))
+        namespaces.append(namespace)
+        for value in list(namespace.values()):
+            if type(value) is types.FunctionType:
+                if id(value.__globals__) not in seen:
+                    visit_callable(value)
+            elif isinstance(value, (type, types.ModuleType)):
+                visit_value(value)
+    return namespaces

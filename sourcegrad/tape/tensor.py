@@ -4,13 +4,14 @@ import functools
 import math
 import numbers
 import operator
+import weakref
 
 import numpy as np
 
 from ..runtime.helpers import float_dtype, updated
 from .errors import GradientLostError, InPlaceError, InPlaceMethodError
 from .mode import _mode
-from .graph import _name
+from .graph import GradFn, _name
 
 
 _object_new = object.__new__
@@ -194,8 +195,71 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        """The name of the primitive that produced this Tensor (e.g. ``'np.multiply'``), or None."""
-        return None if self._node is None else _name(self._node.fn)
+        """What computed this Tensor: a ``GradFn`` (its ``name`` is the primitive, e.g. ``'np.multiply'``, which
+        it also compares equal to), or None for a leaf."""
+        return None if self._node is None else GradFn(self._node)
+
+    def requires_grad_(self, requires_grad=True):
+        """Make this leaf require grad (or not), in place, as in PyTorch; returns the Tensor. Integers are
+        promoted to float. A Tensor computed by recorded operations cannot stop requiring grad: use
+        ``t.detach()``."""
+        if self._node is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError("requires_grad_(False) on a Tensor computed by recorded operations: it is part of "
+                               "the graph; use t.detach() for a Tensor without gradient")
+        self.value = _check_value(self.value, requires_grad)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep this Tensor's gradient in ``.grad`` at the next ``backward()``, although it is no leaf (as in
+        PyTorch); on a leaf it does nothing (leaves always get theirs)."""
+        if self._node is None:
+            return
+        self._node.retained = weakref.ref(self)
+
+    # ---- PyTorch's tensor methods whose NumPy spelling is a function (np.exp(t)...): recorded the same way
+
+    def exp(self):
+        return _unary(np.exp, self)
+
+    def log(self):
+        return _unary(np.log, self)
+
+    def sqrt(self):
+        return _unary(np.sqrt, self)
+
+    def tanh(self):
+        return _unary(np.tanh, self)
+
+    def sin(self):
+        return _unary(np.sin, self)
+
+    def cos(self):
+        return _unary(np.cos, self)
+
+    def abs(self):
+        return _unary(np.abs, self)
+
+    def sigmoid(self):
+        """``1 / (1 + exp(-t))``, recorded as those operations."""
+        return 1.0 / (1.0 + _unary(np.exp, -self))
+
+    def relu(self):
+        """``np.where(t > 0, t, 0)``: the gradient is 0 where ``t <= 0`` (at 0 too, as in PyTorch)."""
+        if isinstance(self.value, np.ndarray):
+            return _apply(np.where, (self.value > 0, self, 0.0), None)
+        return self if self.value > 0 else self * 0.0 + 0.0  # (+ 0.0: never -0.0)
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def clamp(self, min=None, max=None):
+        """``np.clip(t, min, max)`` (PyTorch's name; either bound may be None)."""
+        if min is None and max is None:
+            raise ValueError("clamp() needs min or max (or both)")
+        return _method("clip", self, (min, max), None)
 
     @property
     def T(self):
@@ -297,7 +361,8 @@ class Tensor:
         return float(self.value)
 
     def __int__(self):
-        self._check_convert("int()")
+        """A plain int, as ``round()``, ``math.floor()``... give: rounding has derivative 0 almost
+        everywhere, so no gradient is lost (``range(int(n))`` as a trip count)."""
         return int(self.value)
 
     def __index__(self):
