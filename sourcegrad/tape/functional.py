@@ -370,6 +370,10 @@ def _point_at_user(error, f, doing):
     if not (isinstance(error, _OWN_ERRORS) or raised_by_tape):
         return
     user = [fr for fr in frames if not _is_library_file(fr.filename)]
+    cause = error.__cause__ or error.__context__
+    while not user and cause is not None:   # re-raised by the tape from NumPy's error (PlainArrayWriteError)
+        user = [fr for fr in traceback.extract_tb(cause.__traceback__) if not _is_library_file(fr.filename)]
+        cause = cause.__cause__ or cause.__context__
     name = getattr(f, "__qualname__", None) or getattr(type(f), "__qualname__", repr(f))
     if user:
         where = user[-1]
