@@ -15,7 +15,7 @@ from .api import GradientFunction, VerificationWarning, grad, show, source, valu
 from .check import check_grad, numerical_grad
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
-from .runtime.primitive import primitive
+from .tape.primitive import primitive
 from .tape import (GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError, Tensor, enable_grad,
                    is_grad_enabled, no_grad, tensor)
 

@@ -8,7 +8,7 @@ from .errors import NoRuleError
 from .mode import _mode
 from .graph import Node, _NONDIFF, _NO_KWARGS, _RULES, _SELECT, _name, _no_rule
 from .tensor import Tensor, _object_new
-from .protection import _kept, _kept_inputs
+from .protection import _kept_inputs
 from .views import _OWNED, _link_view, _mark_shared, _note_sharing, _shared_if, _unrecorded_view
 
 
@@ -34,6 +34,19 @@ def apply(fn, *args, **kwargs):
     function the tape cannot intercept, e.g. ``apply(math.sin, x)`` or a function of your own that
     you registered a rule for with ``sg.vjp_rule``."""
     return _apply(fn, args, kwargs)
+
+
+def _node_for(fn, rule, args, raw, kwargs, given, ans, parents):
+    """The Node of the recorded call ``fn(*args, **given)`` (``raw``, ``kwargs``: the unboxed arguments),
+    the one place a Node of a call is made, for ``_apply`` and its two fast paths ``_unary`` and
+    ``_binary`` alike. Inside ``value_and_grad_tape`` the arrays others may write into are saved as
+    copies (``_kept_inputs``)."""
+    protected = _mode.protected
+    if protected is not None:
+        raw = _kept_inputs(args, raw, protected)
+        if kwargs:
+            kwargs = dict(zip(kwargs, _kept_inputs(given.values(), kwargs.values(), protected)))
+    return Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
 
 
 def _apply(fn, args, kwargs, impl=None):
@@ -68,11 +81,7 @@ def _apply(fn, args, kwargs, impl=None):
     _check_rule_accepts(fn, rule, len(raw), kwargs)
     if any(type(p[0]) is str for p in parents):  # Tensors passed by keyword: their parameter's position
         parents = [(_parameter_index(fn, rule, p[0]), p[1], p[2]) if type(p[0]) is str else p for p in parents]
-    if _mode.protected is not None:
-        raw = _kept_inputs(args, raw, _mode.protected)
-        if kwargs:
-            kwargs = dict(zip(kwargs, _kept_inputs(given.values(), kwargs.values(), _mode.protected)))
-    node = Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
+    node = _node_for(fn, rule, args, raw, kwargs, given, ans, parents)
     if isinstance(ans, (np.ndarray, np.generic, numbers.Number)):
         t = _make(ans, node)
         if base is None or not _link_view(t, base, fn, args, given, impl):
@@ -201,10 +210,7 @@ def _unary(fn, x):
         return _wrap_plain(ans)
     if rule is None:
         return _without_rule(fn, ans)
-    protected = _mode.protected
-    if protected is not None and isinstance(raw, np.ndarray) and not x._owned and id(raw) not in protected:
-        raw = _kept(raw, protected)
-    return _make(ans, Node(fn, rule, (raw,), _NO_KWARGS, ans, ((0, None, x._node or x),)))
+    return _make(ans, _node_for(fn, rule, (x,), (raw,), _NO_KWARGS, None, ans, ((0, None, x._node or x),)))
 
 
 def _binary(fn, a, b):
@@ -230,13 +236,7 @@ def _binary(fn, a, b):
         parents = ((0, None, a._node or a), (1, None, b._node or b))
     else:
         parents = ((0, None, a._node or a),) if ga else ((1, None, b._node or b),)
-    protected = _mode.protected
-    if protected is not None:  # (_owned_by_graph, inlined: the hot path)
-        if isinstance(ra, np.ndarray) and not (ga and a._owned) and id(ra) not in protected:
-            ra = _kept(ra, protected)
-        if isinstance(rb, np.ndarray) and not (gb and b._owned) and id(rb) not in protected:
-            rb = _kept(rb, protected)
-    return _make(ans, Node(fn, rule, (ra, rb), _NO_KWARGS, ans, parents))
+    return _make(ans, _node_for(fn, rule, (a, b), (ra, rb), _NO_KWARGS, None, ans, parents))
 
 
 def _make(value, node):
