@@ -26,16 +26,21 @@ Semantics worth knowing:
   walking a freed graph again raises ``RuntimeError``.
 * Comparisons and the functions declared non-differentiable (``np.floor``, ``np.argmax``,
   ``np.shape`` ...) return plain values, never Tensors.
-* ``float(t)``, ``int(t)``, ``math.sin(t)``, ``np.asarray(t)`` would turn a Tensor into a plain number
-  or array and silently lose its gradient, so they raise ``GradientLostError`` on a Tensor that
-  requires grad while recording. Use ``np.*`` functions, or ``t.detach()`` to convert on purpose.
+* ``float(t)`` (and ``math.sin(t)``, ``np.asarray(t)`` in code ``value_and_grad_tape`` does not reach:
+  see ``namespace.py``) would turn a Tensor into a plain number or array and silently lose its
+  gradient, so they raise ``GradientLostError`` on a Tensor that requires grad while recording. Use
+  ``np.*`` functions, or ``t.detach()`` to convert on purpose. ``int(t)``, ``round(t)`` and
+  ``math.floor(t)`` give plain numbers: their derivative is zero almost everywhere.
   A method of a plain array called with a Tensor (``y.dot(x)``) converts it so too: NumPy gives
   ndarray methods no hook for Tensors; the function form (``np.dot(y, x)``) records.
   ``t.item()`` and ``t.numpy()`` leave the tape as in PyTorch, except inside ``value_and_grad_tape``
   where ``.item()`` is recorded (so ``return x.item() ** 2`` has a gradient) and ``.numpy()`` raises.
 * Lists/tuples of Tensors as arguments (``np.stack([a, b])``) and calls with several results
   (``np.linalg.eigh``, ``np.split``) are recorded; NumPy never passes Tensors to ``np.array`` or
-  ``np.asarray``, so those raise ``GradientLostError`` instead.
+  ``np.asarray``, so those are recorded only where ``value_and_grad_tape`` swapped in its stand-ins
+  (``namespace.py``), and raise ``GradientLostError`` elsewhere.
+* Errors raised while ``value_and_grad_tape`` runs a function end with the function, file, line and
+  statement of the user's code that caused them (``functional._point_at_user``).
 * In-place operators (``v += y``, ``-= *= /= **= @= //= %=``) keep NumPy's semantics, or raise
   ``InPlaceError`` where the tape cannot follow them:
 

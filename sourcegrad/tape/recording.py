@@ -43,10 +43,14 @@ def _node_for(fn, rule, args, raw, kwargs, given, ans, parents):
     copies (``_kept_inputs``)."""
     protected = _mode.protected
     if protected is not None:
-        raw = _kept_inputs(args, raw, protected)
+        for r in raw:  # numbers need nothing (the hot path of scalar code): look for arrays first
+            if isinstance(r, (np.ndarray, list, tuple)):
+                raw = _kept_inputs(args, raw, protected)
+                break
         if kwargs:
             kwargs = dict(zip(kwargs, _kept_inputs(given.values(), kwargs.values(), protected)))
-    return Node(fn, rule, tuple(raw), kwargs, ans, tuple(parents))
+    return Node(fn, rule, raw if type(raw) is tuple else tuple(raw), kwargs, ans,
+                parents if type(parents) is tuple else tuple(parents))
 
 
 def _apply(fn, args, kwargs, impl=None):

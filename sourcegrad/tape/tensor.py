@@ -351,7 +351,7 @@ class Tensor:
         if self.requires_grad and _mode.enabled:
             raise GradientLostError(
                 f"{what} of a Tensor that requires grad would make a plain value and silently drop "
-                f"its gradient (this is what math.sin(x), float(x) or np.asarray(x) do).{hint} Use NumPy "
+                f"its gradient (this is what float(x) does, and math.sin(x) or np.asarray(x) in code sg.grad does not reach).{hint} Use NumPy "
                 f"functions on the Tensor (np.sin(x)), or convert on purpose with x.detach() (then "
                 f".item() or .numpy()), or run the code inside sg.no_grad()."
             )
