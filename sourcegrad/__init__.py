@@ -16,14 +16,14 @@ from .check import check_grad, numerical_grad
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
 from .tape.primitive import primitive
-from .tape import (GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError, Tensor, enable_grad,
-                   is_grad_enabled, no_grad, tensor)
+from .tape import (GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError, Tensor,
+                   TensorTypeError, enable_grad, is_grad_enabled, no_grad, tensor)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
-    "NoRuleError", "PlainArrayWriteError", "RuleBypassError", "enable_grad", "is_grad_enabled",
+    "NoRuleError", "PlainArrayWriteError", "RuleBypassError", "TensorTypeError", "enable_grad", "is_grad_enabled",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
     "check_grad", "grad", "jvp_rule", "no_grad", "nondifferentiable", "numerical_grad", "optim", "primitive", "show",
     "source", "tensor", "value_and_grad", "vjp", "vjp_rule",

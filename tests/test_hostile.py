@@ -421,8 +421,7 @@ def _case_state(case):
 
 # Known gaps of the tape (issue 10), each still a failure in the report: expected failures here so that
 # the rest of the set guards against regressions. Keyed by the program's name, in every variant.
-_RAW = "no hook for it: Python's own TypeError instead of a named error"
-TAPE_GAPS = {"memoryview_roundtrip_view": _RAW, "unbound_ndarray_fill": _RAW}
+TAPE_GAPS = {}   # none left: Python's own TypeError on a Tensor is a TensorTypeError since issue 10
 
 
 def _marks(case, mode):

@@ -125,7 +125,8 @@ Semantics worth knowing:
 
 # tensor first: the modules it builds on import Tensor from it (see the end of tensor.py)
 from .tensor import Tensor, tensor
-from .errors import GradientLostError, InPlaceError, InPlaceMethodError, NoRuleError, PlainArrayWriteError, RuleBypassError
+from .errors import (GradientLostError, InPlaceError, InPlaceMethodError, NoRuleError, PlainArrayWriteError,
+                     RuleBypassError, TensorTypeError)
 from .mode import enable_grad, is_grad_enabled, no_grad
 from .recording import apply
 from .functional import value_and_grad_tape
@@ -133,4 +134,5 @@ from .functional import value_and_grad_tape
 __all__ = [
     "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
     "NoRuleError", "GradientLostError", "InPlaceError", "InPlaceMethodError", "PlainArrayWriteError", "RuleBypassError",
+    "TensorTypeError",
 ]

@@ -28,3 +28,9 @@ class PlainArrayWriteError(GradientLostError, InPlaceError):
 class RuleBypassError(RuntimeError):
     """A Python function with a registered rule was called, on the tape, in a way the tape cannot
     redirect to its rule (a closure variable, a default argument, a container...)."""
+
+
+class TensorTypeError(TypeError):
+    """Python or NumPy code that takes only real arrays or numbers (an unbound ndarray method such as
+    ``np.ndarray.__setitem__(y, ...)``, ``memoryview(t)``, a C extension) was given a Tensor while a
+    function ran on the tape: the tape cannot see inside it."""

@@ -10,7 +10,8 @@ import types
 import numpy as np
 
 from ..rules import registry
-from .errors import GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError
+from .errors import (GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError,
+                     TensorTypeError)
 from .mode import _mode, enable_grad
 from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
@@ -68,6 +69,11 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
                 redirect.patch_for(f, args, kwargs)
                 args, kwargs = redirect.arguments(args, kwargs)
                 out = _run_recorded(run, args, kwargs, protected)
+        except TypeError as error:
+            if _is_type_error_of_a_tensor(error):   # Python's own TypeError, raised on a Tensor in user code
+                raise _tensor_type_error(error, f) from error
+            _point_at_user(error, f, "while running")
+            raise
         except Exception as error:
             _point_at_user(error, f, "while running")
             raise
@@ -346,7 +352,7 @@ def _check_scalar_output(value, f=None):
 
 _SOURCEGRAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
-_OWN_ERRORS = (NoRuleError, GradientLostError, InPlaceError, RuleBypassError)
+_OWN_ERRORS = (NoRuleError, GradientLostError, InPlaceError, RuleBypassError, TensorTypeError)
 
 
 def _is_library_file(filename):
@@ -387,3 +393,25 @@ def _point_at_user(error, f, doing):
     stage = "running" if doing == "while running" else "checking and differentiating the result of"
     error.args = (f"{error.args[0]}\n  [on the tape, {stage} {name}: {place}]",) + error.args[1:]
     error._sourcegrad_located = True
+
+
+def _is_type_error_of_a_tensor(error):
+    """Whether ``error`` is Python's or NumPy's own TypeError about a Tensor (``descriptor '__setitem__'
+    requires a 'numpy.ndarray' object but received a 'Tensor'``, ``memoryview: a bytes-like object is
+    required, not 'Tensor'``), raised straight in the user's code, not by sourcegrad."""
+    if type(error) is not TypeError or "'Tensor'" not in str(error):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and not _is_library_file(frames[-1].filename)
+
+
+def _tensor_type_error(error, f):
+    """The TensorTypeError that says what ``error`` (see ``_is_type_error_of_a_tensor``) means on the tape."""
+    new = TensorTypeError(
+        f"{error}: on the tape the values computed from the arguments are Tensors, and this call takes only real "
+        f"NumPy arrays or numbers, so the tape cannot follow it. Call the function form instead (`y[...] = v`, "
+        f"`np.copyto(y, v)`, `y.fill(v)` rather than `np.ndarray.__setitem__(y, ...)`...), or use source mode "
+        f'(mode="source").')
+    new.__traceback__ = error.__traceback__
+    _point_at_user(new, f, "while running")
+    return new

@@ -11,7 +11,9 @@ place and takes them away again):
   functions (``math.floor``...) give plain numbers; a function without a rule raises ``NoRuleError``;
 * ``np`` (the ``numpy`` module, and ``array``/``asarray``... bound by name) is numpy itself except for
   the array constructors (and ``np.full``), which record a call with a Tensor, or a list or tuple holding Tensors, through
-  their rules (deeper nestings are built with ``np.stack`` first): a Tensor results.
+  their rules (deeper nestings are built with ``np.stack`` first): a Tensor results; and
+  ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` give a Tensor without gradient, so that a
+  Tensor written into the new array (``y[i] = t``) is recorded rather than lost.
 
 Plain values take the original functions, so code that never meets a Tensor computes as before.
 """
@@ -85,6 +87,25 @@ def _array_constructor(fn):
     return build
 
 
+def _fresh_array(fn):
+    """``np.zeros``-like ``fn``: the new array comes as a Tensor without gradient that only the graph holds,
+    so that writing a Tensor into it (``y = np.zeros(n); y[i] = t``) is recorded, as a write into any
+    Tensor is, instead of losing the gradient; plain writes go into its array as NumPy's do."""
+
+    @functools.wraps(fn)
+    def make(*args, **kwargs):
+        value = fn(*args, **kwargs)
+        if type(value) is not np.ndarray or value.dtype.kind not in "biufc":
+            return value
+        t = Tensor(value)
+        t._shared = False  # made here: no other array shares its memory
+        return t
+
+    return make
+
+
+_FRESH = ("zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like")
+
 _CONSTRUCTORS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "full", "full_like")
 
 
@@ -94,6 +115,11 @@ def _build_numpy():
     for name in _CONSTRUCTORS:
         original = getattr(np, name)
         stand_in = _array_constructor(original)
+        STAND_INS[id(original)] = (original, stand_in)
+        setattr(module, name, stand_in)
+    for name in _FRESH:
+        original = getattr(np, name)
+        stand_in = _fresh_array(original)
         STAND_INS[id(original)] = (original, stand_in)
         setattr(module, name, stand_in)
     return module

@@ -271,6 +271,11 @@ class Tensor:
         ``t.flatten()[i]`` and ``t[np.unravel_index(i, t.shape)] = v``), never on the raw values."""
         return _FlatTensor(self)
 
+    @flat.setter
+    def flat(self, value):
+        """``t.flat = v``: as ``t.flat[...] = v`` (recorded as item assignment)."""
+        _FlatTensor(self)[...] = value
+
     def detach(self):
         """A new Tensor with the same value that does not require grad (no copy of the data)."""
         return Tensor(self)

@@ -19,8 +19,8 @@ import sourcegrad as sg
 from sourcegrad.rules import registry
 from sourcegrad import tape
 from sourcegrad.runtime.helpers import appended
-from sourcegrad.tape import GradientLostError, Tensor
-from sourcegrad.tape.namespace import STAND_INS, TAPED_NUMPY
+from sourcegrad.tape import Tensor
+from sourcegrad.tape.namespace import TAPED_NUMPY
 from sourcegrad.transforms.ir import Assign
 from sourcegrad.transforms.normalize import normalize
 from tests.cases.rule_cases import CASES, core, elementwise, linalg, methods, reductions, shapes
@@ -28,11 +28,7 @@ from tests.helpers import numeric_grad, recorded_primitives
 
 # ---------------------------------------------------------------- known engine gaps
 
-_NOT_DISPATCHED = ("is not dispatched to the Tensor (NumPy gives it no __array_function__ hook), so the "
-                   "tape refuses it rather than guess")
-XFAIL = {  # (engine, case function): (the error it must raise, why)
-    ("tape", "setitem_into_ints"): (GradientLostError, "a Tensor stored into a plain NumPy array is converted by "
-                                    "NumPy, which the tape cannot see"),
+XFAIL = {  # (engine, case function): (the error it must raise, why); none left since issue 10
 }
 
 # The tape sees what NumPy and Python operators hand to a Tensor; math.sin(x) and float(x) convert x
@@ -44,15 +40,14 @@ _TAPED_MATH = types.SimpleNamespace(**{name: functools.partial(tape.apply, f) if
 
 
 def on_tape(case):
-    """``case.fn``, with the math functions and builtins it covers recorded through their rules."""
-    routed = {}
+    """``case.fn``, with the math functions and builtins it covers recorded through their rules, and ``np``
+    as ``sg.grad`` runs it on the tape (``np.array``, ``np.zeros``... Tensor-aware: tape/namespace.py)."""
+    routed = {"np": TAPED_NUMPY}
     for primitive in case.covers:
         if getattr(primitive, "__module__", None) == "math":
             routed["math"] = _TAPED_MATH
         elif primitive in (float, max, min):
             routed[primitive.__name__] = functools.partial(tape.apply, primitive)
-        elif id(primitive) in STAND_INS:   # np.array, np.asarray...: as sg.grad runs them (tape/namespace.py)
-            routed["np"] = TAPED_NUMPY
     fn = case.fn
     if not routed:
         return fn

@@ -127,14 +127,29 @@ def test_sum_of_a_list_flat_and_iteration():
     np.testing.assert_allclose(sg.grad(f, mode="tape")(x), 2 * x + 2.0)
 
 
-def test_a_tensor_written_into_a_plain_array_is_a_clear_error():
+def test_a_tensor_written_into_a_new_array_joins_the_graph():
     def f(x):
-        buf = np.zeros(2)
+        y = np.zeros(3)
+        for i in range(3):
+            y[i] = math.sin(x[i]) * (i + 1)
+        z = np.zeros_like(x)
+        z[0] = 2.0                      # a plain write: a constant
+        w = np.empty(2)
+        w[:] = x[:2] ** 2
+        return np.sum(y * y) + np.sum(z * x) + np.sum(w)
+
+    x = np.array([0.1, 0.2, 0.3])
+    for mode in ("tape", "auto"):
+        np.testing.assert_allclose(sg.grad(f, mode=mode)(x), central(f, x), rtol=1e-6)
+
+
+def test_a_tensor_written_into_a_plain_array_from_elsewhere_is_a_clear_error():
+    def f(x, buf):
         buf[0] = x[0]
         return buf.sum()
 
     with pytest.raises(PlainArrayWriteError, match=r"np.stack") as info:
-        sg.grad(f, mode="tape")(np.ones(2))
+        sg.grad(f, mode="tape")(np.ones(2), np.zeros(2))
     assert "buf[0] = x[0]" in str(info.value)
 
 
@@ -297,3 +312,25 @@ def test_check_grad_reports_a_tape_value_that_differs_from_the_function():
         sg.check_grad(f, np.array([1.0, 2.0]))
     message = str(info.value)
     assert re.search(r"value +tape vs f +FAIL", message) and re.search(r"value +source vs f +ok", message)
+
+
+def test_flat_assignment_is_recorded():
+    def f(x):
+        y = np.zeros(4)
+        y.flat = x ** 2
+        return np.sum(y * np.arange(1.0, 5.0))
+
+    x = np.array([0.5, -1.0, 2.0, 0.3])
+    np.testing.assert_allclose(sg.grad(f, mode="tape")(x), 2 * x * np.arange(1.0, 5.0))
+
+
+def test_pythons_own_type_error_on_a_tensor_is_named_and_located():
+    def f(x):
+        y = np.zeros(4)
+        np.ndarray.__setitem__(y, slice(0, 2), x[2:] * 3.0)
+        return np.sum(y ** 2)
+
+    with pytest.raises(sg.TensorTypeError, match=r"received a 'Tensor'.*y\[\.\.\.\] = v") as info:
+        sg.grad(f, mode="tape")(np.ones(4))
+    assert "np.ndarray.__setitem__(y, slice(0, 2), x[2:] * 3.0)" in str(info.value)
+    assert isinstance(info.value, TypeError)
