@@ -281,6 +281,25 @@ def _user_namespaces(f, values=()):
     visit_callable(f)
     for value in values:
         visit_value(type(value))
+    for root in stack:
+        for namespace in _reachable(root):
+            if id(namespace) not in seen:
+                seen.add(id(namespace))
+                namespaces.append(namespace)
+    return namespaces
+
+
+_REACHABLE = {}   # id(root namespace) -> (the namespaces reachable from it, their sizes then): see _reachable
+
+
+def _reachable(root):
+    """``root`` (a namespace) and the user's module namespaces reachable from it through the functions,
+    classes and modules they bind, transitively; remembered while no namespace of them grows or shrinks
+    (a name bound since may reach another module: looked again)."""
+    known = _REACHABLE.get(id(root))
+    if known is not None and known[0][0] is root and all(len(ns) == n for ns, n in zip(*known)):
+        return known[0]
+    namespaces, seen, stack = [], set(), [root]
     while stack:
         namespace = stack.pop()
         if id(namespace) in seen or type(namespace) is not dict:
@@ -288,9 +307,12 @@ def _user_namespaces(f, values=()):
         seen.add(id(namespace))
         namespaces.append(namespace)
         for value in list(namespace.values()):
-            if type(value) is types.FunctionType:
-                if id(value.__globals__) not in seen:
-                    visit_callable(value)
-            elif isinstance(value, (type, types.ModuleType)):
-                visit_value(value)
+            if isinstance(value, (types.FunctionType, type, types.ModuleType)):
+                module = value if isinstance(value, types.ModuleType) else sys.modules.get(
+                    getattr(value, "__module__", None) or "")
+                if module is not None and id(vars(module)) not in seen and _is_user_module(module):
+                    stack.append(vars(module))
+    if len(_REACHABLE) > 512:   # namespaces made on the fly (exec, types.FunctionType): do not keep them all
+        _REACHABLE.clear()
+    _REACHABLE[id(root)] = (namespaces, [len(ns) for ns in namespaces])
     return namespaces

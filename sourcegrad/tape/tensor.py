@@ -46,6 +46,9 @@ def _method(name, self, args, kwargs):
     if impl is None:
         impl = _METHOD_IMPLS[name] = _on_array(fn)
     if kwargs or len(args) > 1:  # perhaps out= (x.sum(out=buf)): see _function_with_out
+        if kwargs and ("dim" in kwargs or "keepdim" in kwargs):
+            raise TypeError(f"Tensor.{name}() takes NumPy's keywords: axis= and keepdims= (PyTorch's dim= and "
+                            f"keepdim= are not NumPy's; sourcegrad keeps NumPy's names)")
         done = _function_with_out(fn, (self,) + args, kwargs, impl)
         if done is not _NOT_HANDLED:
             return done

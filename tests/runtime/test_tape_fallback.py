@@ -334,3 +334,12 @@ def test_pythons_own_type_error_on_a_tensor_is_named_and_located():
         sg.grad(f, mode="tape")(np.ones(4))
     assert "np.ndarray.__setitem__(y, slice(0, 2), x[2:] * 3.0)" in str(info.value)
     assert isinstance(info.value, TypeError)
+
+
+def test_pytorch_keywords_get_numpys_names_in_the_error():
+    x = tensor(np.ones((2, 3)), requires_grad=True)
+    np.testing.assert_allclose(x.sum(axis=0, keepdims=True).value, [[2.0, 2.0, 2.0]])
+    with pytest.raises(TypeError, match=r"axis= and keepdims="):
+        x.sum(dim=0)
+    with pytest.raises(TypeError, match=r"axis= and keepdims="):
+        x.mean(0, keepdim=True)
