@@ -24,6 +24,7 @@ import types
 
 import numpy as np
 
+from .mode import _mode
 from .recording import _apply, _unary
 from .tensor import Tensor
 
@@ -95,8 +96,8 @@ def _fresh_array(fn):
     @functools.wraps(fn)
     def make(*args, **kwargs):
         value = fn(*args, **kwargs)
-        if type(value) is not np.ndarray or value.dtype.kind not in "biufc":
-            return value
+        if type(value) is not np.ndarray or value.dtype.kind not in "biufc" or not _mode.functional:
+            return value   # (not functional: another thread runs the module's code meanwhile, off the tape)
         t = Tensor(value)
         t._shared = False  # made here: no other array shares its memory
         return t

@@ -343,3 +343,21 @@ def test_pytorch_keywords_get_numpys_names_in_the_error():
         x.sum(dim=0)
     with pytest.raises(TypeError, match=r"axis= and keepdims="):
         x.mean(0, keepdim=True)
+
+
+def test_new_arrays_are_plain_in_other_threads_while_a_tape_run_lasts():
+    import threading
+
+    seen = []
+
+    def other():
+        seen.append(type(np.zeros(2)))
+
+    def f(x):
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join()
+        return x * 2.0
+
+    assert sg.grad(f, mode="tape")(1.0) == 2.0
+    assert seen == [np.ndarray]
