@@ -306,7 +306,7 @@ def _reachable(root):
             continue
         seen.add(id(namespace))
         namespaces.append(namespace)
-        for value in list(namespace.values()):
+        for value in _bound_values(namespace):
             if isinstance(value, (types.FunctionType, type, types.ModuleType)):
                 module = value if isinstance(value, types.ModuleType) else sys.modules.get(
                     getattr(value, "__module__", None) or "")
@@ -316,3 +316,14 @@ def _reachable(root):
         _REACHABLE.clear()
     _REACHABLE[id(root)] = (namespaces, [len(ns) for ns in namespaces])
     return namespaces
+
+
+def _bound_values(namespace):
+    """The values a namespace binds, and the items of the dicts, lists and tuples among them (a table of
+    functions, ``OPS = {"step": helpers.step}``)."""
+    for value in list(namespace.values()):
+        yield value
+        if type(value) is dict:
+            yield from list(value.values())[:1000]
+        elif type(value) in (list, tuple):
+            yield from value[:1000]

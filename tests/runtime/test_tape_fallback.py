@@ -361,3 +361,10 @@ def test_new_arrays_are_plain_in_other_threads_while_a_tape_run_lasts():
 
     assert sg.grad(f, mode="tape")(1.0) == 2.0
     assert seen == [np.ndarray]
+
+
+def test_math_in_a_module_reached_through_a_table_of_functions():
+    from tests.runtime import table_of_helpers
+
+    # energy(theta, 0) = g * (1 - cos theta): derivative g * sin theta
+    assert sg.grad(table_of_helpers.total_energy, mode="tape")(0.3) == pytest.approx(9.81 * math.sin(0.3))
