@@ -3,6 +3,8 @@
 Two workloads, each a chain of N recorded operations, timed forward + backward:
 
 * scalar: ``x = x * 1.0001 + 0.5`` on a Python float (2 ops per step): pure bookkeeping cost;
+* math:   ``x = math.sin(x) * 1.0001`` on a Python float (2 ops per step): ``math`` on the tape (autograd's
+  column runs ``anp.sin`` there, autograd having no ``math``);
 * array:  ``x = np.sin(x) * 1.0001`` on a length-8 array (2 ops per step): bookkeeping + small NumPy calls.
 
 For each, the best of several repeats is reported as microseconds per recorded operation, with the
@@ -10,6 +12,7 @@ plain-Python/NumPy cost of the same chain (no differentiation) for reference, an
 tape / autograd (below 1 means the tape has less overhead). Run: ``python benchmarks/tape_overhead.py``.
 """
 
+import math
 import os
 import sys
 import time
@@ -18,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from sourcegrad.runtime import tape  # noqa: E402
+from sourcegrad import tape  # noqa: E402
 
 try:
     import autograd
@@ -34,6 +37,13 @@ REPEATS = 7
 def scalar_chain(x, np_module=np):
     for _ in range(STEPS):
         x = x * 1.0001 + 0.5
+    return x
+
+
+def math_chain(x, np_module=None):
+    sin = math.sin if np_module is None else np_module.sin
+    for _ in range(STEPS):
+        x = sin(x) * 1.0001
     return x
 
 
@@ -61,7 +71,8 @@ def run_autograd(chain, x0):
 
 
 def main():
-    workloads = [("scalar", scalar_chain, 1.0), ("array[8]", array_chain, np.linspace(0.1, 0.8, 8))]
+    workloads = [("scalar", scalar_chain, 1.0), ("math", math_chain, 1.0),
+                 ("array[8]", array_chain, np.linspace(0.1, 0.8, 8))]
     print(f"chains of {OPS} recorded ops, forward + backward, best of {REPEATS}; microseconds per op")
     header = f"{'workload':10} {'plain':>8} {'tape':>8} {'autograd':>9} {'tape/autograd':>14}"
     print(header)

@@ -18,15 +18,16 @@ from .forward import jvp
 from .higher import hessian, hvp, jacobian
 from .errors import DeclinedAtRunTime, GradientCheckError, OutputError, TransformError, UnsupportedError
 from .rules import jvp_rule, nondifferentiable, vjp_rule
-from .runtime.primitive import primitive
+from .tape.primitive import primitive
+from .tape import (GradientLostError, InPlaceError, NoRuleError, PlainArrayWriteError, RuleBypassError, Tensor,
+                   TensorTypeError, enable_grad, is_grad_enabled, no_grad, tensor)
 from .tree import tree_flatten, tree_map, tree_paths, tree_ravel, tree_unflatten
-from .runtime.tape import GradientLostError, InPlaceError, RuleBypassError, Tensor, no_grad, tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DeclinedAtRunTime", "GradientCheckError", "GradientFunction", "GradientLostError", "InPlaceError", "OutputError",
-    "RuleBypassError",
+    "NoRuleError", "PlainArrayWriteError", "RuleBypassError", "TensorTypeError", "enable_grad", "is_grad_enabled",
     "Tensor", "TransformError", "UnsupportedError", "VerificationWarning",
     "check_grad", "export", "grad", "hessian", "hvp", "jacobian", "jvp", "jvp_rule", "no_grad", "nondifferentiable",
     "numerical_grad", "optim", "primitive", "show", "source", "tensor", "tree_flatten", "tree_map", "tree_paths",

@@ -448,7 +448,7 @@ class GradientFunction:
         (``higher.on_the_tape``). Where a helper has no rule, or there is no generated code (the inner gradient uses
         the tape, whose backward pass is not recorded yet), it declines with UnsupportedError. Source mode does
         not come here: it transforms the generated code again (``higher.transformable``)."""
-        from .runtime.tape import Tensor
+        from .tape import Tensor
 
         name = self.__name__
         if self.requested_mode == "tape":
@@ -513,7 +513,7 @@ class GradientFunction:
             self._last_call = kinds, types_
         entry = self._by_kinds.get(kinds)
         if entry is None or entry is not _TAPE and not entry.is_current():
-            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+            if any(getattr(t, "__module__", None) == "sourcegrad.tape.tensor" for t in types_):
                 return self._higher_order(args, seed)      # Tensors: we are being differentiated
             entry = self._by_kinds[kinds] = self._entry_for(args)
         promoted = self._promoted(args, types_)
@@ -554,7 +554,7 @@ class GradientFunction:
             if is_tree(args[i]):
                 leaves[i], treedef = tree_flatten(args[i])
                 kinds[i] = ("tree", treedef, tuple(map(leaf_kind, leaves[i])))
-                if any(k[0] == "object" and getattr(k[1], "__module__", "").startswith("sourcegrad.runtime")
+                if any(k[0] == "object" and getattr(k[1], "__module__", "").startswith("sourcegrad.tape")
                        for k in kinds[i][2] if type(k) is tuple):
                     raise UnsupportedError(f"higher-order derivatives of {self.__name__} with respect to a structure "
                                            "(its leaves are Tensors) are not supported; differentiate with respect "
@@ -599,7 +599,7 @@ class GradientFunction:
     def _tree_tape(self, promoted, kinds, leaves, seed):
         """``(value, raw gradients per wrt)`` on the tape: the float leaves of structured arguments are boxed
         (fresh leaf Tensors over copies), the other arguments differentiated go to the tape as usual."""
-        from .runtime.tape import Tensor, value_and_grad_tape
+        from .tape import Tensor, value_and_grad_tape
 
         args = list(promoted)
         boxes = {}
@@ -712,7 +712,7 @@ class GradientFunction:
                 return
             if self._entry_builds >= _ENTRY_BUILDS:   # kinds keep changing: the general path serves the others
                 return
-            if any(getattr(t, "__module__", None) == "sourcegrad.runtime.tape" for t in types_):
+            if any(getattr(t, "__module__", None) == "sourcegrad.tape.tensor" for t in types_):
                 return                                  # Tensors: being differentiated (_higher_order)
             self._entry_builds += 1
             chain = ((kinds, types_, generated),) + tuple(c for c in chain if c[0] != kinds)
@@ -764,7 +764,7 @@ class GradientFunction:
 
     def _tape(self, args, seed=None):
         """``(value, raw gradients)`` on the tape for arguments in parameter order."""
-        from .runtime.tape import value_and_grad_tape
+        from .tape import value_and_grad_tape
 
         positional = [a for n, a in zip(self._params, args) if n not in self._by_keyword]
         keywords = {n: a for n, a in zip(self._params, args) if n in self._by_keyword}
@@ -775,7 +775,7 @@ class GradientFunction:
     def _call_variadic(self, args, kwargs, seed=None):
         """A function taking ``*args``/``**kwargs``: source mode declines those, so the tape runs it
         (auto), or the reason is raised (source)."""
-        from .runtime.tape import value_and_grad_tape
+        from .tape import value_and_grad_tape
 
         if self._mode is None or self.requested_mode == "source":
             entry = self._choose_mode(None)

@@ -166,9 +166,7 @@ def report_markdown(report):
 
 def tensor_html(tensor):
     """The HTML display of a tape Tensor: its value, shape and dtype, whether it requires grad, how it was
-    made (``grad_fn``) and its ``.grad``.
-
-    Wire it with ``Tensor._repr_html_ = sourcegrad.display.tensor_html`` (a function of the tensor)."""
+    made (``grad_fn``) and its ``.grad`` (``Tensor._repr_html_``)."""
     value = tensor.value
     rows = [("shape", str(np.shape(value))), ("dtype", str(np.asarray(value).dtype)),
             ("requires_grad", str(tensor.requires_grad))]
@@ -182,7 +180,7 @@ def tensor_html(tensor):
 
 
 def tensor_markdown(tensor):
-    """The Markdown display of a tape Tensor (``Tensor._repr_markdown_ = sourcegrad.display.tensor_markdown``)."""
+    """The Markdown display of a tape Tensor (``Tensor._repr_markdown_``)."""
     grad = "" if tensor.grad is None else f"\n\ngrad:\n```\n{np.array2string(np.asarray(tensor.grad))}\n```"
     return (f"**Tensor** shape `{np.shape(tensor.value)}`, dtype `{np.asarray(tensor.value).dtype}`, "
             f"requires_grad `{tensor.requires_grad}`\n```\n{np.array2string(np.asarray(tensor.value))}\n```{grad}\n")

@@ -159,7 +159,7 @@ def module_text(gradient, generated, kinds, standalone=False):
     for name, (module, attr) in sorted(imports.names.items(), key=lambda item: (item[1], item[0])):
         lines.append(f"from {module} import {attr}" if name == attr else f"from {module} import {attr} as {name}")
     if copied:
-        lines += ["", "", "# ---- sourcegrad's runtime helpers, copied (sourcegrad/runtime/helpers.py)", ""]
+        lines += ["", "", "# ---- sourcegrad's runtime helpers, copied (sourcegrad/runtime/helpers.py, sourcegrad/rules/kernels.py)", ""]
         lines.append(copied)
         lines += [f"{name} = {helper}" for name, helper in sorted(imports.aliases.items())]
     lines += ["", ""]
@@ -231,9 +231,11 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
         imports.modules[name] = value.__name__
         return
     module_name = getattr(value, "__module__", None) or ""
-    if module_name.startswith(_RUNTIME) and _importable(module_name, getattr(value, "__qualname__", "")) is value:
+    copyable = [m.__name__ for m in _copyable_modules()]
+    if (module_name.startswith(_RUNTIME) or module_name in copyable) \
+            and _importable(module_name, getattr(value, "__qualname__", "")) is value:
         if standalone:
-            if module_name != f"{_RUNTIME}.helpers":
+            if module_name not in copyable:
                 raise UnsupportedError(f"cannot export standalone: the gradient calls {module_name}."
                                        f"{value.__qualname__}, which is not one of the helpers export can copy; "
                                        "export without standalone")
@@ -298,26 +300,25 @@ _STANDALONE_ERROR = '''class DeclinedAtRunTime(NotImplementedError):
 
 
 def _copied_helpers(names):
-    """``(import lines, source)`` of the runtime helpers ``names`` and of everything in their module they use."""
-    from .runtime import helpers
-
-    path = inspect.getsourcefile(helpers)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    tree = ast.parse(text)
-    definitions, imports = {}, {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            definitions[node.name] = node
-        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-            for t in node.targets:
-                definitions[t.id] = node
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                imports[alias.asname or alias.name] = ast.get_source_segment(text, node)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                imports[alias.asname or alias.name] = alias.name
+    """``(import lines, source)`` of the helpers ``names`` (from ``sourcegrad.runtime.helpers`` and the rule kernels
+    of ``sourcegrad.rules.kernels``, which inlined rules call) and of everything in those modules they use."""
+    definitions, imports, texts = {}, {}, {}
+    for module in _copyable_modules():
+        with open(inspect.getsourcefile(module), encoding="utf-8") as f:
+            text = texts[module.__name__] = f.read()
+        for node in ast.parse(text).body:
+            node.module_name = module.__name__
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                definitions[node.name] = node
+            elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+                for t in node.targets:
+                    definitions[t.id] = node
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    imports[alias.asname or alias.name] = ast.get_source_segment(text, node)
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    imports[alias.asname or alias.name] = alias.name
     wanted, order, needed_imports = list(names), [], set()
     seen = set()
     while wanted:
@@ -334,13 +335,23 @@ def _copied_helpers(names):
             if isinstance(sub, ast.Name):
                 if sub.id in definitions and sub.id not in seen:
                     wanted.append(sub.id)
-                elif sub.id in imports:
+                elif sub.id in imports and sub.id not in definitions:
                     needed_imports.add(sub.id)
     import_lines = sorted({imports[name] for name in needed_imports if name != "DeclinedAtRunTime"})
     out = [_STANDALONE_ERROR] if "DeclinedAtRunTime" in needed_imports else []
-    nodes = sorted({id(n): n for n in order}.values(), key=lambda n: n.lineno)
-    out += [ast.get_source_segment(text, node, padded=False) for node in nodes]
+    modules = [m.__name__ for m in _copyable_modules()]
+    nodes = sorted({id(n): n for n in order}.values(), key=lambda n: (modules.index(n.module_name), n.lineno))
+    out += [ast.get_source_segment(texts[node.module_name], node, padded=False) for node in nodes]
     return import_lines, "\n\n\n".join(out)
+
+
+def _copyable_modules():
+    """The modules whose functions generated code calls, which ``standalone`` copies from (helpers first: the
+    kernels use them)."""
+    from .rules import kernels
+    from .runtime import helpers
+
+    return helpers, kernels
 
 
 # ---------------------------------------------------------------- the kind check

@@ -241,7 +241,7 @@ def on_the_tape(function, name):
     the helper's rule (``rules/adjoint_helpers.py``). Raises UnsupportedError naming what has no rule."""
     from .rules.registry import is_nondifferentiable, lookup_vjp
     from .runtime import helpers
-    from .runtime.tape import apply
+    from .tape import apply
 
     cached = _ON_TAPE.get(function)
     if cached is not None:
@@ -277,7 +277,7 @@ def on_the_tape(function, name):
 def _record(helper, constant, *args):
     """Record ``helper(*args)`` on the tape through its rule; the arguments its rule gives no derivative for (shapes,
     indices) are passed as plain values."""
-    from .runtime.tape import Tensor, apply
+    from .tape import Tensor, apply
 
     args = [a.value if i in constant and isinstance(a, Tensor) else a for i, a in enumerate(args)]
     return apply(helper, *args)

@@ -34,7 +34,7 @@ import numbers
 import numpy as np
 
 from .runtime.helpers import float_dtype
-from .runtime.tape import Tensor, enable_grad
+from .tape import Tensor, enable_grad
 from .tree import is_float_leaf, is_tree, tree_flatten, tree_unflatten
 
 __all__ = ["Optimizer", "SGD", "Adam"]

@@ -48,7 +48,7 @@ DEFAULT_MODULES = [
     "sourcegrad/transforms/reverse.py",
     "sourcegrad/transforms/optimize.py",
     "sourcegrad/transforms/analysis.py",
-    "sourcegrad/runtime/tape.py",
+    "sourcegrad/tape/",
     "sourcegrad/runtime/helpers.py",
 ]
 
@@ -58,7 +58,7 @@ TEST_SUBSETS = [
     ("sourcegrad/check.py", ["tests/test_check.py", "tests/test_check_internals.py"]),
     ("sourcegrad/testing.py", ["tests/test_check.py"]),
     ("sourcegrad/rules/*", ["tests/rules", "tests/runtime/test_tape.py", "tests/transforms"]),
-    ("sourcegrad/runtime/tape.py", ["tests/runtime", "tests/rules"]),
+    ("sourcegrad/tape/*", ["tests/runtime", "tests/rules"]),
     ("sourcegrad/runtime/*", ["tests/rules", "tests/transforms", "tests/runtime"]),
     ("sourcegrad/transforms/*", ["tests/transforms", "tests/rules", "tests/test_api.py", "tests/differential"]),
     ("sourcegrad/optim.py", ["tests/test_optim.py"]),
@@ -161,17 +161,17 @@ EQUIVALENT = {
     ("sourcegrad/rules/linalg.py",
      'def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):', "False -> True"):
         "hermitian is not used by the rule (the gradient is the same)",
-    ("sourcegrad/runtime/tape.py", "if any(a is not b for a, b in zip(new, old)):", "first two arguments swapped"):
+    ("sourcegrad/tape/redirect.py", "if any(a is not b for a, b in zip(new, old)):", "first two arguments swapped"):
         "`a is not b` is symmetric",
-    ("sourcegrad/runtime/tape.py", "depth = 0", "constant 0 -> 1 (+1)"):
+    ("sourcegrad/tape/protection.py", "depth = 0", "constant 0 -> 1 (+1)"):
         "_view_depth is only a sort key: one more for every array keeps the order",
-    ("sourcegrad/runtime/tape.py", "__array_priority__ = 1000.0", "constant 1000.0 -> 0 (0)"):
+    ("sourcegrad/tape/tensor.py", "__array_priority__ = 1000.0", "constant 1000.0 -> 0 (0)"):
         "Tensor defines __array_ufunc__, which NumPy's operators consult instead of the priority (and Tensor is "
         "no ndarray subclass, so no result type is chosen by it)",
-    ("sourcegrad/runtime/tape.py", "budget -= len(items)", "statement dropped (AugAssign)"):
+    ("sourcegrad/tape/functional.py", "budget -= len(items)", "statement dropped (AugAssign)"):
         "the budget only bounds the leak scan's work on containers of more than _LEAK_SCAN_LIMIT items; a test "
         "could only pin the cutoff (Tensors left past it), which is no behaviour to keep",
-    ("sourcegrad/runtime/tape.py", "while stack and budget > 0:", "constant 0 -> 1 (+1)"):
+    ("sourcegrad/tape/functional.py", "while stack and budget > 0:", "constant 0 -> 1 (+1)"):
         "as above: the scan stops one item sooner, only on containers of more than _LEAK_SCAN_LIMIT items",
     ("sourcegrad/rules/numpy.py",
      'def pad(g, ans, array, pad_width, mode="constant", *, constant_values=0, end_values=0, reflect_type="even",',

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.rules import kernels
 from sourcegrad.runtime import helpers
 from tests.cases import straight_line as cases
 
@@ -160,7 +161,7 @@ def test_generated_source_stands_on_its_own():
     g = sg.grad(cases.mlp_loss, wrt=(0, 1))
     args = (np.ones((4, 5)) * 0.1, np.ones(5), np.ones((5, 3)), np.ones(3), cases.X8, cases.CLASSES8)
     expected = g(*args)
-    namespace = {"np": np, **{k: v for k, v in vars(helpers).items() if not k.startswith("_")}}
+    namespace = {"np": np, **{k: v for k, v in {**vars(kernels), **vars(helpers)}.items() if not k.startswith("_")}}
     exec(g.source, namespace)
     _, got = namespace[g.adjoint_function.__name__](*args)
     for a, b in zip(got, expected):

@@ -159,6 +159,7 @@ def test_tensor_html_and_markdown():
     assert "grad_fn" in text_of(display.tensor_html(y))
     markdown = display.tensor_markdown(t)
     assert "requires_grad `True`" in markdown and "[2. 4.]" in markdown
+    assert t._repr_html_() == display.tensor_html(t) and t._repr_markdown_() == markdown   # what notebooks call
 
 
 def test_through_ipython_display_when_installed():

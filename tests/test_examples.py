@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 
+from sourcegrad.rules import kernels
 from sourcegrad.runtime import helpers
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
@@ -75,7 +76,7 @@ def printed_function(text, start):
         if not line.startswith("    "):
             break
         body.append(line)
-    namespace = {"np": np, **{k: v for k, v in vars(helpers).items() if not k.startswith("_")}}
+    namespace = {"np": np, **{k: v for k, v in {**vars(kernels), **vars(helpers)}.items() if not k.startswith("_")}}
     exec("\n".join(body), namespace)
     return namespace[re.match(r"def (\w+)", start).group(1)]
 

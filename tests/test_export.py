@@ -44,6 +44,10 @@ def with_loop(x, n=3):
     return acc
 
 
+def running_sums(x):
+    return np.sum(np.cumsum(x) ** 2)
+
+
 def make_closure():
     k = 3.0
 
@@ -173,6 +177,16 @@ def test_loops_export_too(user_module, tmp_path):
     out = run_fresh(tmp_path, "import json, grad_loop\nprint(json.dumps(grad_loop.dwith_loop_dx(0.7, 3)[1]))",
                     block_sourcegrad=True)
     assert out == pytest.approx(np.cos(0.7) * (0 + 1 + 2), rel=1e-12)
+
+
+def test_standalone_copies_the_rule_kernels_that_inlined_rules_call(user_module, tmp_path):
+    # np.cumsum's rule calls the kernel grad_cumsum (sourcegrad/rules/kernels.py), which uses runtime helpers too
+    sg.export(user_module.running_sums, tmp_path / "grad_sums.py", args=(np.ones(3),), standalone=True)
+    out = run_fresh(tmp_path, "import json, numpy as np, grad_sums\n"
+                    "print(json.dumps(list(grad_sums.drunning_sums_dx(np.array([1.0, 2.0, 3.0]))[1])))",
+                    block_sourcegrad=True)
+    sums = np.cumsum([1.0, 2.0, 3.0])
+    assert out == pytest.approx(np.cumsum((2 * sums)[::-1])[::-1], rel=1e-12)
 
 
 def test_a_closure_variable_is_refused_by_name(user_module, tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.rules import kernels
 from sourcegrad.runtime import helpers
 from sourcegrad.transforms import effects
 
@@ -215,11 +216,11 @@ def test_grad_of_a_source_gradient_on_the_tape():
 
 
 def test_runtime_helpers_write_into_no_argument_but_the_declared_ones():
-    """effects.written_arguments trusts every runtime helper but HELPERS_WRITING_ARGUMENTS to write into none of
-    its arguments; this reads their source for item stores and np.add.at into a parameter."""
-    tree = ast.parse(inspect.getsource(helpers))
+    """effects.written_arguments trusts every runtime helper and rule kernel but HELPERS_WRITING_ARGUMENTS to write
+    into none of its arguments; this reads their source for item stores and np.add.at into a parameter."""
+    functions = [fn for module in (helpers, kernels) for fn in ast.parse(inspect.getsource(module)).body]
     writers = set()
-    for fn in tree.body:
+    for fn in functions:
         if not isinstance(fn, ast.FunctionDef):
             continue
         params = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}

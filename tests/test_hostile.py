@@ -157,7 +157,7 @@ def _same_state(a, b, seen=None):
         return True
     if isinstance(a, types.ModuleType) or isinstance(b, types.ModuleType):
         return False
-    from sourcegrad.runtime.tape import Tensor
+    from sourcegrad.tape import Tensor
 
     if isinstance(a, Tensor) or isinstance(b, Tensor):   # a Tensor left where the function leaves a value
         return False
@@ -204,7 +204,7 @@ def _is_sourcegrad_error(exc):
     if not tb:
         return False
     frame = tb[-1]
-    return ("sourcegrad/runtime/" in frame.filename.replace("\\", "/")
+    return (any(p in frame.filename.replace("\\", "/") for p in ("sourcegrad/runtime/", "sourcegrad/tape/"))
             and (frame.line or "").strip().startswith("raise"))
 
 
@@ -363,7 +363,7 @@ def _restore(namespace, snap):
 def _leaked_tensors(func):
     """Names of the function's module globals that hold a sourcegrad Tensor (directly, or as a value of a
     dict/list/tuple/object attribute one level down) after a gradient call."""
-    from sourcegrad.runtime.tape import Tensor
+    from sourcegrad.tape import Tensor
 
     target = func.func if isinstance(func, functools.partial) else func
     target = getattr(target, "__func__", target)
@@ -421,8 +421,7 @@ def _case_state(case):
 
 # Known gaps of the tape (issue 10), each still a failure in the report: expected failures here so that
 # the rest of the set guards against regressions. Keyed by the program's name, in every variant.
-_RAW = "no hook for it: Python's own TypeError instead of a named error"
-TAPE_GAPS = {"memoryview_roundtrip_view": _RAW, "unbound_ndarray_fill": _RAW}
+TAPE_GAPS = {}   # none left: Python's own TypeError on a Tensor is a TensorTypeError since issue 10
 
 
 def _marks(case, mode):

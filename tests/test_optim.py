@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sourcegrad.optim import SGD, Adam
-from sourcegrad.runtime.tape import tensor
+from sourcegrad.tape import tensor
 from sourcegrad.tree import tree_flatten
 
 GRADS = [0.5, -0.2, 0.3]  # gradients fed to a scalar parameter starting at P0

@@ -11,17 +11,17 @@ order: differentiating through it declines with ``first_order_only``'s message, 
 import numpy as np
 
 from ..runtime import helpers
-from ..runtime.helpers import (added_value_transpose, expand_reduced, grad_added_value, grad_cumsum, grad_diag,
-                               grad_diagonal, grad_dot_lhs, grad_dot_rhs, grad_inner_lhs, grad_inner_rhs, grad_kron_lhs,
-                               grad_kron_rhs, grad_matmul_lhs, grad_matmul_rhs, grad_repeat, grad_take,
-                               grad_take_along_axis, grad_tensordot_lhs, grad_tensordot_rhs, grad_tile, grad_trace,
-                               grad_updated_value, inverse_axes, matrix_product, reading_order, rebroadcast,
-                               rereshape, unbroadcast, unindex, unreshape, untranspose, updated_value_transpose,
-                               without_index)
+from ..runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs, grad_matmul_lhs, grad_matmul_rhs,
+                               grad_tensordot_lhs, grad_tensordot_rhs, inverse_axes, matrix_product, reading_order,
+                               rebroadcast, rereshape, unbroadcast, unindex)
+from .kernels import (added_value_transpose, grad_added_value, grad_cumsum, grad_diag, grad_diagonal, grad_inner_lhs, grad_inner_rhs,
+                      grad_kron_lhs, grad_kron_rhs, grad_repeat, grad_take, grad_take_along_axis, grad_tile, grad_trace,
+                      grad_updated_value, max_mask, unreshape, untranspose, updated_value_transpose,
+                      without_index)
 from .registry import VJP_RULES, nondifferentiable, vjp_rule
 
 # results that are constants or depend only on shapes, dtypes and comparisons
-nondifferentiable(helpers.zeros_like, helpers.float_dtype, helpers.reduced_size, helpers.max_mask,
+nondifferentiable(helpers.zeros_like, helpers.float_dtype, helpers.reduced_size, max_mask,
                   helpers.inverse_axes, helpers.reading_order)
 
 

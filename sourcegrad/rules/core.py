@@ -2,7 +2,7 @@
 
 One rule per primitive, each a line or two; read ``registry.py`` for the calling convention.
 The source transformer inlines these bodies into generated code, so they use only names that
-generated code has: ``np``, ``math`` and the helpers of ``sourcegrad.runtime.helpers``.
+generated code has: ``np``, ``math``, the helpers of ``sourcegrad.runtime.helpers`` and the kernels of ``kernels.py``.
 """
 
 import builtins
@@ -11,8 +11,8 @@ import operator
 
 import numpy as np
 
-from ..runtime.helpers import (added_at, appended, grad_added_value, grad_updated_value, unappended, unbroadcast,
-                               unindex, updated, without_index)
+from ..runtime.helpers import added_at, appended, unbroadcast, unindex, updated
+from .kernels import grad_added_value, grad_updated_value, unappended, without_index
 from .registry import nondifferentiable, vjp_rule
 
 # ---- arithmetic operators (shared with the matching NumPy ufuncs) ----

@@ -1,7 +1,7 @@
 """Derivative rules for linear algebra: products, ``einsum``, ``kron`` and ``np.linalg``.
 
 Same conventions as ``numpy.py``: straight-line bodies that the source transformer inlines, helpers
-from ``sourcegrad.runtime.helpers`` for anything with a branch, ``ans`` reused where it saves work.
+from ``kernels.py`` for anything with a branch, ``ans`` reused where it saves work.
 Functions with several outputs (``slogdet``, ``eigh``, full ``svd``) receive ``g`` as a tuple with
 one adjoint per output (zeros for outputs nobody used) and ``ans`` as the tuple of outputs.
 
@@ -17,27 +17,11 @@ import operator
 import numpy as np
 
 from ..runtime.helpers import (
-    grad_cholesky,
-    grad_cross,
-    grad_dot_lhs,
-    grad_dot_rhs,
-    grad_eigh,
-    grad_eigvalsh,
-    grad_einsum,
-    grad_inner_lhs,
-    grad_inner_rhs,
-    grad_kron_lhs,
-    grad_kron_rhs,
-    grad_matmul_lhs,
-    grad_matmul_rhs,
-    grad_matrix_norm,
-    grad_norm,
-    grad_solve_a,
-    grad_solve_b,
-    grad_svd,
-    grad_tensordot_lhs,
-    grad_tensordot_rhs,
-    grad_vector_norm,
+    grad_dot_lhs, grad_dot_rhs, grad_matmul_lhs, grad_matmul_rhs, grad_tensordot_lhs, grad_tensordot_rhs,
+)
+from .kernels import (
+    grad_cholesky, grad_cross, grad_eigh, grad_eigvalsh, grad_einsum, grad_inner_lhs, grad_inner_rhs, grad_kron_lhs,
+    grad_kron_rhs, grad_matrix_norm, grad_norm, grad_solve_a, grad_solve_b, grad_svd, grad_vector_norm,
     matrix_scale,
 )
 from .registry import vjp_rule

@@ -6,7 +6,7 @@ Linear algebra (``dot``, ``einsum``, ``np.linalg``...) lives in ``linalg.py``. T
 operators in ``core.py``.
 
 Each rule is inlined into generated code, so it is straight-line: a few ``name = expr`` lines and one
-``return``; anything that needs a branch is a helper in ``sourcegrad.runtime.helpers`` (or, if only these
+``return``; anything that needs a branch is a kernel in ``kernels.py`` (or, if only these
 rules use it, a private function at the bottom of this module). Rules for inputs that may have been
 broadcast wrap their result in ``unbroadcast(g, x)``; the source transformer drops that call where it
 can prove the shapes already match. Rules use ``ans`` (the result) where
@@ -34,44 +34,12 @@ import math
 
 import numpy as np
 
-from ..runtime.helpers import (
-    expand_reduced,
-    float_dtype,
-    grad_astype,
-    grad_average,
-    grad_average_weights,
-    grad_clip_bound,
-    grad_cumprod,
-    grad_cumsum,
-    grad_diag,
-    grad_diagonal,
-    grad_diff,
-    grad_imag,
-    grad_item,
-    grad_pad,
-    grad_pad_constant,
-    grad_ptp,
-    grad_repeat,
-    grad_sorted,
-    grad_take,
-    grad_take_along_axis,
-    grad_tile,
-    grad_trace,
-    max_mask,
-    prod_others,
-    reduced_size,
-    sinc_derivative,
-    unarray,
-    unbroadcast,
-    uncolumn_stack,
-    unconcatenate,
-    undstack,
-    unhstack,
-    unreshape,
-    unsplit,
-    untranspose,
-    unvstack,
-    zeros_like,
+from ..runtime.helpers import expand_reduced, float_dtype, reduced_size, unbroadcast, zeros_like
+from .kernels import (
+    grad_astype, grad_average, grad_average_weights, grad_clip_bound, grad_cumprod, grad_cumsum, grad_diag,
+    grad_diagonal, grad_diff, grad_imag, grad_item, grad_pad, grad_pad_constant, grad_ptp, grad_repeat, grad_sorted,
+    grad_take, grad_take_along_axis, grad_tile, grad_trace, max_mask, prod_others, sinc_derivative, unarray,
+    uncolumn_stack, unconcatenate, undstack, unhstack, unreshape, unsplit, untranspose, unvstack,
 )
 from .registry import nondifferentiable, vjp_rule
 

@@ -27,7 +27,7 @@ PYTHON_FUNCTIONS = set()   # plain Python functions of the user's with a rule: t
 def is_python_function(primitive):
     """A plain Python function of the user's (not NumPy's or sourcegrad's, not an ``@sg.primitive``):
     the tape cannot see calls to it by itself, so ``value_and_grad_tape`` redirects them (see
-    ``runtime.tape._rule_calls``)."""
+    ``tape.redirect._rule_calls``)."""
     return (isinstance(primitive, types.FunctionType) and not hasattr(primitive, "__sourcegrad_primitive__")
             and not (primitive.__module__ or "").startswith(("numpy", "sourcegrad.")))
 

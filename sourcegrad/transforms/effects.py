@@ -176,16 +176,17 @@ def written_arguments(call, target, method_name=None):
         return True, []
     if isinstance(target, types.FunctionType) and function_writes(target) is NONE:
         return True, []
-    if getattr(target, "__module__", None) == _HELPERS and isinstance(target, types.FunctionType) \
+    if getattr(target, "__module__", None) in _CALLED_BY_ADJOINTS and isinstance(target, types.FunctionType) \
             and target.__name__ not in HELPERS_WRITING_ARGUMENTS:
         return True, []
     return False, list(call.args) + [kw.value for kw in call.keywords]
 
 
-# The runtime helpers (which generated adjoints call) write into none of their arguments, except these: they return
-# new values or read-only views (tests/test_higher_order.py reads their source to keep this true). Differentiating
-# generated code again (higher order) reads calls of them.
+# The runtime helpers and rule kernels (which generated adjoints call) write into none of their arguments, except
+# these: they return new values or read-only views (tests/test_higher_order.py reads their source to keep this true).
+# Differentiating generated code again (higher order) reads calls of them.
 _HELPERS = "sourcegrad.runtime.helpers"
+_CALLED_BY_ADJOINTS = (_HELPERS, "sourcegrad.rules.kernels")
 _OWN = ("sourcegrad.runtime.helpers", "sourcegrad.rules.")
 HELPERS_WRITING_ARGUMENTS = frozenset({"added_into"})
 

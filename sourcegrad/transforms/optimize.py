@@ -1470,7 +1470,8 @@ class _AdjointReuse:
             return True
         if module.startswith("numpy") and "random" not in module:
             return True
-        return module == helpers.__name__ and getattr(helpers, name, None) is callee
+        from ..rules import kernels
+        return any(module == m.__name__ and getattr(m, name, None) is callee for m in (helpers, kernels))
 
     def record(self, key, parent, field, index, node, reads):
         entry = ["at", self.k, parent, field, index, node]

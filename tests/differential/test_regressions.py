@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
-from sourcegrad.runtime import tape
-from sourcegrad.runtime.tape import InPlaceError
+from sourcegrad import tape
+from sourcegrad.tape import InPlaceError
 
 from .generator import Program
 from .oracle import _import, judge, load_program

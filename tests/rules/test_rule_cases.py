@@ -17,9 +17,10 @@ import pytest
 
 import sourcegrad as sg
 from sourcegrad.rules import registry
-from sourcegrad.runtime import tape
+from sourcegrad import tape
 from sourcegrad.runtime.helpers import appended
-from sourcegrad.runtime.tape import GradientLostError, InPlaceError, Tensor
+from sourcegrad.tape import Tensor
+from sourcegrad.tape.namespace import TAPED_NUMPY
 from sourcegrad.transforms.ir import Assign
 from sourcegrad.transforms.normalize import normalize
 from tests.cases.rule_cases import CASES, core, elementwise, linalg, methods, reductions, shapes
@@ -27,17 +28,7 @@ from tests.helpers import numeric_grad, recorded_primitives
 
 # ---------------------------------------------------------------- known engine gaps
 
-_NOT_DISPATCHED = ("is not dispatched to the Tensor (NumPy gives it no __array_function__ hook), so the "
-                   "tape refuses it rather than guess")
-XFAIL = {  # (engine, case function): (the error it must raise, why)
-    ("tape", "array_of_scalars"): (GradientLostError, f"np.array([a, b]) of Tensors {_NOT_DISPATCHED}"),
-    ("tape", "array_of_arrays"): (GradientLostError, f"np.array([a, b]) of Tensors {_NOT_DISPATCHED}"),
-    ("tape", "array_ndmin"): (GradientLostError, f"np.array(tensor, ndmin=3) {_NOT_DISPATCHED}"),
-    ("tape", "asarray"): (GradientLostError, f"np.asarray(tensor) (and np.asanyarray, np.ascontiguousarray, "
-                                              f"np.asfortranarray) {_NOT_DISPATCHED}"),
-    ("tape", "full"): (GradientLostError, f"np.full(shape, tensor) {_NOT_DISPATCHED}"),
-    ("tape", "setitem_into_ints"): (GradientLostError, "a Tensor stored into a plain NumPy array is converted by "
-                                    "NumPy, which the tape cannot see"),
+XFAIL = {  # (engine, case function): (the error it must raise, why); none left since issue 10
 }
 
 # The tape sees what NumPy and Python operators hand to a Tensor; math.sin(x) and float(x) convert x
@@ -49,8 +40,9 @@ _TAPED_MATH = types.SimpleNamespace(**{name: functools.partial(tape.apply, f) if
 
 
 def on_tape(case):
-    """``case.fn``, with the math functions and builtins it covers recorded through their rules."""
-    routed = {}
+    """``case.fn``, with the math functions and builtins it covers recorded through their rules, and ``np``
+    as ``sg.grad`` runs it on the tape (``np.array``, ``np.zeros``... Tensor-aware: tape/namespace.py)."""
+    routed = {"np": TAPED_NUMPY}
     for primitive in case.covers:
         if getattr(primitive, "__module__", None) == "math":
             routed["math"] = _TAPED_MATH
@@ -242,11 +234,11 @@ def test_cases_call_what_they_cover_on_the_tape():
             blind.update(case.covers)
             continue
         args = [Tensor(a, requires_grad=True) if i in case.wrt else a for i, a in enumerate(case.args)]
-        saved, tape._mode.functional = tape._mode.functional, True   # as in sg.grad: .item() records
+        saved, tape.mode._mode.functional = tape.mode._mode.functional, True   # as in sg.grad: .item() records
         try:
             primitives = recorded_primitives(on_tape(case)(*args))
         finally:
-            tape._mode.functional = saved
+            tape.mode._mode.functional = saved
         rules = {registry.VJP_RULES[p].fn for p in primitives if p in registry.VJP_RULES}
         missing = [registry.primitive_name(p) for p in case.covers if registry.VJP_RULES[p].fn not in rules
                    and p not in RUN_THROUGH]

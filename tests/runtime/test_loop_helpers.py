@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from sourcegrad.errors import DeclinedAtRunTime
-from sourcegrad.runtime.helpers import ItemAdjoints, added_into, appended, unappended, unindex, zeros_like
+from sourcegrad.rules.kernels import unappended
+from sourcegrad.runtime.helpers import ItemAdjoints, added_into, appended, unindex, zeros_like
 
 
 def test_added_into_adds_at_a_basic_index_in_place():

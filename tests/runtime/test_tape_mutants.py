@@ -1,6 +1,6 @@
 """Behaviours of the tape that mutation testing (``python -m tests.mutation``) found unchecked.
 
-Each test pins down one behaviour of sourcegrad/runtime/tape.py that a small change of its code
+Each test pins down one behaviour of the package sourcegrad/tape/ that a small change of its code
 (a mutant) altered without any other test failing."""
 
 import importlib
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sourcegrad.rules import registry
-from sourcegrad.runtime.tape import (
+from sourcegrad.tape import (
     InPlaceError,
     RuleBypassError,
     Tensor,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
-from sourcegrad.runtime.tape import (
+from sourcegrad.tape import (
     GradientLostError,
     InPlaceError,
     NoRuleError,
@@ -156,13 +156,22 @@ def test_out_into_a_tensor_of_the_graph_inside_no_grad_keeps_the_recorded_values
     lambda x, buf: np.round(x, 2, buf),
 ], ids=["cumsum", "cumsum_positional", "method", "take", "clip", "round_positional"])
 def test_out_into_a_plain_array_raises_before_writing(write):
+    buf = np.zeros(4)   # made outside the function: a plain array
+
     def f(x):
-        buf = np.zeros(4)
         write(x, buf)
         return np.sum(buf ** 2)
 
     with pytest.raises(GradientLostError, match=r"out=a\) writes into a plain NumPy array.*cannot hold a gradient"):
         tape_grad(f, V)
+    assert buf.tolist() == [0.0] * 4
+
+    def g(x):   # np.zeros in the function's own module gives a Tensor (tape/namespace.py): recorded
+        new = np.zeros(4)
+        write(x, new)
+        return np.sum(new ** 2)
+
+    assert_tape_matches_fd(g, V)
     x = tensor(V.copy(), requires_grad=True)
     buf = np.zeros(4)
     with pytest.raises(InPlaceError, match="Drop out="):  # the same error is an InPlaceError too
@@ -177,13 +186,21 @@ def test_out_into_a_plain_array_raises_before_writing(write):
     lambda x, buf: np.dot(np.ones(2), x, buf),
 ], ids=["sum", "method_sum", "mean_positional", "dot_positional"])
 def test_reductions_into_a_plain_array_raise(write):
+    buf = np.zeros(3)   # made outside the function: a plain array
+
     def f(x):
-        buf = np.zeros(3)
         write(x, buf)
         return np.sum(buf ** 2)
 
     with pytest.raises(GradientLostError, match=r"plain NumPy array.*Drop out="):
         tape_grad(f, M)
+
+    def g(x):   # a new array made in the function: recorded
+        new = np.zeros(3)
+        write(x, new)
+        return np.sum(new ** 2)
+
+    assert_tape_matches_fd(g, M)
 
 
 # ---------------------------------------------------------------- a[i] = t into a plain array
@@ -191,8 +208,10 @@ def test_reductions_into_a_plain_array_raise(write):
 
 @pytest.mark.parametrize("program", ["setitem", "fromiter", "loop"])
 def test_storing_a_tensor_into_a_plain_array_raises_gradient_lost(program):
+    ones, zeros = np.ones(3), np.zeros(4)   # made outside the functions: plain arrays
+
     def setitem(s):
-        buf = np.ones(3)
+        buf = ones
         buf[1] = s * s
         return np.sum(np.exp(buf))
 
@@ -200,7 +219,7 @@ def test_storing_a_tensor_into_a_plain_array_raises_gradient_lost(program):
         return np.sum(np.fromiter((v ** 2 for v in x), dtype=float))
 
     def loop(x):
-        y = np.zeros(4)
+        y = zeros
         for i in range(4):
             y[i] = x[i] * x[-1 - i]
         return np.sum(y)
@@ -208,6 +227,22 @@ def test_storing_a_tensor_into_a_plain_array_raises_gradient_lost(program):
     f, arg = {"setitem": (setitem, 0.7), "fromiter": (fromiter, V), "loop": (loop, V)}[program]
     with pytest.raises(GradientLostError, match=r"stored into a plain NumPy array.*cannot hold a gradient.*np\.stack"):
         tape_grad(f, arg)
+
+
+def test_storing_a_tensor_into_a_new_array_is_recorded():
+    def setitem(s):
+        buf = np.ones(3)
+        buf[1] = s * s
+        return np.sum(np.exp(buf))
+
+    def loop(x):
+        y = np.zeros(4)
+        for i in range(4):
+            y[i] = x[i] * x[-1 - i]
+        return np.sum(y ** 2)
+
+    assert tape_grad(setitem, 0.7) == pytest.approx(np.exp(0.49) * 2 * 0.7)
+    assert_tape_matches_fd(loop, V)
 
 
 def test_the_suggested_rewrites_of_a_plain_array_store_differentiate():

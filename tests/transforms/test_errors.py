@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
-from sourcegrad.runtime.tape import NoRuleError
+from sourcegrad.tape import NoRuleError
 from tests.cases import unsupported as bad
 
 FILE = inspect.getsourcefile(bad)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.rules import kernels
 from sourcegrad.runtime import helpers
 from tests.cases import control_flow as flow
 from tests.cases import straight_line as cases
@@ -76,7 +77,7 @@ def test_golden_file_computes_the_right_gradient_for_its_own_wrt(name, func, arg
     wrt_names = [params[w] if isinstance(w, int) else w for w in wrts]
     header = f"def d{func.__name__}_d{'_'.join(wrt_names)}({', '.join(params)}):"
     assert text.startswith(header), text.splitlines()[0]
-    namespace = {"np": np, **{k: v for k, v in vars(helpers).items() if not k.startswith("_")}}
+    namespace = {"np": np, **{k: v for k, v in {**vars(kernels), **vars(helpers)}.items() if not k.startswith("_")}}
     exec(compile(text, f"<golden {name}>", "exec"), namespace)
     adjoint = namespace[header[4:header.index("(")]]
     # away from the golden call's symmetric point (all-ones weights), so that every element matters

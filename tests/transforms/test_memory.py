@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.rules import kernels
 from sourcegrad.runtime import helpers
 from sourcegrad.transforms.memory import reduce_memory
 from sourcegrad.transforms.reverse import Adjoint
@@ -455,7 +456,7 @@ def _without_releases(g):
             block = getattr(node, field, None)
             if isinstance(block, list):
                 setattr(node, field, [s for s in block if not isinstance(s, ast.Delete)] or [ast.Pass()])
-    namespace = dict(vars(helpers), np=np)
+    namespace = {**vars(kernels), **vars(helpers), "np": np}
     exec(compile(ast.fix_missing_locations(tree), "<without releases>", "exec"), namespace)
     return namespace[tree.body[0].name]
 

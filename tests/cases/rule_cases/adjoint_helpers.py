@@ -3,13 +3,13 @@ in the adjoint ``g`` they pass on and in the operands of the products (what a se
 
 import numpy as np
 
-from sourcegrad.runtime.helpers import (added_value_transpose, expand_reduced, grad_added_value, grad_cumsum,
-                                        grad_diag, grad_diagonal, grad_dot_lhs, grad_dot_rhs, grad_inner_lhs,
-                                        grad_inner_rhs, grad_kron_lhs, grad_kron_rhs, grad_matmul_lhs,
-                                        grad_matmul_rhs, grad_repeat, grad_take, grad_take_along_axis,
-                                        grad_tensordot_lhs, grad_tensordot_rhs, grad_tile, grad_trace,
-                                        grad_updated_value, matrix_product, rebroadcast, rereshape, unbroadcast,
-                                        unindex, unreshape, untranspose, updated_value_transpose, without_index)
+from sourcegrad.rules.kernels import (added_value_transpose, grad_added_value, grad_cumsum, grad_diag, grad_diagonal, grad_inner_lhs,
+                                     grad_inner_rhs, grad_kron_lhs, grad_kron_rhs, grad_repeat, grad_take,
+                                     grad_take_along_axis, grad_tile, grad_trace, grad_updated_value, unreshape,
+                                     untranspose, updated_value_transpose, without_index)
+from sourcegrad.runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs,
+                                        grad_matmul_lhs, grad_matmul_rhs, grad_tensordot_lhs, grad_tensordot_rhs,
+                                        matrix_product, rebroadcast, rereshape, unbroadcast, unindex)
 
 from ._base import case, uniform, weights
 

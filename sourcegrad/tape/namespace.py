@@ -1,0 +1,133 @@
+"""Tensor-aware ``math`` and ``numpy`` for code running on the tape.
+
+NumPy hands most of its functions to ``Tensor`` through its protocols, but not ``np.array``,
+``np.asarray`` & co. (they never dispatch), and Python's ``math`` module converts its argument with
+``float()``, which would drop the gradient. So while ``value_and_grad_tape`` runs a function, the
+module namespaces its code reads globals from see stand-ins (see ``redirect.py``, which puts them in
+place and takes them away again):
+
+* ``math`` (and every ``math`` function bound by name: ``from math import sin``) records a call with a
+  Tensor as the primitive ``math.<name>``, through its rule in ``rules/core.py``; the rounding
+  functions (``math.floor``...) give plain numbers; a function without a rule raises ``NoRuleError``;
+* ``np`` (the ``numpy`` module, and ``array``/``asarray``... bound by name) is numpy itself except for
+  the array constructors (and ``np.full``), which record a call with a Tensor, or a list or tuple holding Tensors, through
+  their rules (deeper nestings are built with ``np.stack`` first): a Tensor results; and
+  ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` give a Tensor without gradient, so that a
+  Tensor written into the new array (``y[i] = t``) is recorded rather than lost.
+
+Plain values take the original functions, so code that never meets a Tensor computes as before.
+"""
+
+import functools
+import math
+import types
+
+import numpy as np
+
+from .mode import _mode
+from .recording import _apply, _unary
+from .tensor import Tensor
+
+
+def _has_tensor(value):
+    """Whether ``value`` is a Tensor or a (nested) list/tuple holding one."""
+    if isinstance(value, Tensor):
+        return True
+    if type(value) in (list, tuple):
+        return any(_has_tensor(v) for v in value)
+    return False
+
+
+def _math_function(fn):
+    """``fn`` from ``math``, recorded as one operation when called with a Tensor."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):   # math.sin(t): the fast path
+            return _unary(fn, args[0])
+        for a in args:
+            if isinstance(a, Tensor) or type(a) in (list, tuple) and _has_tensor(a):
+                return _apply(fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _build_math():
+    module = types.ModuleType("math", math.__doc__)
+    for name, value in vars(math).items():
+        if isinstance(value, types.BuiltinFunctionType):
+            value = _math_function(value)
+            STAND_INS[id(getattr(math, name))] = (getattr(math, name), value)
+        setattr(module, name, value)
+    return module
+
+
+def _stacked(obj):
+    """``obj``, a list/tuple holding Tensors (at any depth), as one Tensor built with ``np.stack``."""
+    if isinstance(obj, Tensor):
+        return obj
+    if type(obj) in (list, tuple) and _has_tensor(obj):
+        return np.stack([_stacked(item) for item in obj])
+    return obj
+
+
+def _array_constructor(fn):
+    """``np.array``-like ``fn``: given a Tensor, or a list/tuple holding Tensors, it is recorded through its
+    rule (a Tensor results); deeper nestings of lists (``[[a, b], [c, d]]``) are built with ``np.stack``."""
+
+    @functools.wraps(fn)
+    def build(obj, *args, **kwargs):
+        if not (_has_tensor(obj) or any(isinstance(a, Tensor) for a in args)
+                or any(isinstance(a, Tensor) for a in kwargs.values())):
+            return fn(obj, *args, **kwargs)
+        if type(obj) in (list, tuple) and any(type(item) in (list, tuple) and _has_tensor(item) for item in obj):
+            obj = _stacked(obj)
+        return _apply(fn, (obj,) + args, kwargs)
+
+    return build
+
+
+def _fresh_array(fn):
+    """``np.zeros``-like ``fn``: the new array comes as a Tensor without gradient that only the graph holds,
+    so that writing a Tensor into it (``y = np.zeros(n); y[i] = t``) is recorded, as a write into any
+    Tensor is, instead of losing the gradient; plain writes go into its array as NumPy's do."""
+
+    @functools.wraps(fn)
+    def make(*args, **kwargs):
+        value = fn(*args, **kwargs)
+        if type(value) is not np.ndarray or value.dtype.kind not in "biufc" or not _mode.functional:
+            return value   # (not functional: another thread runs the module's code meanwhile, off the tape)
+        t = Tensor(value)
+        t._shared = False  # made here: no other array shares its memory
+        return t
+
+    return make
+
+
+_FRESH = ("zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like")
+
+_CONSTRUCTORS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "full", "full_like")
+
+
+def _build_numpy():
+    module = types.ModuleType("numpy", np.__doc__)
+    module.__dict__.update(vars(np))
+    for name in _CONSTRUCTORS:
+        original = getattr(np, name)
+        stand_in = _array_constructor(original)
+        STAND_INS[id(original)] = (original, stand_in)
+        setattr(module, name, stand_in)
+    for name in _FRESH:
+        original = getattr(np, name)
+        stand_in = _fresh_array(original)
+        STAND_INS[id(original)] = (original, stand_in)
+        setattr(module, name, stand_in)
+    return module
+
+
+STAND_INS = {}   # id(original) -> (original, stand-in): what redirect.py swaps in module namespaces
+TAPED_MATH = _build_math()
+TAPED_NUMPY = _build_numpy()
+STAND_INS[id(math)] = (math, TAPED_MATH)
+STAND_INS[id(np)] = (np, TAPED_NUMPY)
