@@ -241,24 +241,27 @@ def _flat_function(func, params, kinds, wrt):
     build = _Build()
     target = _Target(func, build)
     env, new_params, flat_kinds = {}, [], {}
-    flat_wrt = []
+    differentiated = {}   # argument in wrt -> the names of the generated code's parameters it becomes
     for name, kind in zip(params, kinds):
         if not is_tree_kind(kind):
             new_params.append(name)
             flat_kinds[name] = kind
             if name in wrt:
-                flat_wrt.append(name)
+                differentiated[name] = [name]
             continue
         _, treedef, leaf_kinds = kind
         node = _symbolic(treedef, leaf_kinds, _paths_of(treedef), name, target.name, target.cells, target.spell)
         env[name] = node
+        differentiated[name] = []
         for leaf, k in zip(_leaves(node), leaf_kinds):
             if leaf.kind != "param":
                 continue
             new_params.append(leaf.name)
             flat_kinds[leaf.name] = _plain_kind(k)
             if name in wrt and leaf_kind_floats(k):
-                flat_wrt.append(leaf.name)
+                differentiated[name].append(leaf.name)
+    # in wrt's order, not the parameters': regroup() takes the gradients back in that order
+    flat_wrt = [leaf_name for name in wrt for leaf_name in differentiated.get(name, ())]
     if not flat_wrt:
         raise UnsupportedError(f"{func.__qualname__}: the structure differentiated has no float leaves, so there "
                                "is nothing to differentiate", hint="Pass floats or float arrays in it.")
