@@ -59,3 +59,101 @@ def test_value_and_grad_and_vjp_with_wrt_reversed():
     ds, dparams = back(2.0)
     assert ds == pytest.approx(2 * (2 * 1.0 + 2 * 1.5 * 1.25))
     assert dparams[:2] == [pytest.approx(6.0), pytest.approx(14.0)]
+
+
+# ---- dict keys that are equal but not alike: each structure gets code of its own
+
+
+def weighted_by_key_type(p):
+    total = 0.0
+    for k in p:
+        if type(k) is float:
+            total = total + 2.0 * np.sum(p[k])
+        else:
+            total = total + np.sum(p[k])
+    return total
+
+
+def test_keys_equal_but_of_other_types_do_not_share_generated_code():
+    b = np.array([0.5, -1.0, 2.0])
+    g = sg.grad(weighted_by_key_type, mode="source")
+    for key, factor in [(1, 1.0), (1.0, 2.0), (True, 1.0), ((1, 2.0), 1.0), (0.0, 2.0), (-0.0, 2.0)]:
+        got = g({key: b})
+        assert list(got) == [key] and type(list(got)[0]) is type(key)
+        np.testing.assert_allclose(got[key], np.full(3, factor))
+        _assert_tree_close(got, sg.numerical_grad(weighted_by_key_type, {key: b}))
+
+
+def test_treedefs_of_alike_keys_differ():
+    assert sg.tree_flatten({1: 0.0})[1] != sg.tree_flatten({1.0: 0.0})[1]
+    assert sg.tree_flatten({(1, 2): 0.0})[1] != sg.tree_flatten({(1, 2.0): 0.0})[1]
+    assert sg.tree_flatten({0.0: 0.0})[1] != sg.tree_flatten({-0.0: 0.0})[1]
+    assert sg.tree_flatten({"a": 0.0})[1] == sg.tree_flatten({"a": 1.0})[1]
+    assert hash(sg.tree_flatten({"a": [1.0]})[1]) == hash(sg.tree_flatten({"a": [2.0]})[1])
+
+
+# ---- dataclasses are rebuilt from their fields, without running __init__ / __post_init__ again
+
+
+@dataclasses.dataclass
+class Doubling:
+    w: np.ndarray
+    s: float
+
+    def __post_init__(self):
+        self.w = self.w * 2     # runs once, when the user builds it; the fields then hold the values
+
+
+def doubling_loss(p):
+    return np.sum(p.w * p.s) + p.s ** 2
+
+
+@pytest.mark.parametrize("mode", ["source", "tape", "auto"])
+def test_dataclass_with_post_init_gradient_is_of_its_fields(mode):
+    p = Doubling(np.array([1.0, -2.0]), 1.5)          # p.w == [2, -4]
+    got = sg.grad(doubling_loss, mode=mode)(p)
+    assert type(got) is Doubling
+    np.testing.assert_allclose(got.w, [1.5, 1.5])     # d/dw sum(w s) = s, not doubled again
+    assert got.s == pytest.approx(np.sum(p.w) + 2 * 1.5)
+    want = sg.numerical_grad(doubling_loss, p)
+    np.testing.assert_allclose(want.w, got.w, rtol=1e-6)
+    assert want.s == pytest.approx(got.s, rel=1e-6)
+
+
+def test_dataclass_rebuilt_without_init():
+    p = Doubling(np.array([1.0, -2.0]), 1.5)
+    leaves, treedef = sg.tree_flatten(p)
+    again = sg.tree_unflatten(treedef, leaves)
+    np.testing.assert_array_equal(again.w, p.w)
+    vector, unravel = sg.tree_ravel(p)
+    np.testing.assert_array_equal(unravel(vector).w, p.w)
+    opt = sg.optim.SGD(lr=0.5)
+    grads = sg.tree_unflatten(treedef, [np.array([1.0, 1.0]), 0.0])
+    new = opt.update(p, grads)
+    np.testing.assert_allclose(new.w, p.w - 0.5)
+
+
+@dataclasses.dataclass
+class WithCache:
+    w: np.ndarray
+
+    def __post_init__(self):
+        self.w2 = self.w * 2    # not a field: would be lost (or stale) in a rebuilt copy
+
+
+@dataclasses.dataclass
+class NotSet:
+    w: np.ndarray
+    s: float = dataclasses.field(init=False)
+
+
+def uses_w2(p):
+    return np.sum(p.w2)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape", "auto"])
+def test_dataclass_with_attributes_that_are_not_fields_is_refused(mode):
+    with pytest.raises(ValueError, match=r"WithCache has attributes that are not fields \(w2\)"):
+        sg.grad(uses_w2, mode=mode)(WithCache(np.ones(2)))
+    with pytest.raises(ValueError, match="NotSet has no value for its field 's'"):
+        sg.grad(lambda p: np.sum(p.w), mode="tape")(NotSet(np.ones(2)))
