@@ -157,3 +157,36 @@ def test_dataclass_with_attributes_that_are_not_fields_is_refused(mode):
         sg.grad(uses_w2, mode=mode)(WithCache(np.ones(2)))
     with pytest.raises(ValueError, match="NotSet has no value for its field 's'"):
         sg.grad(lambda p: np.sum(p.w), mode="tape")(NotSet(np.ones(2)))
+
+
+# ---- float leaves of a subclass (np.ma.MaskedArray, a float subclass): the tape differentiates them
+
+
+class Meters(float):
+    pass
+
+
+class Tagged(np.ndarray):
+    pass
+
+
+def subclass_loss(p):
+    return np.sum(p[0] ** 2) + 3.0 * np.sum(p[1]) + p[2] * 5.0
+
+
+@pytest.mark.parametrize("first", [np.ma.array([0.5, -1.0]), np.array([0.5, -1.0]).view(Tagged)])
+def test_float_leaf_of_a_subclass_is_differentiated_by_the_tape(first):
+    p = [first, np.array([1.0, 2.0]), Meters(2.0)]
+    want = [np.array([1.0, -2.0]), np.array([3.0, 3.0]), 5.0]
+    for mode in ("tape", "auto"):
+        g = sg.grad(subclass_loss, mode=mode)
+        got = g(p)
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a, b)
+        assert g.mode == "tape"
+    assert f"is a {type(first).__name__}, a subclass of np.ndarray" in g.fallback_reason
+    with pytest.raises(sg.UnsupportedError, match=r"p\[0\] is a (MaskedArray|Tagged), a subclass of np.ndarray: "
+                                                  "source mode specialises on plain arrays"):
+        sg.grad(subclass_loss, mode="source")(p)
+    with pytest.raises(sg.UnsupportedError, match=r"p\[2\] is a Meters, a subclass of float"):
+        sg.grad(subclass_loss, mode="source")([np.array([0.5, -1.0]), np.array([1.0, 2.0]), Meters(2.0)])

@@ -31,6 +31,8 @@ import linecache
 import types
 import zlib
 
+import numpy as np
+
 from ..errors import UnsupportedError
 from ..rules import registry
 from ..kinds import SCALAR, is_array, is_tree_kind, leaf_kind_floats
@@ -250,7 +252,14 @@ def _flat_function(func, params, kinds, wrt):
                 differentiated[name] = [name]
             continue
         _, treedef, leaf_kinds = kind
-        node = _symbolic(treedef, leaf_kinds, _paths_of(treedef), name, target.name, target.cells, target.spell)
+        paths = _paths_of(treedef)
+        for path, k in zip(paths, leaf_kinds):
+            if type(k) is tuple and k[0] == "tape":
+                raise UnsupportedError(
+                    f"{func.__qualname__}: {path_text(path, name)} is a {k[1].__name__}, a subclass of "
+                    f"{'np.ndarray' if issubclass(k[1], np.ndarray) else 'float'}: source mode specialises on "
+                    "plain arrays and floats", hint=TAPE_HINT)
+        node = _symbolic(treedef, leaf_kinds, paths, name, target.name, target.cells, target.spell)
         env[name] = node
         differentiated[name] = []
         for leaf, k in zip(_leaves(node), leaf_kinds):
