@@ -3,7 +3,9 @@
 Every gradient is compared with central differences (``sg.numerical_grad``) or an exact derivative; a decline
 is checked by type and message."""
 
+import builtins
 import dataclasses
+import enum
 
 import numpy as np
 import pytest
@@ -190,3 +192,108 @@ def test_float_leaf_of_a_subclass_is_differentiated_by_the_tape(first):
         sg.grad(subclass_loss, mode="source")(p)
     with pytest.raises(sg.UnsupportedError, match=r"p\[2\] is a Meters, a subclass of float"):
         sg.grad(subclass_loss, mode="source")([np.array([0.5, -1.0]), np.array([1.0, 2.0]), Meters(2.0)])
+
+
+# ---- enumerate, zip, reversed, len, range, sum: followed only when they are Python's builtins
+
+
+def reversed_layers(params):
+    total = 0.0
+    for i, layer in enumerate(reversed(params)):
+        total = total + (i + 1) * np.sum(layer)
+    return total
+
+
+def length_weighted(params):
+    return np.sum(params[0]) * len(params)
+
+
+def summed(params):
+    return sum(np.sum(layer ** 2) for layer in params)
+
+
+def local_enumerate(params):
+    enumerate = lambda s: [(5, s[0]), (7, s[1])]   # noqa: E731
+    total = 0.0
+    for i, layer in enumerate(params):
+        total = total + i * np.sum(layer)
+    return total
+
+
+LAYERS = [np.array([0.3, -0.2]), np.array([1.0, 2.0])]
+
+
+@pytest.mark.parametrize("function, name, shadow", [
+    (reversed_layers, "reversed", lambda s: s),
+    (reversed_layers, "enumerate", lambda s: list(builtins.zip([4, 9], s))),
+    (length_weighted, "len", lambda s: 5),
+    (summed, "sum", lambda items: 3.0 * builtins.sum(items)),
+])
+def test_builtin_shadowed_by_a_global_is_not_taken_for_the_builtin(monkeypatch, function, name, shadow):
+    g = sg.grad(function)
+    _assert_tree_close(g(LAYERS), sg.numerical_grad(function, LAYERS))
+    assert g.mode == "source"
+    monkeypatch.setitem(globals(), name, shadow)        # the generated code's guard notices the new global
+    got = g(LAYERS)
+    _assert_tree_close(got, sg.numerical_grad(function, LAYERS))
+    fresh = sg.grad(function)                           # and code generated with the global there follows it
+    _assert_tree_close(fresh(LAYERS), got)
+
+
+def test_builtin_shadowed_by_a_local_is_not_taken_for_the_builtin():
+    g = sg.grad(local_enumerate)
+    got = g(LAYERS)
+    np.testing.assert_allclose(got[0], [5.0, 5.0])
+    np.testing.assert_allclose(got[1], [7.0, 7.0])
+    with pytest.raises(sg.UnsupportedError, match=r"passing \(part of\) a structured parameter to enumerate"):
+        sg.grad(local_enumerate, mode="source")(LAYERS)
+
+
+# ---- keys and constants that no literal writes: read from closure cells, not written with their repr
+
+
+class Color(enum.Enum):
+    RED = 1
+    BLUE = 2
+
+
+class ReprOne:
+    def __repr__(self):
+        return "1"
+
+
+def by_key_kind(params):
+    total = 0.0
+    for k, v in params.items():
+        if k is Color.RED or isinstance(k, ReprOne):
+            total = total + 2.0 * np.sum(v)
+        else:
+            total = total + np.sum(v)
+    return total
+
+
+def flagged(params):
+    if params["flag"]:
+        return np.sum(params["W"]) * 2.0
+    return np.sum(params["W"])
+
+
+@pytest.mark.parametrize("params, factors", [
+    ({Color.RED: np.array([1.0, 2.0]), Color.BLUE: np.array([3.0])}, [2.0, 1.0]),
+    ({ReprOne(): np.array([1.0, 2.0]), 1: np.array([3.0])}, [2.0, 1.0]),
+    ({1 + 2j: np.array([1.0, 2.0]), complex(1, float("nan")): np.array([3.0])}, [1.0, 1.0]),
+])
+def test_keys_without_literals(params, factors):
+    g = sg.grad(by_key_kind, mode="source")
+    got = g(params)
+    for (key, value), factor in zip(got.items(), factors):
+        np.testing.assert_allclose(value, np.full(value.shape, factor))
+    _assert_tree_close(got, sg.numerical_grad(by_key_kind, params))
+
+
+@pytest.mark.parametrize("flag, factor", [(np.True_, 2.0), (np.False_, 1.0), (True, 2.0)])
+def test_numpy_bool_leaf(flag, factor):
+    p = {"W": np.array([1.0, -1.0]), "flag": flag}
+    got = sg.grad(flagged, mode="source")(p)
+    np.testing.assert_allclose(got["W"], [factor, factor])
+    assert got["flag"] is None

@@ -24,6 +24,7 @@ an ``if`` — raises UnsupportedError (auto mode then uses the tape, which handl
 """
 
 import ast
+import builtins
 import copy
 import inspect
 import keyword
@@ -95,8 +96,9 @@ def build_tree_gradient(func, wrt, params, kinds, seeded=False):
 
 
 class _Leaf:
-    """One leaf of a structure as the rewritten code reads it: a parameter name, a constant, or a function (by the
-    name the function's module knows it by, ``np.tanh``, or else a closure name)."""
+    """One leaf of a structure as the rewritten code reads it: ``kind`` 'param' (a parameter name), 'const' (a
+    literal) or 'named': a function, or a constant no literal writes (``np.True_``), read by the name the function's
+    module knows it by (``np.tanh``), or else by a closure name."""
 
     __slots__ = ("name", "value", "kind", "spelled")
 
@@ -123,6 +125,14 @@ class _Node:
     @property
     def sequence(self):
         return self.kind in ("list", "tuple", "namedtuple")
+
+
+def _literal(value):
+    """Whether ``ast.unparse`` writes ``value`` as a literal that reads back as the same value, of the same type."""
+    cls = type(value)
+    if cls is tuple:
+        return all(map(_literal, value))
+    return cls in (int, float, str, bytes, bool, type(None))
 
 
 class _Const:
@@ -159,15 +169,16 @@ def _symbolic(treedef, leaf_kinds, paths, root, namer, cells, spell=lambda value
         if td.kind == "leaf":
             i = next(counter)
             kind = leaf_kinds[i]
-            if type(kind) is tuple and kind[0] == "const":
+            if type(kind) is tuple and kind[0] == "const" and _literal(kind[2]):
                 return _Leaf(None, kind[2], "const")
-            if type(kind) is tuple and kind[0] == "callable":
-                spelled = spell(kind[1])
+            if type(kind) is tuple and kind[0] in ("callable", "const"):   # (np.True_: no literal writes it)
+                value = kind[-1]
+                spelled = spell(value)
                 if spelled is not None:
-                    return _Leaf(None, kind[1], "callable", spelled)
+                    return _Leaf(None, value, "named", spelled)
                 name = namer(root, paths[i])
-                cells[name] = kind[1]
-                return _Leaf(name, kind[1], "callable")
+                cells[name] = value
+                return _Leaf(name, value, "named")
             name = namer(root, paths[i])
             return _Leaf(name, None, "param")
         items = [build(child, path + (step,)) for child, step in zip(td.children, _steps(td))]
@@ -295,14 +306,14 @@ def _mirror(node, root, target, pairs, path=()):
         leaf_path = path + (step,)
         if item.kind == "const":
             items.append(item)
-        elif item.kind == "callable":
+        elif item.kind == "named":
             spelled = target.spell(item.value)
             if spelled is None:
                 name = target.name(root, leaf_path)
                 target.cells[name] = item.value
-                items.append(_Leaf(name, item.value, "callable"))
+                items.append(_Leaf(name, item.value, "named"))
             else:
-                items.append(_Leaf(None, item.value, "callable", spelled))
+                items.append(_Leaf(None, item.value, "named", spelled))
         else:
             name = target.name(root, leaf_path)
             pairs.append((name, item))
@@ -502,7 +513,7 @@ class _Rewriter:
                                         "(for i, layer in enumerate(params))")
             if isinstance(value, _Const):
                 self.consts[target.id] = value.value
-                expr = ast.Constant(value.value)
+                expr = self.known(value.value)
             else:
                 expr = value.expr()
             out.append(ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], expr), where))
@@ -576,7 +587,7 @@ class _Rewriter:
         known); None otherwise."""
         it = stmt.iter
         if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
-                and it.func.id not in self.env and not it.keywords and 1 <= len(it.args) <= 3):
+                and not it.keywords and 1 <= len(it.args) <= 3 and self.builtin("range")):
             return None
         bounds = [self.constant(a) for a in it.args]
         if any(b is _UNKNOWN or type(b) is not int for b in bounds):
@@ -592,6 +603,25 @@ class _Rewriter:
         return [_Const(v) for v in values]
 
     # ---- what expressions denote
+
+    def known(self, value):
+        """An expression for a value known while generating (a dict key, a loop index): a literal, or for a value
+        no literal writes (an enum member, an object) a closure name holding it."""
+        if _literal(value):
+            return ast.Constant(value)
+        name = next((n for n, v in self.function.cells.items() if v is value), None)
+        if name is None:
+            name = self.function.name("key")
+            self.function.cells[name] = value
+        return ast.Name(name, ast.Load())
+
+    def builtin(self, name):
+        """Whether ``name`` read here is Python's builtin of that name, not a local, closure or global name of the
+        function shadowing it (what was read is guarded: a global of that name defined later changes the code)."""
+        if name in self.env or name in self.subst or name in self.function.local:
+            return False
+        found, value = self.source.resolve(name)
+        return found and value is getattr(builtins, name)
 
     def resolve(self, node):
         """The symbolic value of ``node`` when it reads a structure (a _Node or _Leaf), else None."""
@@ -669,7 +699,7 @@ class _Rewriter:
 
     def length(self, node):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
-                and "len" not in self.env and len(node.args) == 1 and not node.keywords):
+                and len(node.args) == 1 and not node.keywords and self.builtin("len")):
             value = self.resolve(node.args[0])
             if isinstance(value, _Node):
                 return len(value.items)
@@ -693,7 +723,7 @@ class _Rewriter:
                 return {"keys": keys, "values": list(base.items),
                         "items": list(zip(keys, base.items))}[func.attr]
             return None
-        if isinstance(func, ast.Name) and func.id not in self.env and func.id not in self.subst:
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed") and self.builtin(func.id):
             if func.id == "enumerate" and len(node.args) in (1, 2):
                 inner = self.elements(node.args[0])
                 start = self.constant(node.args[1]) if len(node.args) == 2 else 0
@@ -725,7 +755,7 @@ class _Rewriter:
                                    "reads of its leaves")
         if isinstance(node, ast.Name):
             if node.id in self.subst and isinstance(self.subst[node.id], _Const):
-                return ast.copy_location(ast.Constant(self.subst[node.id].value), node)
+                return ast.copy_location(self.known(self.subst[node.id].value), node)
             return node
         length = self.length(node)
         if length is not None:
@@ -738,7 +768,7 @@ class _Rewriter:
             if expanded is not None:
                 return ast.copy_location(ast.List(expanded, ast.Load()), node)
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum"
-                and node.func.id not in self.env and len(node.args) == 1 and not node.keywords
+                and len(node.args) == 1 and not node.keywords and self.builtin("sum")
                 and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp))):
             expanded = self.comprehension(node.args[0])
             if expanded is not None:
