@@ -297,3 +297,34 @@ def test_numpy_bool_leaf(flag, factor):
     got = sg.grad(flagged, mode="source")(p)
     np.testing.assert_allclose(got["W"], [factor, factor])
     assert got["flag"] is None
+
+
+# ---- a name holding a structure rebound by a statement source mode passes through (import, except ... as)
+
+
+def rebound_by_import(params, x):
+    total = np.sum(params[0] ** 2)
+    from os import sep as params        # params is now a string: len(params[0]) == 1
+    return total + np.sum(x) * len(params[0])
+
+
+def rebound_by_except(params, x):
+    total = np.sum(params[0] ** 2)
+    try:
+        raise ValueError
+    except ValueError as params:        # noqa: F841 (and deleted at the end of the handler)
+        pass
+    return total
+
+
+@pytest.mark.parametrize("function", [rebound_by_import, rebound_by_except])
+def test_structure_rebound_by_another_statement(function):
+    args = ([np.array([0.3, -0.2]), np.array([1.0, 2.0])], np.array([5.0, 7.0]))
+    with pytest.raises(sg.UnsupportedError, match=r"params holds \(part of\) a structured parameter and is rebound "
+                                                  r"by this (importfrom|try) statement"):
+        sg.grad(function, mode="source")(*args)
+    g = sg.grad(function)
+    got = g(*args)
+    assert g.mode == "tape"
+    _assert_tree_close(got, sg.numerical_grad(function, *args))
+    np.testing.assert_allclose(got[0], 2 * args[0][0])

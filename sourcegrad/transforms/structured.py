@@ -455,6 +455,9 @@ class _Rewriter:
                 raise self.error(node, f"{node.id} holds (part of) a structured parameter, and source mode does not "
                                        f"follow it into a {type(stmt).__name__.lower()} statement")
         for name in _stored(stmt):
+            if name in self.env:
+                raise self.error(stmt, f"{name} holds (part of) a structured parameter and is rebound by this "
+                                       f"{type(stmt).__name__.lower()} statement; source mode does not follow that")
             self.consts.pop(name, None)
         return [stmt]
 
@@ -948,6 +951,12 @@ def _stored(stmt):
             names.append(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.extend((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.append(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
     return names
 
 
