@@ -18,6 +18,8 @@ are carried along and their gradient is ``None`` (as JAX does for leaves it does
 """
 
 import dataclasses
+import inspect
+import types
 from typing import NamedTuple
 
 import numpy as np
@@ -107,8 +109,11 @@ def _children(value):
     if kind == "dict":
         return kind, tuple(value), list(value.values())
     if kind == "namedtuple":
-        return kind, tuple(type(value)._fields), list(value)
+        fields = tuple(type(value)._fields)
+        _check_field_reads(type(value), fields)
+        return kind, fields, list(value)
     names = tuple(f.name for f in dataclasses.fields(value))
+    _check_field_reads(type(value), names)
     items = [getattr(value, n, _UNSET) for n in names]
     unset = [n for n, item in zip(names, items) if item is _UNSET]
     if unset:
@@ -123,6 +128,35 @@ def _children(value):
 
 
 _UNSET = object()
+_FIELDS_CHECKED = set()   # NamedTuple and dataclass classes whose fields read their items
+
+
+def _check_field_reads(cls, names):
+    """A ValueError unless reading each field of an instance of ``cls`` gives the item stored (a property of a
+    subclass that overrides a field would compute something else: source mode reads fields as their items)."""
+    if cls in _FIELDS_CHECKED:
+        return
+    if issubclass(cls, tuple):
+        markers = [object() for _ in names]
+        probe = tuple.__new__(cls, markers)
+        for name, marker in zip(names, markers):
+            try:
+                same = getattr(probe, name) is marker
+            except Exception:
+                same = False
+            if not same:
+                raise ValueError(f"reading the field {name!r} of a {cls.__name__} does not give the item stored "
+                                 "there (a property overrides it): a structure is taken apart and rebuilt by its "
+                                 "items, so it cannot be one. Rename the property, or pass the items")
+    else:
+        for name in names:
+            attribute = inspect.getattr_static(cls, name, None)
+            if hasattr(type(attribute), "__set__") and type(attribute) is not types.MemberDescriptorType:
+                raise ValueError(f"the field {name!r} of {cls.__name__} is overridden by a {type(attribute).__name__}:"
+                                 " a dataclass is taken apart and rebuilt by its fields, so it cannot be one. "
+                                 "Rename the property, or pass the fields")
+    if len(_FIELDS_CHECKED) < 4096:
+        _FIELDS_CHECKED.add(cls)
 
 
 def _non_field_attributes(value, names):
@@ -204,8 +238,8 @@ def _build(treedef, it):
         return tuple(items)
     if treedef.kind == "dict":
         return dict(zip(treedef.keys, items))
-    if treedef.kind == "namedtuple":
-        return treedef.cls(*items)
+    if treedef.kind == "namedtuple":   # (not cls(*items): a __new__ of the user's may change the items)
+        return tuple.__new__(treedef.cls, items)
     # a dataclass: its fields set on a new instance, without running __init__ or __post_init__, which may compute
     # the fields from what they are given (self.w = 2 * w would double every rebuilt copy and every gradient)
     out = object.__new__(treedef.cls)

@@ -6,6 +6,7 @@ is checked by type and message."""
 import builtins
 import dataclasses
 import enum
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -328,3 +329,64 @@ def test_structure_rebound_by_another_statement(function):
     assert g.mode == "tape"
     _assert_tree_close(got, sg.numerical_grad(function, *args))
     np.testing.assert_allclose(got[0], 2 * args[0][0])
+
+
+# ---- NamedTuples rebuilt without their class's __new__; fields a property overrides are refused
+
+
+class Pair(NamedTuple):
+    w: np.ndarray
+    s: float
+
+
+class DoublingPair(Pair):
+    def __new__(cls, w, s):
+        return super().__new__(cls, w * 2, s)
+
+
+class OverridingPair(Pair):
+    @property
+    def w(self):
+        return self[0] * 2
+
+
+@dataclasses.dataclass
+class Field:
+    w: np.ndarray
+
+
+class OverridingField(Field):
+    @property
+    def w(self):
+        return np.ones(2)
+
+    @w.setter
+    def w(self, value):
+        pass
+
+
+def pair_loss(p):
+    return np.sum(p[0] ** 2) * p[1]
+
+
+def pair_attr_loss(p):
+    return np.sum(p.w ** 2) * p.s
+
+
+@pytest.mark.parametrize("mode", ["source", "tape", "auto"])
+def test_namedtuple_with_its_own_new_gradient_is_of_its_items(mode):
+    p = DoublingPair(np.array([0.5, -1.0]), 2.0)     # p.w == [1, -2]
+    got = sg.grad(pair_loss, mode=mode)(p)
+    assert type(got) is DoublingPair
+    np.testing.assert_allclose(got.w, 2 * p.w * p.s)   # not doubled by a rebuild through __new__
+    assert got.s == pytest.approx(5.0)
+    want = sg.numerical_grad(pair_loss, p)
+    np.testing.assert_allclose(want.w, got.w, rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["source", "tape", "auto"])
+def test_field_overridden_by_a_property_is_refused(mode):
+    with pytest.raises(ValueError, match="reading the field 'w' of a OverridingPair does not give the item"):
+        sg.grad(pair_attr_loss, mode=mode)(OverridingPair(np.array([0.5, -1.0]), 2.0))
+    with pytest.raises(ValueError, match="the field 'w' of OverridingField is overridden by a property"):
+        sg.grad(lambda p: np.sum(p.w), mode=mode)(OverridingField(np.array([0.5, -1.0])))
