@@ -69,6 +69,16 @@ def _leaves_of(params):
     return list(params)
 
 
+class _New:
+    """The first item of the state key of a parameter new among those the optimiser returned."""
+
+    def __repr__(self):
+        return "new"
+
+
+_NEW = _New()
+
+
 class _Attribute(str):
     """A step of a path into a dataclass: a field name."""
 
@@ -157,6 +167,10 @@ class Optimizer:
                     raise TypeError(f"{type(self).__name__} was built for the functional style (arrays); a Tensor "
                                     "cannot be added to it")
                 if is_float_leaf(leaf):
+                    known = self._registered.get(id(leaf))
+                    if known is not None and known[0] is leaf and known[1] != index:
+                        raise ValueError(f"{type(self).__name__}: an array appears in more than one parameter group "
+                                         f"(groups {known[1]} and {index}); which hyperparameters would it take?")
                     self._registered[id(leaf)] = (leaf, index)
         self.param_groups.append({"params": leaves, **overrides})
 
@@ -284,7 +298,7 @@ class Optimizer:
                 key = returned[1]
             else:
                 self._fresh += 1
-                key = ("new", self._fresh)
+                key = (_NEW, self._fresh)    # (no path is (_NEW, n): keys of the two kinds never meet)
         else:
             key = path
         self._used.add(key)

@@ -390,3 +390,28 @@ def test_field_overridden_by_a_property_is_refused(mode):
         sg.grad(pair_attr_loss, mode=mode)(OverridingPair(np.array([0.5, -1.0]), 2.0))
     with pytest.raises(ValueError, match="the field 'w' of OverridingField is overridden by a property"):
         sg.grad(lambda p: np.sum(p.w), mode=mode)(OverridingField(np.array([0.5, -1.0])))
+
+
+# ---- optimisers: the state of a new parameter never meets the state kept by position; one group per array
+
+
+def test_new_parameter_state_never_shared_with_a_path():
+    opt = sg.optim.Adam(lr=0.1)
+    params = opt.update([np.ones(2)], [np.ones(2)])
+    params = opt.update(params + [np.zeros(2)], [np.ones(2), np.full(2, 100.0)])   # a new leaf, by identity
+    other = {"new": [np.zeros(2), np.zeros(2)]}   # not returned by the optimiser: its state goes by position
+    out = opt.update(other, {"new": [np.ones(2), np.ones(2)]})
+    # a first Adam step moves each element by lr (m_hat / sqrt(v_hat) = 1): no state from the other parameter
+    np.testing.assert_allclose(out["new"][1], [-0.1, -0.1], rtol=1e-6)
+    np.testing.assert_allclose(out["new"][0], [-0.1, -0.1], rtol=1e-6)
+
+
+def test_an_array_in_two_parameter_groups_is_refused():
+    a = np.ones(2)
+    with pytest.raises(ValueError, match=r"an array appears in more than one parameter group \(groups 0 and 1\)"):
+        sg.optim.SGD([{"params": [a]}, {"params": {"w": a}, "lr": 1.0}], lr=0.1)
+    opt = sg.optim.SGD({"a": a}, lr=0.1)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a], "lr": 1.0})
+    tied = sg.optim.SGD([{"params": [a, a]}], lr=0.5)      # twice in one group: one set of hyperparameters
+    np.testing.assert_allclose(tied.update([a, a], [np.ones(2), np.ones(2)])[1], [0.5, 0.5])
