@@ -265,7 +265,7 @@ class Optimizer:
                                 f"is a Tensor (use step() for Tensors)")
         number = isinstance(param, (numbers.Number, np.ndarray, np.generic)) and not isinstance(param, bool)
         if grad is None:
-            if number:
+            if isinstance(param, np.ndarray):   # (not a number: 3 or a literal 1.0 is the same object everywhere)
                 self._remember(param, self._key(param, path))
             return param
         if not number:

@@ -415,3 +415,23 @@ def test_an_array_in_two_parameter_groups_is_refused():
         opt.add_param_group({"params": [a], "lr": 1.0})
     tied = sg.optim.SGD([{"params": [a, a]}], lr=0.5)      # twice in one group: one set of hyperparameters
     np.testing.assert_allclose(tied.update([a, a], [np.ones(2), np.ones(2)])[1], [0.5, 0.5])
+
+
+def _adam_by_hand(param, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = v = 0.0
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        param = param - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+    return param
+
+
+def test_int_leaf_does_not_make_a_new_structure_look_returned():
+    # a fresh structure each step (copies): the state goes by position. The int 3 is the same object in every
+    # structure; it once made the optimiser take the structure for one it returned, and restart Adam every step
+    opt = sg.optim.Adam(lr=0.1)
+    w = np.ones(2)
+    grads = [np.array([1.0, -2.0]) * k for k in (1, 2, 3)]
+    for g in grads:
+        w = opt.update({"W": w.copy(), "n": 3, "scale": 1.0}, {"W": g, "n": None, "scale": None})["W"]
+    np.testing.assert_allclose(w, _adam_by_hand(np.ones(2), grads, 0.1))
