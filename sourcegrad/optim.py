@@ -232,6 +232,8 @@ class Optimizer:
         return self.params
 
     def _update_tree(self, params, grads, path):
+        if not is_tree(params):      # (as for sg.grad: subclasses of list, tuple and dict are leaves)
+            return self._update_leaf(params, grads, path)
         if isinstance(params, dict):
             if not isinstance(grads, dict) or set(grads) != set(params):
                 got = sorted(map(repr, grads)) if isinstance(grads, dict) else type(grads).__name__
@@ -244,19 +246,18 @@ class Optimizer:
                 raise ValueError(f"grads do not match params at {_path_text(path)}: expected a sequence of "
                                  f"length {len(params)}, got {got}")
             items = [self._update_tree(p, g, path + (i,)) for i, (p, g) in enumerate(zip(params, grads))]
-            if isinstance(params, tuple) and hasattr(params, "_fields"):  # a namedtuple
-                return type(params)(*items)
+            if isinstance(params, tuple) and hasattr(params, "_fields"):  # a namedtuple (not through its __new__)
+                return tuple.__new__(type(params), items)
             return type(params)(items)
-        if is_tree(params):   # a dataclass
-            if type(grads) is not type(params):
-                raise ValueError(f"grads do not match params at {_path_text(path)}: expected a "
-                                 f"{type(params).__name__}, got {type(grads).__name__}")
-            names = [f.name for f in dataclasses.fields(params)]
-            items = {n: self._update_tree(getattr(params, n), getattr(grads, n), path + (_Attribute(n),))
-                     for n in names}
-            return tree_unflatten(tree_flatten(params)[1], [leaf for n in names
-                                                             for leaf in tree_flatten(items[n])[0]])
-        return self._update_leaf(params, grads, path)
+        # a dataclass
+        if type(grads) is not type(params):
+            raise ValueError(f"grads do not match params at {_path_text(path)}: expected a "
+                             f"{type(params).__name__}, got {type(grads).__name__}")
+        names = [f.name for f in dataclasses.fields(params)]
+        items = {n: self._update_tree(getattr(params, n), getattr(grads, n), path + (_Attribute(n),))
+                 for n in names}
+        return tree_unflatten(tree_flatten(params)[1], [leaf for n in names
+                                                         for leaf in tree_flatten(items[n])[0]])
 
     def _update_leaf(self, param, grad, path):
         for what, value in (("parameter", param), ("gradient", grad)):

@@ -435,3 +435,19 @@ def test_int_leaf_does_not_make_a_new_structure_look_returned():
     for g in grads:
         w = opt.update({"W": w.copy(), "n": 3, "scale": 1.0}, {"W": g, "n": None, "scale": None})["W"]
     np.testing.assert_allclose(w, _adam_by_hand(np.ones(2), grads, 0.1))
+
+
+def test_optimiser_rebuilds_a_namedtuple_without_its_new():
+    p = DoublingPair(np.array([0.5, 0.5]), 1.0)          # p.w == [1, 1]
+    grads = sg.grad(pair_loss)(p)                        # d/dw = 2 w s = [2, 2]
+    out = sg.optim.SGD(lr=0.25).update(p, grads)
+    assert type(out) is DoublingPair
+    np.testing.assert_allclose(out.w, [0.5, 0.5])        # 1 - 0.25 * 2, not doubled by DoublingPair.__new__
+
+
+def test_optimiser_takes_subclasses_of_containers_as_leaves_like_grad():
+    class Layers(list):
+        pass
+
+    with pytest.raises(ValueError, match=r"the parameter at params\[0\] is a Layers, not a number or an array"):
+        sg.optim.SGD(lr=0.1).update([Layers([1.0, 2.0])], [[1.0, 1.0]])
