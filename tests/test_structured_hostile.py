@@ -451,3 +451,47 @@ def test_optimiser_takes_subclasses_of_containers_as_leaves_like_grad():
 
     with pytest.raises(ValueError, match=r"the parameter at params\[0\] is a Layers, not a number or an array"):
         sg.optim.SGD(lr=0.1).update([Layers([1.0, 2.0])], [[1.0, 1.0]])
+
+
+# ---- names a comprehension or lambda binds are its own: they hide a loop index or a structure outside it
+
+
+def inner_index_hides_loop_index(params):
+    total = 0.0
+    for i, layer in enumerate(params):
+        total = total + sum(np.sum(params[i]) for i in range(2))   # params[0], params[1]: not the loop's i
+    return total
+
+
+def inner_variable_hides_comprehension_constant(params):
+    return sum(np.sum(layer) * sum(k for k in range(3)) for k, layer in enumerate(params))
+
+
+def inner_variable_hides_loop_layer(params, x):
+    total = 0.0
+    for layer in params:
+        total = total + np.sum(layer["W"] * sum(layer for layer in [x, x]))
+    return total
+
+
+THREE = [np.array([0.3, -0.2]), np.array([1.0, 2.0]), np.array([3.0, 6.0])]
+
+
+def test_comprehension_variable_hides_a_loop_index():
+    g = sg.grad(inner_index_hides_loop_index)
+    got = g(THREE)
+    for leaf, factor in zip(got, [3.0, 3.0, 0.0]):     # each of 3 iterations adds sum(params[0] + params[1])
+        np.testing.assert_allclose(leaf, np.full(2, factor))
+    _assert_tree_close(got, sg.numerical_grad(inner_index_hides_loop_index, THREE))
+
+
+@pytest.mark.parametrize("mode", ["source", "auto"])
+def test_comprehension_variable_hides_a_constant_and_a_layer(mode):
+    got = sg.grad(inner_variable_hides_comprehension_constant, mode=mode)(THREE)
+    for leaf in got:
+        np.testing.assert_allclose(leaf, [3.0, 3.0])        # sum(k for k in range(3)) == 3, whatever k outside
+    layers = [{"W": np.array([0.3, -0.2])}, {"W": np.array([1.0, 2.0])}]
+    x = np.array([1.0, 3.0])
+    got = sg.grad(inner_variable_hides_loop_layer, mode=mode)(layers, x)
+    for layer in got:
+        np.testing.assert_allclose(layer["W"], 2 * x)

@@ -685,8 +685,9 @@ class _Rewriter:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
-            if node.id in self.subst and isinstance(self.subst[node.id], _Const):
-                return self.subst[node.id].value
+            if node.id in self.subst:
+                value = self.subst[node.id]
+                return value.value if isinstance(value, _Const) else _UNKNOWN
             return self.consts.get(node.id, _UNKNOWN)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             value = self.constant(node.operand)
@@ -781,6 +782,8 @@ class _Rewriter:
                 for item in expanded[1:]:
                     total = ast.BinOp(total, ast.Add(), item)
                 return ast.copy_location(total, node)
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return self.nested_scope(node)
         for field, old in ast.iter_fields(node):
             if isinstance(old, list):
                 setattr(node, field, [self.expr(v) if isinstance(v, ast.expr) else self.inner(v) for v in old])
@@ -788,6 +791,38 @@ class _Rewriter:
                 setattr(node, field, self.expr(old))
             elif isinstance(old, ast.AST):
                 setattr(node, field, self.inner(old))
+        return node
+
+    def nested_scope(self, node):
+        """A lambda or a comprehension (not over a structure): rewritten with the names it binds as its own (they
+        hide a structure, a loop index or a comprehension variable of the same name outside it)."""
+        if isinstance(node, ast.Lambda):
+            node.args = self.inner(node.args)       # (defaults: evaluated outside)
+            args = node.args
+            names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+            names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+        else:
+            first = node.generators[0]
+            first.iter = self.expr(first.iter)       # (evaluated outside)
+            names = [n for gen in node.generators for n in _stored_names(gen.target)]
+        saved = self.env, self.subst, self.consts
+        self.env = {k: v for k, v in self.env.items() if k not in names}
+        self.subst = {k: v for k, v in self.subst.items() if k not in names}
+        self.consts = {k: v for k, v in self.consts.items() if k not in names}
+        try:
+            if isinstance(node, ast.Lambda):
+                node.body = self.expr(node.body)
+            else:
+                for i, gen in enumerate(node.generators):
+                    if i:
+                        gen.iter = self.expr(gen.iter)
+                    gen.ifs = [self.expr(test) for test in gen.ifs]
+                if isinstance(node, ast.DictComp):
+                    node.key, node.value = self.expr(node.key), self.expr(node.value)
+                else:
+                    node.elt = self.expr(node.elt)
+        finally:
+            self.env, self.subst, self.consts = saved
         return node
 
     def helper_call(self, node):
