@@ -495,3 +495,30 @@ def test_comprehension_variable_hides_a_constant_and_a_layer(mode):
     got = sg.grad(inner_variable_hides_loop_layer, mode=mode)(layers, x)
     for layer in got:
         np.testing.assert_allclose(layer["W"], 2 * x)
+
+
+# ---- a helper taking a structure: its arguments are evaluated in the order they are written
+
+
+_TICKS = []
+
+
+def _tick():
+    _TICKS.append(None)
+    return float(len(_TICKS))
+
+
+def scaled_layer(layer, a, b):
+    return np.sum(layer["W"]) * a + b
+
+
+def keywords_out_of_order(params):
+    return scaled_layer(params[0], b=_tick(), a=_tick())      # b = 1, a = 2, as Python evaluates them
+
+
+@pytest.mark.parametrize("mode", ["source", "tape"])
+def test_helper_arguments_evaluated_in_written_order(mode):
+    _TICKS.clear()
+    value, grads = sg.value_and_grad(keywords_out_of_order, mode=mode)([{"W": np.array([0.3, -0.2])}])
+    assert value == pytest.approx(0.1 * 2.0 + 1.0)
+    np.testing.assert_allclose(grads[0]["W"], [2.0, 2.0])

@@ -866,13 +866,22 @@ class _Rewriter:
         if cell is None:
             cell = self.function.name(callee.__name__)
             self.function.cells[cell] = flat
-        args = []
-        for (name, value), (_, arg) in zip(values, given):
-            if isinstance(value, _Node):
-                args.extend(leaf.expr() for leaf in order[name])
+        # the arguments in the order they are written (they are evaluated in that order), then the defaults
+        value_of = dict(values)
+        written = [(name, arg, False) for name, arg in given if any(arg is a for a in node.args)]
+        written += [(k.arg, k.value, True) for k in node.keywords]
+        written += [(name, arg, True) for name, arg in given if name not in bound.arguments]
+        args, keywords = [], []
+        for name, arg, by_keyword in written:
+            if isinstance(value_of[name], _Node):
+                pairs = [(helper_name, leaf.expr()) for helper_name, leaf in order[name]]
             else:
-                args.append(self.expr(arg))
-        return ast.Call(ast.Name(cell, ast.Load()), args, [])
+                pairs = [(name, self.expr(arg))]
+            if by_keyword:
+                keywords.extend(ast.keyword(n, e) for n, e in pairs)
+            else:
+                args.extend(e for _, e in pairs)
+        return ast.Call(ast.Name(cell, ast.Load()), args, keywords)
 
     def inner(self, node):
         """Parts of expressions that are not expressions (keywords, comprehension clauses, arguments of a lambda):
@@ -937,7 +946,7 @@ class _Rewriter:
 
 def _rewrite_helper(callee, values, build):
     """``(function, order)``: ``callee`` rewritten for the structures in ``values`` (``(parameter, _Node or
-    None)``), and per structured parameter the caller's leaves to pass, in the order of its new parameters."""
+    None)``), and per structured parameter its new parameters with the caller's leaf each takes, in order."""
     target = _Target(callee, build)
     env, params, order = {}, [], {}
     for name, value in values:
@@ -947,7 +956,7 @@ def _rewrite_helper(callee, values, build):
         mirrored = _mirror(value, name, target, [])
         env[name] = mirrored.node
         params.extend(helper_name for helper_name, _ in mirrored.pairs)
-        order[name] = [leaf for _, leaf in mirrored.pairs]
+        order[name] = mirrored.pairs
     build.stack.append(callee)
     try:
         body = _Rewriter(target, env).block(target.source.tree.body, conditional=False)
