@@ -134,7 +134,7 @@ class Optimizer:
     def add_param_group(self, group):
         """Add a group ``{"params": Tensors or a structure of arrays, "lr": ..., ...}``: its parameters are updated
         with its own hyperparameters (those it leaves out: the optimiser's). Works mid-training (a layer added to a
-        network); the state of the other parameters is kept."""
+        network); the state of the other parameters is kept. An array already in another group is a ValueError."""
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError("a parameter group is a dict with a 'params' entry")
         unknown = set(group) - {"params"} - set(self.HYPERPARAMETERS)
