@@ -295,8 +295,13 @@ class Optimizer:
         structure may have grown); a new one for a new leaf among returned ones; else its position."""
         if self._by_identity:
             returned = self._returned.get(id(param))
-            if returned is not None and returned[0] is param and returned[1] not in self._used:
+            if returned is not None and returned[0] is param:
                 key = returned[1]
+                # the same array again (weights tied anew each step): a state of its own, the same every step
+                again = 0
+                while key in self._used:
+                    again += 1
+                    key = (_NEW, returned[1], again)
             else:
                 self._fresh += 1
                 key = (_NEW, self._fresh)    # (no path is (_NEW, n): keys of the two kinds never meet)

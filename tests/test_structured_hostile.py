@@ -522,3 +522,23 @@ def test_helper_arguments_evaluated_in_written_order(mode):
     value, grads = sg.value_and_grad(keywords_out_of_order, mode=mode)([{"W": np.array([0.3, -0.2])}])
     assert value == pytest.approx(0.1 * 2.0 + 1.0)
     np.testing.assert_allclose(grads[0]["W"], [2.0, 2.0])
+
+
+def test_array_tied_anew_each_step_keeps_one_state():
+    # enc and dec are the same array at every update (tied again after each): dec's update has a state of its own,
+    # the same from step to step (it once got a fresh one each step: Adam restarted, and the state grew without end)
+    opt = sg.optim.Adam(lr=0.1)
+    params = {"enc": np.ones(2), "dec": None}
+    params["dec"] = params["enc"]
+    dec_grads = [np.array([1.0, -3.0]) * k for k in (1.0, 0.2, 5.0, 0.5, 2.0)]
+    for step, g in enumerate(dec_grads):
+        enc_before = params["enc"]
+        out = opt.update(params, {"enc": np.array([0.5, 0.5]), "dec": g})
+        params = {"enc": out["enc"], "dec": out["enc"]}
+    assert len(opt.state) == 3          # enc, dec by position on the first step, dec tied after that
+    m = v = 0.0                         # dec's moments, from the second step on (the first went by position)
+    for t, g in enumerate(dec_grads[1:], start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+    want = enc_before - 0.1 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    np.testing.assert_allclose(out["dec"], want, rtol=1e-10)
