@@ -31,9 +31,9 @@ __all__ = ["TreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_paths"
 class TreeDef(NamedTuple):
     """The shape of a tree without its leaves. ``kind``: 'leaf', 'list', 'tuple', 'dict', 'namedtuple' or
     'dataclass'; ``cls``: the container's class; ``keys``: dict keys or field names in order (() for
-    sequences); ``children``: a TreeDef per item; ``key_types``: the type of each dict key, so that structures
-    whose keys are equal but not alike (``1``, ``1.0``, ``True``; ``0.0`` and ``-0.0``) are not equal: code
-    generated for one may use its keys as values."""
+    sequences); ``children``: a TreeDef per item; ``key_types``: the type of each dict key (() when all are
+    strings), so that structures whose keys are equal but not alike (``1``, ``1.0``, ``True``; ``0.0`` and ``-0.0``)
+    are not equal: code generated for one may use its keys as values."""
 
     kind: str
     cls: type
@@ -189,7 +189,15 @@ def _flatten(value, path, leaves, paths, active):
             children.append(_flatten(item, path + (step,), leaves, paths, active))
     finally:
         active.discard(id(value))
-    return TreeDef(kind, type(value), keys, tuple(children), tuple(map(_key_type, keys)) if kind == "dict" else ())
+    return TreeDef(kind, type(value), keys, tuple(children), _key_types(keys) if kind == "dict" else ())
+
+
+def _key_types(keys):
+    """``key_types`` of a dict's keys: () when all are strings (the usual case; equal keys are then alike)."""
+    for key in keys:
+        if type(key) is not str:
+            return tuple(map(_key_type, keys))
+    return ()
 
 
 def _key_type(key):

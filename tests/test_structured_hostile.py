@@ -13,8 +13,6 @@ import pytest
 
 import sourcegrad as sg
 
-RNG = np.random.default_rng(1414)
-
 
 def _assert_tree_close(got, want):
     got_leaves, got_def = sg.tree_flatten(got)
