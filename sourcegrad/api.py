@@ -605,7 +605,7 @@ class GradientFunction:
         boxes = {}
         for i in self._wrt_index:
             if is_tree_kind(kinds[i]):
-                boxed = [Tensor(np.array(leaf) if isinstance(leaf, np.ndarray) else leaf, requires_grad=True)
+                boxed = [Tensor(leaf.copy() if isinstance(leaf, np.ndarray) else leaf, requires_grad=True)
                          if leaf_kind_floats(k) else leaf for leaf, k in zip(leaves[i], kinds[i][2])]
                 boxes[i] = boxed
                 args[i] = tree_unflatten(kinds[i][1], boxed)

@@ -55,9 +55,11 @@ def leaf_kind(value):
     (differentiated); ``("int",)`` for an integer and ``("data", pattern)`` for a non-float array (passed to the
     generated code, not differentiated); ``("const", type, value)`` for a string, bool or None and
     ``("callable", f)`` for a function or class (baked into the generated code); ``("object", type)`` otherwise
-    (passed as it is)."""
+    (passed as it is); ``("tape", type)`` for a float leaf of a subclass (of ``np.ndarray``, of ``float``):
+    differentiated, by the tape only (as such an argument on its own)."""
     if is_float_leaf(value):
-        return kind_of(value)
+        kind = kind_of(value)
+        return ("tape", type(value)) if kind is None else kind
     cls = type(value)
     if cls in _CONSTANT_TYPES:
         return ("const", cls, value)
@@ -76,7 +78,7 @@ def leaf_kind(value):
 
 def leaf_kind_floats(kind):
     """Whether a leaf of this kind is differentiated."""
-    return kind == SCALAR or is_array(kind)
+    return kind == SCALAR or type(kind) is tuple and kind[0] in ("array", "tape")
 
 
 def tree_float_count(kind):

@@ -69,6 +69,16 @@ def _leaves_of(params):
     return list(params)
 
 
+class _New:
+    """The first item of the state key of a parameter new among those the optimiser returned."""
+
+    def __repr__(self):
+        return "new"
+
+
+_NEW = _New()
+
+
 class _Attribute(str):
     """A step of a path into a dataclass: a field name."""
 
@@ -124,7 +134,7 @@ class Optimizer:
     def add_param_group(self, group):
         """Add a group ``{"params": Tensors or a structure of arrays, "lr": ..., ...}``: its parameters are updated
         with its own hyperparameters (those it leaves out: the optimiser's). Works mid-training (a layer added to a
-        network); the state of the other parameters is kept."""
+        network); the state of the other parameters is kept. An array already in another group is a ValueError."""
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError("a parameter group is a dict with a 'params' entry")
         unknown = set(group) - {"params"} - set(self.HYPERPARAMETERS)
@@ -157,6 +167,10 @@ class Optimizer:
                     raise TypeError(f"{type(self).__name__} was built for the functional style (arrays); a Tensor "
                                     "cannot be added to it")
                 if is_float_leaf(leaf):
+                    known = self._registered.get(id(leaf))
+                    if known is not None and known[0] is leaf and known[1] != index:
+                        raise ValueError(f"{type(self).__name__}: an array appears in more than one parameter group "
+                                         f"(groups {known[1]} and {index}); which hyperparameters would it take?")
                     self._registered[id(leaf)] = (leaf, index)
         self.param_groups.append({"params": leaves, **overrides})
 
@@ -218,6 +232,8 @@ class Optimizer:
         return self.params
 
     def _update_tree(self, params, grads, path):
+        if not is_tree(params):      # (as for sg.grad: subclasses of list, tuple and dict are leaves)
+            return self._update_leaf(params, grads, path)
         if isinstance(params, dict):
             if not isinstance(grads, dict) or set(grads) != set(params):
                 got = sorted(map(repr, grads)) if isinstance(grads, dict) else type(grads).__name__
@@ -230,19 +246,18 @@ class Optimizer:
                 raise ValueError(f"grads do not match params at {_path_text(path)}: expected a sequence of "
                                  f"length {len(params)}, got {got}")
             items = [self._update_tree(p, g, path + (i,)) for i, (p, g) in enumerate(zip(params, grads))]
-            if isinstance(params, tuple) and hasattr(params, "_fields"):  # a namedtuple
-                return type(params)(*items)
+            if isinstance(params, tuple) and hasattr(params, "_fields"):  # a namedtuple (not through its __new__)
+                return tuple.__new__(type(params), items)
             return type(params)(items)
-        if is_tree(params):   # a dataclass
-            if type(grads) is not type(params):
-                raise ValueError(f"grads do not match params at {_path_text(path)}: expected a "
-                                 f"{type(params).__name__}, got {type(grads).__name__}")
-            names = [f.name for f in dataclasses.fields(params)]
-            items = {n: self._update_tree(getattr(params, n), getattr(grads, n), path + (_Attribute(n),))
-                     for n in names}
-            return tree_unflatten(tree_flatten(params)[1], [leaf for n in names
-                                                             for leaf in tree_flatten(items[n])[0]])
-        return self._update_leaf(params, grads, path)
+        # a dataclass
+        if type(grads) is not type(params):
+            raise ValueError(f"grads do not match params at {_path_text(path)}: expected a "
+                             f"{type(params).__name__}, got {type(grads).__name__}")
+        names = [f.name for f in dataclasses.fields(params)]
+        items = {n: self._update_tree(getattr(params, n), getattr(grads, n), path + (_Attribute(n),))
+                 for n in names}
+        return tree_unflatten(tree_flatten(params)[1], [leaf for n in names
+                                                         for leaf in tree_flatten(items[n])[0]])
 
     def _update_leaf(self, param, grad, path):
         for what, value in (("parameter", param), ("gradient", grad)):
@@ -251,7 +266,7 @@ class Optimizer:
                                 f"is a Tensor (use step() for Tensors)")
         number = isinstance(param, (numbers.Number, np.ndarray, np.generic)) and not isinstance(param, bool)
         if grad is None:
-            if number:
+            if isinstance(param, np.ndarray):   # (not a number: 3 or a literal 1.0 is the same object everywhere)
                 self._remember(param, self._key(param, path))
             return param
         if not number:
@@ -280,11 +295,16 @@ class Optimizer:
         structure may have grown); a new one for a new leaf among returned ones; else its position."""
         if self._by_identity:
             returned = self._returned.get(id(param))
-            if returned is not None and returned[0] is param and returned[1] not in self._used:
+            if returned is not None and returned[0] is param:
                 key = returned[1]
+                # the same array again (weights tied anew each step): a state of its own, the same every step
+                again = 0
+                while key in self._used:
+                    again += 1
+                    key = (_NEW, returned[1], again)
             else:
                 self._fresh += 1
-                key = ("new", self._fresh)
+                key = (_NEW, self._fresh)    # (no path is (_NEW, n): keys of the two kinds never meet)
         else:
             key = path
         self._used.add(key)

@@ -3,7 +3,9 @@
 A tree is a container — ``list``, ``tuple``, ``dict`` (keys kept in insertion order), a ``NamedTuple`` or a
 dataclass instance — whose items are trees or leaves; anything else is a leaf (an array, a float, an int, a
 string, ``None``, a function...). ``tree_flatten`` gives the leaves in a fixed order and a ``TreeDef`` (the
-containers, hashable: sourcegrad keys its generated code on it); ``tree_unflatten`` puts leaves back.
+containers, hashable: sourcegrad keys its generated code on it); ``tree_unflatten`` puts leaves back. A dataclass
+is rebuilt from its fields alone, without running ``__init__``/``__post_init__`` again; one with attributes that
+are not fields is refused (ValueError), since a rebuilt copy would lose them.
 
 Only *float leaves* (``float``, NumPy floating scalars, arrays of a floating dtype) are differentiated; the others
 are carried along and their gradient is ``None`` (as JAX does for leaves it does not differentiate)::
@@ -16,6 +18,8 @@ are carried along and their gradient is ``None`` (as JAX does for leaves it does
 """
 
 import dataclasses
+import inspect
+import types
 from typing import NamedTuple
 
 import numpy as np
@@ -27,12 +31,15 @@ __all__ = ["TreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_paths"
 class TreeDef(NamedTuple):
     """The shape of a tree without its leaves. ``kind``: 'leaf', 'list', 'tuple', 'dict', 'namedtuple' or
     'dataclass'; ``cls``: the container's class; ``keys``: dict keys or field names in order (() for
-    sequences); ``children``: a TreeDef per item."""
+    sequences); ``children``: a TreeDef per item; ``key_types``: the type of each dict key (() when all are
+    strings), so that structures whose keys are equal but not alike (``1``, ``1.0``, ``True``; ``0.0`` and ``-0.0``)
+    are not equal: code generated for one may use its keys as values."""
 
     kind: str
     cls: type
     keys: tuple
     children: tuple
+    key_types: tuple = ()
 
     @property
     def num_leaves(self):
@@ -102,9 +109,65 @@ def _children(value):
     if kind == "dict":
         return kind, tuple(value), list(value.values())
     if kind == "namedtuple":
-        return kind, tuple(type(value)._fields), list(value)
+        fields = tuple(type(value)._fields)
+        _check_field_reads(type(value), fields)
+        return kind, fields, list(value)
     names = tuple(f.name for f in dataclasses.fields(value))
-    return kind, names, [getattr(value, n) for n in names]
+    _check_field_reads(type(value), names)
+    items = [getattr(value, n, _UNSET) for n in names]
+    unset = [n for n, item in zip(names, items) if item is _UNSET]
+    if unset:
+        raise ValueError(f"the {type(value).__name__} has no value for its field {unset[0]!r}: a dataclass is "
+                         "taken apart and rebuilt by its fields, so each must be set")
+    extra = _non_field_attributes(value, names)
+    if extra:
+        raise ValueError(f"the {type(value).__name__} has attributes that are not fields ({', '.join(extra)}): a "
+                         "dataclass is taken apart and rebuilt by its fields only, so they would be lost (and what "
+                         "they were computed from would not be followed). Make them fields, or properties")
+    return kind, names, items
+
+
+_UNSET = object()
+_FIELDS_CHECKED = set()   # NamedTuple and dataclass classes whose fields read their items
+
+
+def _check_field_reads(cls, names):
+    """A ValueError unless reading each field of an instance of ``cls`` gives the item stored (a property of a
+    subclass that overrides a field would compute something else: source mode reads fields as their items)."""
+    if cls in _FIELDS_CHECKED:
+        return
+    if issubclass(cls, tuple):
+        markers = [object() for _ in names]
+        probe = tuple.__new__(cls, markers)
+        for name, marker in zip(names, markers):
+            try:
+                same = getattr(probe, name) is marker
+            except Exception:
+                same = False
+            if not same:
+                raise ValueError(f"reading the field {name!r} of a {cls.__name__} does not give the item stored "
+                                 "there (a property overrides it): a structure is taken apart and rebuilt by its "
+                                 "items, so it cannot be one. Rename the property, or pass the items")
+    else:
+        for name in names:
+            attribute = inspect.getattr_static(cls, name, None)
+            if hasattr(type(attribute), "__set__") and type(attribute) is not types.MemberDescriptorType:
+                raise ValueError(f"the field {name!r} of {cls.__name__} is overridden by a {type(attribute).__name__}:"
+                                 " a dataclass is taken apart and rebuilt by its fields, so it cannot be one. "
+                                 "Rename the property, or pass the fields")
+    if len(_FIELDS_CHECKED) < 4096:
+        _FIELDS_CHECKED.add(cls)
+
+
+def _non_field_attributes(value, names):
+    """The names of the instance attributes of a dataclass that are not its fields (in ``__dict__`` or slots)."""
+    extra = [n for n in getattr(value, "__dict__", {}) if n not in names]
+    for cls in type(value).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        for n in (slots,) if isinstance(slots, str) else slots:
+            if n not in names and n not in ("__dict__", "__weakref__") and hasattr(value, n):
+                extra.append(n)
+    return extra
 
 
 def _flatten(value, path, leaves, paths, active):
@@ -126,7 +189,25 @@ def _flatten(value, path, leaves, paths, active):
             children.append(_flatten(item, path + (step,), leaves, paths, active))
     finally:
         active.discard(id(value))
-    return TreeDef(kind, type(value), keys, tuple(children))
+    return TreeDef(kind, type(value), keys, tuple(children), _key_types(keys) if kind == "dict" else ())
+
+
+def _key_types(keys):
+    """``key_types`` of a dict's keys: () when all are strings (the usual case; equal keys are then alike)."""
+    for key in keys:
+        if type(key) is not str:
+            return tuple(map(_key_type, keys))
+    return ()
+
+
+def _key_type(key):
+    """What tells a dict key from an equal one of another type: its type (a float's sign, a tuple's items too)."""
+    cls = type(key)
+    if cls is tuple:
+        return tuple, tuple(map(_key_type, key))
+    if cls is float:
+        return float, repr(key)
+    return cls
 
 
 def tree_flatten(tree):
@@ -165,15 +246,13 @@ def _build(treedef, it):
         return tuple(items)
     if treedef.kind == "dict":
         return dict(zip(treedef.keys, items))
-    if treedef.kind == "namedtuple":
-        return treedef.cls(*items)
-    # a dataclass: fields with init=False are set after construction
-    fields = {f.name: f for f in dataclasses.fields(treedef.cls)}
-    given = {k: v for k, v in zip(treedef.keys, items) if fields[k].init}
-    out = treedef.cls(**given)
+    if treedef.kind == "namedtuple":   # (not cls(*items): a __new__ of the user's may change the items)
+        return tuple.__new__(treedef.cls, items)
+    # a dataclass: its fields set on a new instance, without running __init__ or __post_init__, which may compute
+    # the fields from what they are given (self.w = 2 * w would double every rebuilt copy and every gradient)
+    out = object.__new__(treedef.cls)
     for k, v in zip(treedef.keys, items):
-        if not fields[k].init:
-            object.__setattr__(out, k, v)
+        object.__setattr__(out, k, v)
     return out
 
 

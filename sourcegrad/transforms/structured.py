@@ -24,12 +24,15 @@ an ``if`` — raises UnsupportedError (auto mode then uses the tape, which handl
 """
 
 import ast
+import builtins
 import copy
 import inspect
 import keyword
 import linecache
 import types
 import zlib
+
+import numpy as np
 
 from ..errors import UnsupportedError
 from ..rules import registry
@@ -93,8 +96,9 @@ def build_tree_gradient(func, wrt, params, kinds, seeded=False):
 
 
 class _Leaf:
-    """One leaf of a structure as the rewritten code reads it: a parameter name, a constant, or a function (by the
-    name the function's module knows it by, ``np.tanh``, or else a closure name)."""
+    """One leaf of a structure as the rewritten code reads it: ``kind`` 'param' (a parameter name), 'const' (a
+    literal) or 'named': a function, or a constant no literal writes (``np.True_``), read by the name the function's
+    module knows it by (``np.tanh``), or else by a closure name."""
 
     __slots__ = ("name", "value", "kind", "spelled")
 
@@ -121,6 +125,14 @@ class _Node:
     @property
     def sequence(self):
         return self.kind in ("list", "tuple", "namedtuple")
+
+
+def _literal(value):
+    """Whether ``ast.unparse`` writes ``value`` as a literal that reads back as the same value, of the same type."""
+    cls = type(value)
+    if cls is tuple:
+        return all(map(_literal, value))
+    return cls in (int, float, str, bytes, bool, type(None))
 
 
 class _Const:
@@ -157,15 +169,16 @@ def _symbolic(treedef, leaf_kinds, paths, root, namer, cells, spell=lambda value
         if td.kind == "leaf":
             i = next(counter)
             kind = leaf_kinds[i]
-            if type(kind) is tuple and kind[0] == "const":
+            if type(kind) is tuple and kind[0] == "const" and _literal(kind[2]):
                 return _Leaf(None, kind[2], "const")
-            if type(kind) is tuple and kind[0] == "callable":
-                spelled = spell(kind[1])
+            if type(kind) is tuple and kind[0] in ("callable", "const"):   # (np.True_: no literal writes it)
+                value = kind[-1]
+                spelled = spell(value)
                 if spelled is not None:
-                    return _Leaf(None, kind[1], "callable", spelled)
+                    return _Leaf(None, value, "named", spelled)
                 name = namer(root, paths[i])
-                cells[name] = kind[1]
-                return _Leaf(name, kind[1], "callable")
+                cells[name] = value
+                return _Leaf(name, value, "named")
             name = namer(root, paths[i])
             return _Leaf(name, None, "param")
         items = [build(child, path + (step,)) for child, step in zip(td.children, _steps(td))]
@@ -241,24 +254,34 @@ def _flat_function(func, params, kinds, wrt):
     build = _Build()
     target = _Target(func, build)
     env, new_params, flat_kinds = {}, [], {}
-    flat_wrt = []
+    differentiated = {}   # argument in wrt -> the names of the generated code's parameters it becomes
     for name, kind in zip(params, kinds):
         if not is_tree_kind(kind):
             new_params.append(name)
             flat_kinds[name] = kind
             if name in wrt:
-                flat_wrt.append(name)
+                differentiated[name] = [name]
             continue
         _, treedef, leaf_kinds = kind
-        node = _symbolic(treedef, leaf_kinds, _paths_of(treedef), name, target.name, target.cells, target.spell)
+        paths = _paths_of(treedef)
+        for path, k in zip(paths, leaf_kinds):
+            if type(k) is tuple and k[0] == "tape":
+                raise UnsupportedError(
+                    f"{func.__qualname__}: {path_text(path, name)} is a {k[1].__name__}, a subclass of "
+                    f"{'np.ndarray' if issubclass(k[1], np.ndarray) else 'float'}: source mode specialises on "
+                    "plain arrays and floats", hint=TAPE_HINT)
+        node = _symbolic(treedef, leaf_kinds, paths, name, target.name, target.cells, target.spell)
         env[name] = node
+        differentiated[name] = []
         for leaf, k in zip(_leaves(node), leaf_kinds):
             if leaf.kind != "param":
                 continue
             new_params.append(leaf.name)
             flat_kinds[leaf.name] = _plain_kind(k)
             if name in wrt and leaf_kind_floats(k):
-                flat_wrt.append(leaf.name)
+                differentiated[name].append(leaf.name)
+    # in wrt's order, not the parameters': regroup() takes the gradients back in that order
+    flat_wrt = [leaf_name for name in wrt for leaf_name in differentiated.get(name, ())]
     if not flat_wrt:
         raise UnsupportedError(f"{func.__qualname__}: the structure differentiated has no float leaves, so there "
                                "is nothing to differentiate", hint="Pass floats or float arrays in it.")
@@ -283,14 +306,14 @@ def _mirror(node, root, target, pairs, path=()):
         leaf_path = path + (step,)
         if item.kind == "const":
             items.append(item)
-        elif item.kind == "callable":
+        elif item.kind == "named":
             spelled = target.spell(item.value)
             if spelled is None:
                 name = target.name(root, leaf_path)
                 target.cells[name] = item.value
-                items.append(_Leaf(name, item.value, "callable"))
+                items.append(_Leaf(name, item.value, "named"))
             else:
-                items.append(_Leaf(None, item.value, "callable", spelled))
+                items.append(_Leaf(None, item.value, "named", spelled))
         else:
             name = target.name(root, leaf_path)
             pairs.append((name, item))
@@ -432,6 +455,9 @@ class _Rewriter:
                 raise self.error(node, f"{node.id} holds (part of) a structured parameter, and source mode does not "
                                        f"follow it into a {type(stmt).__name__.lower()} statement")
         for name in _stored(stmt):
+            if name in self.env:
+                raise self.error(stmt, f"{name} holds (part of) a structured parameter and is rebound by this "
+                                       f"{type(stmt).__name__.lower()} statement; source mode does not follow that")
             self.consts.pop(name, None)
         return [stmt]
 
@@ -490,7 +516,7 @@ class _Rewriter:
                                         "(for i, layer in enumerate(params))")
             if isinstance(value, _Const):
                 self.consts[target.id] = value.value
-                expr = ast.Constant(value.value)
+                expr = self.known(value.value)
             else:
                 expr = value.expr()
             out.append(ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], expr), where))
@@ -564,7 +590,7 @@ class _Rewriter:
         known); None otherwise."""
         it = stmt.iter
         if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
-                and it.func.id not in self.env and not it.keywords and 1 <= len(it.args) <= 3):
+                and not it.keywords and 1 <= len(it.args) <= 3 and self.builtin("range")):
             return None
         bounds = [self.constant(a) for a in it.args]
         if any(b is _UNKNOWN or type(b) is not int for b in bounds):
@@ -580,6 +606,25 @@ class _Rewriter:
         return [_Const(v) for v in values]
 
     # ---- what expressions denote
+
+    def known(self, value):
+        """An expression for a value known while generating (a dict key, a loop index): a literal, or for a value
+        no literal writes (an enum member, an object) a closure name holding it."""
+        if _literal(value):
+            return ast.Constant(value)
+        name = next((n for n, v in self.function.cells.items() if v is value), None)
+        if name is None:
+            name = self.function.name("key")
+            self.function.cells[name] = value
+        return ast.Name(name, ast.Load())
+
+    def builtin(self, name):
+        """Whether ``name`` read here is Python's builtin of that name, not a local, closure or global name of the
+        function shadowing it (what was read is guarded: a global of that name defined later changes the code)."""
+        if name in self.env or name in self.subst or name in self.function.local:
+            return False
+        found, value = self.source.resolve(name)
+        return found and value is getattr(builtins, name)
 
     def resolve(self, node):
         """The symbolic value of ``node`` when it reads a structure (a _Node or _Leaf), else None."""
@@ -640,8 +685,9 @@ class _Rewriter:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
-            if node.id in self.subst and isinstance(self.subst[node.id], _Const):
-                return self.subst[node.id].value
+            if node.id in self.subst:
+                value = self.subst[node.id]
+                return value.value if isinstance(value, _Const) else _UNKNOWN
             return self.consts.get(node.id, _UNKNOWN)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             value = self.constant(node.operand)
@@ -657,7 +703,7 @@ class _Rewriter:
 
     def length(self, node):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
-                and "len" not in self.env and len(node.args) == 1 and not node.keywords):
+                and len(node.args) == 1 and not node.keywords and self.builtin("len")):
             value = self.resolve(node.args[0])
             if isinstance(value, _Node):
                 return len(value.items)
@@ -681,7 +727,7 @@ class _Rewriter:
                 return {"keys": keys, "values": list(base.items),
                         "items": list(zip(keys, base.items))}[func.attr]
             return None
-        if isinstance(func, ast.Name) and func.id not in self.env and func.id not in self.subst:
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed") and self.builtin(func.id):
             if func.id == "enumerate" and len(node.args) in (1, 2):
                 inner = self.elements(node.args[0])
                 start = self.constant(node.args[1]) if len(node.args) == 2 else 0
@@ -713,7 +759,7 @@ class _Rewriter:
                                    "reads of its leaves")
         if isinstance(node, ast.Name):
             if node.id in self.subst and isinstance(self.subst[node.id], _Const):
-                return ast.copy_location(ast.Constant(self.subst[node.id].value), node)
+                return ast.copy_location(self.known(self.subst[node.id].value), node)
             return node
         length = self.length(node)
         if length is not None:
@@ -726,7 +772,7 @@ class _Rewriter:
             if expanded is not None:
                 return ast.copy_location(ast.List(expanded, ast.Load()), node)
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum"
-                and node.func.id not in self.env and len(node.args) == 1 and not node.keywords
+                and len(node.args) == 1 and not node.keywords and self.builtin("sum")
                 and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp))):
             expanded = self.comprehension(node.args[0])
             if expanded is not None:
@@ -736,6 +782,8 @@ class _Rewriter:
                 for item in expanded[1:]:
                     total = ast.BinOp(total, ast.Add(), item)
                 return ast.copy_location(total, node)
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return self.nested_scope(node)
         for field, old in ast.iter_fields(node):
             if isinstance(old, list):
                 setattr(node, field, [self.expr(v) if isinstance(v, ast.expr) else self.inner(v) for v in old])
@@ -743,6 +791,38 @@ class _Rewriter:
                 setattr(node, field, self.expr(old))
             elif isinstance(old, ast.AST):
                 setattr(node, field, self.inner(old))
+        return node
+
+    def nested_scope(self, node):
+        """A lambda or a comprehension (not over a structure): rewritten with the names it binds as its own (they
+        hide a structure, a loop index or a comprehension variable of the same name outside it)."""
+        if isinstance(node, ast.Lambda):
+            node.args = self.inner(node.args)       # (defaults: evaluated outside)
+            args = node.args
+            names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+            names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+        else:
+            first = node.generators[0]
+            first.iter = self.expr(first.iter)       # (evaluated outside)
+            names = [n for gen in node.generators for n in _stored_names(gen.target)]
+        saved = self.env, self.subst, self.consts
+        self.env = {k: v for k, v in self.env.items() if k not in names}
+        self.subst = {k: v for k, v in self.subst.items() if k not in names}
+        self.consts = {k: v for k, v in self.consts.items() if k not in names}
+        try:
+            if isinstance(node, ast.Lambda):
+                node.body = self.expr(node.body)
+            else:
+                for i, gen in enumerate(node.generators):
+                    if i:
+                        gen.iter = self.expr(gen.iter)
+                    gen.ifs = [self.expr(test) for test in gen.ifs]
+                if isinstance(node, ast.DictComp):
+                    node.key, node.value = self.expr(node.key), self.expr(node.value)
+                else:
+                    node.elt = self.expr(node.elt)
+        finally:
+            self.env, self.subst, self.consts = saved
         return node
 
     def helper_call(self, node):
@@ -786,13 +866,22 @@ class _Rewriter:
         if cell is None:
             cell = self.function.name(callee.__name__)
             self.function.cells[cell] = flat
-        args = []
-        for (name, value), (_, arg) in zip(values, given):
-            if isinstance(value, _Node):
-                args.extend(leaf.expr() for leaf in order[name])
+        # the arguments in the order they are written (they are evaluated in that order), then the defaults
+        value_of = dict(values)
+        written = [(name, arg, False) for name, arg in given if any(arg is a for a in node.args)]
+        written += [(k.arg, k.value, True) for k in node.keywords]
+        written += [(name, arg, True) for name, arg in given if name not in bound.arguments]
+        args, keywords = [], []
+        for name, arg, by_keyword in written:
+            if isinstance(value_of[name], _Node):
+                pairs = [(helper_name, leaf.expr()) for helper_name, leaf in order[name]]
             else:
-                args.append(self.expr(arg))
-        return ast.Call(ast.Name(cell, ast.Load()), args, [])
+                pairs = [(name, self.expr(arg))]
+            if by_keyword:
+                keywords.extend(ast.keyword(n, e) for n, e in pairs)
+            else:
+                args.extend(e for _, e in pairs)
+        return ast.Call(ast.Name(cell, ast.Load()), args, keywords)
 
     def inner(self, node):
         """Parts of expressions that are not expressions (keywords, comprehension clauses, arguments of a lambda):
@@ -857,7 +946,7 @@ class _Rewriter:
 
 def _rewrite_helper(callee, values, build):
     """``(function, order)``: ``callee`` rewritten for the structures in ``values`` (``(parameter, _Node or
-    None)``), and per structured parameter the caller's leaves to pass, in the order of its new parameters."""
+    None)``), and per structured parameter its new parameters with the caller's leaf each takes, in order."""
     target = _Target(callee, build)
     env, params, order = {}, [], {}
     for name, value in values:
@@ -867,7 +956,7 @@ def _rewrite_helper(callee, values, build):
         mirrored = _mirror(value, name, target, [])
         env[name] = mirrored.node
         params.extend(helper_name for helper_name, _ in mirrored.pairs)
-        order[name] = [leaf for _, leaf in mirrored.pairs]
+        order[name] = mirrored.pairs
     build.stack.append(callee)
     try:
         body = _Rewriter(target, env).block(target.source.tree.body, conditional=False)
@@ -906,6 +995,12 @@ def _stored(stmt):
             names.append(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.extend((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.append(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
     return names
 
 
