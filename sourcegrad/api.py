@@ -924,6 +924,18 @@ def _check_scalar(value, fname):
     )
 
 
+def check_array_output(value, fname, entry):
+    """Raise OutputError unless ``value`` (the output of ``fname``) is one number or array, as ``entry`` (``vjp``,
+    ``jvp``, ``jacobian``) needs: a tuple, list or dict of outputs has no one shape for the seed or tangent."""
+    if isinstance(value, (numbers.Number, np.ndarray, np.generic)) and not isinstance(value, (bool, np.bool_)) \
+            or getattr(type(value), "__module__", None) == "sourcegrad.runtime.tape":
+        return
+    raise OutputError(
+        f"{fname} returned a {type(value).__name__}; sg.{entry} needs a function returning one float or array. "
+        "For several outputs, stack them into one array (np.stack, np.concatenate) or take sg."
+        f"{entry} of a function per output.")
+
+
 def _like(grad, arg, name):
     """``grad`` with the type and shape of ``arg``: a float for a float, an array of arg's shape."""
     if type(arg) is float and grad is not None:
@@ -991,9 +1003,15 @@ def vjp(func, *args, wrt=0, mode="auto", **kwargs):
     ``mode`` as for ``grad``: the generated adjoint is called with the seed ``g`` in source mode; the
     tape runs ``func`` again for each ``g``. (``wrt`` and ``mode`` are keyword-only here; a parameter of
     ``func`` called ``wrt`` or ``mode`` cannot be passed by keyword: use a ``functools.partial``.)"""
+    return vjp_of(func, args, kwargs, wrt, mode)
+
+
+def vjp_of(func, args, kwargs, wrt, mode, entry="vjp"):
+    """``vjp(func, *args, wrt=wrt, mode=mode, **kwargs)``, an output that is no array named as ``sg.{entry}``'s."""
     gradient = GradientFunction(func, wrt, mode=mode, verify=False)
     if gradient._variadic:
         value = func(*args, **kwargs)
+        check_array_output(value, gradient.__name__, entry)
 
         def vjp_fn(g):
             _check_seed(g, value)
@@ -1002,6 +1020,7 @@ def vjp(func, *args, wrt=0, mode="auto", **kwargs):
         return value, vjp_fn
     bound = gradient._bind(args, kwargs)
     value = func(*args, **kwargs)
+    check_array_output(value, gradient.__name__, entry)
 
     def vjp_fn(g):
         _check_seed(g, value)

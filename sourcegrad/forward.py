@@ -69,6 +69,7 @@ def _check_pairs(primals, tangents):
 
 
 def _jvp_source(f, primals, tangents, wrt):
+    from .api import check_array_output
     from .kinds import kind_of
 
     gradient = _gradient_for(f, wrt)
@@ -76,6 +77,7 @@ def _jvp_source(f, primals, tangents, wrt):
     args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))
     value = f(*primals)
+    check_array_output(value, gradient.__name__, "jvp")
     seed = np.zeros(np.shape(value), dtype=np.result_type(float, value)) if np.ndim(value) else 0.0
     promoted_tangents = [np.asarray(t, dtype=np.result_type(float, t)) if np.ndim(t) else float(t) for t in tangents]
     every_kind = kinds + (kind_of(seed),) + tuple(map(kind_of, promoted_tangents))
@@ -105,7 +107,13 @@ def _like_output(out, value):
         return type(value)(out)
     if isinstance(value, float) or np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return float(out)
-    return np.asarray(out).reshape(np.shape(value))
+    return np.asarray(out, dtype=_float_dtype(value)).reshape(np.shape(value))
+
+
+def _float_dtype(value):
+    """float32 for a float32 output (its tangent stays float32, as in JAX and PyTorch), else float64."""
+    dtype = np.result_type(value)
+    return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 
 def _linear_function(gradient, kinds, every_kind):
@@ -149,11 +157,11 @@ def _write_linear(gradient, vjp_function):
 
 def jvp_by_vjps(f, primals, tangents, wrt, mode="auto"):
     """``(value, J t)`` from one vjp per element of the output (first order only: works on the tape too)."""
-    from .api import vjp
+    from .api import vjp_of
 
-    value, vjp_fn = vjp(f, *primals, wrt=tuple(wrt), mode=mode)
+    value, vjp_fn = vjp_of(f, primals, {}, tuple(wrt), mode, entry="jvp")
     shape = np.shape(value)
-    out = np.zeros(shape, dtype=np.result_type(float, value))
+    out = np.zeros(shape, dtype=_float_dtype(value))
     flat = out.reshape(-1)
     for k in range(flat.size):
         seed = np.zeros(shape)

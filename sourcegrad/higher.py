@@ -89,7 +89,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
     ``mode``: "rev" (one vjp per output element), "fwd" (one jvp per input element) or "auto" ("fwd" where the
     output has over three times as many elements as the inputs: a jvp costs about three vjps). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
     as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice."""
-    from .api import GradientFunction
+    from .api import GradientFunction, check_array_output
 
     engine, direction = _engine_and_direction(mode, engine)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
@@ -99,6 +99,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
         bound = probe._bind(args, kwargs)
         points = [bound[i] for i in probe._wrt_index]
         value = f(*args, **kwargs)
+        check_array_output(value, probe.__name__, "jacobian")
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
         # a jvp costs about three vjps here (forward mode is the transpose of the vjp): "fwd" pays only then
         use = direction if direction != "auto" else ("fwd" if 3 * in_size < out_size and engine != "tape" else "rev")

@@ -1,0 +1,82 @@
+"""Hostile cases for forward mode and higher order (issue 12): each test here failed once (a wrong number, an
+internal crash or a misleading error); checked against exact derivatives or finite differences, errors by type
+and message."""
+
+import numpy as np
+import pytest
+
+import sourcegrad as sg
+
+MODES = ("auto", "source", "tape")
+
+
+def pair(x):
+    return x ** 2, np.sin(x)
+
+
+def two_arguments(x, y):
+    return np.sin(x) * y ** 2
+
+
+# ---------------------------------------------------------------- several outputs: a clear error, never zeros
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_vjp_of_a_function_returning_a_tuple_is_an_error_not_zero(mode):
+    # the tape used to return 0.0 for every seed: its output was no Tensor, so nothing was seeded
+    with pytest.raises(sg.OutputError, match=r"pair returned a tuple; sg\.vjp needs a function returning one"):
+        sg.vjp(pair, 0.3, mode=mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_jacobian_of_a_tuple_output_is_an_error_not_zeros(mode):
+    with pytest.raises(sg.OutputError, match=r"pair returned a tuple; sg\.jacobian needs .*\(np\.stack"):
+        sg.jacobian(pair, engine=mode)(0.3)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_jvp_of_a_tuple_output_is_an_error_not_a_type_error(mode):
+    # source mode used to crash with "TypeError: Cannot interpret '0.09' as a data type"
+    with pytest.raises(sg.OutputError, match=r"pair returned a tuple; sg\.jvp needs a function returning one"):
+        sg.jvp(pair, (0.3,), (1.0,), mode=mode)
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_jacobian_of_a_gradient_with_respect_to_two_arguments_is_an_error_not_zeros(mode):
+    # the gradient returns a pair: auto mode used to give [0, 0] for both rows
+    gradient = sg.grad(two_arguments, wrt=(0, 1), mode=mode)
+    with pytest.raises(sg.OutputError, match="returned a tuple; sg.jacobian needs"):
+        sg.jacobian(gradient, wrt=(0, 1), engine=mode)(0.3, 0.7)
+
+
+def test_the_first_order_message_for_a_tuple_output_points_to_something_that_works():
+    with pytest.raises(sg.OutputError, match="stack them into one array and use sg.vjp or sg.jacobian"):
+        sg.grad(pair, mode="source")(0.3)
+
+
+# ---------------------------------------------------------------- float32 tangents stay float32
+
+
+def stacked(x):
+    return np.stack([x[0] * x[1], np.sin(x[2]), x[0] ** 2])
+
+
+def elementwise(x):
+    return np.sin(x) * x
+
+
+@pytest.mark.parametrize("f", (stacked, elementwise))
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_jvp_of_float32_arrays_is_float32(f, mode):
+    x = np.array([0.5, -0.3, 0.9], dtype=np.float32)
+    t = np.array([1.0, 2.0, -1.0], dtype=np.float32)
+    try:
+        value, tangent = sg.jvp(f, (x,), (t,), mode=mode)
+    except sg.UnsupportedError as exc:       # source mode may decline np.stack's adjoint, by name
+        assert mode == "source" and "higher-order derivatives" in str(exc)
+        return
+    assert value.dtype == np.float32 and tangent.dtype == np.float32
+    x64, t64 = x.astype(float), t.astype(float)
+    h = 1e-6
+    expected = (f(x64 + h * t64) - f(x64 - h * t64)) / (2 * h)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-6)
