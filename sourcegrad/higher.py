@@ -195,6 +195,8 @@ def directional_gradient(f, wrt, weights):
     gradient. ``check_grad(..., order=2)`` checks second derivatives with it."""
     from .api import GradientFunction
 
+    if isinstance(wrt, (tuple, list)) and len(wrt) == 1:   # one gradient, not a 1-tuple source mode cannot unpack
+        wrt, weights = wrt[0], weights[0]
     inner = GradientFunction(f, wrt, mode="auto")
     single = inner._single
     params = list(inner._user_params)

@@ -80,3 +80,20 @@ def test_jvp_of_float32_arrays_is_float32(f, mode):
     h = 1e-6
     expected = (f(x64 + h * t64) - f(x64 - h * t64)) / (2 * h)
     np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- check_grad(order=2) with a one-element wrt
+
+
+def sine_times(x, y):
+    return np.sum(np.sin(x) * y)
+
+
+def test_check_grad_order_2_with_a_one_element_wrt_tuple_runs_source_mode():
+    # the directional gradient unpacked a 1-tuple (`g, = first_order(x, y)`), which source mode declined
+    x, y = np.array([0.3, -1.1, 0.8]), np.array([0.5, 2.0, -0.7])
+    report = sg.check_grad(sine_times, x, y, wrt=(0,), order=2)
+    assert report.ok and report.modes["source"] == "ok"
+    directional = sg.higher.directional_gradient(sine_times, (0,), (np.ones(3),))
+    hessian_times_ones = sg.grad(directional, mode="source")(x, y)
+    np.testing.assert_allclose(hessian_times_ones, -np.sin(x) * y, rtol=1e-12)
