@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import UnsupportedError
 from .transforms import build_gradient
+from .tree import is_tree
 
 _BUILT = weakref.WeakKeyDictionary()   # the inner function -> {(wrt, kinds, seeded): Generated}
 _MADE = weakref.WeakKeyDictionary()    # f -> {(wrt, mode): GradientFunction} for sg.grad(f) called in place
@@ -82,13 +83,14 @@ def _engine_and_direction(mode, engine):
     return engine, mode
 
 
-def jacobian(f, wrt=0, mode="auto", engine="auto"):
+def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     """A function of ``f``'s arguments returning the Jacobian of ``f`` with respect to argument(s) ``wrt``: an
     array of shape ``output.shape + argument.shape`` (a tuple of them for a tuple ``wrt``).
 
     ``mode``: "rev" (one vjp per output element), "fwd" (one jvp per input element) or "auto" ("fwd" where the
     output has over three times as many elements as the inputs: a jvp costs about three vjps). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
-    as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice."""
+    as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice.
+    (``entry``: the name errors give the caller, "hessian" for ``sg.hessian``.)"""
     from .api import GradientFunction, check_array_output
 
     engine, direction = _engine_and_direction(mode, engine)
@@ -98,6 +100,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
     def jacobian_fn(*args, **kwargs):
         bound = probe._bind(args, kwargs)
         points = [bound[i] for i in probe._wrt_index]
+        check_arrays(points, probe.wrt, probe.__name__, entry)
         value = f(*args, **kwargs)
         check_array_output(value, probe.__name__, "jacobian")
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
@@ -107,6 +110,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
             blocks = _jacobian_rev(probe, bound, value, points)
         else:
             blocks = _jacobian_fwd(f, probe, bound, engine, value, points)
+        blocks = [_scalar_block(b, p, value) if np.ndim(b) == 0 else b for b, p in zip(blocks, points)]
         return blocks[0] if single else tuple(blocks)
 
     jacobian_fn.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
@@ -125,7 +129,7 @@ def _jacobian_rev(gradient, bound, value, points):
         rows = rows if isinstance(rows, tuple) else (rows,)
         for block, row in zip(blocks, rows):
             block.reshape((-1,) + np.shape(row))[k] = row
-    return [b if b.ndim else float(b) for b in blocks]
+    return blocks
 
 
 def _jacobian_fwd(f, probe, bound, engine, value, points):
@@ -141,8 +145,32 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
             tangent.reshape(-1)[j] = 1.0
             _, column = jvp(f, tuple(bound), (tangent if np.ndim(point) else 1.0,), wrt=position, mode=engine)
             columns[..., j] = column
-        blocks.append(block if block.ndim else float(block))
+        blocks.append(block)
     return blocks
+
+
+def _scalar_block(block, point, value):
+    """The derivative of a scalar output with respect to a scalar argument, typed as ``sg.grad`` types it: a 0-d
+    array for a 0-d array (argument or output), a NumPy float (float32 stays float32) for one, else a float."""
+    if isinstance(point, np.ndarray) or isinstance(value, np.ndarray):
+        return np.asarray(block, dtype=_float_dtype(point))
+    if isinstance(point, np.floating):
+        return type(point)(block)
+    return float(block)
+
+
+def check_arrays(points, names, fname, entry):
+    """A TypeError naming ``entry`` unless each of ``points`` (the arguments differentiated) is a number or an
+    array: Jacobians, Hessians and hvps with respect to structures (lists, dicts...) are not supported."""
+    from .api import _promote
+
+    for point, name in zip(points, names):
+        if isinstance(point, (list, tuple, dict)) or is_tree(point):
+            raise TypeError(
+                f"sg.{entry} of {fname} with respect to {name!r}: it is a {type(point).__name__}; sg.{entry} "
+                "takes floats and arrays (structures, which sg.grad takes, are not supported here). Pass the "
+                "leaves as separate arguments, or one array of them (np.concatenate)")
+        _promote(point, name, fname)
 
 
 def _float_dtype(x):
@@ -164,7 +192,7 @@ def hessian(f, wrt=0, mode="auto"):
     if mode == "tape":
         raise UnsupportedError(_TAPE_HIGHER)
     inner = grad(f, wrt=wrt, mode=mode)
-    jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode)
+    jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode, entry="hessian")
     jac.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
     jac.__doc__ = f"The Hessian of {getattr(f, '__name__', 'f')} with respect to {wrt!r}."
     return jac
@@ -177,6 +205,9 @@ def hvp(f, x, v, mode="auto"):
 
     if mode == "tape":
         raise UnsupportedError(_TAPE_HIGHER)
+    check_arrays((x,), ("x",), getattr(f, "__name__", "f"), "hvp")
+    if isinstance(v, (list, tuple)):
+        v = np.asarray(v, dtype=_float_dtype(x))
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
     _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)

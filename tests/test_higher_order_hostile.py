@@ -97,3 +97,56 @@ def test_check_grad_order_2_with_a_one_element_wrt_tuple_runs_source_mode():
     directional = sg.higher.directional_gradient(sine_times, (0,), (np.ones(3),))
     hessian_times_ones = sg.grad(directional, mode="source")(x, y)
     np.testing.assert_allclose(hessian_times_ones, -np.sin(x) * y, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- scalars: typed as sg.grad types them
+
+
+def cubic(x):
+    return 1.5 * x ** 3
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+@pytest.mark.parametrize("x", (0.5, np.array(0.5), np.float32(0.5), np.array(0.5, dtype=np.float32), np.float64(0.5)),
+                         ids=("float", "0d", "float32", "0d-float32", "float64"))
+def test_scalar_jacobian_and_hessian_have_the_type_of_the_gradient(x, mode):
+    # they were always a Python float: a 0-d array argument lost its dimension, float32 became float64
+    gradient, second = sg.grad(cubic, mode=mode)(x), sg.grad(sg.grad(cubic, mode=mode), mode=mode)(x)
+    jacobian, hessian = sg.jacobian(cubic, engine=mode)(x), sg.hessian(cubic, mode=mode)(x)
+    assert type(jacobian) is type(gradient) and type(hessian) is type(second)
+    assert np.result_type(jacobian) == np.result_type(gradient) and np.ndim(jacobian) == np.ndim(x)
+    assert float(jacobian) == pytest.approx(4.5 * 0.25) and float(hessian) == pytest.approx(9.0 * 0.5)
+
+
+# ---------------------------------------------------------------- structures: a named error, not an internal one
+
+
+def of_a_list(ps):
+    return ps[0] ** 3 * ps[1]
+
+
+def of_a_dict(params):
+    return params["a"] ** 2 * params["b"]
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_jacobian_and_hessian_with_respect_to_a_structure_say_so(mode):
+    # jacobian crashed with NumPy's "Field elements must be 2- or 3-tuples"; hessian blamed the output
+    with pytest.raises(TypeError, match=r"sg\.jacobian of of_a_list with respect to 'ps': it is a list; .*"
+                                        r"structures, which sg\.grad takes, are not supported"):
+        sg.jacobian(of_a_list, engine=mode)([0.5, 2.0])
+    with pytest.raises(TypeError, match=r"sg\.hessian of of_a_dict with respect to 'params': it is a dict"):
+        sg.hessian(of_a_dict, mode=mode)({"a": 0.5, "b": 2.0})
+    with pytest.raises(TypeError, match=r"sg\.hvp of of_a_list with respect to 'x': it is a list"):
+        sg.hvp(of_a_list, [0.5, 2.0], [1.0, 0.0], mode=mode)
+
+
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_hvp_takes_v_as_a_list_for_an_array_x(mode):
+    # "can't multiply sequence by non-int of type 'float'" from inside the generated code
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(sg.hvp(cubes, x, [1.0, 2.0], mode=mode), 6 * x * [1.0, 2.0], rtol=1e-12)
