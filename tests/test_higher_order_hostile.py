@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from sourcegrad.runtime import helpers
 
 MODES = ("auto", "source", "tape")
 
@@ -150,3 +151,31 @@ def test_hvp_takes_v_as_a_list_for_an_array_x(mode):
     # "can't multiply sequence by non-int of type 'float'" from inside the generated code
     x = np.array([0.5, -1.0])
     np.testing.assert_allclose(sg.hvp(cubes, x, [1.0, 2.0], mode=mode), 6 * x * [1.0, 2.0], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- adjoint helpers whose gin broadcasts
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def spread_by_slice(gin, x):
+    return np.sum(helpers.unindex(gin, x, slice(0, 2)) * WEIGHTS)
+
+
+def spread_by_repeated_index(gin, x):
+    return np.sum(helpers.unindex(gin, x, np.array([0, 0, 1])) * WEIGHTS)
+
+
+def spread_by_take(gin, x):
+    return np.sum(helpers.grad_take(gin, x, np.array([3, 1, 3])) * WEIGHTS)
+
+
+@pytest.mark.parametrize("f, gin, expected", [
+    (spread_by_slice, 0.5, 1.0 + 2.0), (spread_by_slice, np.array([0.5]), np.array([3.0])),
+    (spread_by_repeated_index, 0.5, 1.0 + 1.0 + 2.0), (spread_by_repeated_index, np.ones(3), np.array([1.0, 1.0, 2.0])),
+    (spread_by_take, 0.5, 4.0 + 2.0 + 4.0), (spread_by_take, np.ones(3), np.array([4.0, 2.0, 4.0])),
+])
+def test_rules_of_index_adjoints_sum_over_a_broadcast_gin(f, gin, expected):
+    # the rules returned g[idx] (shaped like x[idx]) for a gin that broadcasts to it: an internal error
+    assert sg.grad(f, mode="source")(gin, np.zeros(4)) == pytest.approx(expected)

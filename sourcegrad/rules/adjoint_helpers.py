@@ -42,7 +42,7 @@ def expand_reduced_rule(g, ans, gin, x, axis=None, keepdims=False):
 
 @vjp_rule(unindex)
 def unindex_rule(g, ans, gin, x, idx):
-    return g[idx], None, None
+    return unbroadcast(g[idx], gin), None, None   # (gin may broadcast to x[idx])
 
 
 @vjp_rule(grad_matmul_lhs)
@@ -120,12 +120,12 @@ def grad_kron_rhs_rule(g, ans, gin, a, b):
 
 @vjp_rule(grad_take)
 def grad_take_rule(g, ans, gin, a, indices, axis=None, mode="raise"):
-    return np.take(g, indices, axis=axis, mode=mode), None, None, None, None
+    return unbroadcast(np.take(g, indices, axis=axis, mode=mode), gin), None, None, None, None
 
 
 @vjp_rule(grad_take_along_axis)
 def grad_take_along_axis_rule(g, ans, gin, arr, indices, axis=-1):
-    return np.take_along_axis(g, indices, axis), None, None, None
+    return unbroadcast(np.take_along_axis(g, indices, axis), gin), None, None, None
 
 
 @vjp_rule(grad_cumsum)
