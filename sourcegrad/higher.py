@@ -337,8 +337,9 @@ def again_error(exc, gradient):
         return exc
     reason = (f"higher-order derivatives: source mode cannot differentiate the generated gradient of "
               f"{gradient.__name__} again: {exc.reason}")
+    loop = any(word in exc.reason for word in (".pop()", "stack", "added_into"))
     hint = ("Gradients of loops (whose adjoints keep stacks) are not differentiated again in source mode yet; "
-            "mode='auto' runs the generated gradient on the tape where it can.")
+            if loop else "") + "mode='auto' runs the generated gradient on the tape where it can."
     return UnsupportedError(reason, exc.filename, exc.lineno, exc.col, exc.line, hint)
 
 

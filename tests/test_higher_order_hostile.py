@@ -2,6 +2,8 @@
 internal crash or a misleading error); checked against exact derivatives or finite differences, errors by type
 and message."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -179,3 +181,70 @@ def spread_by_take(gin, x):
 def test_rules_of_index_adjoints_sum_over_a_broadcast_gin(f, gin, expected):
     # the rules returned g[idx] (shaped like x[idx]) for a gin that broadcasts to it: an internal error
     assert sg.grad(f, mode="source")(gin, np.zeros(4)) == pytest.approx(expected)
+
+
+# ---------------------------------------------------------------- second derivatives that used to decline
+
+
+def reads_two_items_and_the_whole(x):
+    return np.sum(1.0 / (1.0 + x ** 2)) + x[0] / x[1]
+
+
+def reads_two_items_and_the_whole_hessian(x):
+    h = np.diag((6 * x ** 2 - 2) / (1 + x ** 2) ** 3)
+    h[0, 1] = h[1, 0] = -1 / x[1] ** 2
+    h[1, 1] += 2 * x[0] / x[1] ** 3
+    return h
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_hessian_of_item_reads_added_to_a_whole_array_gradient(mode):
+    # the first-order code wrote `bx = unindex(g, x, 1); bx[0] += ...` (a buffer the transformer could not tell
+    # was new), so source mode declined "bx is the caller's ... writing into it in place is not followed"
+    x = np.array([0.7, -0.4, 1.1])
+    np.testing.assert_allclose(sg.hessian(reads_two_items_and_the_whole, mode=mode)(x),
+                               reads_two_items_and_the_whole_hessian(x), rtol=1e-10)
+
+
+def fabs_times(x):
+    return math.fabs(x) * x
+
+
+def fabs_cubed(x):
+    return math.fabs(x) ** 3
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+@pytest.mark.parametrize("x", (-0.9, 0.9))
+def test_second_derivative_through_math_fabs(mode, x):
+    # math.fabs's rule called math.copysign, which has no rule: source mode declined, auto mode raised a
+    # GradientLostError about float() that the user never wrote
+    second = sg.grad(sg.grad(fabs_times, mode=mode), mode=mode)
+    assert second(x) == pytest.approx(2.0 * np.sign(x))
+    assert sg.grad(sg.grad(fabs_cubed, mode=mode), mode=mode)(x) == pytest.approx(6.0 * abs(x))
+
+
+def runs_a_loop(x):
+    s = x
+    for _ in range(3):
+        s = np.sin(s) * x
+    return s
+
+
+def square_by_rule(x):
+    return x * x
+
+
+@sg.vjp_rule(square_by_rule)
+def square_by_rule_vjp(g, ans, x):
+    return g * 2.0 * np.copysign(np.abs(x), x)     # right, but np.copysign has no rule of its own
+
+
+def test_a_decline_of_second_order_mentions_loops_only_for_loops():
+    assert sg.grad(square_by_rule, mode="source")(0.7) == pytest.approx(1.4)
+    with pytest.raises(sg.UnsupportedError, match="no derivative rule for np.copysign") as declined:
+        sg.grad(sg.grad(square_by_rule, mode="source"), mode="source")(0.7)
+    assert "loops" not in declined.value.hint and "mode='auto'" in declined.value.hint
+    with pytest.raises(sg.UnsupportedError) as declined:
+        sg.grad(sg.grad(runs_a_loop, mode="source"), mode="source")(0.4)
+    assert "Gradients of loops" in declined.value.hint

@@ -28,9 +28,11 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
          ast.Pow: operator.pow}
 
 
-def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
+def optimize(adjoint: Adjoint, kinds=None, transformable=False) -> Adjoint:
     """``adjoint`` optimised in place. ``kinds`` (parameter name -> kind, as for ``reverse``): the parameters
-    the code is specialised to hold arrays, whose reads at several indices may add into one buffer."""
+    the code is specialised to hold arrays, whose reads at several indices may add into one buffer (not in
+    ``transformable`` code, which is differentiated again: a buffer a helper made and then written into in place
+    is one the transformer cannot tell is new, while sums of ``unindex`` terms have their rule)."""
     with gc_paused():
         folder = _Fold(adjoint.names, _floating_names(adjoint))
         adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
@@ -45,7 +47,7 @@ def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
         _propagate_copies(adjoint)
         _propagate_copies_in_blocks(adjoint)
         _remove_dead(adjoint)
-        owned = _gather_indexed_adjoints(adjoint, kinds)
+        owned = {} if transformable else _gather_indexed_adjoints(adjoint, kinds)
         _inline_negations(adjoint, owned)
         _reuse_adjoint_values(adjoint, owned)
         _accumulate_in_place(adjoint)
