@@ -16,8 +16,8 @@ from ..runtime.helpers import (added_value_transpose, expand_reduced, grad_added
                                grad_kron_rhs, grad_matmul_lhs, grad_matmul_rhs, grad_repeat, grad_take,
                                grad_take_along_axis, grad_tensordot_lhs, grad_tensordot_rhs, grad_tile, grad_trace,
                                grad_updated_value, inverse_axes, matrix_product, reading_order, rebroadcast,
-                               rereshape, unbroadcast, unindex, unreshape, untranspose, updated_value_transpose,
-                               without_index)
+                               rereshape, unarray, unbroadcast, unindex, unreshape, untranspose,
+                               updated_value_transpose, without_index, grad_astype)
 from .registry import VJP_RULES, nondifferentiable, vjp_rule
 
 # results that are constants or depend only on shapes, dtypes and comparisons
@@ -156,6 +156,18 @@ def grad_repeat_rule(g, ans, gin, a, repeats, axis=None):
 @vjp_rule(grad_tile)
 def grad_tile_rule(g, ans, gin, a, reps):
     return np.tile(g, reps), None, None
+
+
+@vjp_rule(unarray)
+def unarray_rule(g, ans, gin, obj, dtype=None):
+    # gin reshaped to obj's shape (zero for an integer dtype): back to gin's shape, zero the same way
+    return np.reshape(unarray(g, gin, dtype), np.shape(gin)), None, None
+
+
+@vjp_rule(grad_astype)
+def grad_astype_rule(g, ans, gin, x, dtype):
+    # gin cast to x's floating dtype (zero for an integer cast): cast back to gin's, zero the same way
+    return grad_astype(g, gin, dtype), None, None
 
 
 # ---- item assignment (y[i] = v and np.add.at on local arrays, written as updated / added_at)
