@@ -284,3 +284,71 @@ def test_second_order_through_np_array_and_astype(mode):
     np.testing.assert_allclose(sg.hessian(cast_to_int, mode=mode)(x), np.diag(2 * x.astype(int)), atol=1e-12)
     _, tangent = sg.jvp(stacks_items, (x,), (np.ones(3),), mode=mode)
     assert tangent == pytest.approx(np.sum(sg.grad(stacks_items)(x)))
+
+
+# ---------------------------------------------------------------- generated programs: a seeded property test
+
+
+def _fd_hessian(gradient, args, i, h=1e-5):
+    """Central differences of the first-order ``gradient`` in argument ``i``: shape x.shape + x.shape."""
+    x = np.asarray(args[i], dtype=float)
+    columns = []
+    for j in range(max(x.size, 1)):
+        step = np.zeros(x.shape)
+        step.reshape(-1)[j] = h
+        moved = []
+        for sign in (1, -1):
+            a = [np.copy(v) if isinstance(v, np.ndarray) else v for v in args]
+            a[i] = x + sign * step if x.shape else float(x) + sign * h
+            moved.append(np.asarray(gradient(*a), dtype=float))
+        columns.append((moved[0] - moved[1]) / (2 * h))
+    return np.stack(columns, axis=-1).reshape(x.shape + x.shape) if x.shape else columns[0]
+
+
+@pytest.mark.parametrize("family", ("core", "scalar", "branches", "views"))
+def test_generated_programs_second_order_and_forward_mode_agree_with_differences(family, tmp_path):
+    """Random programs of the differential tester: the Hessian (auto mode), the hvp and the jvp agree with
+    finite differences of the first-order gradient, or decline by name; never a wrong number."""
+    from tests.differential.generator import KINK_MARGIN, random_program
+    from tests.differential.oracle import TAPE_REFUSALS, load_program, unload
+
+    checked = 0
+    for seed in range(10):
+        program = random_program(1200 + seed, family)
+        module = load_program(program, tmp_path)
+        try:
+            args = program.inputs()
+            with np.errstate(all="ignore"):
+                margins = [np.min(np.abs(np.asarray(m, dtype=float))) for m in module.margins(*args) if np.size(m)]
+            if margins and min(margins) < 10 * KINK_MARGIN:
+                continue
+            i = next(k for k, (name, _, _) in enumerate(program.params) if name in program.wrt)
+            gradient = sg.grad(module.f, wrt=i)
+            try:
+                g = np.asarray(gradient(*args), dtype=float)
+            except Exception as exc:   # first order declined (source) and refused by name (the tape)
+                if not isinstance(exc, sg.UnsupportedError) and type(exc).__name__ not in TAPE_REFUSALS:
+                    raise
+                continue
+            expected = _fd_hessian(gradient, args, i)
+            if not np.all(np.isfinite(expected)) or np.max(np.abs(expected), initial=0) > 1e5:
+                continue
+            tolerance = dict(rtol=2e-4, atol=2e-5 * max(1.0, float(np.max(np.abs(expected), initial=0))))
+            v = np.random.default_rng(seed).normal(size=np.shape(args[i]))
+            v = v if np.ndim(args[i]) else float(v)
+            try:
+                hessian = sg.hessian(module.f, wrt=i)(*args)
+            except sg.UnsupportedError as exc:
+                assert "higher-order derivatives" in str(exc) or "mode=\"tape\"" in str(exc)
+                continue
+            except Exception as exc:   # the tape's named refusals of the program (auto mode fell back to it)
+                if type(exc).__name__ not in TAPE_REFUSALS:
+                    raise
+                continue
+            np.testing.assert_allclose(hessian, expected, **tolerance, err_msg=repr(program))
+            _, tangent = sg.jvp(module.f, tuple(args), (v,), wrt=i)
+            assert float(tangent) == pytest.approx(float(np.sum(g * v)), rel=1e-6, abs=1e-9), repr(program)
+            checked += 1
+        finally:
+            unload(module)
+    assert checked >= 2, f"only {checked} programs of {family} were checked"
