@@ -1009,24 +1009,35 @@ def vjp(func, *args, wrt=0, mode="auto", **kwargs):
 def vjp_of(func, args, kwargs, wrt, mode, entry="vjp"):
     """``vjp(func, *args, wrt=wrt, mode=mode, **kwargs)``, an output that is no array named as ``sg.{entry}``'s."""
     gradient = GradientFunction(func, wrt, mode=mode, verify=False)
+    # each vjp runs func again at the point given, on copies: not where an earlier run updated arrays in place
     if gradient._variadic:
+        frozen_args, frozen_kwargs = fresh_copies(args), dict(zip(kwargs, fresh_copies(kwargs.values())))
         value = func(*args, **kwargs)
         check_array_output(value, gradient.__name__, entry)
 
         def vjp_fn(g):
             _check_seed(g, value)
-            return gradient._call_variadic(args, kwargs, seed=g)[1]
+            return gradient._call_variadic(fresh_copies(frozen_args),
+                                           dict(zip(frozen_kwargs, fresh_copies(frozen_kwargs.values()))),
+                                           seed=g)[1]
 
         return value, vjp_fn
-    bound = gradient._bind(args, kwargs)
+    frozen = fresh_copies(gradient._bind(args, kwargs))
     value = func(*args, **kwargs)
     check_array_output(value, gradient.__name__, entry)
 
     def vjp_fn(g):
         _check_seed(g, value)
-        return gradient._value_and_grads(bound, {}, seed=g, prebound=True)[1]
+        return gradient._value_and_grads(fresh_copies(frozen), {}, seed=g, prebound=True)[1]
 
     return value, vjp_fn
+
+
+def fresh_copies(values):
+    """``values`` (a tuple) with each array copied: entry points that run a function several times at one point
+    (``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``) give each run its own copies, so that a function updating
+    an argument in place is differentiated where it was asked, not where an earlier run left the array."""
+    return tuple(v.copy(order="K") if isinstance(v, np.ndarray) else v for v in values)   # (layout kept)
 
 
 def _check_seed(g, value):

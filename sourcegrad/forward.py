@@ -28,6 +28,7 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
     output, so for small outputs), or "auto" (source, else one vjp per output element, in source mode where it
     can, else on the tape). ``wrt`` (positions in ``primals``): differentiate with respect to those only, with one
     tangent for each; the other primals are constants (an ``axis``, a string...)."""
+    from .api import fresh_copies
     from .rules.registry import JVP_RULES
 
     if mode not in ENGINES:
@@ -43,8 +44,10 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
         rule = JVP_RULES.get(f)
     except TypeError:
         rule = None
+    # every run of f (here and in the vjps) on copies of the primals: the caller's arrays are never updated, and a
+    # function updating its argument in place is differentiated at the point given
     if rule is not None and len(wrt) == len(primals):     # the user's forward rule for f itself wins
-        value = f(*primals)
+        value = f(*fresh_copies(primals))
         return value, rule(tangents if len(tangents) > 1 else tangents[0], value, *primals)
     if mode != "tape":
         try:
@@ -52,7 +55,7 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
         except (TransformError, UnsupportedError):
             if mode == "source":
                 raise
-    return jvp_by_vjps(f, primals, tangents, wrt, mode=mode)
+    return jvp_by_vjps(f, fresh_copies(primals), tangents, wrt, mode=mode)
 
 
 def _check_pairs(primals, tangents):
@@ -69,14 +72,14 @@ def _check_pairs(primals, tangents):
 
 
 def _jvp_source(f, primals, tangents, wrt):
-    from .api import check_array_output
+    from .api import check_array_output, fresh_copies
     from .kinds import kind_of
 
     gradient = _gradient_for(f, wrt)
-    bound = gradient._bind(primals, {})
+    bound = gradient._bind(fresh_copies(primals), {})
     args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))
-    value = f(*primals)
+    value = f(*fresh_copies(primals))
     check_array_output(value, gradient.__name__, "jvp")
     seed = np.zeros(np.shape(value), dtype=np.result_type(float, value)) if np.ndim(value) else 0.0
     promoted_tangents = [np.asarray(t, dtype=np.result_type(float, t)) if np.ndim(t) else float(t) for t in tangents]

@@ -91,17 +91,17 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     output has over three times as many elements as the inputs: a jvp costs about three vjps). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
     as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice.
     (``entry``: the name errors give the caller, "hessian" for ``sg.hessian``.)"""
-    from .api import GradientFunction, check_array_output
+    from .api import GradientFunction, check_array_output, fresh_copies
 
     engine, direction = _engine_and_direction(mode, engine)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
     single = probe._single
 
     def jacobian_fn(*args, **kwargs):
-        bound = probe._bind(args, kwargs)
+        bound = fresh_copies(probe._bind(args, kwargs))   # every run on copies (api.fresh_copies)
         points = [bound[i] for i in probe._wrt_index]
         check_arrays(points, probe.wrt, probe.__name__, entry)
-        value = f(*args, **kwargs)
+        value = f(*fresh_copies(args), **dict(zip(kwargs, fresh_copies(kwargs.values()))))
         check_array_output(value, probe.__name__, "jacobian")
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
         # a jvp costs about three vjps here (forward mode is the transpose of the vjp): "fwd" pays only then
@@ -120,12 +120,14 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
 
 def _jacobian_rev(gradient, bound, value, points):
     """The Jacobian blocks from one vjp per output element (the GradientFunction ``gradient``, seeded)."""
+    from .api import fresh_copies
+
     out_shape = np.shape(value)
     blocks = [np.zeros(out_shape + np.shape(p), dtype=_float_dtype(p)) for p in points]
     for k in range(int(np.size(value))):
         seed = np.zeros(out_shape)
         seed.reshape(-1)[k] = 1.0
-        rows = gradient._value_and_grads(bound, {}, seed=seed if out_shape else 1.0, prebound=True)[1]
+        rows = gradient._value_and_grads(fresh_copies(bound), {}, seed=seed if out_shape else 1.0, prebound=True)[1]
         rows = rows if isinstance(rows, tuple) else (rows,)
         for block, row in zip(blocks, rows):
             block.reshape((-1,) + np.shape(row))[k] = row
@@ -201,7 +203,7 @@ def hessian(f, wrt=0, mode="auto"):
 def hvp(f, x, v, mode="auto"):
     """The Hessian of the scalar function ``f`` at ``x`` times ``v`` (same shape as ``x``), without forming the
     Hessian: one vjp of the generated gradient (Hessians are symmetric)."""
-    from .api import grad, vjp
+    from .api import fresh_copies, grad, vjp
 
     if mode == "tape":
         raise UnsupportedError(_TAPE_HIGHER)
@@ -210,7 +212,7 @@ def hvp(f, x, v, mode="auto"):
         v = np.asarray(v, dtype=_float_dtype(x))
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
-    _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)
+    _, vjp_fn = vjp(grad(f, mode=mode), *fresh_copies((x,)), mode=mode)   # (x itself never updated)
     return vjp_fn(v)
 
 

@@ -352,3 +352,40 @@ def test_generated_programs_second_order_and_forward_mode_agree_with_differences
         finally:
             unload(module)
     assert checked >= 2, f"only {checked} programs of {family} were checked"
+
+
+# ---------------------------------------------------------------- functions that update their argument in place
+
+
+def doubles_in_place(x):
+    x *= 2.0
+    return np.sum(x ** 3)          # 8 sum(x^3): gradient 24 x^2
+
+
+def shifts_in_place(x):
+    x += 1.0
+    return x ** 2                  # Jacobian diag(2 (x + 1))
+
+
+@pytest.mark.parametrize("mode", ("auto", "tape"))
+def test_entry_points_running_f_several_times_differentiate_at_the_point_given(mode):
+    # each run updated the caller's array again: vjp gave 4x the gradient, jacobian(mode="fwd") 64x and more,
+    # jvp differentiated at 2x
+    fresh = lambda: np.array([1.0, 2.0])           # noqa: E731
+    expected = 24 * fresh() ** 2
+    x = fresh()
+    value, vjp_fn = sg.vjp(doubles_in_place, x, mode=mode)
+    np.testing.assert_allclose(vjp_fn(1.0), expected)
+    np.testing.assert_allclose(vjp_fn(1.0), expected)
+    np.testing.assert_allclose(x, 2 * fresh())     # the function's own effect, once (as sg.grad has it)
+    for direction in ("rev", "fwd"):
+        x = fresh()
+        np.testing.assert_allclose(sg.jacobian(doubles_in_place, mode=direction, engine=mode)(x), expected)
+        np.testing.assert_allclose(x, fresh())     # jacobian, jvp: the caller's arrays are left alone
+        x = fresh()
+        np.testing.assert_allclose(sg.jacobian(shifts_in_place, mode=direction, engine=mode)(x),
+                                   np.diag(2 * (fresh() + 1)))
+    x = fresh()
+    value, tangent = sg.jvp(doubles_in_place, (x,), (np.ones(2),), mode=mode)
+    assert value == pytest.approx(72.0) and tangent == pytest.approx(np.sum(expected))
+    np.testing.assert_allclose(x, fresh())
