@@ -96,6 +96,8 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     engine, direction = _engine_and_direction(mode, engine)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
     single = probe._single
+    # jvp takes positional primals: "fwd" calls f with its keyword-only parameters by keyword
+    forward_f = _positional(f, probe) if probe._kwonly else f
 
     def jacobian_fn(*args, **kwargs):
         bound = fresh_copies(probe._bind(args, kwargs))   # every run on copies (api.fresh_copies)
@@ -109,7 +111,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
         if use == "rev":
             blocks = _jacobian_rev(probe, bound, value, points)
         else:
-            blocks = _jacobian_fwd(f, probe, bound, engine, value, points)
+            blocks = _jacobian_fwd(forward_f, probe, bound, engine, value, points)
         blocks = [_scalar_block(b, p, value) if np.ndim(b) == 0 else b for b, p in zip(blocks, points)]
         return blocks[0] if single else tuple(blocks)
 
@@ -173,6 +175,17 @@ def check_arrays(points, names, fname, entry):
                 "takes floats and arrays (structures, which sg.grad takes, are not supported here). Pass the "
                 "leaves as separate arguments, or one array of them (np.concatenate)")
         _promote(point, name, fname)
+
+
+def _positional(f, probe):
+    """A plain function of ``probe``'s parameters, all positional, calling ``f`` with its keyword-only ones by
+    keyword: written as source, so that source mode differentiates through it."""
+    params = list(probe._params)
+    taken = set(params)
+    call = fresh_name("function", taken)
+    passed = ", ".join(f"{n}={n}" if n in probe._kwonly else n for n in params)
+    text = f"def positional({', '.join(params)}):\n    return {call}({passed})\n"
+    return function_from_text(text, {call: f}, f"<sourcegrad positional {probe.__name__} {id(f):x}>")
 
 
 def _float_dtype(x):

@@ -389,3 +389,19 @@ def test_entry_points_running_f_several_times_differentiate_at_the_point_given(m
     value, tangent = sg.jvp(doubles_in_place, (x,), (np.ones(2),), mode=mode)
     assert value == pytest.approx(72.0) and tangent == pytest.approx(np.sum(expected))
     np.testing.assert_allclose(x, fresh())
+
+
+# ---------------------------------------------------------------- keyword-only parameters in forward mode
+
+
+def scaled_cubes(x, *, k=2.0):
+    return k * x ** 3
+
+
+@pytest.mark.parametrize("engine", ("auto", "source", "tape"))
+def test_forward_jacobian_of_a_function_with_keyword_only_parameters(engine):
+    # jacobian(mode="fwd") passed every argument positionally: "TypeError: too many positional arguments"
+    x = np.array([0.5, 1.0])
+    np.testing.assert_allclose(sg.jacobian(scaled_cubes, mode="fwd", engine=engine)(x, k=3.0), np.diag(9 * x ** 2))
+    np.testing.assert_allclose(sg.jacobian(scaled_cubes, wrt="k", mode="fwd", engine=engine)(x, k=3.0), x ** 3)
+    np.testing.assert_allclose(sg.jacobian(scaled_cubes, mode="fwd", engine=engine)(x), np.diag(6 * x ** 2))
