@@ -96,8 +96,9 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     engine, direction = _engine_and_direction(mode, engine)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
     single = probe._single
-    # jvp takes positional primals: "fwd" calls f with its keyword-only parameters by keyword
-    forward_f = _positional(f, probe) if probe._kwonly else f
+    # jvp takes all the parameters as positional primals: "fwd" calls (the function behind a partial or a method)
+    # with its keyword-only parameters by keyword
+    forward_f = _positional(probe._target, probe) if probe._kwonly or probe._prefix or probe._fixed else f
 
     def jacobian_fn(*args, **kwargs):
         bound = fresh_copies(probe._bind(args, kwargs))   # every run on copies (api.fresh_copies)
@@ -178,8 +179,9 @@ def check_arrays(points, names, fname, entry):
 
 
 def _positional(f, probe):
-    """A plain function of ``probe``'s parameters, all positional, calling ``f`` with its keyword-only ones by
-    keyword: written as source, so that source mode differentiates through it."""
+    """A plain function of all of ``probe``'s parameters (those a partial or a method binds too), positional,
+    calling ``f`` with its keyword-only ones by keyword: written as source, so that source mode differentiates
+    through it."""
     params = list(probe._params)
     taken = set(params)
     call = fresh_name("function", taken)
@@ -245,11 +247,24 @@ def directional_gradient(f, wrt, weights):
         wrt, weights = wrt[0], weights[0]
     inner = GradientFunction(f, wrt, mode="auto")
     single = inner._single
-    params = list(inner._user_params)
-    if inner._variadic or inner._kwonly:
-        raise UnsupportedError("second-order checks need a function with plain positional parameters (no *args, "
-                               "**kwargs or keyword-only parameters)")
-    taken = set(params) | {"np"}
+    if inner._variadic:
+        raise UnsupportedError("second-order checks need a function with named parameters (no *args or **kwargs)")
+    parameters = list(inner._user_signature().parameters.values())   # (a partial's or a method's: the caller's)
+    taken = {p.name for p in parameters} | {"np"}
+    params, passed, defaults = [], [], {}
+    for p in parameters:
+        if p.kind == p.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        if p.default is p.empty:
+            params.append(p.name)
+        else:
+            default = fresh_name(f"default_{p.name}", taken)
+            defaults[default] = p.default
+            params.append(f"{p.name}={default}")
+        passed.append(f"{p.name}={p.name}" if p.kind == p.KEYWORD_ONLY else p.name)
+        if p.kind == p.POSITIONAL_ONLY and (p is parameters[-1] or parameters[parameters.index(p) + 1].kind
+                                            != p.POSITIONAL_ONLY):
+            params.append("/")
     names = [fresh_name(f"gradient_{n}", taken) for n in inner.wrt]
     weight_names = [fresh_name(f"direction_{n}", taken) for n in inner.wrt]
     call = fresh_name("first_order", taken)
@@ -258,9 +273,9 @@ def directional_gradient(f, wrt, weights):
     fname = getattr(f, "__name__", "f")
     fname = fname if fname.isidentifier() else "f"
     text = (f"def along_gradient_of_{fname}({', '.join(params)}):\n"
-            f"    {unpack} = {call}({', '.join(params)})\n"
+            f"    {unpack} = {call}({', '.join(passed)})\n"
             f"    return {terms}\n")
-    namespace = {"np": np, call: inner, **dict(zip(weight_names, (weights,) if single else weights))}
+    namespace = {"np": np, call: inner, **defaults, **dict(zip(weight_names, (weights,) if single else weights))}
     return function_from_text(text, namespace, f"<sourcegrad second order {fname} {id(inner):x}>")
 
 
@@ -278,7 +293,9 @@ def function_from_text(text, namespace, filename):
     module = compile(text, filename, "exec")
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    return types.FunctionType(code, {"__builtins__": builtins, **namespace}, code.co_name)
+    scope = {"__builtins__": builtins, **namespace}
+    exec(module, scope)          # (running the def gives the function its default values)
+    return scope[code.co_name]
 
 
 _ON_TAPE = weakref.WeakKeyDictionary()   # generated function -> its version recording helper calls on the tape

@@ -2,6 +2,7 @@
 internal crash or a misleading error); checked against exact derivatives or finite differences, errors by type
 and message."""
 
+import functools
 import math
 
 import numpy as np
@@ -405,3 +406,31 @@ def test_forward_jacobian_of_a_function_with_keyword_only_parameters(engine):
     np.testing.assert_allclose(sg.jacobian(scaled_cubes, mode="fwd", engine=engine)(x, k=3.0), np.diag(9 * x ** 2))
     np.testing.assert_allclose(sg.jacobian(scaled_cubes, wrt="k", mode="fwd", engine=engine)(x, k=3.0), x ** 3)
     np.testing.assert_allclose(sg.jacobian(scaled_cubes, mode="fwd", engine=engine)(x), np.diag(6 * x ** 2))
+
+
+def weighted_cubes(x, data):
+    return np.sum(data * x ** 3)
+
+
+@pytest.mark.parametrize("engine", ("auto", "source", "tape"))
+def test_forward_jacobian_of_a_partial(engine):
+    # jvp got the partial's bound argument again: "TypeError: multiple values for argument 'data'"
+    data, x = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    partial = functools.partial(weighted_cubes, data=data)
+    np.testing.assert_allclose(sg.jacobian(partial, mode="fwd", engine=engine)(x), 3 * data * x ** 2)
+
+
+def summed_scaled_cubes(x, *, k=2.0):
+    return k * np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("f", (functools.partial(weighted_cubes, data=np.array([1.0, 2.0])), summed_scaled_cubes),
+                         ids=("partial", "keyword-only"))
+def test_check_grad_order_2_of_a_partial_and_of_keyword_only_parameters(f):
+    # the directional gradient made every parameter required and positional (a partial's data missing), and
+    # refused keyword-only parameters
+    report = sg.check_grad(f, np.array([0.5, -1.0]), order=2)
+    assert report.ok and "ok" in report.modes.values()
+    directional = sg.higher.directional_gradient(f, 0, np.ones(2))
+    expected = 6 * np.array([1.0, 2.0]) * [0.5, -1.0] if isinstance(f, functools.partial) else 12 * np.array([0.5, -1.0])
+    np.testing.assert_allclose(sg.grad(directional)(np.array([0.5, -1.0])), expected)
