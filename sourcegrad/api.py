@@ -775,8 +775,13 @@ class GradientFunction:
     def _call_variadic(self, args, kwargs, seed=None):
         """A function taking ``*args``/``**kwargs``: source mode declines those, so the tape runs it
         (auto), or the reason is raised (source)."""
-        from .runtime.tape import value_and_grad_tape
+        from .runtime.tape import Tensor, value_and_grad_tape
 
+        if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):   # being differentiated (higher order)
+            raise UnsupportedError(
+                f"higher-order derivatives: the gradient of {self.__name__}, which takes *args/**kwargs, runs on the "
+                "tape, whose backward pass is not recorded, so it cannot be differentiated again; write the function "
+                "with named parameters (source mode differentiates its gradient again)")
         if self._mode is None or self.requested_mode == "source":
             entry = self._choose_mode(None)
             if entry is not _TAPE:   # cannot happen today: the normalizer declines *args

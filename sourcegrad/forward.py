@@ -29,10 +29,12 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
     can, else on the tape). ``wrt`` (positions in ``primals``): differentiate with respect to those only, with one
     tangent for each; the other primals are constants (an ``axis``, a string...)."""
     from .api import fresh_copies
+    from .higher import made_here
     from .rules.registry import JVP_RULES
 
     if mode not in ENGINES:
         raise ValueError(f"mode must be one of {ENGINES}, not {mode!r}")
+    made_here(f, "jvp")
     if not isinstance(primals, (tuple, list)):
         raise TypeError("jvp takes primals and tangents as tuples: sg.jvp(f, (x,), (v,))")
     wrt = tuple(range(len(primals))) if wrt is None else (wrt,) if isinstance(wrt, int) else tuple(wrt)
@@ -76,6 +78,9 @@ def _jvp_source(f, primals, tangents, wrt):
     from .kinds import kind_of
 
     gradient = _gradient_for(f, wrt)
+    if gradient._variadic:
+        raise UnsupportedError(f"forward mode in source mode: {gradient.__name__} takes *args/**kwargs, which source "
+                               "mode does not transform; write it with named parameters")
     bound = gradient._bind(fresh_copies(primals), {})
     args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))

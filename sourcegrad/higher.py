@@ -94,7 +94,11 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     from .api import GradientFunction, check_array_output, fresh_copies
 
     engine, direction = _engine_and_direction(mode, engine)
+    made_here(f, entry)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
+    if probe._variadic:
+        raise TypeError(f"sg.{entry} of {probe.__name__}: functions taking *args/**kwargs are not supported; write "
+                        "it with named parameters (sg.grad, sg.vjp and sg.jvp take such functions)")
     single = probe._single
     # jvp takes all the parameters as positional primals: "fwd" calls (the function behind a partial or a method)
     # with its keyword-only parameters by keyword
@@ -116,6 +120,7 @@ def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
         blocks = [_scalar_block(b, p, value) if np.ndim(b) == 0 else b for b, p in zip(blocks, points)]
         return blocks[0] if single else tuple(blocks)
 
+    jacobian_fn.__sourcegrad_jacobian__ = True
     jacobian_fn.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
     jacobian_fn.__doc__ = f"The Jacobian of {getattr(f, '__name__', 'f')} with respect to {wrt!r}."
     return jacobian_fn
@@ -152,6 +157,15 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
             columns[..., j] = column
         blocks.append(block)
     return blocks
+
+
+def made_here(f, entry):
+    """A TypeError if ``f`` is a function ``sg.jacobian`` or ``sg.hessian`` made (it is no code either engine
+    differentiates again)."""
+    if getattr(f, "__sourcegrad_jacobian__", False):
+        raise TypeError(f"sg.{entry} of {f.__name__}, a Jacobian or Hessian function, is not supported: nest "
+                        "sg.grad for higher derivatives (sg.jacobian(sg.grad(f)) is the Hessian; "
+                        "sg.grad(sg.grad(sg.grad(f))) a third derivative)")
 
 
 def _scalar_block(block, point, value):

@@ -434,3 +434,39 @@ def test_check_grad_order_2_of_a_partial_and_of_keyword_only_parameters(f):
     directional = sg.higher.directional_gradient(f, 0, np.ones(2))
     expected = 6 * np.array([1.0, 2.0]) * [0.5, -1.0] if isinstance(f, functools.partial) else 12 * np.array([0.5, -1.0])
     np.testing.assert_allclose(sg.grad(directional)(np.array([0.5, -1.0])), expected)
+
+
+# ---------------------------------------------------------------- *args functions and nested Jacobians
+
+
+def star_cubes(*xs):
+    return np.sum(xs[0] ** 3)
+
+
+def test_hvp_of_a_function_taking_star_args_declines_instead_of_returning_zeros():
+    # auto mode ran the inner gradient on the tape inside the outer tape: its backward pass was not recorded,
+    # and the hvp was silently [0, 0]
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(sg.grad(star_cubes)(x), 3 * x ** 2)
+    with pytest.raises(sg.UnsupportedError, match=r"higher-order derivatives: the gradient of star_cubes, which "
+                                                   r"takes \*args/\*\*kwargs, runs on the tape"):
+        sg.hvp(star_cubes, x, np.ones(2))
+    value, tangent = sg.jvp(star_cubes, (x,), (np.ones(2),))     # first order: one vjp per output element
+    assert tangent == pytest.approx(np.sum(3 * x ** 2))
+    with pytest.raises(sg.UnsupportedError, match="forward mode in source mode: star_cubes takes"):
+        sg.jvp(star_cubes, (x,), (np.ones(2),), mode="source")
+
+
+@pytest.mark.parametrize("entry", ("jacobian", "hessian"))
+def test_jacobian_and_hessian_of_a_star_args_function_say_so(entry):
+    # "TypeError: star_cubes takes *args/**kwargs" from the binding of the arguments
+    with pytest.raises(TypeError, match=rf"sg\.{entry} of star_cubes: functions taking \*args/\*\*kwargs are not"):
+        getattr(sg, entry)(star_cubes)(np.array([0.5, -1.0]))
+
+
+def test_the_jacobian_of_a_jacobian_says_so():
+    with pytest.raises(TypeError, match=r"sg\.jacobian of jacobian_cubes, a Jacobian or Hessian function, is not "
+                                        r"supported: nest sg\.grad"):
+        sg.jacobian(sg.jacobian(cubes))(np.array([0.5, -1.0]))
+    with pytest.raises(TypeError, match=r"sg\.jvp of hessian_cubes, a Jacobian or Hessian function"):
+        sg.jvp(sg.hessian(cubes), (np.ones(2),), (np.ones(2),))
