@@ -470,3 +470,31 @@ def test_the_jacobian_of_a_jacobian_says_so():
         sg.jacobian(sg.jacobian(cubes))(np.array([0.5, -1.0]))
     with pytest.raises(TypeError, match=r"sg\.jvp of hessian_cubes, a Jacobian or Hessian function"):
         sg.jvp(sg.hessian(cubes), (np.ones(2),), (np.ones(2),))
+
+
+# ---------------------------------------------------------------- a join renamed to a global (found through hvp)
+
+
+SCALE = 0.7
+
+
+def picks_its_argument(p, q):
+    r = p if q > 0 else q * 3.0
+    return r
+
+
+def calls_it_with_a_global(y):
+    a = picks_its_argument(SCALE, y)
+    return a * SCALE + y ** 3
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+@pytest.mark.parametrize("y", (-2.0, 2.0))
+def test_a_branch_join_is_never_renamed_to_a_global_it_copies(mode, y):
+    # the join of `p if q > 0 else q * 3.0`, p being the global SCALE, took the name SCALE: the generated code
+    # assigned SCALE (value and gradient 34.0 and -35.0 at y = -2 instead of -6.2 and 15.1; UnboundLocalError at 2)
+    value = (SCALE if y > 0 else 3.0 * y) * SCALE + y ** 3
+    slope = (0.0 if y > 0 else 3.0 * SCALE) + 3 * y ** 2
+    got_value, got_slope = sg.value_and_grad(calls_it_with_a_global, mode=mode)(y)
+    assert got_value == pytest.approx(value) and got_slope == pytest.approx(slope)
+    assert sg.grad(sg.grad(calls_it_with_a_global, mode=mode), mode=mode)(y) == pytest.approx(6 * y)
