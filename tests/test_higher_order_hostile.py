@@ -498,3 +498,26 @@ def test_a_branch_join_is_never_renamed_to_a_global_it_copies(mode, y):
     got_value, got_slope = sg.value_and_grad(calls_it_with_a_global, mode=mode)(y)
     assert got_value == pytest.approx(value) and got_slope == pytest.approx(slope)
     assert sg.grad(sg.grad(calls_it_with_a_global, mode=mode), mode=mode)(y) == pytest.approx(6 * y)
+
+
+# ---------------------------------------------------------------- a Tensor of a NumPy float is no NumPy float
+
+
+def cosine_sum(x, c):
+    return np.sum(np.cos(x) * c)
+
+
+COSINE_GRADIENT = sg.grad(cosine_sum)
+
+
+def along_the_cosine_gradient(x, c):
+    return COSINE_GRADIENT(x, c) * 1.0
+
+
+@pytest.mark.parametrize("mode", ("tape", "auto"))
+def test_a_gradient_called_before_with_a_numpy_float_is_differentiated_on_the_tape(mode):
+    # once the inner gradient had served an np.float64, a Tensor holding one had the same kind (isinstance
+    # believes its __class__): the cached code ran on the Tensor unrecorded, and the second derivative was 0.0
+    x = np.float64(0.36)
+    assert along_the_cosine_gradient(x, -1.5) == pytest.approx(1.5 * np.sin(x))
+    assert sg.grad(along_the_cosine_gradient, mode=mode)(x, -1.5) == pytest.approx(1.5 * np.cos(x))
