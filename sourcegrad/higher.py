@@ -328,7 +328,7 @@ def on_the_tape(function, name):
         return cached
     code = function.__code__
     cells = []
-    missing = []
+    missing = []     # (name, helper)
     for var, cell in zip(code.co_freevars, function.__closure__ or ()):
         value = cell.cell_contents
         if (getattr(value, "__module__", None) or "").startswith("sourcegrad") and not isinstance(value, type(np)):
@@ -338,16 +338,20 @@ def on_the_tape(function, name):
             elif value is not helpers.zeros_like and callable(value) and lookup_vjp(value) is not None:
                 cell = types.CellType(functools.partial(_record, value, _without_derivative(lookup_vjp(value))))
             else:
-                missing.append(var)
+                missing.append((var, value))
         cells.append(cell)
-    missing += [n for n in code.co_names if (getattr(function.__globals__.get(n), "__module__", None) or "")
-                .startswith("sourcegrad") and not isinstance(function.__globals__.get(n), type(np))]
+    missing += [(n, function.__globals__[n]) for n in code.co_names
+                if (getattr(function.__globals__.get(n), "__module__", None) or "").startswith("sourcegrad")
+                and not isinstance(function.__globals__.get(n), type(np))]
     if missing:
+        from .rules.adjoint_helpers import rules_calling
+
+        rules = sorted({r for _, helper in missing if helper is not helpers.zeros_like for r in rules_calling(helper)})
         raise UnsupportedError(
             f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper function(s) "
-            f"{', '.join(sorted(set(missing)))}, which the tape cannot record (no derivative rule, or a buffer written "
-            "item by item), so the tape cannot differentiate "
-            "it (higher order on the tape is not available yet)")
+            f"{', '.join(sorted({n for n, _ in missing}))}, which the tape cannot record (no derivative rule, or a "
+            "buffer written item by item), so the tape cannot differentiate it (higher order on the tape is not "
+            "available yet)" + (f"; the derivative rule of {', '.join(rules[:6])} stays first order" if rules else ""))
     runnable = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__, tuple(cells))
     _ON_TAPE[function] = runnable
     return runnable

@@ -521,3 +521,21 @@ def test_a_gradient_called_before_with_a_numpy_float_is_differentiated_on_the_ta
     x = np.float64(0.36)
     assert along_the_cosine_gradient(x, -1.5) == pytest.approx(1.5 * np.sin(x))
     assert sg.grad(along_the_cosine_gradient, mode=mode)(x, -1.5) == pytest.approx(1.5 * np.cos(x))
+
+
+# ---------------------------------------------------------------- declines name the first-order rule in auto mode too
+
+
+MATRIX = np.array([[2.0, 0.3], [0.3, 1.5]])
+
+
+def solves(x):
+    return np.sum(np.linalg.solve(MATRIX + np.outer(x, x), x))
+
+
+@pytest.mark.parametrize("mode", ("auto", "source"))
+def test_a_hessian_through_a_first_order_rule_names_it_in_every_mode(mode):
+    # auto mode (the tape running the generated gradient) named only the helpers grad_solve_a, grad_solve_b
+    with pytest.raises(sg.UnsupportedError, match=r"higher-order derivatives: .*the derivative rule of "
+                                                   r"np\.linalg\.solve (stays first order|calls)"):
+        sg.hessian(solves, mode=mode)(np.array([0.3, -0.5]))

@@ -198,13 +198,19 @@ def added_value_transpose_rule(g, ans, gin, like, a, index):
     return grad_added_value(g, a, index, gin), None, None, None
 
 
+def rules_calling(helper):
+    """The names of the primitives whose derivative rules call ``helper`` (sorted)."""
+    name = getattr(helper, "__name__", repr(helper))
+    return sorted({rule.name for rule in VJP_RULES.values()
+                   if name in getattr(rule.fn, "__code__", None).co_names
+                   and rule.fn.__globals__.get(name) is helper})
+
+
 def first_order_only(helper):
     """Why a call of ``helper`` (a function of sourcegrad's own without a rule) cannot be differentiated: the message
     names the first-order rules whose adjoints call it."""
     name = getattr(helper, "__name__", repr(helper))
-    users = sorted({rule.name for rule in VJP_RULES.values()
-                    if name in getattr(rule.fn, "__code__", None).co_names
-                    and rule.fn.__globals__.get(name) is helper})
+    users = rules_calling(helper)
     if not users:
         return (f"sourcegrad's {name}() is not differentiated in source mode (of sourcegrad's own functions, only "
                 "gradient functions, sg.grad(f), are, and the runtime helpers with rules)")
