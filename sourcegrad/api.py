@@ -775,8 +775,13 @@ class GradientFunction:
     def _call_variadic(self, args, kwargs, seed=None):
         """A function taking ``*args``/``**kwargs``: source mode declines those, so the tape runs it
         (auto), or the reason is raised (source)."""
-        from .tape import value_and_grad_tape
+        from .tape import Tensor, value_and_grad_tape
 
+        if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):   # being differentiated (higher order)
+            raise UnsupportedError(
+                f"higher-order derivatives: the gradient of {self.__name__}, which takes *args/**kwargs, runs on the "
+                "tape, whose backward pass is not recorded, so it cannot be differentiated again; write the function "
+                "with named parameters (source mode differentiates its gradient again)")
         if self._mode is None or self.requested_mode == "source":
             entry = self._choose_mode(None)
             if entry is not _TAPE:   # cannot happen today: the normalizer declines *args
@@ -924,6 +929,18 @@ def _check_scalar(value, fname):
     )
 
 
+def check_array_output(value, fname, entry):
+    """Raise OutputError unless ``value`` (the output of ``fname``) is one number or array, as ``entry`` (``vjp``,
+    ``jvp``, ``jacobian``) needs: a tuple, list or dict of outputs has no one shape for the seed or tangent."""
+    if isinstance(value, (numbers.Number, np.ndarray, np.generic)) and not isinstance(value, (bool, np.bool_)) \
+            or getattr(type(value), "__module__", None) == "sourcegrad.tape.tensor":
+        return
+    raise OutputError(
+        f"{fname} returned a {type(value).__name__}; sg.{entry} needs a function returning one float or array. "
+        "For several outputs, stack them into one array (np.stack, np.concatenate) or take sg."
+        f"{entry} of a function per output.")
+
+
 def _like(grad, arg, name):
     """``grad`` with the type and shape of ``arg``: a float for a float, an array of arg's shape."""
     if type(arg) is float and grad is not None:
@@ -991,23 +1008,41 @@ def vjp(func, *args, wrt=0, mode="auto", **kwargs):
     ``mode`` as for ``grad``: the generated adjoint is called with the seed ``g`` in source mode; the
     tape runs ``func`` again for each ``g``. (``wrt`` and ``mode`` are keyword-only here; a parameter of
     ``func`` called ``wrt`` or ``mode`` cannot be passed by keyword: use a ``functools.partial``.)"""
+    return vjp_of(func, args, kwargs, wrt, mode)
+
+
+def vjp_of(func, args, kwargs, wrt, mode, entry="vjp"):
+    """``vjp(func, *args, wrt=wrt, mode=mode, **kwargs)``, an output that is no array named as ``sg.{entry}``'s."""
     gradient = GradientFunction(func, wrt, mode=mode, verify=False)
+    # each vjp runs func again at the point given, on copies: not where an earlier run updated arrays in place
     if gradient._variadic:
+        frozen_args, frozen_kwargs = fresh_copies(args), dict(zip(kwargs, fresh_copies(kwargs.values())))
         value = func(*args, **kwargs)
+        check_array_output(value, gradient.__name__, entry)
 
         def vjp_fn(g):
             _check_seed(g, value)
-            return gradient._call_variadic(args, kwargs, seed=g)[1]
+            return gradient._call_variadic(fresh_copies(frozen_args),
+                                           dict(zip(frozen_kwargs, fresh_copies(frozen_kwargs.values()))),
+                                           seed=g)[1]
 
         return value, vjp_fn
-    bound = gradient._bind(args, kwargs)
+    frozen = fresh_copies(gradient._bind(args, kwargs))
     value = func(*args, **kwargs)
+    check_array_output(value, gradient.__name__, entry)
 
     def vjp_fn(g):
         _check_seed(g, value)
-        return gradient._value_and_grads(bound, {}, seed=g, prebound=True)[1]
+        return gradient._value_and_grads(fresh_copies(frozen), {}, seed=g, prebound=True)[1]
 
     return value, vjp_fn
+
+
+def fresh_copies(values):
+    """``values`` (a tuple) with each array copied: entry points that run a function several times at one point
+    (``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``) give each run its own copies, so that a function updating
+    an argument in place is differentiated where it was asked, not where an earlier run left the array."""
+    return tuple(v.copy(order="K") if isinstance(v, np.ndarray) else v for v in values)   # (layout kept)
 
 
 def _check_seed(g, value):

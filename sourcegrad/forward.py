@@ -28,10 +28,13 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
     output, so for small outputs), or "auto" (source, else one vjp per output element, in source mode where it
     can, else on the tape). ``wrt`` (positions in ``primals``): differentiate with respect to those only, with one
     tangent for each; the other primals are constants (an ``axis``, a string...)."""
+    from .api import fresh_copies
+    from .higher import made_here
     from .rules.registry import JVP_RULES
 
     if mode not in ENGINES:
         raise ValueError(f"mode must be one of {ENGINES}, not {mode!r}")
+    made_here(f, "jvp")
     if not isinstance(primals, (tuple, list)):
         raise TypeError("jvp takes primals and tangents as tuples: sg.jvp(f, (x,), (v,))")
     wrt = tuple(range(len(primals))) if wrt is None else (wrt,) if isinstance(wrt, int) else tuple(wrt)
@@ -43,8 +46,10 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
         rule = JVP_RULES.get(f)
     except TypeError:
         rule = None
+    # every run of f (here and in the vjps) on copies of the primals: the caller's arrays are never updated, and a
+    # function updating its argument in place is differentiated at the point given
     if rule is not None and len(wrt) == len(primals):     # the user's forward rule for f itself wins
-        value = f(*primals)
+        value = f(*fresh_copies(primals))
         return value, rule(tangents if len(tangents) > 1 else tangents[0], value, *primals)
     if mode != "tape":
         try:
@@ -52,7 +57,7 @@ def jvp(f, primals, tangents, mode="auto", wrt=None):
         except (TransformError, UnsupportedError):
             if mode == "source":
                 raise
-    return jvp_by_vjps(f, primals, tangents, wrt, mode=mode)
+    return jvp_by_vjps(f, fresh_copies(primals), tangents, wrt, mode=mode)
 
 
 def _check_pairs(primals, tangents):
@@ -69,13 +74,18 @@ def _check_pairs(primals, tangents):
 
 
 def _jvp_source(f, primals, tangents, wrt):
+    from .api import check_array_output, fresh_copies
     from .kinds import kind_of
 
     gradient = _gradient_for(f, wrt)
-    bound = gradient._bind(primals, {})
+    if gradient._variadic:
+        raise UnsupportedError(f"forward mode in source mode: {gradient.__name__} takes *args/**kwargs, which source "
+                               "mode does not transform; write it with named parameters")
+    bound = gradient._bind(fresh_copies(primals), {})
     args = gradient._promoted(bound, tuple(map(type, bound)))
     kinds = tuple(map(kind_of, args))
-    value = f(*primals)
+    value = f(*fresh_copies(primals))
+    check_array_output(value, gradient.__name__, "jvp")
     seed = np.zeros(np.shape(value), dtype=np.result_type(float, value)) if np.ndim(value) else 0.0
     promoted_tangents = [np.asarray(t, dtype=np.result_type(float, t)) if np.ndim(t) else float(t) for t in tangents]
     every_kind = kinds + (kind_of(seed),) + tuple(map(kind_of, promoted_tangents))
@@ -105,7 +115,13 @@ def _like_output(out, value):
         return type(value)(out)
     if isinstance(value, float) or np.ndim(value) == 0 and not isinstance(value, np.ndarray):
         return float(out)
-    return np.asarray(out).reshape(np.shape(value))
+    return np.asarray(out, dtype=_float_dtype(value)).reshape(np.shape(value))
+
+
+def _float_dtype(value):
+    """float32 for a float32 output (its tangent stays float32, as in JAX and PyTorch), else float64."""
+    dtype = np.result_type(value)
+    return dtype if dtype == np.float32 else np.dtype(np.float64)
 
 
 def _linear_function(gradient, kinds, every_kind):
@@ -149,11 +165,11 @@ def _write_linear(gradient, vjp_function):
 
 def jvp_by_vjps(f, primals, tangents, wrt, mode="auto"):
     """``(value, J t)`` from one vjp per element of the output (first order only: works on the tape too)."""
-    from .api import vjp
+    from .api import vjp_of
 
-    value, vjp_fn = vjp(f, *primals, wrt=tuple(wrt), mode=mode)
+    value, vjp_fn = vjp_of(f, primals, {}, tuple(wrt), mode, entry="jvp")
     shape = np.shape(value)
-    out = np.zeros(shape, dtype=np.result_type(float, value))
+    out = np.zeros(shape, dtype=_float_dtype(value))
     flat = out.reshape(-1)
     for k in range(flat.size):
         seed = np.zeros(shape)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import UnsupportedError
 from .transforms import build_gradient
+from .tree import is_tree
 
 _BUILT = weakref.WeakKeyDictionary()   # the inner function -> {(wrt, kinds, seeded): Generated}
 _MADE = weakref.WeakKeyDictionary()    # f -> {(wrt, mode): GradientFunction} for sg.grad(f) called in place
@@ -82,32 +83,44 @@ def _engine_and_direction(mode, engine):
     return engine, mode
 
 
-def jacobian(f, wrt=0, mode="auto", engine="auto"):
+def jacobian(f, wrt=0, mode="auto", engine="auto", entry="jacobian"):
     """A function of ``f``'s arguments returning the Jacobian of ``f`` with respect to argument(s) ``wrt``: an
     array of shape ``output.shape + argument.shape`` (a tuple of them for a tuple ``wrt``).
 
     ``mode``: "rev" (one vjp per output element), "fwd" (one jvp per input element) or "auto" ("fwd" where the
     output has over three times as many elements as the inputs: a jvp costs about three vjps). ``engine`` ("auto", "source", "tape") as ``grad``'s ``mode``; ``mode="source"``/``"tape"`` is accepted
-    as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice."""
-    from .api import GradientFunction
+    as a shorthand. Forward mode on the tape assembles each jvp from vjps, so "rev" is the tape's choice.
+    (``entry``: the name errors give the caller, "hessian" for ``sg.hessian``.)"""
+    from .api import GradientFunction, check_array_output, fresh_copies
 
     engine, direction = _engine_and_direction(mode, engine)
+    made_here(f, entry)
     probe = GradientFunction(f, wrt, mode=engine, verify=False)   # resolves wrt and checks f once
+    if probe._variadic:
+        raise TypeError(f"sg.{entry} of {probe.__name__}: functions taking *args/**kwargs are not supported; write "
+                        "it with named parameters (sg.grad, sg.vjp and sg.jvp take such functions)")
     single = probe._single
+    # jvp takes all the parameters as positional primals: "fwd" calls (the function behind a partial or a method)
+    # with its keyword-only parameters by keyword
+    forward_f = _positional(probe._target, probe) if probe._kwonly or probe._prefix or probe._fixed else f
 
     def jacobian_fn(*args, **kwargs):
-        bound = probe._bind(args, kwargs)
+        bound = fresh_copies(probe._bind(args, kwargs))   # every run on copies (api.fresh_copies)
         points = [bound[i] for i in probe._wrt_index]
-        value = f(*args, **kwargs)
+        check_arrays(points, probe.wrt, probe.__name__, entry)
+        value = f(*fresh_copies(args), **dict(zip(kwargs, fresh_copies(kwargs.values()))))
+        check_array_output(value, probe.__name__, "jacobian")
         out_size, in_size = int(np.size(value)), sum(int(np.size(p)) for p in points)
         # a jvp costs about three vjps here (forward mode is the transpose of the vjp): "fwd" pays only then
         use = direction if direction != "auto" else ("fwd" if 3 * in_size < out_size and engine != "tape" else "rev")
         if use == "rev":
             blocks = _jacobian_rev(probe, bound, value, points)
         else:
-            blocks = _jacobian_fwd(f, probe, bound, engine, value, points)
+            blocks = _jacobian_fwd(forward_f, probe, bound, engine, value, points)
+        blocks = [_scalar_block(b, p, value) if np.ndim(b) == 0 else b for b, p in zip(blocks, points)]
         return blocks[0] if single else tuple(blocks)
 
+    jacobian_fn.__sourcegrad_jacobian__ = True
     jacobian_fn.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
     jacobian_fn.__doc__ = f"The Jacobian of {getattr(f, '__name__', 'f')} with respect to {wrt!r}."
     return jacobian_fn
@@ -115,16 +128,18 @@ def jacobian(f, wrt=0, mode="auto", engine="auto"):
 
 def _jacobian_rev(gradient, bound, value, points):
     """The Jacobian blocks from one vjp per output element (the GradientFunction ``gradient``, seeded)."""
+    from .api import fresh_copies
+
     out_shape = np.shape(value)
     blocks = [np.zeros(out_shape + np.shape(p), dtype=_float_dtype(p)) for p in points]
     for k in range(int(np.size(value))):
         seed = np.zeros(out_shape)
         seed.reshape(-1)[k] = 1.0
-        rows = gradient._value_and_grads(bound, {}, seed=seed if out_shape else 1.0, prebound=True)[1]
+        rows = gradient._value_and_grads(fresh_copies(bound), {}, seed=seed if out_shape else 1.0, prebound=True)[1]
         rows = rows if isinstance(rows, tuple) else (rows,)
         for block, row in zip(blocks, rows):
             block.reshape((-1,) + np.shape(row))[k] = row
-    return [b if b.ndim else float(b) for b in blocks]
+    return blocks
 
 
 def _jacobian_fwd(f, probe, bound, engine, value, points):
@@ -140,8 +155,53 @@ def _jacobian_fwd(f, probe, bound, engine, value, points):
             tangent.reshape(-1)[j] = 1.0
             _, column = jvp(f, tuple(bound), (tangent if np.ndim(point) else 1.0,), wrt=position, mode=engine)
             columns[..., j] = column
-        blocks.append(block if block.ndim else float(block))
+        blocks.append(block)
     return blocks
+
+
+def made_here(f, entry):
+    """A TypeError if ``f`` is a function ``sg.jacobian`` or ``sg.hessian`` made (it is no code either engine
+    differentiates again)."""
+    if getattr(f, "__sourcegrad_jacobian__", False):
+        raise TypeError(f"sg.{entry} of {f.__name__}, a Jacobian or Hessian function, is not supported: nest "
+                        "sg.grad for higher derivatives (sg.jacobian(sg.grad(f)) is the Hessian; "
+                        "sg.grad(sg.grad(sg.grad(f))) a third derivative)")
+
+
+def _scalar_block(block, point, value):
+    """The derivative of a scalar output with respect to a scalar argument, typed as ``sg.grad`` types it: a 0-d
+    array for a 0-d array (argument or output), a NumPy float (float32 stays float32) for one, else a float."""
+    if isinstance(point, np.ndarray) or isinstance(value, np.ndarray):
+        return np.asarray(block, dtype=_float_dtype(point))
+    if isinstance(point, np.floating):
+        return type(point)(block)
+    return float(block)
+
+
+def check_arrays(points, names, fname, entry):
+    """A TypeError naming ``entry`` unless each of ``points`` (the arguments differentiated) is a number or an
+    array: Jacobians, Hessians and hvps with respect to structures (lists, dicts...) are not supported."""
+    from .api import _promote
+
+    for point, name in zip(points, names):
+        if isinstance(point, (list, tuple, dict)) or is_tree(point):
+            raise TypeError(
+                f"sg.{entry} of {fname} with respect to {name!r}: it is a {type(point).__name__}; sg.{entry} "
+                "takes floats and arrays (structures, which sg.grad takes, are not supported here). Pass the "
+                "leaves as separate arguments, or one array of them (np.concatenate)")
+        _promote(point, name, fname)
+
+
+def _positional(f, probe):
+    """A plain function of all of ``probe``'s parameters (those a partial or a method binds too), positional,
+    calling ``f`` with its keyword-only ones by keyword: written as source, so that source mode differentiates
+    through it."""
+    params = list(probe._params)
+    taken = set(params)
+    call = fresh_name("function", taken)
+    passed = ", ".join(f"{n}={n}" if n in probe._kwonly else n for n in params)
+    text = f"def positional({', '.join(params)}):\n    return {call}({passed})\n"
+    return function_from_text(text, {call: f}, f"<sourcegrad positional {probe.__name__} {id(f):x}>")
 
 
 def _float_dtype(x):
@@ -163,7 +223,7 @@ def hessian(f, wrt=0, mode="auto"):
     if mode == "tape":
         raise UnsupportedError(_TAPE_HIGHER)
     inner = grad(f, wrt=wrt, mode=mode)
-    jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode)
+    jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode, entry="hessian")
     jac.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
     jac.__doc__ = f"The Hessian of {getattr(f, '__name__', 'f')} with respect to {wrt!r}."
     return jac
@@ -172,13 +232,16 @@ def hessian(f, wrt=0, mode="auto"):
 def hvp(f, x, v, mode="auto"):
     """The Hessian of the scalar function ``f`` at ``x`` times ``v`` (same shape as ``x``), without forming the
     Hessian: one vjp of the generated gradient (Hessians are symmetric)."""
-    from .api import grad, vjp
+    from .api import fresh_copies, grad, vjp
 
     if mode == "tape":
         raise UnsupportedError(_TAPE_HIGHER)
+    check_arrays((x,), ("x",), getattr(f, "__name__", "f"), "hvp")
+    if isinstance(v, (list, tuple)):
+        v = np.asarray(v, dtype=_float_dtype(x))
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
-    _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)
+    _, vjp_fn = vjp(grad(f, mode=mode), *fresh_copies((x,)), mode=mode)   # (x itself never updated)
     return vjp_fn(v)
 
 
@@ -194,13 +257,28 @@ def directional_gradient(f, wrt, weights):
     gradient. ``check_grad(..., order=2)`` checks second derivatives with it."""
     from .api import GradientFunction
 
+    if isinstance(wrt, (tuple, list)) and len(wrt) == 1:   # one gradient, not a 1-tuple source mode cannot unpack
+        wrt, weights = wrt[0], weights[0]
     inner = GradientFunction(f, wrt, mode="auto")
     single = inner._single
-    params = list(inner._user_params)
-    if inner._variadic or inner._kwonly:
-        raise UnsupportedError("second-order checks need a function with plain positional parameters (no *args, "
-                               "**kwargs or keyword-only parameters)")
-    taken = set(params) | {"np"}
+    if inner._variadic:
+        raise UnsupportedError("second-order checks need a function with named parameters (no *args or **kwargs)")
+    parameters = list(inner._user_signature().parameters.values())   # (a partial's or a method's: the caller's)
+    taken = {p.name for p in parameters} | {"np"}
+    params, passed, defaults = [], [], {}
+    for p in parameters:
+        if p.kind == p.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        if p.default is p.empty:
+            params.append(p.name)
+        else:
+            default = fresh_name(f"default_{p.name}", taken)
+            defaults[default] = p.default
+            params.append(f"{p.name}={default}")
+        passed.append(f"{p.name}={p.name}" if p.kind == p.KEYWORD_ONLY else p.name)
+        if p.kind == p.POSITIONAL_ONLY and (p is parameters[-1] or parameters[parameters.index(p) + 1].kind
+                                            != p.POSITIONAL_ONLY):
+            params.append("/")
     names = [fresh_name(f"gradient_{n}", taken) for n in inner.wrt]
     weight_names = [fresh_name(f"direction_{n}", taken) for n in inner.wrt]
     call = fresh_name("first_order", taken)
@@ -209,9 +287,9 @@ def directional_gradient(f, wrt, weights):
     fname = getattr(f, "__name__", "f")
     fname = fname if fname.isidentifier() else "f"
     text = (f"def along_gradient_of_{fname}({', '.join(params)}):\n"
-            f"    {unpack} = {call}({', '.join(params)})\n"
+            f"    {unpack} = {call}({', '.join(passed)})\n"
             f"    return {terms}\n")
-    namespace = {"np": np, call: inner, **dict(zip(weight_names, (weights,) if single else weights))}
+    namespace = {"np": np, call: inner, **defaults, **dict(zip(weight_names, (weights,) if single else weights))}
     return function_from_text(text, namespace, f"<sourcegrad second order {fname} {id(inner):x}>")
 
 
@@ -229,7 +307,9 @@ def function_from_text(text, namespace, filename):
     module = compile(text, filename, "exec")
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    return types.FunctionType(code, {"__builtins__": builtins, **namespace}, code.co_name)
+    scope = {"__builtins__": builtins, **namespace}
+    exec(module, scope)          # (running the def gives the function its default values)
+    return scope[code.co_name]
 
 
 _ON_TAPE = weakref.WeakKeyDictionary()   # generated function -> its version recording helper calls on the tape
@@ -248,7 +328,7 @@ def on_the_tape(function, name):
         return cached
     code = function.__code__
     cells = []
-    missing = []
+    missing = []     # (name, helper)
     for var, cell in zip(code.co_freevars, function.__closure__ or ()):
         value = cell.cell_contents
         if (getattr(value, "__module__", None) or "").startswith("sourcegrad") and not isinstance(value, type(np)):
@@ -258,16 +338,20 @@ def on_the_tape(function, name):
             elif value is not helpers.zeros_like and callable(value) and lookup_vjp(value) is not None:
                 cell = types.CellType(functools.partial(_record, value, _without_derivative(lookup_vjp(value))))
             else:
-                missing.append(var)
+                missing.append((var, value))
         cells.append(cell)
-    missing += [n for n in code.co_names if (getattr(function.__globals__.get(n), "__module__", None) or "")
-                .startswith("sourcegrad") and not isinstance(function.__globals__.get(n), type(np))]
+    missing += [(n, function.__globals__[n]) for n in code.co_names
+                if (getattr(function.__globals__.get(n), "__module__", None) or "").startswith("sourcegrad")
+                and not isinstance(function.__globals__.get(n), type(np))]
     if missing:
+        from .rules.adjoint_helpers import rules_calling
+
+        rules = sorted({r for _, helper in missing if helper is not helpers.zeros_like for r in rules_calling(helper)})
         raise UnsupportedError(
             f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper function(s) "
-            f"{', '.join(sorted(set(missing)))}, which the tape cannot record (no derivative rule, or a buffer written "
-            "item by item), so the tape cannot differentiate "
-            "it (higher order on the tape is not available yet)")
+            f"{', '.join(sorted({n for n, _ in missing}))}, which the tape cannot record (no derivative rule, or a "
+            "buffer written item by item), so the tape cannot differentiate it (higher order on the tape is not "
+            "available yet)" + (f"; the derivative rule of {', '.join(rules[:6])} stays first order" if rules else ""))
     runnable = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__, tuple(cells))
     _ON_TAPE[function] = runnable
     return runnable
@@ -303,8 +387,9 @@ def again_error(exc, gradient):
         return exc
     reason = (f"higher-order derivatives: source mode cannot differentiate the generated gradient of "
               f"{gradient.__name__} again: {exc.reason}")
+    loop = any(word in exc.reason for word in (".pop()", "stack", "added_into"))
     hint = ("Gradients of loops (whose adjoints keep stacks) are not differentiated again in source mode yet; "
-            "mode='auto' runs the generated gradient on the tape where it can.")
+            if loop else "") + "mode='auto' runs the generated gradient on the tape where it can."
     return UnsupportedError(reason, exc.filename, exc.lineno, exc.col, exc.line, hint)
 
 

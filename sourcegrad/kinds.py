@@ -27,7 +27,7 @@ def kind_of(value):
         return SCALAR
     if cls is np.ndarray:
         return ("array", "".join("1" if n == 1 else "N" for n in value.shape))
-    if isinstance(value, (np.floating, np.integer)):
+    if issubclass(cls, (np.floating, np.integer)):   # (by its type: a Tensor of a NumPy float says it is one)
         return SCALAR
     return None   # (a Tensor registers as a numbers.Real: it is no number for generated code)
 

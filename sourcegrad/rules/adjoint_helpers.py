@@ -14,10 +14,10 @@ from ..runtime import helpers
 from ..runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs, grad_matmul_lhs, grad_matmul_rhs,
                                grad_tensordot_lhs, grad_tensordot_rhs, inverse_axes, matrix_product, reading_order,
                                rebroadcast, rereshape, unbroadcast, unindex)
-from .kernels import (added_value_transpose, grad_added_value, grad_cumsum, grad_diag, grad_diagonal, grad_inner_lhs, grad_inner_rhs,
-                      grad_kron_lhs, grad_kron_rhs, grad_repeat, grad_take, grad_take_along_axis, grad_tile, grad_trace,
-                      grad_updated_value, max_mask, unreshape, untranspose, updated_value_transpose,
-                      without_index)
+from .kernels import (added_value_transpose, grad_added_value, grad_astype, grad_cumsum, grad_diag, grad_diagonal,
+                      grad_inner_lhs, grad_inner_rhs, grad_kron_lhs, grad_kron_rhs, grad_repeat, grad_take,
+                      grad_take_along_axis, grad_tile, grad_trace, grad_updated_value, max_mask, unarray, unreshape,
+                      untranspose, updated_value_transpose, without_index)
 from .registry import VJP_RULES, nondifferentiable, vjp_rule
 
 # results that are constants or depend only on shapes, dtypes and comparisons
@@ -42,7 +42,7 @@ def expand_reduced_rule(g, ans, gin, x, axis=None, keepdims=False):
 
 @vjp_rule(unindex)
 def unindex_rule(g, ans, gin, x, idx):
-    return g[idx], None, None
+    return unbroadcast(g[idx], gin), None, None   # (gin may broadcast to x[idx])
 
 
 @vjp_rule(grad_matmul_lhs)
@@ -120,12 +120,12 @@ def grad_kron_rhs_rule(g, ans, gin, a, b):
 
 @vjp_rule(grad_take)
 def grad_take_rule(g, ans, gin, a, indices, axis=None, mode="raise"):
-    return np.take(g, indices, axis=axis, mode=mode), None, None, None, None
+    return unbroadcast(np.take(g, indices, axis=axis, mode=mode), gin), None, None, None, None
 
 
 @vjp_rule(grad_take_along_axis)
 def grad_take_along_axis_rule(g, ans, gin, arr, indices, axis=-1):
-    return np.take_along_axis(g, indices, axis), None, None, None
+    return unbroadcast(np.take_along_axis(g, indices, axis), gin), None, None, None
 
 
 @vjp_rule(grad_cumsum)
@@ -158,6 +158,18 @@ def grad_tile_rule(g, ans, gin, a, reps):
     return np.tile(g, reps), None, None
 
 
+@vjp_rule(unarray)
+def unarray_rule(g, ans, gin, obj, dtype=None):
+    # gin reshaped to obj's shape (zero for an integer dtype): back to gin's shape, zero the same way
+    return np.reshape(unarray(g, gin, dtype), np.shape(gin)), None, None
+
+
+@vjp_rule(grad_astype)
+def grad_astype_rule(g, ans, gin, x, dtype):
+    # gin cast to x's floating dtype (zero for an integer cast): cast back to gin's, zero the same way
+    return grad_astype(g, gin, dtype), None, None
+
+
 # ---- item assignment (y[i] = v and np.add.at on local arrays, written as updated / added_at)
 
 
@@ -186,13 +198,19 @@ def added_value_transpose_rule(g, ans, gin, like, a, index):
     return grad_added_value(g, a, index, gin), None, None, None
 
 
+def rules_calling(helper):
+    """The names of the primitives whose derivative rules call ``helper`` (sorted)."""
+    name = getattr(helper, "__name__", repr(helper))
+    return sorted({rule.name for rule in VJP_RULES.values()
+                   if name in getattr(rule.fn, "__code__", None).co_names
+                   and rule.fn.__globals__.get(name) is helper})
+
+
 def first_order_only(helper):
     """Why a call of ``helper`` (a function of sourcegrad's own without a rule) cannot be differentiated: the message
     names the first-order rules whose adjoints call it."""
     name = getattr(helper, "__name__", repr(helper))
-    users = sorted({rule.name for rule in VJP_RULES.values()
-                    if name in getattr(rule.fn, "__code__", None).co_names
-                    and rule.fn.__globals__.get(name) is helper})
+    users = rules_calling(helper)
     if not users:
         return (f"sourcegrad's {name}() is not differentiated in source mode (of sourcegrad's own functions, only "
                 "gradient functions, sg.grad(f), are, and the runtime helpers with rules)")

@@ -115,7 +115,7 @@ def _build(func, wrt, kinds, seeded, transformable=False):
     if registry.lookup_vjp(func) is None:   # an @sg.primitive without a rule: the function it wraps
         func = getattr(func, "__sourcegrad_primitive__", func)
     program = coalesce_joins(normalize(func, wrt))
-    adjoint = optimize(reverse(program, wrt, kinds, seeded), kinds)
+    adjoint = optimize(reverse(program, wrt, kinds, seeded), kinds, transformable)
     if not transformable:
         adjoint = reduce_memory(adjoint, kinds)
     text = source_text(adjoint, return_value=not transformable)

@@ -51,7 +51,9 @@ def _plan(stmt, sites):
                 break
             inside = assignment_counts(arms[k])
             feeds = sum(1 for s in arms[k] if getattr(s, "join", False) and _source(s) == source)
-            if inside.get(source, 0) != sites.get(source, 0) or feeds != 1:
+            # the source is computed in this arm only (not a global, closure or argument merely read there:
+            # renaming the join to it would assign that outside name)
+            if not inside.get(source, 0) or inside.get(source, 0) != sites.get(source, 0) or feeds != 1:
                 break
             sources.append((k, source, copy))
         else:

@@ -271,7 +271,7 @@ class Normalizer(ControlFlow):
         result = self.lower_body(tree.body, scope, tree)
         if isinstance(result, list):
             raise self.main.error(tree.body[-1], f"{tree.name} returns a tuple; a gradient needs a scalar "
-                                  "output (use sg.vjp for several outputs)", cls=OutputError)
+                                  "output (for several outputs, stack them into one array and use sg.vjp or sg.jacobian)", cls=OutputError)
         program = Program(tree.name, params, self.body, result, self.active, self.names)
         program.hazards = self.hazards
         program.sources = self.sources

@@ -28,9 +28,11 @@ _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, a
          ast.Pow: operator.pow}
 
 
-def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
+def optimize(adjoint: Adjoint, kinds=None, transformable=False) -> Adjoint:
     """``adjoint`` optimised in place. ``kinds`` (parameter name -> kind, as for ``reverse``): the parameters
-    the code is specialised to hold arrays, whose reads at several indices may add into one buffer."""
+    the code is specialised to hold arrays, whose reads at several indices may add into one buffer (in
+    ``transformable`` code, differentiated again, only a buffer of zeros: one that ``unindex`` made, then written
+    into in place, is one the transformer cannot tell is new)."""
     with gc_paused():
         folder = _Fold(adjoint.names, _floating_names(adjoint))
         adjoint.adjoint = [folder.visit(s) for s in adjoint.adjoint]
@@ -45,7 +47,7 @@ def optimize(adjoint: Adjoint, kinds=None) -> Adjoint:
         _propagate_copies(adjoint)
         _propagate_copies_in_blocks(adjoint)
         _remove_dead(adjoint)
-        owned = _gather_indexed_adjoints(adjoint, kinds)
+        owned = _gather_indexed_adjoints(adjoint, kinds, transformable)
         _inline_negations(adjoint, owned)
         _reuse_adjoint_values(adjoint, owned)
         _accumulate_in_place(adjoint)
@@ -784,7 +786,7 @@ def _floating_names(adjoint):
 # ---- indexed reads of one array: one buffer
 
 
-def _gather_indexed_adjoints(adjoint, kinds=None):
+def _gather_indexed_adjoints(adjoint, kinds=None, transformable=False):
     """The adjoint of an array read at several indices, ``bx = unindex(g1, x, 2) + unindex(g2, x, 0) + ...``
     (then ``bx = bx + unindex(g3, x, 2)``...: one array of x's size per read and one full-size addition per
     term), becomes one buffer written at each index::
@@ -867,6 +869,8 @@ def _gather_indexed_adjoints(adjoint, kinds=None):
                     readers.setdefault(name, []).append(chain)
     for chain in list(chains.values()):
         close(chain)
+    if transformable:   # (a sum that starts from unindex(...), then written into: left as the plain sum)
+        closed = [chain for chain in closed if not chain.others]
     if not closed:
         return {}
     zeros = names.load("zeros_like", helpers.zeros_like).id if any(not c.others for c in closed) else None

@@ -3,13 +3,14 @@ in the adjoint ``g`` they pass on and in the operands of the products (what a se
 
 import numpy as np
 
-from sourcegrad.rules.kernels import (added_value_transpose, grad_added_value, grad_cumsum, grad_diag, grad_diagonal, grad_inner_lhs,
-                                     grad_inner_rhs, grad_kron_lhs, grad_kron_rhs, grad_repeat, grad_take,
-                                     grad_take_along_axis, grad_tile, grad_trace, grad_updated_value, unreshape,
-                                     untranspose, updated_value_transpose, without_index)
-from sourcegrad.runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs,
-                                        grad_matmul_lhs, grad_matmul_rhs, grad_tensordot_lhs, grad_tensordot_rhs,
-                                        matrix_product, rebroadcast, rereshape, unbroadcast, unindex)
+from sourcegrad.rules.kernels import (added_value_transpose, grad_added_value, grad_astype, grad_cumsum, grad_diag,
+                                     grad_diagonal, grad_inner_lhs, grad_inner_rhs, grad_kron_lhs, grad_kron_rhs,
+                                     grad_repeat, grad_take, grad_take_along_axis, grad_tile, grad_trace,
+                                     grad_updated_value, unarray, unreshape, untranspose, updated_value_transpose,
+                                     without_index)
+from sourcegrad.runtime.helpers import (expand_reduced, grad_dot_lhs, grad_dot_rhs, grad_matmul_lhs, grad_matmul_rhs,
+                                        grad_tensordot_lhs, grad_tensordot_rhs, matrix_product, rebroadcast,
+                                        rereshape, unbroadcast, unindex)
 
 from ._base import case, uniform, weights
 
@@ -235,3 +236,20 @@ for shape, index, value_shape in [((5,), slice(1, 3), (2,)), ((3, 4), (1, slice(
          grad_added_value)
     case(f"added_value_transpose[{shape},{index}]", added_value_transpose_case,
          (value, g, x, weights(shape), index), (0,), added_value_transpose)
+
+
+def unarray_case(g, obj, c, dtype):
+    return np.sum(unarray(g, obj, dtype) * c)
+
+
+def grad_astype_case(g, x, c, dtype):
+    return np.sum(grad_astype(g, x, dtype) * c)
+
+
+for g_shape, obj, dtype in [((3,), [0.5, 1.0, 2.0], None), ((2, 2), np.zeros((2, 2)), "float64"),
+                            ((6,), np.zeros((2, 3)), None), ((3,), [1, 2, 3], int)]:
+    case(f"unarray[{g_shape},{np.shape(obj)},{dtype}]", unarray_case,
+         (uniform(g_shape), obj, weights(np.shape(obj)), dtype), (0,), unarray)
+for shape, dtype in [((2, 3), np.float64), ((4,), np.float32), ((3,), np.int64)]:
+    case(f"grad_astype[{shape},{np.dtype(dtype).name}]", grad_astype_case,
+         (uniform(shape), uniform(shape), weights(shape), dtype), (0,), grad_astype)
