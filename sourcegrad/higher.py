@@ -45,8 +45,9 @@ def transformable(gradient, kinds=None, seeded=False):
     name = gradient.__name__
     if gradient.requested_mode == "tape":
         raise UnsupportedError(
-            f"higher-order derivatives: the gradient of {name} uses mode='tape', whose backward pass is not recorded "
-            "(higher order on the tape is not available yet); take the inner gradient in source mode")
+            f"higher-order derivatives: the gradient of {name} uses mode='tape', which source mode cannot read as "
+            "code; differentiate it in mode='tape' or 'auto' (the tape records its own backward pass), or take the "
+            "inner gradient in source mode")
     if gradient.with_value:
         raise UnsupportedError(
             f"higher-order derivatives: differentiating value_and_grad({name}) is not supported (it returns a "
@@ -153,15 +154,12 @@ def _float_dtype(x):
 def hessian(f, wrt=0, mode="auto"):
     """A function of ``f``'s arguments returning the Hessian of the scalar ``f`` with respect to argument
     ``wrt``: shape ``x.shape + x.shape``. Source mode differentiates the generated gradient again ("auto" falls
-    back to running the generated gradient on the tape; "tape" alone cannot, as the tape does not record its own
-    backward pass yet)."""
+    back to running the generated gradient on the tape); the tape differentiates its own recorded backward pass."""
     from .api import grad
 
     if isinstance(wrt, (tuple, list)):
         raise UnsupportedError("hessian takes one argument to differentiate with respect to (wrt=0 or a name); "
                                "for mixed second derivatives, nest sg.grad with different wrt")
-    if mode == "tape":
-        raise UnsupportedError(_TAPE_HIGHER)
     inner = grad(f, wrt=wrt, mode=mode)
     jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode)
     jac.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
@@ -174,16 +172,10 @@ def hvp(f, x, v, mode="auto"):
     Hessian: one vjp of the generated gradient (Hessians are symmetric)."""
     from .api import grad, vjp
 
-    if mode == "tape":
-        raise UnsupportedError(_TAPE_HIGHER)
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
     _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)
     return vjp_fn(v)
-
-
-_TAPE_HIGHER = ("higher-order derivatives on the tape are not available yet (the tape does not record its own "
-                "backward pass); use mode='source' or 'auto', which differentiate the generated gradient")
 
 
 def directional_gradient(f, wrt, weights):

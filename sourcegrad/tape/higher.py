@@ -9,15 +9,18 @@ back through the rule computations into the original graph (as PyTorch and HIPS 
 The runtime helpers a rule of sourcegrad's calls (``unbroadcast``, ``expand_reduced``...) are recorded as one
 operation each through their own rules (``rules/adjoint_helpers.py``). A rule that calls one of sourcegrad's
 functions without a rule stays first order (the same rules source mode declines to differentiate again):
-called with ``create_graph=True`` it raises ``NoRuleError`` naming the rule, never a silent zero.
+called with ``create_graph=True`` it raises ``sourcegrad.UnsupportedError`` naming the rule, as source mode
+does, never a silent zero.
 """
 
 import dis
 import functools
 import types
 
-from ..rules.registry import is_nondifferentiable, lookup_vjp
-from .errors import NoRuleError
+import numpy as np
+
+from ..rules.registry import is_nondifferentiable, lookup_vjp, vjp_rule
+from ..errors import UnsupportedError
 from .graph import Node, _NO_KWARGS, _SELECT, _name
 from .mode import enable_grad
 from .tensor import Tensor
@@ -67,13 +70,13 @@ def _differentiable(value):
 
 def rule_on_tensors(rule, fn):
     """The function of ``rule`` to call on Tensors: a rule of sourcegrad's own with each runtime helper it
-    calls replaced by a recorded call of the helper (through the helper's rule). Raises NoRuleError for a
+    calls replaced by a recorded call of the helper (through the helper's rule). Raises UnsupportedError for a
     rule that calls one of sourcegrad's functions without a rule (it stays first order)."""
     made = _ON_TENSORS.get(rule)
     if made is None:
         made = _ON_TENSORS[rule] = _make_rule_on_tensors(rule, fn)
     if isinstance(made, Exception):
-        raise NoRuleError(str(made))
+        raise UnsupportedError(str(made))
     return made
 
 
@@ -139,3 +142,15 @@ def gradient(output, inputs, seed=None, create_graph=False, retain_graph=None):
     if create_graph:
         found = [None if g is None else as_gradient(g) for g in found]
     return found[0] if single else tuple(found)
+
+
+def nested_input(x):
+    """The argument ``x`` (a copy of an array), recorded: what a gradient taken inside a function being
+    differentiated on the tape differentiates with respect to, so that its gradient flows back into the
+    outer graph through ``x`` while the inner walk stops here."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+@vjp_rule(nested_input)
+def nested_input_rule(g, ans, x):
+    return g
