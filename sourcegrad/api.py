@@ -681,6 +681,9 @@ class GradientFunction:
         """``(value, gradients)`` checked (a scalar value, unless seeded) and converted like their arguments."""
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
+        if _is_recorded(raw):   # a gradient taken on the tape inside a function being differentiated on it
+            raw = tuple(_zeros_for(g, args[i]) for g, i in zip((raw,) if self._single else raw, self._wrt_index))
+            return value, raw[0] if self._single else raw
         if self._single:
             return value, _like(raw, args[self._wrt_index[0]], self.wrt[0])
         return value, tuple(map(_like, raw, [args[i] for i in self._wrt_index], self.wrt))
@@ -925,6 +928,11 @@ def _check_scalar(value, fname):
         f"{fname} returned {what}; grad needs a scalar (float) output. For a vector output, take the "
         "gradient of a scalar function of it (such as its sum), or use sg.vjp."
     )
+
+
+def _is_recorded(raw):
+    """Whether the gradient(s) ``raw`` hold a Tensor (recorded on the tape: they are being differentiated)."""
+    return any(hasattr(g, "requires_grad") for g in (raw if type(raw) is tuple else (raw,)))
 
 
 def _zeros_for(grad, arg):
