@@ -86,6 +86,7 @@ def _make_rule_on_tensors(rule, fn):
     if type(function) is not types.FunctionType or not module.startswith("sourcegrad."):
         return function   # a user's rule: plain NumPy code, recorded as it runs
     from ..higher import _record, _without_derivative
+    from .recording import apply
 
     replaced = {}
     for name in sorted({i.argval for i in dis.get_instructions(function) if i.opname == "LOAD_GLOBAL"}):
@@ -93,7 +94,8 @@ def _make_rule_on_tensors(rule, fn):
         if (not callable(value) or isinstance(value, type)
                 or not (getattr(value, "__module__", None) or "").startswith("sourcegrad")):
             continue
-        if is_nondifferentiable(value):
+        if is_nondifferentiable(value):   # (max_mask, float_dtype...): called on the values, a plain result
+            replaced[name] = functools.partial(apply, value)
             continue
         helper_rule = lookup_vjp(value)
         if helper_rule is None:

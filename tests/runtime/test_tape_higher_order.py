@@ -230,3 +230,67 @@ def test_a_first_order_rule_on_a_path_not_differentiated_is_no_error():
 
     second = sg.grad(sg.grad(f, wrt=1, mode="tape"), wrt=1, mode="tape")
     assert second(A, 0.5) == pytest.approx(6 * 0.5 * np.sum(A))
+
+
+# ---------------------------------------------------------------- rules recorded: a sweep of primitives
+
+
+M3 = RNG.normal(size=(3, 3))
+
+
+def _inplace(x):
+    y = x * 1.0
+    y[1] = y[0] * y[2]
+    y += x ** 2
+    return np.sum(y ** 2)
+
+
+SWEEP = {
+    "matmul": lambda x: np.sum(np.tanh(M3 @ x) ** 2),
+    "dot": lambda x: np.dot(x, M3 @ x) ** 2,
+    "mean_var": lambda x: np.var(x) * np.mean(x ** 3),
+    "indexing": lambda x: x[0] * x[2] ** 3 + np.sum(x[1:] ** 2 * x[:2]),
+    "where": lambda x: np.sum(np.where(x > 1.0, x ** 3, np.sin(x))),
+    "max": lambda x: np.max(x ** 2) * np.sum(x),
+    "maximum": lambda x: np.sum(np.maximum(x ** 2, 1.0) * x),
+    "broadcast": lambda x: np.sum(np.exp(x[:, None] * x[None, :])),
+    "power_divide": lambda x: np.sum(x ** x / (1 + x)),
+    "stack": lambda x: np.sum(np.stack([x, x ** 2]) ** 2),
+    "transpose_reshape": lambda x: np.sum(np.outer(x, x).T.reshape(9) ** 2 * np.arange(9)),
+    "axis_keyword": lambda x: np.sum(np.sum(np.outer(x, x) ** 2, axis=0, keepdims=True) * x),
+    "cumsum": lambda x: np.sum(np.cumsum(x) ** 3),
+    "logsumexp": lambda x: np.log(np.sum(np.exp(x))),
+    "inv": lambda x: np.sum(np.linalg.inv(np.outer(x, x) + np.eye(3))),
+    "in_place": _inplace,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_tape_hessian_against_differences_of_the_first_order_gradient(name):
+    f = SWEEP[name]
+    x = np.array([0.6, 1.1, 1.4])
+    first = sg.grad(f, mode="tape")
+    expected = np.array([central_difference(lambda z: first(z)[i], x) for i in range(3)])
+    np.testing.assert_allclose(sg.hessian(f, mode="tape")(x), expected, rtol=1e-6, atol=1e-7)
+
+
+def sincos(x):
+    return np.sin(x), np.cos(x)
+
+
+@sg.vjp_rule(sincos)
+def sincos_rule(g, ans, x):
+    gs, gc = g
+    s, c = ans
+    return gs * c - gc * s
+
+
+def test_a_users_rule_with_several_results_is_differentiated_twice():
+    from sourcegrad.tape import apply
+
+    x = tensor(0.7, requires_grad=True)
+    s, c = apply(sincos, x)
+    g = gradient(s ** 2 * c, x, create_graph=True)   # d/dx sin^2 cos
+    assert g.value == pytest.approx(2 * np.sin(0.7) * np.cos(0.7) ** 2 - np.sin(0.7) ** 3, rel=1e-12)
+    second = 2 * np.cos(0.7) ** 3 - 4 * np.sin(0.7) ** 2 * np.cos(0.7) - 3 * np.sin(0.7) ** 2 * np.cos(0.7)
+    assert gradient(g, x) == pytest.approx(second, rel=1e-12)
