@@ -681,7 +681,7 @@ class GradientFunction:
         """``(value, gradients)`` checked (a scalar value, unless seeded) and converted like their arguments."""
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
-        if _is_recorded(raw):   # a gradient taken on the tape inside a function being differentiated on it
+        if self._mode == "tape" and _is_recorded(raw):   # taken on the tape inside a function differentiated on it
             raw = tuple(_zeros_for(g, args[i]) for g, i in zip((raw,) if self._single else raw, self._wrt_index))
             return value, raw[0] if self._single else raw
         if self._single:
