@@ -294,3 +294,17 @@ def test_a_users_rule_with_several_results_is_differentiated_twice():
     assert g.value == pytest.approx(2 * np.sin(0.7) * np.cos(0.7) ** 2 - np.sin(0.7) ** 3, rel=1e-12)
     second = 2 * np.cos(0.7) ** 3 - 4 * np.sin(0.7) ** 2 * np.cos(0.7) - 3 * np.sin(0.7) ** 2 * np.cos(0.7)
     assert gradient(g, x) == pytest.approx(second, rel=1e-12)
+
+
+def test_check_grad_of_order_2_runs_the_tape():
+    report = sg.check_grad(loop_cubes, np.array([0.5, -1.1, 0.8]), order=2, modes=("tape",))
+    assert report.ok and report.modes["tape"] == "ok"
+
+
+def test_an_inner_gradient_of_a_constant_tensor_argument():
+    def outer(x):
+        c = sg.tensor(np.array([0.5, 2.0]))          # a Tensor that requires no grad
+        inner = sg.grad(lambda c: np.sum(x * c ** 3), mode="tape")(c)    # 3 x c^2
+        return np.sum(inner)
+
+    assert sg.grad(outer, mode="tape")(1.7) == pytest.approx(3 * (0.25 + 4.0), rel=1e-12)
