@@ -46,7 +46,8 @@ def _backpropagate(root, seed, retain_graph, create_graph=False, inputs=None):
                 pending[key] = 1
                 stack.append(parent)
     needed = _leading_to(start, stops) if stops is not None else None
-    call_rule = _call_rule if not create_graph else call_rule_recorded
+    call_rule, accumulate = (call_rule_recorded, _accumulate_leaf_recorded) if create_graph else \
+        (_call_rule, _accumulate_leaf)
     found = [None] * len(inputs) if inputs is not None else None
 
     # Pass 2: a vertex is ready once every use has sent its adjoint; then pass its own on.
@@ -66,12 +67,8 @@ def _backpropagate(root, seed, retain_graph, create_graph=False, inputs=None):
                         ready.append(parent)
                 continue
         if type(node) is not Node:
-            if stops is not None:
-                pass
-            elif not create_graph:
-                _accumulate_leaf(node, g)
-            else:
-                _accumulate_leaf_recorded(node, g)
+            if stops is None:  # (with inputs=, the leaves that are none of them get nothing)
+                accumulate(node, g)
             continue
         if node.retained is not None:  # t.retain_grad(): a Tensor of the graph keeps its gradient too
             _retain(node, g)
