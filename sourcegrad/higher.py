@@ -169,11 +169,15 @@ def hessian(f, wrt=0, mode="auto"):
 
 def hvp(f, x, v, mode="auto"):
     """The Hessian of the scalar function ``f`` at ``x`` times ``v`` (same shape as ``x``), without forming the
-    Hessian: one vjp of the generated gradient (Hessians are symmetric)."""
+    Hessian: one vjp of the generated gradient (Hessians are symmetric); on the tape, the gradient of
+    ``<grad f(x), v>``."""
     from .api import grad, vjp
 
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
+    if mode == "tape":   # the gradient of <grad f(x), v>: one recorded backward pass and its backward pass
+        inner = grad(f, mode="tape")
+        return grad(lambda x: np.sum(inner(x) * v), mode="tape")(x)
     _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)
     return vjp_fn(v)
 
