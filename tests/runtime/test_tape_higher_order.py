@@ -308,3 +308,21 @@ def test_an_inner_gradient_of_a_constant_tensor_argument():
         return np.sum(inner)
 
     assert sg.grad(outer, mode="tape")(1.7) == pytest.approx(3 * (0.25 + 4.0), rel=1e-12)
+
+
+def scale(x, factor=1.0):
+    return x * factor
+
+
+@sg.vjp_rule(scale)
+def scale_rule(g, ans, x, factor=1.0):
+    return g * factor, g * x
+
+
+def test_a_tensor_passed_by_keyword_is_differentiated_twice():
+    from sourcegrad.tape import apply
+
+    x = tensor(0.7, requires_grad=True)
+    f = tensor(1.9, requires_grad=True)
+    gx = gradient(apply(scale, x ** 2, factor=f ** 3), x, create_graph=True)   # of x^2 f^3: 2 x f^3
+    assert gradient(gx, f) == pytest.approx(6 * 0.7 * 1.9 ** 2, rel=1e-12)
