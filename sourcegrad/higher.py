@@ -262,8 +262,8 @@ def on_the_tape(function, name):
         raise UnsupportedError(
             f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper function(s) "
             f"{', '.join(sorted(set(missing)))}, which the tape cannot record (no derivative rule, or a buffer written "
-            "item by item), so the tape cannot differentiate "
-            "it (higher order on the tape is not available yet)")
+            "item by item), so the tape cannot run it; with mode='auto' or 'tape' the tape differentiates the function "
+            "itself, recording its own backward pass")
     runnable = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__, tuple(cells))
     _ON_TAPE[function] = runnable
     return runnable
