@@ -443,35 +443,38 @@ class GradientFunction:
 
     def _higher_order(self, args, seed):
         """Called with Tensors: this gradient is being differentiated on the tape (``sg.grad(g, mode="tape")`` of a
-        gradient ``g``, or auto mode where source mode declined the outer function). The generated gradient code
-        runs on the Tensors, so the tape records it, with the runtime helpers it calls recorded through their rules
-        (``higher.on_the_tape``). Where a helper has no rule, or there is no generated code (the inner gradient uses
-        the tape, whose backward pass is not recorded yet), it declines with UnsupportedError. Source mode does
-        not come here: it transforms the generated code again (``higher.transformable``)."""
+        gradient ``g``, or auto mode where source mode declined the outer function). In source (or auto) mode the
+        generated gradient code runs on the Tensors, so the tape records it, with the runtime helpers it calls
+        recorded through their rules (``higher.on_the_tape``). In tape mode, and in auto mode where the generated
+        code cannot run on the tape (a helper without a rule, such as a loop's stacks), the function itself runs
+        on the tape, which records its own backward pass (``tape/higher.py``). Source mode does not come here: it
+        transforms the generated code again (``higher.transformable``)."""
         from .tape import Tensor
 
         name = self.__name__
-        if self.requested_mode == "tape":
-            raise UnsupportedError(
-                f"higher-order derivatives: the gradient of {name} uses mode='tape', whose backward pass is not "
-                "recorded; take the inner gradient in source mode (mode='auto' or 'source')")
-        kinds = tuple(kind_of(a.value if isinstance(a, Tensor) else a) for a in args)
-        entry = self._choose_mode(kinds)
-        if entry is _TAPE:
-            raise UnsupportedError(
-                f"higher-order derivatives: the gradient of {name} uses the tape ({self.fallback_reason}), whose "
-                "backward pass is not recorded, so it cannot be differentiated again")
-        from .higher import on_the_tape   # the helpers it calls, recorded through their rules
-
-        function = on_the_tape(entry.function if seed is None else self._generated(kinds, seeded=True).function, name)
         promoted = list(args)
         for i in self._wrt_index:
             if not isinstance(args[i], Tensor):
                 promoted[i] = _promote(args[i], self._params[i], name)
-        value, raw = function(*promoted) if seed is None else function(*promoted, seed)
-        if not self._single and len(self.wrt) == 1:
-            raw = (raw,)
-        return value, raw
+        kinds = tuple(kind_of(a.value if isinstance(a, Tensor) else a) for a in args)
+        entry = _TAPE if self.requested_mode == "tape" else self._choose_mode(kinds)
+        if entry is not _TAPE:
+            from .higher import on_the_tape   # the helpers it calls, recorded through their rules
+
+            try:
+                function = on_the_tape(entry.function if seed is None
+                                       else self._generated(kinds, seeded=True).function, name)
+            except UnsupportedError:
+                if self.requested_mode == "source":
+                    raise
+            else:
+                value, raw = function(*promoted) if seed is None else function(*promoted, seed)
+                if not self._single and len(self.wrt) == 1:
+                    raw = (raw,)
+                return value, raw
+        value, raw = self._tape(promoted, seed)   # the tape records its own backward pass (tape/higher.py)
+        raw = tuple(_zeros_for(g, a) for g, a in zip(raw, [promoted[i] for i in self._wrt_index]))
+        return value, raw[0] if self._single else raw
 
     def _refresh_signature(self):
         """The function's defaults (or code) were replaced since ``grad`` read its signature."""
@@ -678,6 +681,9 @@ class GradientFunction:
         """``(value, gradients)`` checked (a scalar value, unless seeded) and converted like their arguments."""
         if seed is None and type(value) is not float:
             _check_scalar(value, self.__name__)
+        if self._mode == "tape" and _is_recorded(raw):   # taken on the tape inside a function differentiated on it
+            raw = tuple(_zeros_for(g, args[i]) for g, i in zip((raw,) if self._single else raw, self._wrt_index))
+            return value, raw[0] if self._single else raw
         if self._single:
             return value, _like(raw, args[self._wrt_index[0]], self.wrt[0])
         return value, tuple(map(_like, raw, [args[i] for i in self._wrt_index], self.wrt))
@@ -939,6 +945,19 @@ def check_array_output(value, fname, entry):
         f"{fname} returned a {type(value).__name__}; sg.{entry} needs a function returning one float or array. "
         "For several outputs, stack them into one array (np.stack, np.concatenate) or take sg."
         f"{entry} of a function per output.")
+
+
+def _is_recorded(raw):
+    """Whether the gradient(s) ``raw`` hold a Tensor (recorded on the tape: they are being differentiated)."""
+    return any(hasattr(g, "requires_grad") for g in (raw if type(raw) is tuple else (raw,)))
+
+
+def _zeros_for(grad, arg):
+    """``grad``, or zeros shaped like ``arg`` where the output does not depend on it (None)."""
+    if grad is not None:
+        return grad
+    value = arg.value if hasattr(arg, "requires_grad") else arg
+    return 0.0 if np.ndim(value) == 0 else np.zeros(np.shape(value))
 
 
 def _like(grad, arg, name):

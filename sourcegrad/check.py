@@ -591,8 +591,8 @@ def check_grad(f, *args, wrt=0, rtol=None, atol=None, mode_rtol=None, mode_atol=
     ``phi(args) = sum_k <grad_k f(args), w_k>`` with a fixed random direction ``w`` (seeded), which is the
     Hessian of ``f`` (with respect to ``wrt``, mixed blocks included) times ``w``; the finite differences are then
     those of the first-order gradient. A wrong entry of the Hessian changes ``H w`` for all but a negligible set of
-    directions. Source mode differentiates the generated gradient again; the tape runs the generated gradient
-    (where it cannot: "not applicable", as higher order on the tape is not available yet).
+    directions. Source mode differentiates the generated gradient again; the tape runs the generated gradient,
+    or records its own backward pass ("not applicable" where a rule stays first order).
     """
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, not {order!r}")

@@ -46,8 +46,9 @@ def transformable(gradient, kinds=None, seeded=False):
     name = gradient.__name__
     if gradient.requested_mode == "tape":
         raise UnsupportedError(
-            f"higher-order derivatives: the gradient of {name} uses mode='tape', whose backward pass is not recorded "
-            "(higher order on the tape is not available yet); take the inner gradient in source mode")
+            f"higher-order derivatives: the gradient of {name} uses mode='tape', which source mode cannot read as "
+            "code; differentiate it in mode='tape' or 'auto' (the tape records its own backward pass), or take the "
+            "inner gradient in source mode")
     if gradient.with_value:
         raise UnsupportedError(
             f"higher-order derivatives: differentiating value_and_grad({name}) is not supported (it returns a "
@@ -213,15 +214,12 @@ def _float_dtype(x):
 def hessian(f, wrt=0, mode="auto"):
     """A function of ``f``'s arguments returning the Hessian of the scalar ``f`` with respect to argument
     ``wrt``: shape ``x.shape + x.shape``. Source mode differentiates the generated gradient again ("auto" falls
-    back to running the generated gradient on the tape; "tape" alone cannot, as the tape does not record its own
-    backward pass yet)."""
+    back to running the generated gradient on the tape); the tape differentiates its own recorded backward pass."""
     from .api import grad
 
     if isinstance(wrt, (tuple, list)):
         raise UnsupportedError("hessian takes one argument to differentiate with respect to (wrt=0 or a name); "
                                "for mixed second derivatives, nest sg.grad with different wrt")
-    if mode == "tape":
-        raise UnsupportedError(_TAPE_HIGHER)
     inner = grad(f, wrt=wrt, mode=mode)
     jac = jacobian(inner, wrt=wrt, mode="rev", engine=mode, entry="hessian")
     jac.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
@@ -231,22 +229,21 @@ def hessian(f, wrt=0, mode="auto"):
 
 def hvp(f, x, v, mode="auto"):
     """The Hessian of the scalar function ``f`` at ``x`` times ``v`` (same shape as ``x``), without forming the
-    Hessian: one vjp of the generated gradient (Hessians are symmetric)."""
+    Hessian: one vjp of the generated gradient (Hessians are symmetric); on the tape, the gradient of
+    ``<grad f(x), v>``."""
     from .api import fresh_copies, grad, vjp
 
-    if mode == "tape":
-        raise UnsupportedError(_TAPE_HIGHER)
     check_arrays((x,), ("x",), getattr(f, "__name__", "f"), "hvp")
     if isinstance(v, (list, tuple)):
         v = np.asarray(v, dtype=_float_dtype(x))
     if np.shape(v) != np.shape(x):
         raise ValueError(f"hvp needs v of x's shape {np.shape(x)}, got {np.shape(v)}")
-    _, vjp_fn = vjp(grad(f, mode=mode), *fresh_copies((x,)), mode=mode)   # (x itself never updated)
+    x, = fresh_copies((x,))   # (x itself never updated)
+    if mode == "tape":   # the gradient of <grad f(x), v>: one recorded backward pass and its backward pass
+        inner = grad(f, mode="tape")
+        return grad(lambda x: np.sum(inner(x) * v), mode="tape")(x)
+    _, vjp_fn = vjp(grad(f, mode=mode), x, mode=mode)
     return vjp_fn(v)
-
-
-_TAPE_HIGHER = ("higher-order derivatives on the tape are not available yet (the tape does not record its own "
-                "backward pass); use mode='source' or 'auto', which differentiate the generated gradient")
 
 
 def directional_gradient(f, wrt, weights):
@@ -350,8 +347,9 @@ def on_the_tape(function, name):
         raise UnsupportedError(
             f"higher-order derivatives: the generated gradient of {name} calls sourcegrad's helper function(s) "
             f"{', '.join(sorted({n for n, _ in missing}))}, which the tape cannot record (no derivative rule, or a "
-            "buffer written item by item), so the tape cannot differentiate it (higher order on the tape is not "
-            "available yet)" + (f"; the derivative rule of {', '.join(rules[:6])} stays first order" if rules else ""))
+            "buffer written item by item), so the tape cannot run it; with mode='auto' or 'tape' the tape "
+            "differentiates the function itself, recording its own backward pass"
+            + (f"; the derivative rule of {', '.join(rules[:6])} stays first order" if rules else ""))
     runnable = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__, tuple(cells))
     _ON_TAPE[function] = runnable
     return runnable

@@ -19,6 +19,10 @@ Unmodified ``import numpy as np`` code records too, because ``Tensor`` implement
 
 Semantics worth knowing:
 
+* ``backward(create_graph=True)`` records the backward pass itself (``higher.py``): ``.grad`` is then a
+  Tensor that can be differentiated again; ``gradient(output, inputs)`` (as ``torch.autograd.grad``)
+  returns the gradients without writing any ``.grad``. ``value_and_grad_tape`` called inside a function
+  being differentiated on the tape records its gradient so, with respect to its own arguments only.
 * ``.grad`` of a leaf accumulates across ``backward`` calls until you reset it (``x.grad = None`` or
   an optimiser's ``zero_grad()``). Gradients are raw values (a float or an ndarray) with the leaf's
   shape and floating dtype.
@@ -130,9 +134,10 @@ from .errors import (GradientLostError, InPlaceError, InPlaceMethodError, NoRule
 from .mode import enable_grad, is_grad_enabled, no_grad
 from .recording import apply
 from .functional import value_and_grad_tape
+from .higher import gradient
 
 __all__ = [
-    "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape",
+    "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "apply", "value_and_grad_tape", "gradient",
     "NoRuleError", "GradientLostError", "InPlaceError", "InPlaceMethodError", "PlainArrayWriteError", "RuleBypassError",
     "TensorTypeError",
 ]

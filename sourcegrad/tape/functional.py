@@ -17,6 +17,8 @@ from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
 from .updates import _ReadOnlyDestination
 from .redirect import _rule_caller, _rule_calls
+from .recording import apply
+from .higher import gradient, nested_input
 
 
 def _as_leaf(value, position):
@@ -45,10 +47,18 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
     raises InPlaceError instead of giving a silently wrong gradient."""
     args = list(args)
     kwargs = dict(kwargs or {})
+    # Inside a function being differentiated on the tape (an outer value_and_grad_tape, or Tensors given):
+    # the gradient is recorded (create_graph) and taken with respect to this call's leaves only
+    nested = _mode.protected is not None or any(isinstance(a, Tensor) and a.requires_grad
+                                                for a in list(args) + list(kwargs.values()))
     leaves = []
     for i in wrt:
         container = kwargs if isinstance(i, str) else args
-        leaf = _as_leaf(container[i], i)
+        given = container[i]
+        if nested and isinstance(given, Tensor) and given.requires_grad:
+            leaf = apply(nested_input, given)
+        else:
+            leaf = _as_leaf(given, i)
         container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
@@ -78,6 +88,8 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
             _point_at_user(error, f, "while running")
             raise
         value = out.value if isinstance(out, Tensor) else out
+        if nested:
+            return value, _nested_gradients(out, value, seed, leaves, f)
         try:
             if seed is None:
                 _check_scalar_output(value, f)
@@ -98,6 +110,21 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
                 argument.array[...] = argument.leaf.value
         _tensors_in(places, replace_except=before,
                     replacements={id(a.leaf): a.array for a in arguments.values()})
+
+
+def _nested_gradients(out, value, seed, leaves, f):
+    """The gradients of ``out`` with respect to ``leaves`` as Tensors recorded on the tape, so that an outer
+    gradient differentiates them; no ``.grad`` is touched (an outer leaf's neither)."""
+    if seed is None:
+        _check_scalar_output(value, f)
+    if not (isinstance(out, Tensor) and out.requires_grad):
+        return tuple(None for _ in leaves)
+    try:
+        with enable_grad():
+            return tuple(gradient(out, leaves, seed=seed, create_graph=True, retain_graph=True))
+    except Exception as error:
+        _point_at_user(error, f, "while differentiating the result of")
+        raise
 
 
 def _freeze_argument(array, protected):

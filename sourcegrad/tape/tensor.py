@@ -607,31 +607,39 @@ class Tensor:
 
     # ---- backward
 
-    def backward(self, gradient=None, retain_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
 
         ``gradient`` is the adjoint of ``self`` (needed unless ``self`` is a scalar). The graph's
-        saved values are freed afterwards unless ``retain_graph=True``."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a Tensor that does not require grad: it was not computed from any "
-                "Tensor created with requires_grad=True (or it was computed inside no_grad())."
+        saved values are freed afterwards unless ``retain_graph=True``. ``create_graph=True`` records
+        the backward pass itself (as in PyTorch): the leaves' ``.grad`` are then Tensors that can be
+        differentiated again (``x.grad.backward()``), and the graph is kept unless ``retain_graph=False``."""
+        seed = _seed_for(self, gradient, create_graph)
+        _backpropagate(self, seed, create_graph if retain_graph is None else retain_graph, create_graph)
+
+
+def _seed_for(output, gradient, create_graph):
+    """The adjoint ``backward`` starts from: ``gradient`` (the value of a Tensor, or the Tensor itself with
+    ``create_graph``), or 1 for a scalar ``output``."""
+    if not output.requires_grad:
+        raise RuntimeError(
+            "backward() on a Tensor that does not require grad: it was not computed from any "
+            "Tensor created with requires_grad=True (or it was computed inside no_grad())."
+        )
+    value = output.value
+    if gradient is None:
+        if np.ndim(value) != 0:
+            raise ValueError(
+                f"backward() without a gradient needs a scalar Tensor, this one has shape "
+                f"{np.shape(value)}; reduce it first (y.sum()) or pass gradient= with that shape."
             )
-        value = self.value
-        if gradient is None:
-            if np.ndim(value) != 0:
-                raise ValueError(
-                    f"backward() without a gradient needs a scalar Tensor, this one has shape "
-                    f"{np.shape(value)}; reduce it first (y.sum()) or pass gradient= with that shape."
-                )
-            seed = 1.0 if type(value) is float else float_dtype(value).type(1)
-        else:
-            seed = gradient.value if isinstance(gradient, Tensor) else gradient
-            if isinstance(seed, (list, tuple)):
-                seed = np.asarray(seed)
-            if np.shape(seed) != np.shape(value):
-                raise ValueError(f"backward(gradient=...) needs shape {np.shape(value)}, got {np.shape(seed)}")
-        _backpropagate(self, seed, retain_graph)
+        return 1.0 if type(value) is float else float_dtype(value).type(1)
+    seed = gradient.value if isinstance(gradient, Tensor) else gradient
+    if isinstance(seed, (list, tuple)):
+        seed = np.asarray(seed)
+    if np.shape(seed) != np.shape(value):
+        raise ValueError(f"backward(gradient=...) needs shape {np.shape(value)}, got {np.shape(seed)}")
+    return gradient if create_graph and isinstance(gradient, Tensor) else seed
 
 
 _T_IMPL = _property_getter(np.ndarray.T)
