@@ -786,8 +786,8 @@ class GradientFunction:
         if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):   # being differentiated (higher order)
             raise UnsupportedError(
                 f"higher-order derivatives: the gradient of {self.__name__}, which takes *args/**kwargs, runs on the "
-                "tape, whose backward pass is not recorded, so it cannot be differentiated again; write the function "
-                "with named parameters (source mode differentiates its gradient again)")
+                "tape by a path that does not record its backward pass yet, so it cannot be differentiated again; "
+                "write the function with named parameters (both engines differentiate its gradient again then)")
         if self._mode is None or self.requested_mode == "source":
             entry = self._choose_mode(None)
             if entry is not _TAPE:   # cannot happen today: the normalizer declines *args
