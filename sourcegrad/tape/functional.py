@@ -1,6 +1,7 @@
 """The functional entry point ``value_and_grad_tape``: run a function on the tape and differentiate it."""
 
 import dis
+import functools
 import inspect
 import os
 import traceback
@@ -16,7 +17,7 @@ from .mode import _mode, enable_grad
 from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
 from .updates import _ReadOnlyDestination
-from .redirect import _rule_caller, _rule_calls
+from .redirect import _is_module_of_user, _is_user_namespace, _rule_caller, _rule_calls, _user_namespaces
 
 
 def _as_leaf(value, position):
@@ -52,10 +53,11 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
-    if run is f and _inspects_types(f):
+    if run is f and _inspects_types(f) and not _sees_taped_type(f):
         raise TypeError(_TYPE_CHECK_MESSAGE.format(name=getattr(f, "__qualname__", f)))
     places = _caller_places(f, args, kwargs, leaves)
     before = _tensors_in(places)
+    caches = _cache_sizes(places)
     outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
     protected = _mode.protected = {}
     _mode.arguments = _argument_leaves(leaves, list(args) + list(kwargs.values()))
@@ -98,6 +100,7 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
                 argument.array[...] = argument.leaf.value
         _tensors_in(places, replace_except=before,
                     replacements={id(a.leaf): a.array for a in arguments.values()})
+        _clear_grown(caches)
 
 
 def _freeze_argument(array, protected):
@@ -144,6 +147,14 @@ class _Argument:
         self.aliased = self.read_only = False
 
 
+def _sees_taped_type(f):
+    """Whether ``f``'s code reads ``type`` from one of the user's modules, where it is the Tensor-aware
+    stand-in while the run lasts (see ``namespace.TAPED_TYPE``)."""
+    target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
+    namespace = getattr(target, "__globals__", None)
+    return type(namespace) is dict and _is_module_of_user(namespace)
+
+
 _TYPE_CHECK_MESSAGE = (
     "{name} calls type(...): on the tape its arguments are Tensors, so `type(x) is np.ndarray`, "
     "`type(s) == float` or `type(x).__name__` would answer differently than for the arrays themselves and "
@@ -157,7 +168,8 @@ _INSPECTS_TYPES = {}  # code object -> whether it calls the builtin type
 def _inspects_types(f):
     """Whether the Python function ``f`` (one level of ``functools.partial`` or bound method unwrapped)
     calls the builtin ``type`` by name, in its own code or code nested in it. Functions it calls are
-    not looked into."""
+    not looked into. Only asked for a function outside the user's modules (defined by ``exec``...): in
+    those, ``type`` is Tensor-aware while the run lasts."""
     target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
     code = getattr(target, "__code__", None)
     if code is None or getattr(target, "__globals__", {}).get("type", type) is not type:
@@ -177,14 +189,18 @@ def _inspects_types(f):
 
 def _caller_places(f, args, kwargs, leaves):
     """Where ``f`` may leave Tensors the caller would then find: the arguments that are not leaves (a list,
-    a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``)
-    and what its closure cells hold (one level of a ``functools.partial`` or bound method unwrapped)."""
+    a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``),
+    every global of the user's modules its code reaches (a helper's lazily built ``_BUF = np.zeros(3)``,
+    ``_MEMO[n] = ...``: see ``redirect._user_namespaces``) and what its closure cells hold (one level of a
+    ``functools.partial`` or bound method unwrapped)."""
     leaf_ids = {id(leaf) for leaf in leaves}
     places = [a for a in list(args) + list(kwargs.values()) if id(a) not in leaf_ids]
     target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
     code = getattr(target, "__code__", None)
     if isinstance(getattr(target, "__globals__", None), dict) and code is not None:
         places.append(_NamedGlobals(target.__globals__, _names_in(code)))
+    places.extend(_AllGlobals(namespace) for namespace in _user_namespaces(f, list(args) + list(kwargs.values()))
+                  if _is_user_namespace(namespace))
     if getattr(target, "__closure__", None):
         places.append(_Cells(target.__closure__))
     return places
@@ -209,6 +225,42 @@ class _Cells:
 
     def __setitem__(self, i, value):
         self.cells[i].cell_contents = value
+
+
+def _cache_sizes(places):
+    """``[(cache, size)]`` for the ``functools.lru_cache``/``cache`` functions bound in the user's modules
+    reached (``_AllGlobals`` places): what they hold cannot be looked into for Tensors."""
+    return [(value, value.cache_info().currsize) for place in places if isinstance(place, _AllGlobals)
+            for value in list(place.namespace.values())
+            if isinstance(value, _LRU_CACHE) and callable(getattr(value, "cache_clear", None))]
+
+
+def _clear_grown(caches):
+    """Empty the caches that grew during the run: a result cached then may hold a Tensor (``np.zeros`` gives
+    one on the tape) that the program would get back later, where it expects a plain array; the cached
+    function computes it again, as plain code would."""
+    for cache, size in caches:
+        if cache.cache_info().currsize > size:
+            cache.cache_clear()
+
+
+_LRU_CACHE = type(functools.lru_cache(maxsize=None)(lambda: None))
+
+
+class _AllGlobals:
+    """All the globals of one of the user's modules, as a place ``_tensors_in`` looks into and rebinds (read
+    when it looks, so names bound during the call are seen)."""
+
+    __slots__ = ("namespace",)
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def items(self):
+        return list(self.namespace.items())
+
+    def __setitem__(self, name, value):
+        self.namespace[name] = value
 
 
 def _names_in(code):
@@ -265,7 +317,7 @@ def _tensors_in(places, replace_except=None, replacements=None):
         return value
 
     for place in places:  # the places themselves are not rebound, only what they hold
-        if isinstance(place, (_NamedGlobals, _Cells)):
+        if isinstance(place, (_NamedGlobals, _AllGlobals, _Cells)):
             stack.append(place)
         else:
             visit(place)
@@ -274,7 +326,7 @@ def _tensors_in(places, replace_except=None, replacements=None):
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, (dict, _NamedGlobals, _Cells)):
+        if isinstance(obj, (dict, _NamedGlobals, _AllGlobals, _Cells)):
             items = list(obj.items())
         elif type(obj) is list:
             items = list(enumerate(obj))

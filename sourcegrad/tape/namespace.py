@@ -15,6 +15,10 @@ place and takes them away again):
   ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` give a Tensor without gradient, so that a
   Tensor written into the new array (``y[i] = t``) is recorded rather than lost.
 
+* ``type`` (a builtin, so bound in the module while the run lasts and unbound afterwards) answers, for a
+  Tensor, the class of the value it holds (``type(np.zeros(2)) is np.ndarray``, ``type(s) is float``), as
+  ``isinstance`` already does: a helper function checking types takes the path it takes for the plain values.
+
 Plain values take the original functions, so code that never meets a Tensor computes as before.
 """
 
@@ -125,6 +129,32 @@ def _build_numpy():
         setattr(module, name, stand_in)
     return module
 
+
+class _TypeMeta(type):
+    """The metaclass of ``TAPED_TYPE``: calling it is ``type(...)``, and it answers ``isinstance``/``issubclass``
+    checks against it as ``type`` does (``isinstance(C, type)``)."""
+
+    def __call__(cls, *args, **kwargs):
+        if cls is TAPED_TYPE:
+            if len(args) == 1 and not kwargs:
+                obj = args[0]
+                return obj.__class__ if isinstance(obj, Tensor) else type(obj)
+            return type(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, type) if cls is TAPED_TYPE else super().__instancecheck__(obj)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, type) if cls is TAPED_TYPE else super().__subclasscheck__(sub)
+
+
+class TAPED_TYPE(type, metaclass=_TypeMeta):
+    """``type`` in the user's modules while a function runs on the tape: ``type(t)`` of a Tensor is the class
+    of its value (``np.ndarray``, ``float``...); anything else as ``type`` answers."""
+
+
+TAPED_TYPE.__name__ = TAPED_TYPE.__qualname__ = "type"
 
 STAND_INS = {}   # id(original) -> (original, stand-in): what redirect.py swaps in module namespaces
 TAPED_MATH = _build_math()

@@ -13,7 +13,7 @@ from .errors import RuleBypassError
 from .mode import _mode
 from .tensor import Tensor
 from .recording import _apply
-from .namespace import STAND_INS
+from .namespace import STAND_INS, TAPED_TYPE
 
 
 def _rule_caller(fn):
@@ -104,7 +104,10 @@ class _RuleCalls:
             if state["depth"] == 0:
                 for namespace, name, original, wrapper in reversed(state["patched"]):
                     if namespace.get(name) is wrapper:
-                        namespace[name] = original
+                        if original is _UNBOUND:
+                            del namespace[name]
+                        else:
+                            namespace[name] = original
                 state.update(patched=[], seen={}, wrappers={}, codes={})
         return False
 
@@ -167,25 +170,25 @@ def _patch_function(func):
 
 def _patch_namespace(namespace):
     """Replace the rule-registered functions bound in ``namespace`` (a module's globals) by their
-    recording wrappers, and, in the user's modules, ``math`` and ``np`` by their Tensor-aware stand-ins
-    (see ``namespace.py``); called with _REDIRECT_LOCK held."""
+    recording wrappers, and, in the user's modules, ``math``, ``np`` and the builtin ``type`` by their
+    Tensor-aware stand-ins (see ``namespace.py``); called with _REDIRECT_LOCK held."""
     state = _REDIRECT
     if id(namespace) in state["seen"] or type(namespace) is not dict:
         return
     state["seen"][id(namespace)] = namespace
     wrappers = state["wrappers"]
-    user = None
+    user = _is_module_of_user(namespace)
     for name, value in list(namespace.items()):
         hit = wrappers.get(id(value))
-        if hit is not None and hit[0] is value:
-            if id(value) in STAND_INS:
-                if user is None:
-                    module = sys.modules.get(namespace.get("__name__") or "")
-                    user = module is not None and vars(module) is namespace and _is_user_module(module)
-                if not user:
-                    continue
+        if hit is not None and hit[0] is value and (user or id(value) not in STAND_INS):
             namespace[name] = hit[1]
             state["patched"].append((namespace, name, value, hit[1]))
+    if user and "type" not in namespace:   # the builtin, bound in the module while the run lasts
+        namespace["type"] = TAPED_TYPE
+        state["patched"].append((namespace, "type", _UNBOUND, TAPED_TYPE))
+
+
+_UNBOUND = object()   # in state["patched"]: the name was not bound in the namespace before
 
 
 def _redirect_hook(frame, event, arg):
@@ -240,6 +243,19 @@ def _is_user_module(module):
             name and name != "__main__" and path and not os.path.realpath(path).startswith(_LIBRARY_PATHS)
             or name == "__main__")
     return found
+
+
+def _is_module_of_user(namespace):
+    """Whether ``namespace`` is the globals of one of the user's modules: those that see the stand-ins."""
+    module = sys.modules.get(namespace.get("__name__") or "")
+    return module is not None and vars(module) is namespace and _is_user_module(module)
+
+
+def _is_user_namespace(namespace):
+    """Whether ``namespace`` is the globals of one of the user's modules (see ``_is_user_module``), or a
+    namespace of no module (``exec(source, namespace)``)."""
+    module = sys.modules.get(namespace.get("__name__") or "")
+    return module is None or vars(module) is not namespace or _is_user_module(module)
 
 
 def _user_namespaces(f, values=()):

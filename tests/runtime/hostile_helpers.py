@@ -1,0 +1,55 @@
+"""Helpers in a module of their own for tests/runtime/test_tape_hostile_fallback.py: module state a taped
+run must not leave Tensors in, and type checks in a function the differentiated one calls."""
+
+import functools
+import math
+
+import numpy as np
+
+_BUFFER = None
+MEMO = {}
+
+
+def lazy_buffer():
+    """A module global built on first use (inside the taped run, where np.zeros gives a Tensor)."""
+    global _BUFFER
+    if _BUFFER is None:
+        _BUFFER = np.zeros(3)
+    return _BUFFER
+
+
+def memoised_ones(n):
+    if n not in MEMO:
+        MEMO[n] = np.ones(n)
+    return MEMO[n]
+
+
+@functools.lru_cache(maxsize=None)
+def cached_basis(n):
+    return np.eye(n) + np.zeros((n, n))
+
+
+def uses_state(x):
+    return x * (lazy_buffer().sum() + memoised_ones(2).sum() + cached_basis(2).sum())
+
+
+def kind_scale(a):
+    """1.0 for a NumPy array, 100.0 for anything else: a type check in a helper."""
+    return 1.0 if type(a) is np.ndarray else 100.0
+
+
+def float_scale(s):
+    return 2.0 if type(s) is float else 7.0
+
+
+def checks_types(x):
+    return x * kind_scale(np.zeros(2)) + math.sin(x) * float_scale(x * 1.0)
+
+
+def checks_metaclass(x):
+    return x * (3.0 if isinstance(np.ndarray, type) and issubclass(type(np.ndarray), type) else 5.0)
+
+
+def raises_midway(x):
+    math.sin(x)
+    raise KeyError("midway")
