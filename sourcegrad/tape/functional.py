@@ -17,6 +17,7 @@ from .mode import _mode, enable_grad
 from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
 from .updates import _ReadOnlyDestination
+from .namespace import _ORIGINALS as _STAND_IN_IDS, original_of
 from .redirect import _is_module_of_user, _is_user_namespace, _rule_caller, _rule_calls, _user_namespaces
 
 
@@ -57,18 +58,19 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         raise TypeError(_TYPE_CHECK_MESSAGE.format(name=getattr(f, "__qualname__", f)))
     places = _caller_places(f, args, kwargs, leaves)
     before = _tensors_in(places)
-    caches = _cache_sizes(places)
+    modules = _ModuleState(f, list(args) + list(kwargs.values()))
     outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
     protected = _mode.protected = {}
     _mode.arguments = _argument_leaves(leaves, list(args) + list(kwargs.values()))
     _mode.argument_memory = {id(_memory_owner(a.array)): a for a in _mode.arguments.values()}
+    out = None
     try:
         for argument in _mode.arguments.values():
             argument.read_only = not argument.array.flags.writeable
             _freeze_argument(argument.array, protected)
         try:
             with _rule_calls() as redirect:
-                redirect.patch_for(f, args, kwargs)
+                redirect.patch_for(f, args, kwargs, modules.reached)
                 args, kwargs = redirect.arguments(args, kwargs)
                 out = _run_recorded(run, args, kwargs, protected)
         except TypeError as error:
@@ -98,9 +100,10 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         for argument in arguments.values():
             if argument.written:  # the function's own effect on its argument
                 argument.array[...] = argument.leaf.value
-        _tensors_in(places, replace_except=before,
-                    replacements={id(a.leaf): a.array for a in arguments.values()})
-        _clear_grown(caches)
+        replacements = {id(a.leaf): a.array for a in arguments.values()}
+        _tensors_in(places, replace_except=before, replacements=replacements)
+        out = None   # (a new array the function returned is no Tensor left behind)
+        modules.restore(replacements)
 
 
 def _freeze_argument(array, protected):
@@ -189,18 +192,15 @@ def _inspects_types(f):
 
 def _caller_places(f, args, kwargs, leaves):
     """Where ``f`` may leave Tensors the caller would then find: the arguments that are not leaves (a list,
-    a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``),
-    every global of the user's modules its code reaches (a helper's lazily built ``_BUF = np.zeros(3)``,
-    ``_MEMO[n] = ...``: see ``redirect._user_namespaces``) and what its closure cells hold (one level of a
-    ``functools.partial`` or bound method unwrapped)."""
+    a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``)
+    and what its closure cells hold (one level of a ``functools.partial`` or bound method unwrapped). The
+    other globals of the user's modules are looked after by ``_ModuleState``."""
     leaf_ids = {id(leaf) for leaf in leaves}
     places = [a for a in list(args) + list(kwargs.values()) if id(a) not in leaf_ids]
     target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
     code = getattr(target, "__code__", None)
     if isinstance(getattr(target, "__globals__", None), dict) and code is not None:
         places.append(_NamedGlobals(target.__globals__, _names_in(code)))
-    places.extend(_AllGlobals(namespace) for namespace in _user_namespaces(f, list(args) + list(kwargs.values()))
-                  if _is_user_namespace(namespace))
     if getattr(target, "__closure__", None):
         places.append(_Cells(target.__closure__))
     return places
@@ -227,29 +227,48 @@ class _Cells:
         self.cells[i].cell_contents = value
 
 
-def _cache_sizes(places):
-    """``[(cache, size)]`` for the ``functools.lru_cache``/``cache`` functions bound in the user's modules
-    reached (``_AllGlobals`` places): what they hold cannot be looked into for Tensors."""
-    return [(value, value.cache_info().currsize) for place in places if isinstance(place, _AllGlobals)
-            for value in list(place.namespace.values())
-            if isinstance(value, _LRU_CACHE) and callable(getattr(value, "cache_clear", None))]
+class _ModuleState:
+    """What a taped run of ``f`` may leave in the user's modules it reaches (``redirect._user_namespaces``),
+    and putting it right when the run ends, so that the program goes on with plain values:
 
+    * a Tensor or a stand-in of ``namespace.py`` newly bound to a global (a helper's ``global _LAST``);
+    * a Tensor made by ``np.zeros`` & co. (a Tensor there) that outlives the run, stored deeper (a memo dict
+      ``_MEMO[n] = np.zeros(n)``, an object's attribute): the globals are then searched for it (only then:
+      a search costs a walk through everything the modules hold);
+    * a ``functools.lru_cache`` that grew during the run is emptied: what it holds cannot be looked into,
+      and the cached function computes it again, as plain code would."""
 
-def _clear_grown(caches):
-    """Empty the caches that grew during the run: a result cached then may hold a Tensor (``np.zeros`` gives
-    one on the tape) that the program would get back later, where it expects a plain array; the cached
-    function computes it again, as plain code would."""
-    for cache, size in caches:
-        if cache.cache_info().currsize > size:
-            cache.cache_clear()
+    def __init__(self, f, values):
+        self.reached = _user_namespaces(f, values)
+        self.namespaces = [ns for ns in self.reached if _is_user_namespace(ns)]
+        self.tensors = {id(v) for ns in self.namespaces for v in ns.values() if isinstance(v, Tensor)}
+        self.caches = [(v, v.cache_info().currsize) for ns in self.namespaces for v in ns.values()
+                       if isinstance(v, _LRU_CACHE)]
+        self.outer_fresh, _mode.fresh = _mode.fresh, []
+
+    def restore(self, replacements):
+        fresh, _mode.fresh = _mode.fresh, self.outer_fresh
+        if self.outer_fresh is not None:   # a run inside a run: the outer one looks after them too
+            self.outer_fresh.extend(fresh)
+        for ns in self.namespaces:
+            for name, value in list(ns.items()):
+                if id(value) in _STAND_IN_IDS:
+                    ns[name] = original_of(value)
+                elif isinstance(value, Tensor) and id(value) not in self.tensors:
+                    ns[name] = replacements.get(id(value), value.value)
+        alive = {id(t) for t in (ref() for ref in fresh) if t is not None}
+        if alive:
+            _tensors_in([_AllGlobals(ns) for ns in self.namespaces], replace_except=(), only=alive)
+        for cache, size in self.caches:
+            if cache.cache_info().currsize > size:
+                cache.cache_clear()
 
 
 _LRU_CACHE = type(functools.lru_cache(maxsize=None)(lambda: None))
 
 
 class _AllGlobals:
-    """All the globals of one of the user's modules, as a place ``_tensors_in`` looks into and rebinds (read
-    when it looks, so names bound during the call are seen)."""
+    """All the globals of one of the user's modules, as a place ``_tensors_in`` looks into and rebinds."""
 
     __slots__ = ("namespace",)
 
@@ -292,21 +311,26 @@ class _NamedGlobals:
 _LEAK_SCAN_LIMIT = 200_000  # containers and items looked at, at most, per scan
 
 
-def _tensors_in(places, replace_except=None, replacements=None):
+def _tensors_in(places, replace_except=None, replacements=None, only=None):
     """The ids of the Tensors held by the lists, tuples, dicts and objects reachable from ``places`` (not
     through modules, classes, functions or arrays). With ``replace_except`` (the ids found before ``f``
     ran), replace every other one by its value: the taped run leaves the arrays the function itself
     would have left there (an object's attribute, a list item, a dict value, a module global, what a
     closure cell holds, a tuple in one of those, rebuilt), not Tensors with their graph: their value,
-    or what ``replacements`` gives for their id (the caller's own array for an argument's leaf)."""
+    or what ``replacements`` gives for their id (the caller's own array for an argument's leaf); and the
+    real ``math``, ``np``... where the run stored a stand-in of ``namespace.py`` (the run itself puts back
+    those it bound in modules, but not copies it made: ``self.xp = np``). With ``only``, only the Tensors
+    whose ids it holds are replaced."""
     found, seen, stack = set(), set(), []
     budget = _LEAK_SCAN_LIMIT
 
     def visit(value):
         """``value``, or what replaces it; containers met are looked into later."""
+        if replace_except is not None and id(value) in _STAND_IN_IDS:   # self.xp = np, {"sin": math.sin}
+            return original_of(value)
         if isinstance(value, Tensor):
             found.add(id(value))
-            if replace_except is not None and id(value) not in replace_except:
+            if replace_except is not None and id(value) not in replace_except and (only is None or id(value) in only):
                 return (replacements or {}).get(id(value), value.value)
         elif type(value) is tuple:
             new = tuple(visit(v) for v in value)

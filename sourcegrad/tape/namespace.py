@@ -25,6 +25,7 @@ Plain values take the original functions, so code that never meets a Tensor comp
 import functools
 import math
 import types
+import weakref
 
 import numpy as np
 
@@ -104,6 +105,8 @@ def _fresh_array(fn):
             return value   # (not functional: another thread runs the module's code meanwhile, off the tape)
         t = Tensor(value)
         t._shared = False  # made here: no other array shares its memory
+        if _mode.fresh is not None:   # looked for when the run ends, if it outlives it (functional._ModuleState)
+            _mode.fresh.append(weakref.ref(t))
         return t
 
     return make
@@ -161,3 +164,14 @@ TAPED_MATH = _build_math()
 TAPED_NUMPY = _build_numpy()
 STAND_INS[id(math)] = (math, TAPED_MATH)
 STAND_INS[id(np)] = (np, TAPED_NUMPY)
+STAND_IN_OF = {id(original): stand_in for original, stand_in in STAND_INS.values()}
+STAND_IN_OF[id(type)] = TAPED_TYPE
+_ORIGINALS = {id(stand_in): (stand_in, original) for original, stand_in in STAND_INS.values()}
+_ORIGINALS[id(TAPED_TYPE)] = (TAPED_TYPE, type)
+
+
+def original_of(value):
+    """The object ``value`` stands in for (``math`` for the Tensor-aware ``math``...), else ``value`` itself:
+    source mode, run while a function runs on the tape, reads the user's modules through it."""
+    hit = _ORIGINALS.get(id(value))
+    return hit[1] if hit is not None and hit[0] is value else value

@@ -71,13 +71,15 @@ class _RuleCalls:
             sys.setprofile(_redirect_hook)
         return self
 
-    def patch_for(self, f, args=(), kwargs=None):
+    def patch_for(self, f, args=(), kwargs=None, namespaces=None):
         """Patch the namespaces ``f``'s code may read globals from (its module's, and those of the user's
-        modules it reaches: see ``_user_namespaces``), and its closure cells and default arguments
-        (before it runs)."""
+        modules it reaches: ``namespaces``, or see ``_user_namespaces``), and its closure cells and default
+        arguments (before it runs)."""
         func = getattr(f, "__func__", f)
+        if namespaces is None:
+            namespaces = _user_namespaces(f, list(args) + list((kwargs or {}).values()))
         with _REDIRECT_LOCK:
-            for namespace in _user_namespaces(f, list(args) + list((kwargs or {}).values())):
+            for namespace in namespaces:
                 _patch_namespace(namespace)
             if type(func) is type(_rule_caller):   # a Python function
                 _patch_function(func)

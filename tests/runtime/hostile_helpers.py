@@ -53,3 +53,49 @@ def checks_metaclass(x):
 def raises_midway(x):
     math.sin(x)
     raise KeyError("midway")
+
+
+class Holder:
+    """Keeps modules and functions it was given while running on the tape."""
+
+    def setup(self):
+        self.xp = np
+        self.table = {"sin": math.sin}
+
+
+HOLDER = Holder()
+
+
+def keeps_modules(x):
+    HOLDER.setup()
+    return HOLDER.table["sin"](x)
+
+
+def inner(y):
+    return math.sin(y) * y
+
+
+def source_inside_tape(x):
+    import sourcegrad as sg
+
+    return x * sg.grad(inner, mode="source")(0.5) + math.cos(x)
+
+
+def plain_work(n):
+    """Plain code run in another thread while a function of this module runs on the tape."""
+    out = []
+    for i in range(n):
+        y = np.zeros(3)
+        y[0] = i
+        a = np.array([float(i), 2.0])
+        out.append((type(y), type(a), y.sum() + a.sum() + math.sin(0.1)))
+    return out
+
+
+def long_tape(x):
+    for _ in range(2000):
+        x = math.sin(x) * 0.999 + 0.001
+        y = np.zeros(2)
+        y[0] = x
+        x = y.sum()
+    return x

@@ -53,3 +53,31 @@ def test_type_checks_in_a_helper_answer_as_for_the_plain_values():
 
 def test_type_in_a_users_module_still_works_as_a_metaclass():
     assert sg.grad(hh.checks_metaclass, mode="tape")(0.7) == pytest.approx(3.0)
+
+
+def test_modules_and_functions_kept_by_objects_are_the_real_ones_afterwards():
+    assert sg.grad(hh.keeps_modules, mode="tape")(0.3) == pytest.approx(math.cos(0.3))
+    assert hh.HOLDER.xp is np and hh.HOLDER.table["sin"] is math.sin
+
+
+def test_source_mode_inside_a_taped_function_reads_the_real_modules():
+    # the stand-ins are in the module while the outer function runs on the tape: source mode sees through them
+    expected = math.cos(0.5) * 0.5 + math.sin(0.5) - math.sin(0.3)
+    assert sg.grad(hh.source_inside_tape, mode="tape")(0.3) == pytest.approx(expected, rel=1e-12)
+    g = sg.grad(hh.inner, mode="source")
+    assert g(0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5))   # built outside: still current
+    assert g.mode == "source"
+
+
+def test_plain_code_of_the_module_in_another_thread_stays_plain():
+    import threading
+
+    found = {}
+    worker = threading.Thread(target=lambda: found.setdefault("out", hh.plain_work(5000)))
+    worker.start()
+    x = 0.3
+    got = sg.grad(hh.long_tape, mode="tape")(x)
+    worker.join()
+    assert all(r[0] is np.ndarray and r[1] is np.ndarray for r in found["out"])
+    assert [r[2] for r in found["out"]] == [2.0 * i + 2.0 + math.sin(0.1) for i in range(5000)]
+    assert got == pytest.approx(central(hh.long_tape, x), rel=1e-5)
