@@ -81,3 +81,39 @@ def test_plain_code_of_the_module_in_another_thread_stays_plain():
     assert all(r[0] is np.ndarray and r[1] is np.ndarray for r in found["out"])
     assert [r[2] for r in found["out"]] == [2.0 * i + 2.0 + math.sin(0.1) for i in range(5000)]
     assert got == pytest.approx(central(hh.long_tape, x), rel=1e-5)
+
+
+# ---------------------------------------------------------------- math functions, both engines
+
+
+def _asinh(x): return math.asinh(x) * x
+def _acosh(x): return math.acosh(x + 1.5)
+def _atanh(x): return math.atanh(x / 2)
+def _erf(x): return math.erf(x) + math.erfc(2 * x)
+def _degrees(x): return math.degrees(x) * math.radians(x)
+def _copysign(x): return math.copysign(x * x, -1.0) + math.copysign(2.0, x)
+def _fmod(x): return math.fmod(x * 5, 1.5) + math.fmod(3.0, x)
+def _remainder(x): return math.remainder(x * 5, 1.5) + math.remainder(3.0, x)
+def _ldexp(x): return math.ldexp(x, 3) + math.log(x, 3) + math.log(3.0, x + 1)
+def _exp2_cbrt(x): return math.exp2(x) + math.cbrt(x + 1) if hasattr(math, "cbrt") else math.exp(x)
+
+
+MATH_CASES = [_asinh, _acosh, _atanh, _erf, _degrees, _copysign, _fmod, _remainder, _ldexp, _exp2_cbrt]
+
+
+@pytest.mark.parametrize("mode", ["tape", "source"])
+@pytest.mark.parametrize("f", MATH_CASES, ids=lambda f: f.__name__)
+def test_math_functions_have_the_derivatives_of_finite_differences(f, mode):
+    x = 0.7
+    value, grad = sg.value_and_grad(f, mode=mode)(x)
+    assert value == pytest.approx(f(x), rel=1e-14)
+    assert grad == pytest.approx(central(f, x), rel=1e-6)
+    sg.check_grad(f, x, modes=(mode,))   # raises on a mismatch with finite differences
+
+
+def test_math_function_without_a_rule_names_it_and_the_users_line():
+    def f(x):
+        return math.lgamma(x) * 2.0
+
+    with pytest.raises(sg.tape.NoRuleError, match=r"math\.lgamma(.|\n)*test_tape_hostile_fallback\.py:\d+: `return math\.lgamma\(x\) \* 2\.0`"):
+        sg.grad(f, mode="tape")(0.5)
