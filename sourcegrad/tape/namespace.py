@@ -12,8 +12,12 @@ place and takes them away again):
 * ``np`` (the ``numpy`` module, and ``array``/``asarray``... bound by name) is numpy itself except for
   the array constructors (and ``np.full``), which record a call with a Tensor, or a list or tuple holding Tensors, through
   their rules (deeper nestings are built with ``np.stack`` first): a Tensor results; and
-  ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` give a Tensor without gradient, so that a
-  Tensor written into the new array (``y[i] = t``) is recorded rather than lost.
+  ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` (and the constructors given plain values,
+  when they make a new array) give a Tensor without gradient, so that a Tensor written into the new array
+  (``y[i] = t``, ``a += t``) is recorded rather than lost; the reductions (``np.sum``, ``np.dot``...) and
+  the functions joining arrays (``np.stack``, ``np.concatenate``...) given lists holding Tensors where
+  NumPy looks for none (``np.sum([a, b])``, ``np.stack([[a, b], [c, d]])``) build those lists as Tensors
+  first.
 
 * ``type`` (a builtin, so bound in the module while the run lasts and unbound afterwards) answers, for a
   Tensor, the class of the value it holds (``type(np.zeros(2)) is np.ndarray``, ``type(s) is float``), as
@@ -30,7 +34,7 @@ import weakref
 import numpy as np
 
 from .mode import _mode
-from .recording import _apply, _unary
+from .recording import STAND_IN_ORIGINALS, _apply, _unary
 from .tensor import Tensor
 
 
@@ -85,7 +89,10 @@ def _array_constructor(fn):
     def build(obj, *args, **kwargs):
         if not (_has_tensor(obj) or any(isinstance(a, Tensor) for a in args)
                 or any(isinstance(a, Tensor) for a in kwargs.values())):
-            return fn(obj, *args, **kwargs)
+            value = fn(obj, *args, **kwargs)
+            # a new array (not obj itself, nor a view of it) is one the function may fill: as np.zeros
+            return _as_fresh(value) if value is not obj and type(value) is np.ndarray and value.base is None \
+                else value
         if type(obj) in (list, tuple) and any(type(item) in (list, tuple) and _has_tensor(item) for item in obj):
             obj = _stacked(obj)
         return _apply(fn, (obj,) + args, kwargs)
@@ -100,17 +107,47 @@ def _fresh_array(fn):
 
     @functools.wraps(fn)
     def make(*args, **kwargs):
-        value = fn(*args, **kwargs)
-        if type(value) is not np.ndarray or value.dtype.kind not in "biufc" or not _mode.functional:
-            return value   # (not functional: another thread runs the module's code meanwhile, off the tape)
-        t = Tensor(value)
-        t._shared = False  # made here: no other array shares its memory
-        if _mode.fresh is not None:   # looked for when the run ends, if it outlives it (functional._ModuleState)
-            _mode.fresh.append(weakref.ref(t))
-        return t
+        return _as_fresh(fn(*args, **kwargs))
 
     return make
 
+
+def _as_fresh(value):
+    """The new numeric array ``value`` as a Tensor without gradient that only the graph holds."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "biufc" or not _mode.functional:
+        return value   # (not functional: another thread runs the module's code meanwhile, off the tape)
+    t = Tensor(value)
+    t._shared = False  # made here: no other array shares its memory
+    if _mode.fresh is not None:   # looked for when the run ends, if it outlives it (functional._ModuleState)
+        _mode.fresh.append(weakref.ref(t))
+    return t
+
+
+def _list_arguments(fn, sequence):
+    """NumPy's ``fn`` (``np.sum``, ``np.dot``...: ``sequence`` False; ``np.stack``, ``np.concatenate``...:
+    True), given a list/tuple holding Tensors where NumPy looks for no Tensor (``np.sum([a, b])``,
+    ``np.dot([a, 1.0], w)``; the items of a sequence of arrays: ``np.stack([[a, b], [c, d]])``): that list
+    is made one Tensor first (``_stacked``), so the call reaches the Tensor and is recorded."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if args and any(type(a) in (list, tuple) for a in args[:2]):
+            if sequence:
+                first = args[0]
+                if type(first) in (list, tuple) and any(type(v) in (list, tuple) and _has_tensor(v) for v in first):
+                    args = ([_stacked(v) for v in first],) + args[1:]
+            else:
+                args = tuple(_stacked(a) if i < 2 and type(a) in (list, tuple) and _has_tensor(a) else a
+                             for i, a in enumerate(args))
+        return fn(*args, **kwargs)
+
+    return call
+
+
+_REDUCTIONS = ("sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin", "dot", "inner", "outer",
+               "cumsum", "cumprod", "diff", "average", "matmul")
+
+_SEQUENCES = ("stack", "concatenate", "hstack", "vstack", "dstack", "column_stack")
 
 _FRESH = ("zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like")
 
@@ -130,6 +167,12 @@ def _build_numpy():
         stand_in = _fresh_array(original)
         STAND_INS[id(original)] = (original, stand_in)
         setattr(module, name, stand_in)
+    for names, sequence in ((_REDUCTIONS, False), (_SEQUENCES, True)):
+        for name in names:
+            original = getattr(np, name)
+            stand_in = _list_arguments(original, sequence)
+            STAND_INS[id(original)] = (original, stand_in)
+            setattr(module, name, stand_in)
     return module
 
 
@@ -166,7 +209,8 @@ STAND_INS[id(math)] = (math, TAPED_MATH)
 STAND_INS[id(np)] = (np, TAPED_NUMPY)
 STAND_IN_OF = {id(original): stand_in for original, stand_in in STAND_INS.values()}
 STAND_IN_OF[id(type)] = TAPED_TYPE
-_ORIGINALS = {id(stand_in): (stand_in, original) for original, stand_in in STAND_INS.values()}
+_ORIGINALS = STAND_IN_ORIGINALS   # id(stand-in) -> (stand-in, original)
+_ORIGINALS.update({id(stand_in): (stand_in, original) for original, stand_in in STAND_INS.values()})
 _ORIGINALS[id(TAPED_TYPE)] = (TAPED_TYPE, type)
 
 

@@ -45,6 +45,9 @@ def _method(name, self, args, kwargs):
     impl = _METHOD_IMPLS.get(name)
     if impl is None:
         impl = _METHOD_IMPLS[name] = _on_array(fn)
+    if name == "view" and args and all(isinstance(a, (int, tuple, list)) and not isinstance(a, bool) for a in args):
+        raise TypeError(f"Tensor.view{args} is NumPy's view, which takes a dtype, not a shape (PyTorch's view); "
+                        f"write t.reshape{args} (sourcegrad keeps NumPy's names)")
     if kwargs or len(args) > 1:  # perhaps out= (x.sum(out=buf)): see _function_with_out
         if kwargs and ("dim" in kwargs or "keepdim" in kwargs):
             raise TypeError(f"Tensor.{name}() takes NumPy's keywords: axis= and keepdims= (PyTorch's dim= and "
@@ -676,6 +679,10 @@ class _FlatTensor:
         index = _raw(index)
         if isinstance(index, Tensor):
             index._check_convert("using as an index")
+        if type(item) in (list, tuple):   # t.flat = [a, b]: one Tensor, recorded (np.size would convert a and b)
+            from .namespace import _has_tensor, _stacked
+            if _has_tensor(item):
+                item = np.stack([_stacked(v) for v in item])
         positions = np.arange(t.value.size)[index]
         if np.ndim(positions) and np.size(item) not in (1, positions.size):
             raise InPlaceError(f"t.flat[...] = v with {np.size(item)} values for {positions.size} places repeats the "

@@ -117,3 +117,68 @@ def test_math_function_without_a_rule_names_it_and_the_users_line():
 
     with pytest.raises(sg.tape.NoRuleError, match=r"math\.lgamma(.|\n)*test_tape_hostile_fallback\.py:\d+: `return math\.lgamma\(x\) \* 2\.0`"):
         sg.grad(f, mode="tape")(0.5)
+
+
+# ---------------------------------------------------------------- containers
+
+
+def _new_array_updated(x):
+    a = np.array([1.0, 2.0])   # a new array made from plain values, then updated with a Tensor
+    a += np.array([x, x * x])
+    b = np.asarray([0.0, 0.0, 0.0])
+    b[1] = x
+    return a.sum() + (b * b).sum()
+
+
+def _lists_to_numpy(x):
+    return (np.sum([x, x * x]) + np.dot([x, 1.0], [x, 2.0]) + np.stack([[x, 1.0], [x, x]]).sum()
+            + np.concatenate([[x, 1.0], np.array([x])]).prod() + np.mean((x, 2.0 * x)))
+
+
+def _flat_assign(x):
+    y = np.zeros(2)
+    y.flat = [x, x * 2]
+    return (y ** 2).sum()
+
+
+def _apply_math(x):
+    from sourcegrad.tape import apply
+
+    return apply(math.sin, x) + apply(np.array, [x, x]).sum()
+
+
+@pytest.mark.parametrize("f", [_new_array_updated, _lists_to_numpy, _flat_assign], ids=lambda f: f.__name__)
+def test_containers_of_tensors_give_the_gradient_of_finite_differences(f):
+    x = 0.7
+    value, grad = sg.value_and_grad(f, mode="tape")(x)
+    assert value == pytest.approx(f(x), rel=1e-14)
+    assert grad == pytest.approx(central(f, x), rel=1e-6)
+
+
+def test_apply_of_math_sin_inside_a_taped_function_uses_its_rule():
+    # math.sin read in the user's module during the run is the Tensor-aware stand-in: apply sees through it
+    value, grad = sg.value_and_grad(_apply_math, mode="tape")(0.7)
+    assert value == pytest.approx(math.sin(0.7) + 1.4) and grad == pytest.approx(math.cos(0.7) + 2.0)
+
+
+def test_an_array_the_caller_made_is_not_turned_into_a_tensor():
+    outside = np.array([1.0, 2.0])
+
+    def f(x):
+        same = np.asarray(outside)   # no copy: it is the caller's array, which stays plain
+        assert same is outside
+        return x * same.sum()
+
+    assert sg.grad(f, mode="tape")(0.5) == pytest.approx(3.0)
+
+
+# ---------------------------------------------------------------- PyTorch habits
+
+
+def test_view_with_a_shape_says_reshape():
+    def f(x):
+        return np.array([x, x]).view(2, 1).sum()
+
+    with pytest.raises(TypeError, match=r"Tensor\.view\(2, 1\) is NumPy's view(.|\n)*t\.reshape\(2, 1\)"
+                                        r"(.|\n)*test_tape_hostile_fallback\.py:\d+"):
+        sg.grad(f, mode="tape")(0.5)
