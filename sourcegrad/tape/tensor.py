@@ -333,13 +333,18 @@ class Tensor:
 
         return tensor_markdown(self)
 
+    def __str__(self):
+        # inside sg.grad the function computes what it computes on plain values (len(str(a)), f"{a}", print)
+        return str(self.value) if _mode.functional else repr(self)
+
     def __format__(self, spec):
-        return format(self.value, spec) if spec else repr(self)
+        return format(self.value, spec) if spec or _mode.functional else repr(self)
 
     # ---- what type checks see: the value's class (isinstance(x, np.ndarray), isinstance(s, float),
     # np.isscalar(s), numbers.Number, x.__class__.__name__, functools.singledispatch...), so code that
     # branches on the kind of its argument takes the branch NumPy code would. type(x) itself cannot be
-    # changed: `type(x) is np.ndarray` and `type(x).__name__` still see Tensor.
+    # changed: `type(x) is np.ndarray` sees Tensor, except in the user's modules inside sg.grad, where
+    # `type` is Tensor-aware (namespace.TAPED_TYPE).
 
     @property
     def __class__(self):

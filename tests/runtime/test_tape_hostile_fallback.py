@@ -182,3 +182,12 @@ def test_view_with_a_shape_says_reshape():
     with pytest.raises(TypeError, match=r"Tensor\.view\(2, 1\) is NumPy's view(.|\n)*t\.reshape\(2, 1\)"
                                         r"(.|\n)*test_tape_hostile_fallback\.py:\d+"):
         sg.grad(f, mode="tape")(0.5)
+
+
+def test_str_and_format_of_tensors_inside_the_run_are_those_of_the_values():
+    def f(x):
+        return x * len(str(np.array([1.0, 2.0]))) + x * len(f"{x}")
+
+    value, grad = sg.value_and_grad(f, mode="tape")(0.7)
+    assert grad == pytest.approx(len(str(np.array([1.0, 2.0]))) + len("0.7"))
+    assert value == pytest.approx(f(0.7))
