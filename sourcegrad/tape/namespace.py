@@ -14,10 +14,9 @@ place and takes them away again):
   their rules (deeper nestings are built with ``np.stack`` first): a Tensor results; and
   ``np.zeros``, ``np.ones``, ``np.empty`` and their ``*_like`` (and the constructors given plain values,
   when they make a new array) give a Tensor without gradient, so that a Tensor written into the new array
-  (``y[i] = t``, ``a += t``) is recorded rather than lost; the reductions (``np.sum``, ``np.dot``...) and
-  the functions joining arrays (``np.stack``, ``np.concatenate``...) given lists holding Tensors where
-  NumPy looks for none (``np.sum([a, b])``, ``np.stack([[a, b], [c, d]])``) build those lists as Tensors
-  first.
+  (``y[i] = t``, ``a += t``) is recorded rather than lost; the functions joining arrays (``np.stack``,
+  ``np.concatenate``...) given items that are lists holding Tensors (``np.stack([[a, b], [c, d]])``)
+  build those items as Tensors first.
 
 * ``type`` (a builtin, so bound in the module while the run lasts and unbound afterwards) answers, for a
   Tensor, the class of the value it holds (``type(np.zeros(2)) is np.ndarray``, ``type(s) is float``), as
@@ -123,29 +122,21 @@ def _as_fresh(value):
     return t
 
 
-def _list_arguments(fn, sequence):
-    """NumPy's ``fn`` (``np.sum``, ``np.dot``...: ``sequence`` False; ``np.stack``, ``np.concatenate``...:
-    True), given a list/tuple holding Tensors where NumPy looks for no Tensor (``np.sum([a, b])``,
-    ``np.dot([a, 1.0], w)``; the items of a sequence of arrays: ``np.stack([[a, b], [c, d]])``): that list
-    is made one Tensor first (``_stacked``), so the call reaches the Tensor and is recorded."""
+def _list_arguments(fn):
+    """NumPy's ``fn`` joining a sequence of arrays (``np.stack``, ``np.concatenate``...), given items that are
+    lists/tuples holding Tensors (``np.stack([[a, b], [c, d]])``, where NumPy looks for Tensors only among
+    the items themselves): those items are made Tensors first (``_stacked``), so the call is recorded. (The
+    reductions, ``np.sum([a, b])``, are left alone: code compares them by identity, ``agg is np.sum``.)"""
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        if args and any(type(a) in (list, tuple) for a in args[:2]):
-            if sequence:
-                first = args[0]
-                if type(first) in (list, tuple) and any(type(v) in (list, tuple) and _has_tensor(v) for v in first):
-                    args = ([_stacked(v) for v in first],) + args[1:]
-            else:
-                args = tuple(_stacked(a) if i < 2 and type(a) in (list, tuple) and _has_tensor(a) else a
-                             for i, a in enumerate(args))
+        if args and type(args[0]) in (list, tuple) and any(
+                type(v) in (list, tuple) and _has_tensor(v) for v in args[0]):
+            args = ([_stacked(v) for v in args[0]],) + args[1:]
         return fn(*args, **kwargs)
 
     return call
 
-
-_REDUCTIONS = ("sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin", "dot", "inner", "outer",
-               "cumsum", "cumprod", "diff", "average", "matmul")
 
 _SEQUENCES = ("stack", "concatenate", "hstack", "vstack", "dstack", "column_stack")
 
@@ -167,12 +158,11 @@ def _build_numpy():
         stand_in = _fresh_array(original)
         STAND_INS[id(original)] = (original, stand_in)
         setattr(module, name, stand_in)
-    for names, sequence in ((_REDUCTIONS, False), (_SEQUENCES, True)):
-        for name in names:
-            original = getattr(np, name)
-            stand_in = _list_arguments(original, sequence)
-            STAND_INS[id(original)] = (original, stand_in)
-            setattr(module, name, stand_in)
+    for name in _SEQUENCES:
+        original = getattr(np, name)
+        stand_in = _list_arguments(original)
+        STAND_INS[id(original)] = (original, stand_in)
+        setattr(module, name, stand_in)
     return module
 
 

@@ -185,9 +185,54 @@ def _patch_namespace(namespace):
         if hit is not None and hit[0] is value and (user or id(value) not in STAND_INS):
             namespace[name] = hit[1]
             state["patched"].append((namespace, name, value, hit[1]))
-    if user and "type" not in namespace:   # the builtin, bound in the module while the run lasts
-        namespace["type"] = TAPED_TYPE
-        state["patched"].append((namespace, "type", _UNBOUND, TAPED_TYPE))
+    if user:
+        _patch_tables(namespace)
+        if "type" not in namespace:   # the builtin, bound in the module while the run lasts
+            namespace["type"] = TAPED_TYPE
+            state["patched"].append((namespace, "type", _UNBOUND, TAPED_TYPE))
+
+
+def _patch_tables(namespace):
+    """In one of the user's modules, the stand-ins also in the tables of functions it binds (a dict, list
+    or tuple: ``OPS = {"sin": math.sin}``), so that ``OPS["sin"] is math.sin`` stays true while ``math`` is
+    the stand-in (a branch on it would go the other way); called with _REDIRECT_LOCK held."""
+    patched = _REDIRECT["patched"]
+    for name, value in list(namespace.items()):
+        kind = type(value)
+        if kind is dict and len(value) <= 1000:
+            for key, item in list(value.items()):
+                hit = STAND_INS.get(id(item))
+                if hit is not None and hit[0] is item:
+                    value[key] = hit[1]
+                    patched.append((value, key, item, hit[1]))
+        elif kind is list and len(value) <= 1000:
+            slots = None
+            for i, item in enumerate(value):
+                hit = STAND_INS.get(id(item))
+                if hit is not None and hit[0] is item:
+                    slots = slots or _ListSlots(value)
+                    value[i] = hit[1]
+                    patched.append((slots, i, item, hit[1]))
+        elif kind is tuple and len(value) <= 1000 and any(id(item) in STAND_INS for item in value):
+            new = tuple(STAND_INS[id(item)][1] if id(item) in STAND_INS and STAND_INS[id(item)][0] is item
+                        else item for item in value)
+            namespace[name] = new
+            patched.append((namespace, name, value, new))
+
+
+class _ListSlots:
+    """A list seen as a mapping of its positions, so that patching its items is undone like a namespace's."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+    def get(self, i, default=None):
+        return self.items[i] if i < len(self.items) else default
+
+    def __setitem__(self, i, value):
+        self.items[i] = value
 
 
 _UNBOUND = object()   # in state["patched"]: the name was not bound in the namespace before

@@ -99,3 +99,19 @@ def long_tape(x):
         y[0] = x
         x = y.sum()
     return x
+
+
+TABLE = {"sin": math.sin, "zeros": np.zeros}
+SEQUENCE = [math.cos, np.array]
+PAIR = (math.exp, np.ones)
+
+
+def branches_on_identity(x):
+    """Branches on tables of functions built at import, compared with what the module names now."""
+    k = 0.0
+    k += 1.0 if TABLE["sin"] is math.sin else 100.0
+    k += 1.0 if TABLE["zeros"] == np.zeros else 100.0
+    k += 1.0 if SEQUENCE[0] is math.cos and SEQUENCE[1] is np.array else 100.0
+    k += 1.0 if PAIR == (math.exp, np.ones) else 100.0
+    k += 1.0 if math.sin in TABLE.values() else 100.0
+    return x * k + TABLE["sin"](x)

@@ -131,8 +131,8 @@ def _new_array_updated(x):
 
 
 def _lists_to_numpy(x):
-    return (np.sum([x, x * x]) + np.dot([x, 1.0], [x, 2.0]) + np.stack([[x, 1.0], [x, x]]).sum()
-            + np.concatenate([[x, 1.0], np.array([x])]).prod() + np.mean((x, 2.0 * x)))
+    return (np.stack([[x, 1.0], [x, x]]).sum() + np.concatenate([[x, 1.0], np.array([x])]).prod()
+            + np.hstack([(x, 2.0), np.array([x])]).sum() + np.vstack([[x, x], [1.0, x]]).prod())
 
 
 def _flat_assign(x):
@@ -191,3 +191,11 @@ def test_str_and_format_of_tensors_inside_the_run_are_those_of_the_values():
     value, grad = sg.value_and_grad(f, mode="tape")(0.7)
     assert grad == pytest.approx(len(str(np.array([1.0, 2.0]))) + len("0.7"))
     assert value == pytest.approx(f(0.7))
+
+
+def test_tables_of_functions_compare_equal_to_the_names_while_the_run_lasts():
+    f = hh.branches_on_identity
+    value, grad = sg.value_and_grad(f, mode="tape")(0.7)
+    assert value == pytest.approx(f(0.7)) and grad == pytest.approx(5.0 + math.cos(0.7))
+    assert hh.TABLE["sin"] is math.sin and hh.TABLE["zeros"] is np.zeros
+    assert hh.SEQUENCE[0] is math.cos and hh.SEQUENCE[1] is np.array and hh.PAIR == (math.exp, np.ones)
