@@ -18,7 +18,7 @@ from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
 from .updates import _ReadOnlyDestination
 from .namespace import _ORIGINALS as _STAND_IN_IDS, original_of
-from .redirect import _is_module_of_user, _is_user_namespace, _rule_caller, _rule_calls, _user_namespaces
+from .redirect import _stand_ins_in_use, _is_module_of_user, _is_user_namespace, _rule_caller, _rule_calls, _user_namespaces
 
 
 def _as_leaf(value, position):
@@ -250,9 +250,10 @@ class _ModuleState:
         fresh, _mode.fresh = _mode.fresh, self.outer_fresh
         if self.outer_fresh is not None:   # a run inside a run: the outer one looks after them too
             self.outer_fresh.extend(fresh)
+        quiet = not _stand_ins_in_use()   # else another run (an outer one, another thread's) put them there
         for ns in self.namespaces:
             for name, value in list(ns.items()):
-                if id(value) in _STAND_IN_IDS:
+                if quiet and id(value) in _STAND_IN_IDS:
                     ns[name] = original_of(value)
                 elif isinstance(value, Tensor) and id(value) not in self.tensors:
                     ns[name] = replacements.get(id(value), value.value)
@@ -326,7 +327,7 @@ def _tensors_in(places, replace_except=None, replacements=None, only=None):
 
     def visit(value):
         """``value``, or what replaces it; containers met are looked into later."""
-        if replace_except is not None and id(value) in _STAND_IN_IDS:   # self.xp = np, {"sin": math.sin}
+        if replace_except is not None and id(value) in _STAND_IN_IDS and not _stand_ins_in_use():   # self.xp = np
             return original_of(value)
         if isinstance(value, Tensor):
             found.add(id(value))

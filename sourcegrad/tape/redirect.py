@@ -43,6 +43,11 @@ _REDIRECT_LOCK = threading.RLock()   # re-entered: the profile hook runs while p
 _REDIRECT = {"depth": 0, "patched": [], "seen": {}, "wrappers": {}, "codes": {}}
 
 
+def _stand_ins_in_use():
+    """Whether a tape run (in any thread) still has the stand-ins in place."""
+    return _REDIRECT["depth"] > 0
+
+
 def _rule_calls():
     """Context manager: redirect calls of rule-registered Python functions while a tape run lasts."""
     return _RuleCalls()

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+import sourcegrad as sg
+
 _BUFFER = None
 MEMO = {}
 
@@ -76,8 +78,6 @@ def inner(y):
 
 
 def source_inside_tape(x):
-    import sourcegrad as sg
-
     return x * sg.grad(inner, mode="source")(0.5) + math.cos(x)
 
 
@@ -115,3 +115,14 @@ def branches_on_identity(x):
     k += 1.0 if PAIR == (math.exp, np.ones) else 100.0
     k += 1.0 if math.sin in TABLE.values() else 100.0
     return x * k + TABLE["sin"](x)
+
+
+def tape_inside_tape(x):
+    step = sg.grad(inner, mode="tape")(0.5)   # a plain inner gradient, taken while x is a Tensor
+    y = np.zeros(2)
+    y[0] = x * step
+    return y.sum() + math.cos(x)
+
+
+def tape_inside_source(x):
+    return x * sg.grad(inner, mode="tape")(0.5)

@@ -199,3 +199,13 @@ def test_tables_of_functions_compare_equal_to_the_names_while_the_run_lasts():
     assert value == pytest.approx(f(0.7)) and grad == pytest.approx(5.0 + math.cos(0.7))
     assert hh.TABLE["sin"] is math.sin and hh.TABLE["zeros"] is np.zeros
     assert hh.SEQUENCE[0] is math.cos and hh.SEQUENCE[1] is np.array and hh.PAIR == (math.exp, np.ones)
+
+
+@pytest.mark.parametrize("f, mode", [(hh.tape_inside_tape, "tape"), (hh.tape_inside_source, "source"),
+                                     (hh.tape_inside_source, "tape")])
+def test_a_gradient_taken_inside_a_differentiated_function(f, mode):
+    step = math.cos(0.5) * 0.5 + math.sin(0.5)
+    expected = step - (math.sin(0.3) if f is hh.tape_inside_tape else 0.0)
+    assert sg.grad(f, mode=mode)(0.3) == pytest.approx(expected, rel=1e-12)
+    assert hh.math is math and hh.np is np and "type" not in vars(hh)
+    assert type(hh.inner(0.5)) is float
