@@ -202,15 +202,19 @@ def _patch_tables(namespace):
     or tuple: ``OPS = {"sin": math.sin}``), so that ``OPS["sin"] is math.sin`` stays true while ``math`` is
     the stand-in (a branch on it would go the other way); called with _REDIRECT_LOCK held."""
     patched = _REDIRECT["patched"]
+    originals = _ORIGINAL_IDS
     for name, value in list(namespace.items()):
         kind = type(value)
-        if kind is dict and len(value) <= 1000:
+        if kind not in (dict, list, tuple) or len(value) > 1000 or originals.isdisjoint(
+                map(id, value.values() if kind is dict else value)):   # (most tables hold none: data)
+            continue
+        if kind is dict:
             for key, item in list(value.items()):
                 hit = STAND_INS.get(id(item))
                 if hit is not None and hit[0] is item:
                     value[key] = hit[1]
                     patched.append((value, key, item, hit[1]))
-        elif kind is list and len(value) <= 1000:
+        elif kind is list:
             slots = None
             for i, item in enumerate(value):
                 hit = STAND_INS.get(id(item))
@@ -218,11 +222,14 @@ def _patch_tables(namespace):
                     slots = slots or _ListSlots(value)
                     value[i] = hit[1]
                     patched.append((slots, i, item, hit[1]))
-        elif kind is tuple and len(value) <= 1000 and any(id(item) in STAND_INS for item in value):
+        else:
             new = tuple(STAND_INS[id(item)][1] if id(item) in STAND_INS and STAND_INS[id(item)][0] is item
                         else item for item in value)
             namespace[name] = new
             patched.append((namespace, name, value, new))
+
+
+_ORIGINAL_IDS = frozenset(STAND_INS)
 
 
 class _ListSlots:
