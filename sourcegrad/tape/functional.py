@@ -231,7 +231,8 @@ class _ModuleState:
     """What a taped run of ``f`` may leave in the user's modules it reaches (``redirect._user_namespaces``),
     and putting it right when the run ends, so that the program goes on with plain values:
 
-    * a Tensor or a stand-in of ``namespace.py`` newly bound to a global (a helper's ``global _LAST``);
+    * a Tensor or a stand-in of ``namespace.py`` bound to a global that the module's functions assign
+      (a helper's ``global _LAST; _LAST = loss``, ``global xp; xp = np``);
     * a Tensor made by ``np.zeros`` & co. (a Tensor there) that outlives the run, stored deeper (a memo dict
       ``_MEMO[n] = np.zeros(n)``, an object's attribute): the globals are then searched for it (only then:
       a search costs a walk through everything the modules hold);
@@ -241,9 +242,10 @@ class _ModuleState:
     def __init__(self, f, values):
         self.reached = _user_namespaces(f, values)
         self.namespaces = [ns for ns in self.reached if _is_user_namespace(ns)]
-        self.tensors = {id(v) for ns in self.namespaces for v in ns.values() if isinstance(v, Tensor)}
-        self.caches = [(v, v.cache_info().currsize) for ns in self.namespaces for v in ns.values()
-                       if isinstance(v, _LRU_CACHE)]
+        self.summaries = [_summary(ns) for ns in self.namespaces]
+        self.before = [[ns.get(name) for name in stored] for ns, (stored, _) in zip(self.namespaces, self.summaries)]
+        self.caches = [(v, v.cache_info().currsize) for ns, (_, cached) in zip(self.namespaces, self.summaries)
+                       for v in (ns.get(name) for name in cached) if isinstance(v, _LRU_CACHE)]
         self.outer_fresh, _mode.fresh = _mode.fresh, []
 
     def restore(self, replacements):
@@ -251,11 +253,14 @@ class _ModuleState:
         if self.outer_fresh is not None:   # a run inside a run: the outer one looks after them too
             self.outer_fresh.extend(fresh)
         quiet = not _stand_ins_in_use()   # else another run (an outer one, another thread's) put them there
-        for ns in self.namespaces:
-            for name, value in list(ns.items()):
+        for ns, (stored, _), before in zip(self.namespaces, self.summaries, self.before):
+            for name, old in zip(stored, before):
+                value = ns.get(name)
+                if value is old:
+                    continue
                 if quiet and id(value) in _STAND_IN_IDS:
                     ns[name] = original_of(value)
-                elif isinstance(value, Tensor) and id(value) not in self.tensors:
+                elif isinstance(value, Tensor):
                     ns[name] = replacements.get(id(value), value.value)
         alive = {id(t) for t in (ref() for ref in fresh) if t is not None}
         if alive:
@@ -263,6 +268,47 @@ class _ModuleState:
         for cache, size in self.caches:
             if cache.cache_info().currsize > size:
                 cache.cache_clear()
+
+
+_SUMMARIES = {}   # id(namespace) -> (namespace, its size, (names its functions assign, names of lru caches))
+_STORED = {}      # code object -> the global names it (or code nested in it) assigns
+
+
+def _summary(namespace):
+    """``(names the functions and methods of a module assign as globals, names bound to lru caches)``,
+    remembered while the module keeps its size."""
+    known = _SUMMARIES.get(id(namespace))
+    if known is not None and known[0] is namespace and known[1] == len(namespace):
+        return known[2]
+    stored, cached = set(), []
+    for name, value in list(namespace.items()):
+        if isinstance(value, _LRU_CACHE):
+            cached.append(name)
+        functions = [value] if isinstance(value, types.FunctionType) else (
+            [getattr(v, "__func__", v) for v in vars(value).values()] if isinstance(value, type) else ())
+        for fn in functions:
+            fn = getattr(fn, "__wrapped__", fn)
+            code = getattr(fn, "__code__", None)
+            if isinstance(code, types.CodeType) and getattr(fn, "__globals__", None) is namespace:
+                stored |= _stored_names(code)
+    if len(_SUMMARIES) > 512:
+        _SUMMARIES.clear()
+    summary = (tuple(sorted(stored)), tuple(cached))
+    _SUMMARIES[id(namespace)] = (namespace, len(namespace), summary)
+    return summary
+
+
+def _stored_names(code):
+    found = _STORED.get(code)
+    if found is None:
+        found = set()
+        for c in [code] + [k for k in code.co_consts if isinstance(k, types.CodeType)]:
+            if c is code:
+                found.update(i.argval for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"))
+            else:
+                found |= _stored_names(c)
+        _STORED[code] = found
+    return found
 
 
 _LRU_CACHE = type(functools.lru_cache(maxsize=None)(lambda: None))
