@@ -209,3 +209,9 @@ def test_a_gradient_taken_inside_a_differentiated_function(f, mode):
     assert sg.grad(f, mode=mode)(0.3) == pytest.approx(expected, rel=1e-12)
     assert hh.math is math and hh.np is np and "type" not in vars(hh)
     assert type(hh.inner(0.5)) is float
+
+
+def test_a_helpers_global_assignments_are_plain_after_the_run():
+    assert sg.grad(hh.remembers_last, mode="tape")(0.3) == pytest.approx(2 * math.cos(0.3))
+    assert type(hh.LAST) is float and hh.LAST == pytest.approx(2 * math.sin(0.3))
+    assert hh.xp is np
