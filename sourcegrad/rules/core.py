@@ -215,3 +215,71 @@ def math_hypot(g, ans, x, y):
 @vjp_rule(math.fabs, elementwise=True)
 def math_fabs(g, ans, x):
     return g * np.sign(x)        # (np.sign has its rule, zero: math.copysign had none, so no second order)
+
+
+@vjp_rule(math.asinh, elementwise=True)
+def math_asinh(g, ans, x):
+    return g / math.sqrt(x * x + 1)
+
+
+@vjp_rule(math.acosh, elementwise=True)
+def math_acosh(g, ans, x):
+    return g / math.sqrt(x * x - 1)
+
+
+@vjp_rule(math.atanh, elementwise=True)
+def math_atanh(g, ans, x):
+    return g / (1 - x * x)
+
+
+@vjp_rule(math.erf, elementwise=True)
+def math_erf(g, ans, x):
+    return g * 2 / math.sqrt(math.pi) * math.exp(-x * x)
+
+
+@vjp_rule(math.erfc, elementwise=True)
+def math_erfc(g, ans, x):
+    return -g * 2 / math.sqrt(math.pi) * math.exp(-x * x)
+
+
+@vjp_rule(math.degrees, elementwise=True)
+def math_degrees(g, ans, x):
+    return g * (180 / math.pi)
+
+
+@vjp_rule(math.radians, elementwise=True)
+def math_radians(g, ans, x):
+    return g * (math.pi / 180)
+
+
+@vjp_rule(math.copysign, elementwise=True)
+def math_copysign(g, ans, x, y):
+    # |x| with the sign of y: the sign of y is constant almost everywhere
+    return (g * math.copysign(1.0, x) * math.copysign(1.0, y) if x != 0 else 0.0), 0.0
+
+
+@vjp_rule(math.fmod, elementwise=True)
+def math_fmod(g, ans, x, y):
+    # x - trunc(x / y) * y, the quotient constant almost everywhere
+    return g, -g * ((x - ans) / y)
+
+
+@vjp_rule(math.remainder, elementwise=True)
+def math_remainder(g, ans, x, y):
+    # x - n * y with n the nearest integer to x / y, constant almost everywhere
+    return g, -g * ((x - ans) / y)
+
+
+@vjp_rule(math.ldexp, elementwise=True)
+def math_ldexp(g, ans, x, i):
+    return g * math.ldexp(1.0, i), 0.0
+
+
+if hasattr(math, "cbrt"):   # Python >= 3.11
+    @vjp_rule(math.exp2, elementwise=True)
+    def math_exp2(g, ans, x):
+        return g * ans * math.log(2)
+
+    @vjp_rule(math.cbrt, elementwise=True)
+    def math_cbrt(g, ans, x):
+        return g / (3 * ans * ans)

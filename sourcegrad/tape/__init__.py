@@ -101,9 +101,9 @@ Semantics worth knowing:
   ``value_and_grad_tape`` turns into a PlainArrayWriteError.
 * Type checks see the class of the value: ``isinstance(t, np.ndarray)``, ``isinstance(t, float)``,
   ``np.isscalar(t)``, ``isinstance(t, numbers.Number)``, ``t.__class__`` answer as for the value held
-  (``type(t)`` is still ``Tensor``: ``type(t) is np.ndarray`` and ``type(t).__name__`` cannot be
-  made to agree, so ``value_and_grad_tape`` refuses, with a ``TypeError``, a function whose own code
-  calls ``type``; functions it calls are not looked into), and a Tensor holding a number has no
+  (``type(t)`` is still ``Tensor``, except in the user's modules while ``value_and_grad_tape`` runs,
+  where ``type`` is a stand-in answering the class of the value (``namespace.py``); a function outside
+  them, made by ``exec``, whose own code calls ``type`` is refused with a ``TypeError``), and a Tensor holding a number has no
   ``len()`` (``hasattr(t, "__len__")`` is False, ``np.iterable(t)`` too).
 * ``t.flat`` reads through ``t.flatten()`` (recorded) and assigns through ``t[...] = v``;
   ``copy.copy(t)`` and ``copy.deepcopy(t)`` are recorded copies (a leaf outside

@@ -1,6 +1,7 @@
 """The functional entry point ``value_and_grad_tape``: run a function on the tape and differentiate it."""
 
 import dis
+import functools
 import inspect
 import os
 import traceback
@@ -16,9 +17,11 @@ from .mode import _mode, enable_grad
 from .tensor import Tensor, _BUILD_AS_TENSOR, _raw
 from .protection import _memory_owner, _unprotect
 from .updates import _ReadOnlyDestination
-from .redirect import _rule_caller, _rule_calls
-from .recording import apply
 from .higher import gradient, nested_input
+from .namespace import _ORIGINALS as _STAND_IN_IDS, original_of
+from .recording import apply
+from .redirect import (_is_module_of_user, _is_user_namespace, _rule_caller, _rule_calls, _stand_ins_in_use,
+                       _user_namespaces)
 
 
 def _as_leaf(value, position):
@@ -62,21 +65,23 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         container[i] = leaf
         leaves.append(leaf)
     run = _rule_caller(f) if registry.lookup_vjp(f) is not None else f
-    if run is f and _inspects_types(f):
+    if run is f and _inspects_types(f) and not _sees_taped_type(f):
         raise TypeError(_TYPE_CHECK_MESSAGE.format(name=getattr(f, "__qualname__", f)))
     places = _caller_places(f, args, kwargs, leaves)
     before = _tensors_in(places)
+    modules = _ModuleState(f, list(args) + list(kwargs.values()))
     outer, outer_arguments = _mode.protected, (_mode.arguments, _mode.argument_memory)
     protected = _mode.protected = {}
     _mode.arguments = _argument_leaves(leaves, list(args) + list(kwargs.values()))
     _mode.argument_memory = {id(_memory_owner(a.array)): a for a in _mode.arguments.values()}
+    out = None
     try:
         for argument in _mode.arguments.values():
             argument.read_only = not argument.array.flags.writeable
             _freeze_argument(argument.array, protected)
         try:
             with _rule_calls() as redirect:
-                redirect.patch_for(f, args, kwargs)
+                redirect.patch_for(f, args, kwargs, modules.reached)
                 args, kwargs = redirect.arguments(args, kwargs)
                 out = _run_recorded(run, args, kwargs, protected)
         except TypeError as error:
@@ -108,8 +113,10 @@ def value_and_grad_tape(f, args, kwargs, wrt, seed=None):
         for argument in arguments.values():
             if argument.written:  # the function's own effect on its argument
                 argument.array[...] = argument.leaf.value
-        _tensors_in(places, replace_except=before,
-                    replacements={id(a.leaf): a.array for a in arguments.values()})
+        replacements = {id(a.leaf): a.array for a in arguments.values()}
+        _tensors_in(places, replace_except=before, replacements=replacements)
+        out = None   # (a new array the function returned is no Tensor left behind)
+        modules.restore(replacements)
 
 
 def _nested_gradients(out, value, seed, leaves, f):
@@ -171,6 +178,14 @@ class _Argument:
         self.aliased = self.read_only = False
 
 
+def _sees_taped_type(f):
+    """Whether ``f``'s code reads ``type`` from one of the user's modules, where it is the Tensor-aware
+    stand-in while the run lasts (see ``namespace.TAPED_TYPE``)."""
+    target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
+    namespace = getattr(target, "__globals__", None)
+    return type(namespace) is dict and _is_module_of_user(namespace)
+
+
 _TYPE_CHECK_MESSAGE = (
     "{name} calls type(...): on the tape its arguments are Tensors, so `type(x) is np.ndarray`, "
     "`type(s) == float` or `type(x).__name__` would answer differently than for the arrays themselves and "
@@ -184,7 +199,8 @@ _INSPECTS_TYPES = {}  # code object -> whether it calls the builtin type
 def _inspects_types(f):
     """Whether the Python function ``f`` (one level of ``functools.partial`` or bound method unwrapped)
     calls the builtin ``type`` by name, in its own code or code nested in it. Functions it calls are
-    not looked into."""
+    not looked into. Only asked for a function outside the user's modules (defined by ``exec``...): in
+    those, ``type`` is Tensor-aware while the run lasts."""
     target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
     code = getattr(target, "__code__", None)
     if code is None or getattr(target, "__globals__", {}).get("type", type) is not type:
@@ -205,7 +221,8 @@ def _inspects_types(f):
 def _caller_places(f, args, kwargs, leaves):
     """Where ``f`` may leave Tensors the caller would then find: the arguments that are not leaves (a list,
     a dict, an object it fills), the module globals ``f`` names (``global _LAST``, ``LOG.append(...)``)
-    and what its closure cells hold (one level of a ``functools.partial`` or bound method unwrapped)."""
+    and what its closure cells hold (one level of a ``functools.partial`` or bound method unwrapped). The
+    other globals of the user's modules are looked after by ``_ModuleState``."""
     leaf_ids = {id(leaf) for leaf in leaves}
     places = [a for a in list(args) + list(kwargs.values()) if id(a) not in leaf_ids]
     target = getattr(f, "func", None) or getattr(f, "__func__", None) or f
@@ -238,6 +255,108 @@ class _Cells:
         self.cells[i].cell_contents = value
 
 
+class _ModuleState:
+    """What a taped run of ``f`` may leave in the user's modules it reaches (``redirect._user_namespaces``),
+    and putting it right when the run ends, so that the program goes on with plain values:
+
+    * a Tensor or a stand-in of ``namespace.py`` bound to a global that the module's functions assign
+      (a helper's ``global _LAST; _LAST = loss``, ``global xp; xp = np``);
+    * a Tensor made by ``np.zeros`` & co. (a Tensor there) that outlives the run, stored deeper (a memo dict
+      ``_MEMO[n] = np.zeros(n)``, an object's attribute): the globals are then searched for it (only then:
+      a search costs a walk through everything the modules hold);
+    * a ``functools.lru_cache`` that grew during the run is emptied: what it holds cannot be looked into,
+      and the cached function computes it again, as plain code would."""
+
+    def __init__(self, f, values):
+        self.reached = _user_namespaces(f, values)
+        self.namespaces = [ns for ns in self.reached if _is_user_namespace(ns)]
+        self.summaries = [_summary(ns) for ns in self.namespaces]
+        self.before = [[ns.get(name) for name in stored] for ns, (stored, _) in zip(self.namespaces, self.summaries)]
+        self.caches = [(v, v.cache_info().currsize) for ns, (_, cached) in zip(self.namespaces, self.summaries)
+                       for v in (ns.get(name) for name in cached) if isinstance(v, _LRU_CACHE)]
+        self.outer_fresh, _mode.fresh = _mode.fresh, []
+
+    def restore(self, replacements):
+        fresh, _mode.fresh = _mode.fresh, self.outer_fresh
+        if self.outer_fresh is not None:   # a run inside a run: the outer one looks after them too
+            self.outer_fresh.extend(fresh)
+        quiet = not _stand_ins_in_use()   # else another run (an outer one, another thread's) put them there
+        for ns, (stored, _), before in zip(self.namespaces, self.summaries, self.before):
+            for name, old in zip(stored, before):
+                value = ns.get(name)
+                if value is old:
+                    continue
+                if quiet and id(value) in _STAND_IN_IDS:
+                    ns[name] = original_of(value)
+                elif isinstance(value, Tensor):
+                    ns[name] = replacements.get(id(value), value.value)
+        alive = {id(t) for t in (ref() for ref in fresh) if t is not None}
+        if alive:
+            _tensors_in([_AllGlobals(ns) for ns in self.namespaces], replace_except=(), only=alive)
+        for cache, size in self.caches:
+            if cache.cache_info().currsize > size:
+                cache.cache_clear()
+
+
+_SUMMARIES = {}   # id(namespace) -> (namespace, its size, (names its functions assign, names of lru caches))
+_STORED = {}      # code object -> the global names it (or code nested in it) assigns
+
+
+def _summary(namespace):
+    """``(names the functions and methods of a module assign as globals, names bound to lru caches)``,
+    remembered while the module keeps its size."""
+    known = _SUMMARIES.get(id(namespace))
+    if known is not None and known[0] is namespace and known[1] == len(namespace):
+        return known[2]
+    stored, cached = set(), []
+    for name, value in list(namespace.items()):
+        if isinstance(value, _LRU_CACHE):
+            cached.append(name)
+        functions = [value] if isinstance(value, types.FunctionType) else (
+            [getattr(v, "__func__", v) for v in vars(value).values()] if isinstance(value, type) else ())
+        for fn in functions:
+            fn = getattr(fn, "__wrapped__", fn)
+            code = getattr(fn, "__code__", None)
+            if isinstance(code, types.CodeType) and getattr(fn, "__globals__", None) is namespace:
+                stored |= _stored_names(code)
+    if len(_SUMMARIES) > 512:
+        _SUMMARIES.clear()
+    summary = (tuple(sorted(stored)), tuple(cached))
+    _SUMMARIES[id(namespace)] = (namespace, len(namespace), summary)
+    return summary
+
+
+def _stored_names(code):
+    found = _STORED.get(code)
+    if found is None:
+        found = set()
+        for c in [code] + [k for k in code.co_consts if isinstance(k, types.CodeType)]:
+            if c is code:
+                found.update(i.argval for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"))
+            else:
+                found |= _stored_names(c)
+        _STORED[code] = found
+    return found
+
+
+_LRU_CACHE = type(functools.lru_cache(maxsize=None)(lambda: None))
+
+
+class _AllGlobals:
+    """All the globals of one of the user's modules, as a place ``_tensors_in`` looks into and rebinds."""
+
+    __slots__ = ("namespace",)
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def items(self):
+        return list(self.namespace.items())
+
+    def __setitem__(self, name, value):
+        self.namespace[name] = value
+
+
 def _names_in(code):
     """The global (and attribute) names the code object ``code`` and the code nested in it use."""
     names, stack = set(), [code]
@@ -267,21 +386,26 @@ class _NamedGlobals:
 _LEAK_SCAN_LIMIT = 200_000  # containers and items looked at, at most, per scan
 
 
-def _tensors_in(places, replace_except=None, replacements=None):
+def _tensors_in(places, replace_except=None, replacements=None, only=None):
     """The ids of the Tensors held by the lists, tuples, dicts and objects reachable from ``places`` (not
     through modules, classes, functions or arrays). With ``replace_except`` (the ids found before ``f``
     ran), replace every other one by its value: the taped run leaves the arrays the function itself
     would have left there (an object's attribute, a list item, a dict value, a module global, what a
     closure cell holds, a tuple in one of those, rebuilt), not Tensors with their graph: their value,
-    or what ``replacements`` gives for their id (the caller's own array for an argument's leaf)."""
+    or what ``replacements`` gives for their id (the caller's own array for an argument's leaf); and the
+    real ``math``, ``np``... where the run stored a stand-in of ``namespace.py`` (the run itself puts back
+    those it bound in modules, but not copies it made: ``self.xp = np``). With ``only``, only the Tensors
+    whose ids it holds are replaced."""
     found, seen, stack = set(), set(), []
     budget = _LEAK_SCAN_LIMIT
 
     def visit(value):
         """``value``, or what replaces it; containers met are looked into later."""
+        if replace_except is not None and id(value) in _STAND_IN_IDS and not _stand_ins_in_use():   # self.xp = np
+            return original_of(value)
         if isinstance(value, Tensor):
             found.add(id(value))
-            if replace_except is not None and id(value) not in replace_except:
+            if replace_except is not None and id(value) not in replace_except and (only is None or id(value) in only):
                 return (replacements or {}).get(id(value), value.value)
         elif type(value) is tuple:
             new = tuple(visit(v) for v in value)
@@ -292,7 +416,7 @@ def _tensors_in(places, replace_except=None, replacements=None):
         return value
 
     for place in places:  # the places themselves are not rebound, only what they hold
-        if isinstance(place, (_NamedGlobals, _Cells)):
+        if isinstance(place, (_NamedGlobals, _AllGlobals, _Cells)):
             stack.append(place)
         else:
             visit(place)
@@ -301,7 +425,7 @@ def _tensors_in(places, replace_except=None, replacements=None):
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, (dict, _NamedGlobals, _Cells)):
+        if isinstance(obj, (dict, _NamedGlobals, _AllGlobals, _Cells)):
             items = list(obj.items())
         elif type(obj) is list:
             items = list(enumerate(obj))

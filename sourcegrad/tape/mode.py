@@ -11,6 +11,7 @@ class _GradMode(threading.local):
     protected = None    # inside value_and_grad_tape: {id: array} of the arrays made read-only (_protect)
     arguments = None    # inside value_and_grad_tape: {id(leaf): _Argument} (see _argument_leaves)
     argument_memory = None  # {id(memory owner of the caller's array): _Argument}
+    fresh = None        # inside value_and_grad_tape: weak references to the Tensors np.zeros & co. made there
 
 
 _mode = _GradMode()

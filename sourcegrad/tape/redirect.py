@@ -13,7 +13,7 @@ from .errors import RuleBypassError
 from .mode import _mode
 from .tensor import Tensor
 from .recording import _apply
-from .namespace import STAND_INS
+from .namespace import STAND_INS, TAPED_TYPE
 
 
 def _rule_caller(fn):
@@ -41,6 +41,11 @@ _REDIRECT_LOCK = threading.RLock()   # re-entered: the profile hook runs while p
 
 
 _REDIRECT = {"depth": 0, "patched": [], "seen": {}, "wrappers": {}, "codes": {}}
+
+
+def _stand_ins_in_use():
+    """Whether a tape run (in any thread) still has the stand-ins in place."""
+    return _REDIRECT["depth"] > 0
 
 
 def _rule_calls():
@@ -71,13 +76,15 @@ class _RuleCalls:
             sys.setprofile(_redirect_hook)
         return self
 
-    def patch_for(self, f, args=(), kwargs=None):
+    def patch_for(self, f, args=(), kwargs=None, namespaces=None):
         """Patch the namespaces ``f``'s code may read globals from (its module's, and those of the user's
-        modules it reaches: see ``_user_namespaces``), and its closure cells and default arguments
-        (before it runs)."""
+        modules it reaches: ``namespaces``, or see ``_user_namespaces``), and its closure cells and default
+        arguments (before it runs)."""
         func = getattr(f, "__func__", f)
+        if namespaces is None:
+            namespaces = _user_namespaces(f, list(args) + list((kwargs or {}).values()))
         with _REDIRECT_LOCK:
-            for namespace in _user_namespaces(f, list(args) + list((kwargs or {}).values())):
+            for namespace in namespaces:
                 _patch_namespace(namespace)
             if type(func) is type(_rule_caller):   # a Python function
                 _patch_function(func)
@@ -104,7 +111,10 @@ class _RuleCalls:
             if state["depth"] == 0:
                 for namespace, name, original, wrapper in reversed(state["patched"]):
                     if namespace.get(name) is wrapper:
-                        namespace[name] = original
+                        if original is _UNBOUND:
+                            del namespace[name]
+                        else:
+                            namespace[name] = original
                 state.update(patched=[], seen={}, wrappers={}, codes={})
         return False
 
@@ -167,25 +177,77 @@ def _patch_function(func):
 
 def _patch_namespace(namespace):
     """Replace the rule-registered functions bound in ``namespace`` (a module's globals) by their
-    recording wrappers, and, in the user's modules, ``math`` and ``np`` by their Tensor-aware stand-ins
-    (see ``namespace.py``); called with _REDIRECT_LOCK held."""
+    recording wrappers, and, in the user's modules, ``math``, ``np`` and the builtin ``type`` by their
+    Tensor-aware stand-ins (see ``namespace.py``); called with _REDIRECT_LOCK held."""
     state = _REDIRECT
     if id(namespace) in state["seen"] or type(namespace) is not dict:
         return
     state["seen"][id(namespace)] = namespace
     wrappers = state["wrappers"]
-    user = None
+    user = _is_module_of_user(namespace)
     for name, value in list(namespace.items()):
         hit = wrappers.get(id(value))
-        if hit is not None and hit[0] is value:
-            if id(value) in STAND_INS:
-                if user is None:
-                    module = sys.modules.get(namespace.get("__name__") or "")
-                    user = module is not None and vars(module) is namespace and _is_user_module(module)
-                if not user:
-                    continue
+        if hit is not None and hit[0] is value and (user or id(value) not in STAND_INS):
             namespace[name] = hit[1]
             state["patched"].append((namespace, name, value, hit[1]))
+    if user:
+        _patch_tables(namespace)
+        if "type" not in namespace:   # the builtin, bound in the module while the run lasts
+            namespace["type"] = TAPED_TYPE
+            state["patched"].append((namespace, "type", _UNBOUND, TAPED_TYPE))
+
+
+def _patch_tables(namespace):
+    """In one of the user's modules, the stand-ins also in the tables of functions it binds (a dict, list
+    or tuple: ``OPS = {"sin": math.sin}``), so that ``OPS["sin"] is math.sin`` stays true while ``math`` is
+    the stand-in (a branch on it would go the other way); called with _REDIRECT_LOCK held."""
+    patched = _REDIRECT["patched"]
+    originals = _ORIGINAL_IDS
+    for name, value in list(namespace.items()):
+        kind = type(value)
+        if kind not in (dict, list, tuple) or len(value) > 1000 or originals.isdisjoint(
+                map(id, value.values() if kind is dict else value)):   # (most tables hold none: data)
+            continue
+        if kind is dict:
+            for key, item in list(value.items()):
+                hit = STAND_INS.get(id(item))
+                if hit is not None and hit[0] is item:
+                    value[key] = hit[1]
+                    patched.append((value, key, item, hit[1]))
+        elif kind is list:
+            slots = None
+            for i, item in enumerate(value):
+                hit = STAND_INS.get(id(item))
+                if hit is not None and hit[0] is item:
+                    slots = slots or _ListSlots(value)
+                    value[i] = hit[1]
+                    patched.append((slots, i, item, hit[1]))
+        else:
+            new = tuple(STAND_INS[id(item)][1] if id(item) in STAND_INS and STAND_INS[id(item)][0] is item
+                        else item for item in value)
+            namespace[name] = new
+            patched.append((namespace, name, value, new))
+
+
+_ORIGINAL_IDS = frozenset(STAND_INS)
+
+
+class _ListSlots:
+    """A list seen as a mapping of its positions, so that patching its items is undone like a namespace's."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+    def get(self, i, default=None):
+        return self.items[i] if i < len(self.items) else default
+
+    def __setitem__(self, i, value):
+        self.items[i] = value
+
+
+_UNBOUND = object()   # in state["patched"]: the name was not bound in the namespace before
 
 
 def _redirect_hook(frame, event, arg):
@@ -240,6 +302,19 @@ def _is_user_module(module):
             name and name != "__main__" and path and not os.path.realpath(path).startswith(_LIBRARY_PATHS)
             or name == "__main__")
     return found
+
+
+def _is_module_of_user(namespace):
+    """Whether ``namespace`` is the globals of one of the user's modules: those that see the stand-ins."""
+    module = sys.modules.get(namespace.get("__name__") or "")
+    return module is not None and vars(module) is namespace and _is_user_module(module)
+
+
+def _is_user_namespace(namespace):
+    """Whether ``namespace`` is the globals of one of the user's modules (see ``_is_user_module``), or a
+    namespace of no module (``exec(source, namespace)``)."""
+    module = sys.modules.get(namespace.get("__name__") or "")
+    return module is None or vars(module) is not namespace or _is_user_module(module)
 
 
 def _user_namespaces(f, values=()):

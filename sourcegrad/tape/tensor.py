@@ -45,6 +45,9 @@ def _method(name, self, args, kwargs):
     impl = _METHOD_IMPLS.get(name)
     if impl is None:
         impl = _METHOD_IMPLS[name] = _on_array(fn)
+    if name == "view" and args and all(isinstance(a, (int, tuple, list)) and not isinstance(a, bool) for a in args):
+        raise TypeError(f"Tensor.view{args} is NumPy's view, which takes a dtype, not a shape (PyTorch's view); "
+                        f"write t.reshape{args} (sourcegrad keeps NumPy's names)")
     if kwargs or len(args) > 1:  # perhaps out= (x.sum(out=buf)): see _function_with_out
         if kwargs and ("dim" in kwargs or "keepdim" in kwargs):
             raise TypeError(f"Tensor.{name}() takes NumPy's keywords: axis= and keepdims= (PyTorch's dim= and "
@@ -330,13 +333,18 @@ class Tensor:
 
         return tensor_markdown(self)
 
+    def __str__(self):
+        # inside sg.grad the function computes what it computes on plain values (len(str(a)), f"{a}", print)
+        return str(self.value) if _mode.functional else repr(self)
+
     def __format__(self, spec):
-        return format(self.value, spec) if spec else repr(self)
+        return format(self.value, spec) if spec or _mode.functional else repr(self)
 
     # ---- what type checks see: the value's class (isinstance(x, np.ndarray), isinstance(s, float),
     # np.isscalar(s), numbers.Number, x.__class__.__name__, functools.singledispatch...), so code that
     # branches on the kind of its argument takes the branch NumPy code would. type(x) itself cannot be
-    # changed: `type(x) is np.ndarray` and `type(x).__name__` still see Tensor.
+    # changed: `type(x) is np.ndarray` sees Tensor, except in the user's modules inside sg.grad, where
+    # `type` is Tensor-aware (namespace.TAPED_TYPE).
 
     @property
     def __class__(self):
@@ -684,6 +692,10 @@ class _FlatTensor:
         index = _raw(index)
         if isinstance(index, Tensor):
             index._check_convert("using as an index")
+        if type(item) in (list, tuple):   # t.flat = [a, b]: one Tensor, recorded (np.size would convert a and b)
+            from .namespace import _has_tensor, _stacked
+            if _has_tensor(item):
+                item = np.stack([_stacked(v) for v in item])
         positions = np.arange(t.value.size)[index]
         if np.ndim(positions) and np.size(item) not in (1, positions.size):
             raise InPlaceError(f"t.flat[...] = v with {np.size(item)} values for {positions.size} places repeats the "

@@ -10,6 +10,7 @@ on every call, so cached code is rebuilt when one changes; the third is checked 
 
 from ..errors import OutputError, TransformError
 from ..rules import registry
+from ..tape.namespace import STAND_IN_OF, TAPED_TYPE
 from .coalesce import coalesce_joins
 from .emit import compile_function, gc_paused, source_text
 from .memory import reduce_memory
@@ -42,9 +43,18 @@ class Generated:
         if self.version != registry.VERSION[0]:
             return "a derivative rule was registered"
         for mapping, name, obj in self.guards:
-            if mapping.get(name, ABSENT) is not obj:
+            found = mapping.get(name, ABSENT)
+            if found is not obj and found is not _stand_in(name, obj):
                 return f"{name!r} was rebound"
         return None
+
+
+def _stand_in(name, obj):
+    """What the user's module may hold instead of ``obj`` as ``name`` while a function runs on the tape (the
+    Tensor-aware ``math``, ``np``, ``type``... of ``sourcegrad.tape.namespace``), or None: a guard holds then too."""
+    if obj is ABSENT:
+        return TAPED_TYPE if name == "type" else None
+    return STAND_IN_OF.get(id(obj))
 
 
 def _unique(guards):
@@ -71,6 +81,10 @@ def _checker(guards, version):
             tests.append(f"{name!r} not in m{i}" if obj is ABSENT else f"m{i}[{name!r}] is o{i}")
         else:
             tests.append(f"m{i}.get({name!r}, ABSENT) is o{i}")
+        stand_in = _stand_in(name, obj)
+        if stand_in is not None:   # the stand-in, while a function runs on the tape
+            names[f"s{i}"] = stand_in
+            tests[-1] = f"({tests[-1]} or m{i}.get({name!r}, ABSENT) is s{i})"
     params = ", ".join(names)
     body = " and ".join(tests)
     text = (f"def make({params}):\n    def is_current():\n        try:\n            return {body}\n"

@@ -12,6 +12,7 @@ import types
 import gast
 
 from ..errors import TransformError, UnsupportedError
+from ..tape.namespace import TAPED_TYPE, original_of
 
 
 ABSENT = object()   # what a guard expects of a name that was not bound when it was resolved
@@ -67,14 +68,16 @@ class Source:
         return found, value
 
     def _lookup(self, name):
+        # while a function runs on the tape, the user's modules hold Tensor-aware stand-ins for math, np and
+        # type (sourcegrad.tape.namespace): source mode reads what they stand in for, and its guards accept both
         if name in self.closure:
             view = CellView(self.closure[name])
-            value = view.get(name, ABSENT)
+            value = original_of(view.get(name, ABSENT))
             if value is ABSENT:   # cell not yet filled
                 return False, None, [(view, name, ABSENT)]
             return True, value, [(view, name, value)]
-        if name in self.globals:
-            value = self.globals[name]
+        if name in self.globals and self.globals[name] is not TAPED_TYPE:
+            value = original_of(self.globals[name])
             return True, value, [(self.globals, name, value)]
         builtin = self.globals.get("__builtins__", builtins)
         if isinstance(builtin, types.ModuleType):

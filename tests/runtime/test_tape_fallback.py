@@ -87,9 +87,9 @@ def test_int_round_floor_of_a_tensor_are_plain_numbers():
 
 def test_math_function_without_a_rule_raises_norule_naming_it():
     def f(x):
-        return math.erf(x)
+        return math.gamma(x)
 
-    with pytest.raises(NoRuleError, match=r"math\.erf"):
+    with pytest.raises(NoRuleError, match=r"math\.gamma"):
         sg.grad(f, mode="tape")(0.5)
 
 

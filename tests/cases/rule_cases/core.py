@@ -282,6 +282,58 @@ def math_fabs(x):
     return math.fabs(x)
 
 
+def math_asinh(x):
+    return math.asinh(x)
+
+
+def math_acosh(x):
+    return math.acosh(x)
+
+
+def math_atanh(x):
+    return math.atanh(x)
+
+
+def math_erf(x):
+    return math.erf(x)
+
+
+def math_erfc(x):
+    return math.erfc(x)
+
+
+def math_degrees(x):
+    return math.degrees(x)
+
+
+def math_radians(x):
+    return math.radians(x)
+
+
+def math_copysign(x, y):
+    return math.copysign(x, y)
+
+
+def math_fmod(x, y):
+    return math.fmod(x, y)
+
+
+def math_remainder(x, y):
+    return math.remainder(x, y)
+
+
+def math_ldexp(x):
+    return math.ldexp(x, 3)
+
+
+def math_exp2(x):
+    return math.exp2(x)
+
+
+def math_cbrt(x):
+    return math.cbrt(x)
+
+
 # ---------------------------------------------------------------- arguments
 
 
@@ -353,3 +405,14 @@ case("math_log_base[x,base]", math_log_base, (3.0, 2.5), (0, 1), math.log)
 case("math_pow", math_pow, (1.3, 2.2), (0, 1), math.pow)
 case("math_atan2", math_atan2, (0.4, -0.9), (0, 1), math.atan2)
 case("math_hypot", math_hypot, (0.6, 1.1), (0, 1), math.hypot)
+for _fn, _prim, _x in [
+    (math_asinh, math.asinh, 0.7), (math_acosh, math.acosh, 1.6), (math_atanh, math.atanh, -0.4),
+    (math_erf, math.erf, 0.6), (math_erfc, math.erfc, -0.3), (math_degrees, math.degrees, 0.7),
+    (math_radians, math.radians, 20.0), (math_ldexp, math.ldexp, 0.7),
+] + ([(math_exp2, math.exp2, 0.7), (math_cbrt, math.cbrt, -1.7)] if hasattr(math, "cbrt") else []):
+    case(f"{_fn.__name__}[{_x}]", _fn, (_x,), (0,), _prim)
+case("math_copysign[negative y]", math_copysign, (0.7, -2.0), (0, 1), math.copysign)
+case("math_copysign[negative x]", math_copysign, (-0.7, 2.0), (0, 1), math.copysign)
+case("math_fmod", math_fmod, (3.7, 1.5), (0, 1), math.fmod)
+case("math_fmod[negative x]", math_fmod, (-3.7, 1.5), (0, 1), math.fmod)
+case("math_remainder", math_remainder, (3.7, 1.5), (0, 1), math.remainder)
