@@ -15,6 +15,7 @@ does, never a silent zero.
 
 import dis
 import functools
+import math
 import types
 
 import numpy as np
@@ -86,11 +87,15 @@ def _make_rule_on_tensors(rule, fn):
     if type(function) is not types.FunctionType or not module.startswith("sourcegrad."):
         return function   # a user's rule: plain NumPy code, recorded as it runs
     from ..higher import _record, _without_derivative
+    from .namespace import TAPED_MATH
     from .recording import apply
 
     replaced = {}
     for name in sorted({i.argval for i in dis.get_instructions(function) if i.opname == "LOAD_GLOBAL"}):
         value = function.__globals__.get(name)
+        if value is math:   # (math.cos(x) in math.sin's rule: recorded on a Tensor, as in the user's code)
+            replaced[name] = TAPED_MATH
+            continue
         if (not callable(value) or isinstance(value, type)
                 or not (getattr(value, "__module__", None) or "").startswith("sourcegrad")):
             continue

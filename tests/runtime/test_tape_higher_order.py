@@ -2,6 +2,8 @@
 with levels (an inner gradient never writes an outer leaf's ``.grad``), hessian/hvp/grad of grad in tape and auto
 mode, against analytic derivatives or finite differences of first-order gradients."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -326,3 +328,16 @@ def test_a_tensor_passed_by_keyword_is_differentiated_twice():
     f = tensor(1.9, requires_grad=True)
     gx = gradient(apply(scale, x ** 2, factor=f ** 3), x, create_graph=True)   # of x^2 f^3: 2 x f^3
     assert gradient(gx, f) == pytest.approx(6 * 0.7 * 1.9 ** 2, rel=1e-12)
+
+
+def sine_times_x(x):
+    return math.sin(x) * x + math.exp(0.5 * x)
+
+
+def test_second_and_third_derivatives_through_math_rules_on_the_tape():
+    # math.sin's rule calls math.cos: with create_graph the rule runs on Tensors and must record that call
+    second = sg.grad(sg.grad(sine_times_x, mode="tape"), mode="tape")
+    third = sg.grad(second, mode="tape")
+    x = 0.3
+    assert second(x) == pytest.approx(2 * math.cos(x) - x * math.sin(x) + 0.25 * math.exp(0.5 * x), rel=1e-12)
+    assert third(x) == pytest.approx(-3 * math.sin(x) - x * math.cos(x) + 0.125 * math.exp(0.5 * x), rel=1e-12)
