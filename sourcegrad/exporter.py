@@ -24,6 +24,7 @@ import types
 from .display import shown_path
 from .errors import UnsupportedError
 from .kinds import SCALAR, kind_of
+from .pickling import importable
 
 _RUNTIME = "sourcegrad.runtime"
 
@@ -233,7 +234,7 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
     module_name = getattr(value, "__module__", None) or ""
     copyable = [m.__name__ for m in _copyable_modules()]
     if (module_name.startswith(_RUNTIME) or module_name in copyable) \
-            and _importable(module_name, getattr(value, "__qualname__", "")) is value:
+            and importable(module_name, getattr(value, "__qualname__", "")) is value:
         if standalone:
             if module_name not in copyable:
                 raise UnsupportedError(f"cannot export standalone: the gradient calls {module_name}."
@@ -262,7 +263,7 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
         return
     qualname = getattr(value, "__qualname__", None)
     if module_name and qualname and "." not in qualname and module_name != "__main__" \
-            and _importable(module_name, qualname) is value:
+            and importable(module_name, qualname) is value:
         imports.live[name] = (module_name, qualname)
         return
     raise UnsupportedError(
@@ -274,19 +275,6 @@ def _plan(imports, name, value, origin, generated, gradient, standalone):
 def _short(value):
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _importable(module_name, qualname):
-    """The object ``module_name.qualname`` names now, or None."""
-    module = sys.modules.get(module_name)
-    if module is None or not qualname:
-        return None
-    obj = module
-    for part in qualname.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
 
 
 # ---------------------------------------------------------------- standalone: copying helpers

@@ -13,8 +13,7 @@ import sys
 def reduce_gradient(gradient):
     """``GradientFunction.__reduce__``: the global name of a decorated function (``@sg.grad def f``, whose
     module attribute is the gradient function itself), else ``rebuild`` and its arguments."""
-    module = sys.modules.get(getattr(gradient, "__module__", None) or "")
-    if module is not None and _lookup(module, gradient.__qualname__) is gradient:
+    if importable(getattr(gradient, "__module__", None) or "", gradient.__qualname__) is gradient:
         return gradient.__qualname__
     wrt = tuple(int(name[5:-1]) if name.startswith("args[") else name for name in gradient.wrt)
     return rebuild, (gradient.func, wrt[0] if gradient._single else wrt, gradient.requested_mode,
@@ -28,8 +27,11 @@ def rebuild(func, wrt, mode, with_value, verify):
     return GradientFunction(func, wrt, mode, with_value=with_value, verify=verify)
 
 
-def _lookup(module, qualname):
-    obj = module
+def importable(module_name, qualname):
+    """The object ``module_name.qualname`` names now (in an imported module), or None."""
+    obj = sys.modules.get(module_name)
+    if obj is None or not qualname:
+        return None
     for part in qualname.split("."):
         obj = getattr(obj, part, None)
         if obj is None:

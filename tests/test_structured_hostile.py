@@ -12,17 +12,11 @@ import numpy as np
 import pytest
 
 import sourcegrad as sg
+from tests.test_structured import _assert_same_tree
 
 
 def _assert_tree_close(got, want):
-    got_leaves, got_def = sg.tree_flatten(got)
-    want_leaves, want_def = sg.tree_flatten(want)
-    assert got_def == want_def, (got_def, want_def)
-    for a, b in zip(got_leaves, want_leaves):
-        if b is None:
-            assert a is None
-        else:
-            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+    _assert_same_tree(got, want, rtol=1e-6, atol=1e-8)
 
 
 # ---- wrt in another order than the parameters

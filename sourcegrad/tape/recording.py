@@ -265,13 +265,7 @@ def _make(value, node):
 def _wrap_plain(value):
     """Box the result of an unrecorded operation, so code keeps working on Tensors."""
     if isinstance(value, (np.ndarray, np.generic, numbers.Number)) and not isinstance(value, (bool, np.bool_)):
-        t = _object_new(Tensor)
-        t.value = value
-        t.requires_grad = False
-        t.grad = None
-        t._node = None
-        t._shared = False
-        t._owned = False
-        t._view_of = t._views = None
+        t = _make(value, None)
+        t.requires_grad = t._owned = False
         return t
     return value
