@@ -10,21 +10,12 @@ import pytest
 
 import sourcegrad as sg
 from sourcegrad.sidebyside import line_links
+from tests.cases.control_flow import if_elif_else as branches
 
 
 def least_squares(w, A, b):
     r = A @ w - b
     return np.sum(r ** 2) / 2
-
-
-def branches(x):
-    if x > 1.0:
-        y = x ** 3
-    elif x > -1.0:
-        y = np.sin(x) * x
-    else:
-        y = -2.0 * x
-    return y + x
 
 
 def guarded(x):
